@@ -1,0 +1,37 @@
+"""Turn the bytes of any supported file into pages of positioned text (or images awaiting OCR)."""
+
+from __future__ import annotations
+
+from intake.errors import LimitExceeded, UnsupportedFormat
+from intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits, QrText
+from intake.loaders.image import load_image
+from intake.loaders.ofd import load_ofd
+from intake.loaders.pdf import load_pdf
+from intake.loaders.sniff import IMAGE_KINDS, DocumentKind, sniff
+from intake.loaders.xml_einvoice import load_xml
+
+__all__ = ["LoadLimits", "LoadedDocument", "LoadedPage", "QrText", "DocumentKind", "load_document", "sniff"]
+
+
+def load_document(data: bytes, name: str, limits: LoadLimits | None = None) -> LoadedDocument:
+    """Sniff ``data`` and hand it to the loader for its real type; errors name the file and what to do."""
+    limits = limits or LoadLimits()
+    if len(data) > limits.max_bytes:
+        raise LimitExceeded(f"{name}: {len(data):,} bytes, more than the limit of {limits.max_bytes:,}",
+                            hint="split the file or raise FAPIAO_MAX_UPLOAD_BYTES")
+    if not data:
+        raise UnsupportedFormat(f"{name}: the file is empty", hint="check that the upload or copy finished")
+    kind = sniff(data)
+    if kind is DocumentKind.pdf:
+        return load_pdf(data, limits, name)
+    if kind in IMAGE_KINDS:
+        return load_image(data, kind.value, limits, name)
+    if kind is DocumentKind.ofd:
+        return load_ofd(data, limits, name)
+    if kind is DocumentKind.xml:
+        return load_xml(data, name)
+    raise UnsupportedFormat(
+        f"{name}: not a PDF, image (JPEG/PNG/TIFF/BMP/WebP), OFD or invoice XML"
+        + (" (a zip archive: use `fapiao backfill` for archives)" if kind is DocumentKind.zip else ""),
+        hint="upload the invoice file itself",
+    )

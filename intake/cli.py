@@ -1,0 +1,102 @@
+"""The `fapiao` command. `fapiao extract PATH... --json` is a contract other tools depend on: one JSON
+object per invoice per line on stdout and nothing else; diagnostics go to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from intake.models import ExtractionResult, Status
+from intake.pipeline import Pipeline, PipelineOptions
+from intake.verify import VerifyOptions
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="fapiao: read, verify and reconcile Chinese VAT invoices.")
+err = Console(stderr=True)
+
+
+def iter_inputs(paths: list[Path]) -> Iterator[tuple[Path, str]]:
+    """Files as given, and every regular file below a directory (sorted, hidden files skipped)."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    yield child, str(child)
+        else:
+            yield path, str(path)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively).")],
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per invoice.")] = False,
+    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Reject pages without a text layer instead of OCR'ing them.")] = False,
+    own_tax_id: Annotated[list[str], typer.Option("--own-tax-id", help="Your company's tax IDs (buyer check).")] = [],  # noqa: B006
+    threshold: Annotated[float, typer.Option(help="Minimum key-field confidence for `verified`.")] = 0.9,
+) -> None:
+    """Read invoices and print what was found, verified and doubted."""
+    options = PipelineOptions(ocr=not no_ocr, verify=VerifyOptions(confidence_threshold=threshold, own_tax_ids=frozenset(own_tax_id)))
+    pipeline = Pipeline(options)
+    results: list[ExtractionResult] = []
+    for path, source in iter_inputs(paths):
+        if not path.exists():
+            out = [ExtractionResult(source=source, status=Status.rejected, error=f"{source}: no such file")]
+        else:
+            out = pipeline.process_path(path, source)
+        for result in out:
+            if as_json:
+                sys.stdout.write(json.dumps(result.to_contract(), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            else:
+                results.append(result)
+    if not as_json:
+        _print_table(results)
+
+
+def _print_table(results: list[ExtractionResult]) -> None:
+    table = Table(title="fapiao extract")
+    for col in ("source", "page", "status", "type", "code", "number", "date", "seller", "amount", "tax", "total", "findings"):
+        table.add_column(col)
+    for r in results:
+        inv = r.invoice
+        findings = "; ".join(f"{f.severity.value}:{f.code}" for f in r.findings) or (r.error or "")
+        style = {"verified": "green", "needs_review": "yellow", "rejected": "red"}[r.status.value]
+        table.add_row(
+            r.source, str(r.page or ""), f"[{style}]{r.status.value}[/{style}]",
+            inv.invoice_type.value if inv else "", (inv.invoice_code or "") if inv else "", (inv.invoice_number or "") if inv else "",
+            str(inv.issue_date or "") if inv else "", (inv.seller_name or "") if inv else "",
+            _m(inv.total_amount if inv else None), _m(inv.total_tax if inv else None), _m(inv.amount_with_tax if inv else None), findings,
+        )
+    Console().print(table)
+
+
+def _m(v) -> str:
+    return "" if v is None else f"{v:.2f}"
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the HTTP service (API under /api/v1, docs at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    err.print(f"fapiao serving on http://{host}:{port} (docs at /docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""One error hierarchy for the whole pipeline: each error says which file, what is wrong and what to do.
+
+The CLI maps these to exit codes and the API to HTTP statuses in one table each (``EXIT_CODES`` here and
+``api`` later), never by reading message text.
+"""
+
+from __future__ import annotations
+
+
+class FapiaoError(Exception):
+    """Base class; ``code`` is a short stable identifier for UIs and logs."""
+
+    code = "error"
+    http_status = 422
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class UnsupportedFormat(FapiaoError):
+    code = "unsupported_format"
+    http_status = 415
+
+
+class CorruptDocument(FapiaoError):
+    code = "corrupt_document"
+
+
+class EncryptedDocument(FapiaoError):
+    code = "encrypted_document"
+
+
+class LimitExceeded(FapiaoError):
+    """Too many pages, too many pixels, too large: refuse before spending memory on it."""
+
+    code = "limit_exceeded"
+    http_status = 413
+
+
+class NotAnInvoice(FapiaoError):
+    code = "not_an_invoice"
+
+
+class NeedsOcr(FapiaoError):
+    """A page has no usable text layer and no OCR engine is available."""
+
+    code = "needs_ocr"
+
+
+EXIT_CODES: dict[type[FapiaoError], int] = {
+    UnsupportedFormat: 3,
+    CorruptDocument: 4,
+    EncryptedDocument: 5,
+    LimitExceeded: 6,
+    NotAnInvoice: 7,
+    NeedsOcr: 8,
+}

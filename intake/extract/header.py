@@ -1,0 +1,74 @@
+"""Header fields: title, invoice code and number, issue date, check code, machine number."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from intake.extract.found import Found
+from intake.extract.geometry import Box, PageView
+from intake.extract.labels import Label
+from intake.extract.text import compact, parse_date
+
+
+def _digits(pattern: str) -> Callable[[str], tuple[str, str] | None]:
+    rx = re.compile(pattern)
+
+    def parse(text: str):
+        flat = compact(text)
+        m = rx.search(flat)
+        return (m.group(0), m.group(0)) if m else None
+
+    return parse
+
+
+def _date(text: str):
+    got = parse_date(text)
+    return got
+
+
+PARSERS: dict[str, Callable[[str], tuple[object, str] | None]] = {
+    "invoice_code": _digits(r"(?<!\d)(\d{12}|\d{10})(?!\d)"),
+    "invoice_number": _digits(r"(?<!\d)(\d{20}|\d{8})(?!\d)"),
+    "check_code": _digits(r"(?<!\d)\d{20}(?!\d)"),
+    "machine_number": _digits(r"(?<!\d)\d{12}(?!\d)"),
+    "issue_date": _date,
+}
+
+
+def labelled_value(view: PageView, label: Label, stop: set[int], parse) -> Found | None:
+    """Parse the label's inline text, else the run of boxes to its right, growing box by box."""
+    if label.inline.strip():
+        got = parse(label.inline)
+        if got:
+            return Found(got[0], [label.box], label.inline)
+    run = view.right_of(label.box, stop)
+    for end in range(1, len(run) + 1):
+        text = " ".join(b.text for b in run[:end])
+        got = parse(text)
+        if got:
+            return Found(got[0], run[:end], text)
+    return None
+
+
+def header_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[str, Found]:
+    out: dict[str, Found] = {}
+    for kind, parse in PARSERS.items():
+        for label in (lb for lb in labels if lb.kind == kind):
+            found = labelled_value(view, label, stop, parse)
+            if found:
+                out.setdefault(kind, found)
+    title = find_title(view)
+    if title:
+        out["title"] = title
+    return out
+
+
+def find_title(view: PageView) -> Found | None:
+    """The largest text mentioning 发票 in the top third of the page."""
+    cands: list[Box] = [b for b in view.boxes if "发票" in b.flat and b.cy < view.height * 0.35 and "代码" not in b.flat
+                        and "号码" not in b.flat and len(b.flat) >= 4]
+    if not cands:
+        return None
+    best = max(cands, key=lambda b: (b.h, len(b.flat)))
+    return Found(best.flat, [best], best.text, 0.9)

@@ -1,0 +1,93 @@
+"""Pre-printed labels of the invoice forms, found by pattern (tolerant of spaces, full/half width and
+wording variants between invoicing software versions)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from intake.extract.geometry import Box
+
+LABEL_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("invoice_code", r"(?:所属)?(?:增值税)?(?:电子)?(?:普通|专用)?发票代码:?"),
+    ("invoice_number", r"(?:所属)?(?:增值税)?(?:电子)?(?:普通|专用)?发票号码:?|号码:"),
+    ("issue_date", r"开票日期:?"),
+    ("check_code", r"校验码:?"),
+    ("machine_number", r"机器编号:?"),
+    ("buyer_name", r"(?:购买方|购方)名称:?"),
+    ("seller_name", r"(?:销售方|销方)名称:?"),
+    ("name", r"名称:?"),
+    ("tax_id", r"(?:统一社会信用代码/纳税人识别号|纳税人识别号|统一社会信用代码|识别号|税号):?"),
+    ("address_phone", r"地址[、,]?电话:?"),
+    ("bank", r"开户行及账号:?"),
+    ("words", r"价税合计(?:\(大写\))?:?"),
+    ("small", r"\(小写\):?"),
+    ("total", r"合计:?|总计:?"),
+    ("subtotal", r"小计:?"),
+    ("remarks", r"备注:?"),
+    ("drawer", r"开票人:?"),
+    ("payee", r"收款人:?"),
+    ("reviewer", r"复核(?:人)?:?"),
+    ("seal", r"销售方:?\(章\)|\(章\)"),
+    ("password", r"密码区|密码"),
+    ("pages", r"共\d+页第\d+页"),
+)
+ANCHOR_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("buyer", r"(?:购买方|购方|购)(?:信息)?"),
+    ("seller", r"(?:销售方|销方|销)(?:信息)?"),
+)
+EXACT_ONLY = frozenset({"total", "subtotal", "remarks", "password"})
+"""Labels that are the whole box (合计, 备注) — as prefixes they would swallow item names."""
+_COMPILED = [(kind, re.compile(f"^(?:{pat})")) for kind, pat in LABEL_PATTERNS]
+_ANCHORS = [(kind, re.compile(f"^(?:{pat})$")) for kind, pat in ANCHOR_PATTERNS]
+_VERTICAL_PIECES = frozenset("购买方销售信息密码区备注")
+
+
+@dataclass(frozen=True)
+class Label:
+    kind: str
+    box: Box
+    inline: str
+    """Text in the same box after the label ("名称:北京某某公司" → "北京某某公司"), spaces kept."""
+
+
+def find_label(box: Box) -> Label | None:
+    flat = box.flat
+    for kind, rx in _COMPILED:
+        m = rx.match(flat)
+        if not m:
+            continue
+        rest_flat = flat[m.end() :]
+        if kind in EXACT_ONLY and rest_flat and not _starts_with_value(rest_flat):
+            continue
+        if kind == "name" and rest_flat.startswith(("称", "方")):
+            continue
+        return Label(kind, box, _after(box.text, m.end()).lstrip(":： "))
+    return None
+
+
+def find_anchor(box: Box) -> str | None:
+    for kind, rx in _ANCHORS:
+        if rx.match(box.flat):
+            return kind
+    return None
+
+
+def is_form_text(box: Box) -> bool:
+    """Pre-printed text that must never be taken as a value (labels, party anchors, vertical pieces)."""
+    return find_label(box) is not None or find_anchor(box) is not None or (len(box.flat) == 1 and box.flat in _VERTICAL_PIECES)
+
+
+def _starts_with_value(rest: str) -> bool:
+    return bool(re.match(r"[¥\-\d]", rest))
+
+
+def _after(text: str, n_flat: int) -> str:
+    """The part of ``text`` after its first ``n_flat`` non-space characters."""
+    seen = 0
+    for i, ch in enumerate(text):
+        if seen == n_flat:
+            return text[i:]
+        if not ch.isspace():
+            seen += 1
+    return ""

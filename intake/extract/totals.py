@@ -1,0 +1,104 @@
+"""合计 row, 价税合计 (大写 and 小写), remarks and the people named in the footer."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from intake.amount_words import safe_parse_words
+from intake.extract.found import Found
+from intake.extract.geometry import Box, PageView
+from intake.extract.header import labelled_value
+from intake.extract.labels import Label
+from intake.extract.table import Table
+from intake.extract.text import is_masked, parse_money
+
+_WORDS_CHARS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正]")
+_WORDS_NOISE = re.compile(r"[ⓧ⊗⨂×\s]")
+
+
+def total_fields(view: PageView, labels: list[Label], table: Table | None, stop: set[int]) -> dict[str, Found]:
+    out: dict[str, Found] = {}
+    for label in (lb for lb in labels if lb.kind == "total"):
+        out.update(_total_row(view, label, table, stop))
+        if out:
+            break
+    for label in (lb for lb in labels if lb.kind == "words"):
+        found = _words(view, label, stop)
+        if found:
+            out["amount_in_words"] = found
+            break
+    for label in (lb for lb in labels if lb.kind == "small"):
+        found = labelled_value(view, label, stop, _money)
+        if found:
+            out["amount_with_tax"] = found
+            break
+    return out
+
+
+def _money(text: str):
+    value = parse_money(text)
+    return (value, text) if value is not None else None
+
+
+def _total_row(view: PageView, label: Label, table: Table | None, stop: set[int]) -> dict[str, Found]:
+    run = [b for b in view.right_of(label.box, stop, max_gap=view.width) if parse_money(b.text) is not None or is_masked(b.text)]
+    if label.inline and parse_money(label.inline) is not None:
+        run = [label.box] + run
+    values: dict[str, Found] = {}
+    if table is not None:
+        for b in run:
+            col = table.column_of(b)
+            if col is not None and col.kind in {"amount", "tax"}:
+                key = "total_amount" if col.kind == "amount" else "total_tax"
+                values.setdefault(key, _money_found(b))
+    if not values:
+        numeric = [b for b in run if b is not label.box]
+        for key, b in zip(("total_amount", "total_tax"), numeric):
+            values[key] = _money_found(b)
+    return values
+
+
+def _money_found(b: Box) -> Found:
+    if is_masked(b.text):
+        return Found(Decimal("0.00"), [b], b.text, 0.9)
+    return Found(parse_money(b.text), [b], b.text)
+
+
+def _words(view: PageView, label: Label, stop: set[int]) -> Found | None:
+    candidates = ([label.box] if label.inline else []) + view.right_of(label.box, stop, max_gap=view.width * 0.3)
+    for b in candidates:
+        raw = label.inline if b is label.box else b.src.text
+        if len(_WORDS_CHARS.findall(raw)) >= 2:
+            words = _WORDS_NOISE.sub("", raw)
+            value = safe_parse_words(words)
+            return Found(words, [b], raw, 1.0 if value is not None else 0.6)
+    return None
+
+
+def footer_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[str, Found]:
+    out: dict[str, Found] = {}
+    for kind in ("drawer", "payee", "reviewer"):
+        for label in (lb for lb in labels if lb.kind == kind):
+            found = labelled_value(view, label, stop, lambda t: (t.strip(), t.strip()) if t.strip() else None)
+            if found:
+                out.setdefault(kind, found)
+    for label in (lb for lb in labels if lb.kind == "remarks"):
+        found = _remarks(view, label, stop)
+        if found:
+            out["remarks"] = found
+            break
+    return out
+
+
+def _remarks(view: PageView, label: Label, stop: set[int]) -> Found | None:
+    top = label.box.y0 - view.line_h
+    bottom = label.box.y1 + view.line_h
+    boxes = [b for b in view.boxes if id(b) not in stop and b.x0 >= label.box.x1 - 1 and top <= b.cy <= bottom]
+    parts = [label.inline] if label.inline else []
+    lines = view.lines(boxes)
+    parts += ["".join(b.src.text.strip() for b in line) for line in lines]
+    text = "".join(p for p in parts if p).strip()
+    if not text:
+        return None
+    return Found(text, [b for line in lines for b in line] or [label.box], text, 0.9)

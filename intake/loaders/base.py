@@ -1,0 +1,51 @@
+"""What every loader returns: pages with positioned text (or an image awaiting OCR), QR texts, and any
+structured invoice data the file carries (数电 XML, the XML attached to an OFD)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from intake.models import BBox, FieldValue, TextBox
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """Refuse oversized input before spending memory on it (decompression bombs, 10,000-page PDFs)."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 50
+    max_pixels: int = 80_000_000
+    render_dpi: int = 200
+    """Resolution at which pages without a text layer are rendered for OCR."""
+
+
+@dataclass
+class QrText:
+    text: str
+    bbox: BBox | None = None
+
+
+@dataclass
+class LoadedPage:
+    number: int
+    """1-based page number in the document."""
+    width: float
+    height: float
+    unit: str
+    """'pt' for PDF/OFD pages (OFD millimetres are converted), 'px' for images."""
+    boxes: list[TextBox] = field(default_factory=list)
+    image: np.ndarray | None = None
+    """The page as a BGR image when it must be OCR'd (no usable text layer)."""
+    needs_ocr: bool = False
+    qr: list[QrText] = field(default_factory=list)
+
+
+@dataclass
+class LoadedDocument:
+    kind: str
+    pages: list[LoadedPage] = field(default_factory=list)
+    structured: dict[str, FieldValue] | None = None
+    """Fields read directly from XML (数电 XML, OFD attachment), keyed like Invoice attributes."""
+    structured_items: list[dict] | None = None

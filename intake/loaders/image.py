@@ -1,0 +1,51 @@
+"""Decode image files (JPEG, PNG, multi-page TIFF, BMP, WebP) into BGR pages for OCR.
+
+The pixel count is checked from the header before any pixel is decoded, so a 50,000 × 50,000 header costs
+nothing (decompression bombs).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from intake.errors import CorruptDocument, LimitExceeded
+from intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits
+
+
+def load_image(data: bytes, kind: str, limits: LoadLimits, name: str = "") -> LoadedDocument:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            pages = _pages(img, limits, name)
+    except (LimitExceeded, CorruptDocument):
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise LimitExceeded(f"{name}: the image is too large to decode safely ({exc})", hint="scan at 200–300 dpi") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise CorruptDocument(f"{name}: the {kind} image cannot be decoded ({exc})", hint="re-scan or re-export it") from exc
+    return LoadedDocument(kind=kind, pages=pages)
+
+
+def _pages(img: Image.Image, limits: LoadLimits, name: str) -> list[LoadedPage]:
+    pages: list[LoadedPage] = []
+    for index, frame in enumerate(ImageSequence.Iterator(img)):
+        if index >= limits.max_pages:
+            raise LimitExceeded(f"{name}: more than {limits.max_pages} pages", hint="split the file")
+        w, h = frame.size
+        if w * h > limits.max_pixels:
+            raise LimitExceeded(
+                f"{name}: page {index + 1} is {w} × {h} pixels, more than the limit of {limits.max_pixels:,}",
+                hint="scan at 200–300 dpi or raise FAPIAO_MAX_PIXELS",
+            )
+        frame = ImageOps.exif_transpose(frame.copy()) if index == 0 else frame.copy()
+        rgb = np.asarray(frame.convert("RGB"))
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+        pages.append(LoadedPage(number=index + 1, width=bgr.shape[1], height=bgr.shape[0], unit="px", image=bgr, needs_ocr=True))
+    if not pages:
+        raise CorruptDocument(f"{name}: the image has no frames", hint="re-scan it")
+    return pages

@@ -1,0 +1,157 @@
+"""OFD (GB/T 33190) documents: a zip of XML parts. Page text comes from ``TextCode`` elements with their
+positions (template pages first, as they hold the pre-printed labels); an attached invoice XML, when present,
+gives structured fields.
+
+The zip is read member by member in memory with size caps, never extracted, so path-traversal names and zip
+bombs cannot escape or exhaust the machine.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from xml.etree.ElementTree import Element
+
+from intake.errors import CorruptDocument, LimitExceeded
+from intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits
+from intake.loaders.xml_fields import local, parse_xml, structured_fields
+from intake.models import FieldSource, TextBox
+
+MM_TO_PT = 72 / 25.4
+_MAX_MEMBER_BYTES = 20 * 1024 * 1024
+_MAX_TOTAL_BYTES = 100 * 1024 * 1024
+
+
+class _OfdZip:
+    def __init__(self, data: bytes, name: str) -> None:
+        self.name = name
+        try:
+            self.zf = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as exc:
+            raise CorruptDocument(f"{name}: the OFD container is not a valid zip ({exc})", hint="re-export it") from exc
+        total = sum(i.file_size for i in self.zf.infolist())
+        if total > _MAX_TOTAL_BYTES:
+            raise LimitExceeded(f"{name}: the OFD unpacks to {total:,} bytes", hint="this is not a normal invoice OFD")
+        self.members = {posixpath.normpath(i.filename.lstrip("/")): i for i in self.zf.infolist()}
+
+    def read(self, path: str) -> bytes:
+        key = posixpath.normpath(path.lstrip("/"))
+        info = self.members.get(key)
+        if info is None or key.startswith(".."):
+            raise CorruptDocument(f"{self.name}: the OFD part {path!r} is missing", hint="re-export the OFD")
+        if info.file_size > _MAX_MEMBER_BYTES:
+            raise LimitExceeded(f"{self.name}: the OFD part {path!r} is {info.file_size:,} bytes", hint="not a normal OFD")
+        with self.zf.open(info) as fh:
+            data = fh.read(_MAX_MEMBER_BYTES + 1)
+        if len(data) > _MAX_MEMBER_BYTES:
+            raise LimitExceeded(f"{self.name}: the OFD part {path!r} is too large", hint="not a normal OFD")
+        return data
+
+    def xml(self, path: str) -> Element:
+        return parse_xml(self.read(path), f"{self.name}:{path}")
+
+    def names(self) -> list[str]:
+        return list(self.members)
+
+
+def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
+    z = _OfdZip(data, name)
+    ofd = z.xml("OFD.xml")
+    doc_root = _text_of(ofd, "DocRoot")
+    if not doc_root:
+        raise CorruptDocument(f"{name}: OFD.xml names no DocRoot", hint="re-export the OFD")
+    doc_dir = posixpath.dirname(doc_root)
+    document = z.xml(doc_root)
+    default_box = _physical_box(document)
+    templates = {el.get("ID"): el.get("BaseLoc") for el in document.iter() if local(el.tag) == "TemplatePage"}
+    page_els = [el for el in document.iter() if local(el.tag) == "Page" and el.get("BaseLoc")]
+    if len(page_els) > limits.max_pages:
+        raise LimitExceeded(f"{name}: {len(page_els)} pages, more than {limits.max_pages}", hint="split the file")
+    pages: list[LoadedPage] = []
+    for number, page_el in enumerate(page_els, start=1):
+        content_path = posixpath.join(doc_dir, page_el.get("BaseLoc"))
+        content = z.xml(content_path)
+        box = _physical_box(content) or default_box
+        boxes: list[TextBox] = []
+        for tpl in (el for el in content.iter() if local(el.tag) == "Template"):
+            loc = templates.get(tpl.get("TemplateID"))
+            if loc:
+                boxes += _text_boxes(z.xml(posixpath.join(doc_dir, loc)), number)
+        boxes += _text_boxes(content, number)
+        pages.append(LoadedPage(number=number, width=box[2] * MM_TO_PT, height=box[3] * MM_TO_PT, unit="pt", boxes=boxes))
+    structured, items = _attachment_fields(z, doc_dir)
+    return LoadedDocument(kind="ofd", pages=pages, structured=structured or None, structured_items=items or None)
+
+
+def _attachment_fields(z: _OfdZip, doc_dir: str):
+    """The invoice XML some OFDs carry (Attachs/original_invoice.xml or a 数电 EInvoice XML)."""
+    for path in sorted(z.names()):
+        lower = path.lower()
+        if lower.endswith(".xml") and ("attach" in lower or "invoice" in lower) and not lower.endswith("ofd.xml"):
+            try:
+                fields, items = structured_fields(z.xml(path))
+            except (CorruptDocument, LimitExceeded):
+                continue
+            if "invoice_number" in fields:
+                for fv in fields.values():
+                    fv.source = FieldSource.xml
+                return fields, items
+    return {}, []
+
+
+def _text_of(root: Element, name: str) -> str | None:
+    for el in root.iter():
+        if local(el.tag) == name and el.text:
+            return el.text.strip()
+    return None
+
+
+def _physical_box(root: Element) -> tuple[float, float, float, float] | None:
+    text = _text_of(root, "PhysicalBox")
+    if not text:
+        return None
+    nums = _floats(text)
+    return tuple(nums[:4]) if len(nums) >= 4 else None
+
+
+def _floats(text: str) -> list[float]:
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text or "")]
+
+
+def _text_boxes(content: Element, page: int) -> list[TextBox]:
+    out: list[TextBox] = []
+    for obj in content.iter():
+        if local(obj.tag) != "TextObject":
+            continue
+        bx, by, bw, bh = (_floats(obj.get("Boundary", "")) + [0, 0, 0, 0])[:4]
+        size = float(obj.get("Size", "3.5") or 3.5)
+        for code in (c for c in obj if local(c.tag) == "TextCode"):
+            text = code.text or ""
+            if not text.strip():
+                continue
+            x = bx + float(code.get("X", 0) or 0)
+            y = by + float(code.get("Y", 0) or 0)  # baseline
+            width = _text_width(text, size, code.get("DeltaX"))
+            bbox = (x * MM_TO_PT, (y - size * 0.88) * MM_TO_PT, (x + width) * MM_TO_PT, (y + size * 0.2) * MM_TO_PT)
+            out.append(TextBox(text=text, bbox=bbox, page=page, source=FieldSource.text_layer))
+    return out
+
+
+def _text_width(text: str, size: float, delta_x: str | None) -> float:
+    """Width from DeltaX when given (``g N d`` repeats), else an estimate: CJK full width, ASCII half."""
+    if delta_x:
+        deltas: list[float] = []
+        tokens = delta_x.split()
+        i = 0
+        while i < len(tokens):
+            if tokens[i] == "g" and i + 2 < len(tokens):
+                deltas += [float(tokens[i + 2])] * int(tokens[i + 1])
+                i += 3
+            else:
+                deltas.append(float(tokens[i]))
+                i += 1
+        if deltas:
+            return sum(deltas[: len(text) - 1]) + size * (1.0 if ord(text[-1]) > 0x2E80 else 0.5)
+    return sum(size if ord(ch) > 0x2E80 else size * 0.5 for ch in text)

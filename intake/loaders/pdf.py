@@ -1,0 +1,115 @@
+"""Read PDFs with PyMuPDF: positioned text spans from the text layer, QR codes, and page images for pages
+that have no usable text layer (scanned PDFs), which go to OCR."""
+
+from __future__ import annotations
+
+import numpy as np
+import pymupdf
+
+from intake.errors import CorruptDocument, EncryptedDocument, LimitExceeded
+from intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits, QrText
+from intake.models import FieldSource, TextBox
+from ocr.qr import decode_qr
+
+_MIN_TEXT_CHARS = 20
+"""Fewer characters than this on a page means the text layer is not usable (a scan with a stray label)."""
+_QR_RENDER_DPI = 110
+
+
+def load_pdf(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as exc:  # PyMuPDF raises several types for broken files
+        raise CorruptDocument(f"{name}: the PDF cannot be opened ({exc})", hint="re-export or re-scan the file") from exc
+    with doc:
+        if doc.needs_pass:
+            raise EncryptedDocument(
+                f"{name}: the PDF is password-protected",
+                hint="remove the password (e.g. `qpdf --decrypt in.pdf out.pdf`) and upload it again",
+            )
+        if doc.page_count == 0:
+            raise CorruptDocument(f"{name}: the PDF has no pages", hint="check that the export finished")
+        if doc.page_count > limits.max_pages:
+            raise LimitExceeded(
+                f"{name}: {doc.page_count} pages, more than the limit of {limits.max_pages}",
+                hint="split the file or raise FAPIAO_MAX_PAGES",
+            )
+        return LoadedDocument(kind="pdf", pages=[_read_page(page, limits, name) for page in doc])
+
+
+def _read_page(page: pymupdf.Page, limits: LoadLimits, name: str) -> LoadedPage:
+    number = page.number + 1
+    rect = page.rect
+    try:
+        boxes = _text_boxes(page, number)
+    except Exception as exc:
+        raise CorruptDocument(f"{name}: page {number} cannot be read ({exc})", hint="re-export the PDF") from exc
+    out = LoadedPage(number=number, width=rect.width, height=rect.height, unit="pt", boxes=boxes)
+    if sum(len(b.text.strip()) for b in boxes) < _MIN_TEXT_CHARS:
+        out.boxes = []
+        out.needs_ocr = True
+        out.image = _render(page, limits, name)
+        return out
+    out.qr = _page_qr(page)
+    return out
+
+
+def _text_boxes(page: pymupdf.Page, number: int) -> list[TextBox]:
+    """Spans in content-stream order; each span is one run of text as the generator software drew it."""
+    flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+    boxes: list[TextBox] = []
+    for block in page.get_text("dict", flags=flags)["blocks"]:
+        for line in block.get("lines", ()):
+            if line.get("dir", (1, 0))[0] < 0.5:  # vertical / rotated text: keep it, one box per line
+                text = "".join(s["text"] for s in line["spans"]).strip()
+                if text:
+                    boxes.append(TextBox(text=text, bbox=tuple(line["bbox"]), page=number))
+                continue
+            for span in line["spans"]:
+                text = span["text"]
+                if text.strip():
+                    boxes.append(TextBox(text=text, bbox=tuple(span["bbox"]), page=number, source=FieldSource.text_layer))
+    return boxes
+
+
+def _render(page: pymupdf.Page, limits: LoadLimits, name: str) -> np.ndarray:
+    zoom = limits.render_dpi / 72
+    pixels = page.rect.width * zoom * page.rect.height * zoom
+    if pixels > limits.max_pixels:
+        zoom *= (limits.max_pixels / pixels) ** 0.5
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csRGB, alpha=False)
+    rgb = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, 3)
+    return rgb[:, :, ::-1].copy()
+
+
+def _page_qr(page: pymupdf.Page) -> list[QrText]:
+    """Embedded images first (cheap); if none decodes, render the page (QR codes drawn as vector paths)."""
+    found = _qr_from_images(page)
+    if found:
+        return found
+    zoom = _QR_RENDER_DPI / 72
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), colorspace=pymupdf.csGRAY, alpha=False)
+    grey = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width)
+    return [QrText(q.text, tuple(v / zoom for v in q.bbox)) for q in decode_qr(grey)]
+
+
+def _qr_from_images(page: pymupdf.Page) -> list[QrText]:
+    out: list[QrText] = []
+    for info in page.get_image_info(xrefs=True):
+        xref = info.get("xref")
+        if not xref:
+            continue
+        w, h = info.get("width", 0), info.get("height", 0)
+        if not (20 <= w <= 2000 and 0.8 <= w / max(h, 1) <= 1.25):
+            continue  # QR codes are square and small; skip photos and seals
+        try:
+            pix = pymupdf.Pixmap(page.parent, xref)
+            if pix.n - pix.alpha != 1:
+                pix = pymupdf.Pixmap(pymupdf.csGRAY, pix)
+            grey = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)[:, :, 0]
+        except Exception:
+            continue
+        grey = np.pad(grey, 8, constant_values=255)  # quiet zone, in case the image is cropped tight
+        for q in decode_qr(grey):
+            out.append(QrText(q.text, tuple(info["bbox"])))
+    return out

@@ -1,0 +1,126 @@
+"""The one place that lists the stages, in order: load → read (text layer / OCR / XML, QR) → extract →
+merge structured data and QR → verify. The CLI, the API, the drop folder and the bulk job all call this.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from intake.errors import FapiaoError, NeedsOcr, NotAnInvoice
+from intake.extract.assemble import Extracted, assemble, finish, group_pages, read_page
+from intake.loaders import LoadedDocument, LoadLimits, load_document
+from intake.merge import merge_qr, merge_structured, structured_invoice
+from intake.models import ExtractionResult, QrPayload, Status
+from intake.qr_payload import parse_qr_payload
+from intake.verify import VerifyOptions, verify
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """Everything a run needs, fixed for the run; stages never write into it."""
+
+    limits: LoadLimits = field(default_factory=LoadLimits)
+    verify: VerifyOptions = field(default_factory=VerifyOptions)
+    ocr: bool = True
+    """Run OCR on pages without a text layer; when False those pages give a `needs OCR` rejection."""
+
+
+class Pipeline:
+    """Runs documents through the stages; remembers invoice keys seen in this run to flag duplicates."""
+
+    def __init__(self, options: PipelineOptions | None = None) -> None:
+        self.options = options or PipelineOptions()
+        self._seen: dict[str, str] = {}
+
+    def process_path(self, path: Path, source: str | None = None) -> list[ExtractionResult]:
+        source = source or str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return [_rejected(source, f"{source}: cannot read the file ({exc.strerror or exc})")]
+        return self.process_bytes(data, source)
+
+    def process_bytes(self, data: bytes, source: str) -> list[ExtractionResult]:
+        timings: dict[str, int] = {}
+        try:
+            with _timer(timings, "load"):
+                doc = load_document(data, source, self.options.limits)
+            with _timer(timings, "ocr"):
+                self._ocr(doc, source)
+            with _timer(timings, "extract"):
+                extracted = self._extract(doc, source)
+        except FapiaoError as exc:
+            return [_rejected(source, str(exc), timings)]
+        results = []
+        for ex, qr in extracted:
+            start = time.perf_counter()
+            result = ExtractionResult(
+                source=source, page=ex.pages[0] if ex.pages else None, pages=ex.pages, invoice=ex.invoice,
+                fields=ex.fields, qr=qr, document_kind=doc.kind,
+            )
+            result = verify(result, self.options.verify.with_seen(self._seen.get))
+            if result.invoice and result.invoice.key and result.status is not Status.rejected:
+                self._seen.setdefault(result.invoice.key, source)
+            result.timings_ms = {**timings, "verify": int((time.perf_counter() - start) * 1000)}
+            results.append(result)
+        return results
+
+    def _ocr(self, doc: LoadedDocument, source: str) -> None:
+        pending = [p for p in doc.pages if p.needs_ocr]
+        if not pending:
+            return
+        if not self.options.ocr:
+            raise NeedsOcr(f"{source}: page {pending[0].number} has no text layer and needs OCR",
+                           hint="run without --no-ocr, or upload the digital original")
+        from ocr.read import ocr_loaded_page  # imported here: loading the models is only paid for scans
+
+        for page in pending:
+            ocr_loaded_page(page)
+
+    def _extract(self, doc: LoadedDocument, source: str) -> list[tuple[Extracted, QrPayload | None]]:
+        if not doc.pages:
+            return [(structured_invoice(doc), None)]
+        reads = [read_page(p) for p in doc.pages if p.boxes]
+        if not reads:
+            raise NotAnInvoice(f"{source}: no text was found on any page", hint="check that the file is an invoice")
+        out = []
+        for group in group_pages(reads):
+            ex = assemble(group)
+            qr = _first_qr(group)
+            if doc.structured:
+                ex = merge_structured(ex, doc)
+            if qr is not None:
+                ex = merge_qr(ex, qr)
+            ex.invoice = finish(ex.invoice, qr.type_code if qr else None)
+            if not (ex.invoice.invoice_number or ex.invoice.total_amount is not None or ex.invoice.items):
+                raise NotAnInvoice(f"{source}: no invoice number, amounts or items were found",
+                                   hint="check that the file is a VAT invoice (发票)")
+            out.append((ex, qr))
+        return out
+
+
+def _first_qr(group) -> QrPayload | None:
+    for read in group:
+        for q in read.page.qr:
+            payload = parse_qr_payload(q.text)
+            if payload is not None:
+                return payload.model_copy(update={"page": read.page.number, "bbox": q.bbox})
+    return None
+
+
+def _rejected(source: str, error: str, timings: dict[str, int] | None = None) -> ExtractionResult:
+    return ExtractionResult(source=source, status=Status.rejected, error=error, timings_ms=timings or {})
+
+
+class _timer:
+    def __init__(self, timings: dict[str, int], name: str) -> None:
+        self.timings, self.name = timings, name
+
+    def __enter__(self):
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc):
+        self.timings[self.name] = int((time.perf_counter() - self.start) * 1000)
+        return False
