@@ -9,7 +9,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
-from intake.extract.text import compact, norm
+from intake.extract.text import compact
 from intake.models import TextBox
 
 
@@ -19,13 +19,13 @@ class Box:
 
     src: TextBox
     text: str
-    """NFKC-normalised, spaces kept."""
+    """As printed (stripped): values keep their original full-width brackets and punctuation."""
     flat: str
-    """Normalised, no whitespace."""
+    """NFKC-normalised with no whitespace: what labels and patterns are matched against."""
 
     @classmethod
     def of(cls, tb: TextBox) -> Box:
-        return cls(tb, norm(tb.text).strip(), compact(tb.text))
+        return cls(tb, tb.text.strip(), compact(tb.text))
 
     @property
     def bbox(self):
@@ -145,5 +145,13 @@ def union_bbox(boxes: list[Box]):
     return (min(b.x0 for b in boxes), min(b.y0 for b in boxes), max(b.x1 for b in boxes), max(b.y1 for b in boxes))
 
 
-def joined(boxes: list[Box], sep: str = "") -> str:
-    return sep.join(b.text for b in sorted(boxes, key=lambda b: b.x0))
+def joined(boxes: list[Box]) -> str:
+    """Text of boxes on one line, left to right; a space only where the gap between them looks like one."""
+    out = ""
+    prev: Box | None = None
+    for b in sorted(boxes, key=lambda b: b.x0):
+        if prev is not None and b.x0 - prev.x1 > 0.3 * max(b.h, prev.h):
+            out += " "
+        out += b.text
+        prev = b
+    return out

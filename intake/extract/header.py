@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from intake.extract.found import Found
-from intake.extract.geometry import Box, PageView
+from intake.extract.geometry import Box, PageView, joined
 from intake.extract.labels import Label
 from intake.extract.text import compact, parse_date
 
@@ -44,7 +44,7 @@ def labelled_value(view: PageView, label: Label, stop: set[int], parse) -> Found
             return Found(got[0], [label.box], label.inline)
     run = view.right_of(label.box, stop)
     for end in range(1, len(run) + 1):
-        text = " ".join(b.text for b in run[:end])
+        text = joined(run[:end])
         got = parse(text)
         if got:
             return Found(got[0], run[:end], text)
@@ -71,4 +71,4 @@ def find_title(view: PageView) -> Found | None:
     if not cands:
         return None
     best = max(cands, key=lambda b: (b.h, len(b.flat)))
-    return Found(best.flat, [best], best.text, 0.9)
+    return Found(re.sub(r"\s+", "", best.text), [best], best.text, 0.9)

@@ -45,9 +45,9 @@ def read_items(view: PageView, table: Table, bottom: float, stop: set[int]) -> I
                 row.add(col.kind, [b])
         (item_rows if parse_money(row.text("amount")) is not None else fragments).append(row)
     for frag in fragments:
-        if not item_rows:
-            break
-        target = min(item_rows, key=lambda r: (abs(r.cy - frag.cy), r.cy > frag.cy))
+        target = _owner(frag, item_rows)
+        if target is None:
+            continue
         for kind, boxes in frag.cells.items():
             if kind in {"name", "spec", "unit", "plate_number", "vehicle_type"}:
                 target.add(kind, boxes)
@@ -55,6 +55,18 @@ def read_items(view: PageView, table: Table, bottom: float, stop: set[int]) -> I
     placeholder = [any(m in (item.name or "") for m in DETAIL_LIST_MARKERS) for item, _ in pairs]
     kept = [pair for pair, is_placeholder in zip(pairs, placeholder) if not is_placeholder]
     return ItemsResult(items=[i for i, _ in kept], rows=[r for _, r in kept], refers_to_list=any(placeholder))
+
+
+def _owner(frag: Row, rows: list[Row]) -> Row | None:
+    """The item a text-only line belongs to. Names wrap downwards under their row, so the row above wins,
+    unless the row below has no name of its own (amounts printed centred against a two-line name)."""
+    above = max((r for r in rows if r.cy <= frag.cy), key=lambda r: r.cy, default=None)
+    below = min((r for r in rows if r.cy > frag.cy), key=lambda r: r.cy, default=None)
+    if above is None:
+        return below
+    if below is not None and not below.text("name").strip() and below.cy - frag.cy < frag.cy - above.cy:
+        return below
+    return above
 
 
 def _item(row: Row) -> LineItem:

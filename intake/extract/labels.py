@@ -62,7 +62,7 @@ def find_label(box: Box) -> Label | None:
             continue
         if kind == "name" and rest_flat.startswith(("称", "方")):
             continue
-        return Label(kind, box, _after(box.text, m.end()).lstrip(":： "))
+        return Label(kind, box, _after(box.text, m.end()).lstrip(":：∶ "))
     return None
 
 
