@@ -60,20 +60,29 @@ def extract(
 
 
 def _print_table(results: list[ExtractionResult]) -> None:
-    table = Table(title="fapiao extract")
-    for col in ("source", "page", "status", "type", "code", "number", "date", "seller", "amount", "tax", "total", "findings"):
-        table.add_column(col)
+    table = Table(title="fapiao extract", show_lines=False)
+    for col in ("file", "status", "type", "code / number", "date", "seller", "total", "tax", "with tax"):
+        table.add_column(col, overflow="fold")
+    notes: list[str] = []
     for r in results:
         inv = r.invoice
-        findings = "; ".join(f"{f.severity.value}:{f.code}" for f in r.findings) or (r.error or "")
         style = {"verified": "green", "needs_review": "yellow", "rejected": "red"}[r.status.value]
-        table.add_row(
-            r.source, str(r.page or ""), f"[{style}]{r.status.value}[/{style}]",
-            inv.invoice_type.value if inv else "", (inv.invoice_code or "") if inv else "", (inv.invoice_number or "") if inv else "",
-            str(inv.issue_date or "") if inv else "", (inv.seller_name or "") if inv else "",
-            _m(inv.total_amount if inv else None), _m(inv.total_tax if inv else None), _m(inv.amount_with_tax if inv else None), findings,
-        )
-    Console().print(table)
+        name = Path(r.source).name + (f" p{r.page}" if r.page and r.page > 1 else "")
+        if r.error:
+            notes.append(f"[red]{name}[/red]: {r.error}")
+        for f in r.findings:
+            if f.severity.value != "info":
+                notes.append(f"{name}: {f.severity.value} {f.code} — {f.message}")
+        if inv is None:
+            table.add_row(name, f"[{style}]{r.status.value}[/{style}]", *[""] * 7)
+            continue
+        number = " / ".join(x for x in (inv.invoice_code, inv.invoice_number) if x)
+        table.add_row(name, f"[{style}]{r.status.value}[/{style}]", inv.invoice_type.value, number, str(inv.issue_date or ""),
+                      inv.seller_name or "", _m(inv.total_amount), _m(inv.total_tax), _m(inv.amount_with_tax))
+    console = Console()
+    console.print(table)
+    for note in notes:
+        console.print(note)
 
 
 def _m(v) -> str:

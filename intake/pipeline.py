@@ -58,7 +58,7 @@ class Pipeline:
             start = time.perf_counter()
             result = ExtractionResult(
                 source=source, page=ex.pages[0] if ex.pages else None, pages=ex.pages, invoice=ex.invoice,
-                fields=ex.fields, qr=qr, document_kind=doc.kind,
+                fields=ex.fields, findings=ex.findings, qr=qr, document_kind=doc.kind,
             )
             result = verify(result, self.options.verify.with_seen(self._seen.get))
             if result.invoice and result.invoice.key and result.status is not Status.rejected:

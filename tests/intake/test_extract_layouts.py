@@ -12,19 +12,7 @@ import pytest
 
 from intake.extract.assemble import assemble, group_pages, read_page
 from intake.loaders import load_document
-
-Placed = tuple[float, float, str]
-
-
-def _pdf(labels: list[Placed], values: list[Placed], *, size: float = 9, width: float = 680, height: float = 400,
-         values_first: bool = False) -> bytes:
-    doc = pymupdf.open()
-    page = doc.new_page(width=width, height=height)
-    order = (values + labels) if values_first else (labels + values)
-    for x, y, text in order:
-        page.insert_text((x, y), text, fontname="china-s", fontsize=size)
-    return doc.tobytes()
-
+from tests.builders import OLD_LABELS, OLD_VALUES, Placed, placed_pdf
 
 def _extract(data: bytes):
     doc = load_document(data, "t.pdf")
@@ -32,29 +20,9 @@ def _extract(data: bytes):
     return [assemble(g) for g in groups]
 
 
-OLD_LABELS: list[Placed] = [
-    (250, 40, "北京增值税电子普通发票"), (470, 40, "发票代码："), (470, 55, "发票号码："), (470, 70, "开票日期："),
-    (400, 85, "校 验 码："), (20, 120, "购"), (20, 132, "买"), (20, 144, "方"), (40, 110, "名    称："),
-    (40, 125, "纳税人识别号："), (30, 180, "货物或应税劳务、服务名称"), (180, 180, "规格型号"), (250, 180, "单位"),
-    (300, 180, "数量"), (360, 180, "单价"), (440, 180, "金额"), (520, 180, "税率"), (600, 180, "税额"),
-    (60, 260, "合    计"), (30, 280, "价税合计（大写）"), (450, 280, "（小写）"), (20, 300, "销"), (20, 312, "售"),
-    (20, 324, "方"), (40, 300, "名    称："), (40, 315, "纳税人识别号："), (420, 300, "备"), (420, 320, "注"),
-    (300, 370, "开票人："),
-]
-OLD_VALUES: list[Placed] = [
-    (530, 40, "011001900111"), (530, 55, "12345678"), (530, 70, "2019  07  20"), (450, 85, "12345 67890 12345 67890"),
-    (110, 110, "北京某某科技有限公司（海淀分公司）"), (110, 125, "91110000600037341L"), (110, 300, "上海某某贸易有限公司"),
-    (110, 315, "914403001922038216"), (30, 200, "*信息技术服务*软件开发"), (30, 212, "服务"), (250, 200, "次"),
-    (305, 200, "2"), (355, 200, "50.00"), (440, 200, "100.00"), (525, 200, "6%"), (600, 200, "6.00"),
-    (30, 225, "*信息技术服务*软件开发服务"), (440, 225, "-10.00"), (525, 225, "6%"), (600, 225, "-0.60"),
-    (440, 260, "¥90.00"), (600, 260, "¥5.40"), (120, 280, "ⓧ玖拾伍圆肆角整"), (500, 280, "¥95.40"),
-    (440, 300, "订单号 123"), (340, 370, "张三"),
-]
-
-
 @pytest.mark.parametrize("values_first", [False, True])
 def test_old_layout_every_field(values_first: bool) -> None:
-    (ex,) = _extract(_pdf(OLD_LABELS, OLD_VALUES, values_first=values_first))
+    (ex,) = _extract(placed_pdf(OLD_LABELS, OLD_VALUES, values_first=values_first))
     inv = ex.invoice
     assert inv.invoice_type.value == "e_normal" and inv.type_code == "10"
     assert (inv.invoice_code, inv.invoice_number) == ("011001900111", "12345678")
@@ -73,7 +41,7 @@ def test_old_layout_every_field(values_first: bool) -> None:
 
 
 def test_every_field_carries_its_bbox() -> None:
-    (ex,) = _extract(_pdf(OLD_LABELS, OLD_VALUES))
+    (ex,) = _extract(placed_pdf(OLD_LABELS, OLD_VALUES))
     for name in ("invoice_code", "invoice_number", "issue_date", "buyer_name", "seller_tax_id", "total_amount", "amount_with_tax"):
         fv = ex.fields[name]
         assert fv.bbox is not None and fv.page == 1 and fv.source.value == "text_layer", name
@@ -89,7 +57,7 @@ def test_shuffled_drawing_order_and_jitter_do_not_change_the_result() -> None:
         values = [(x + dx + rng.uniform(-3, 3), y + dy + rng.uniform(-2, 2), t) for x, y, t in OLD_VALUES]
         rng.shuffle(labels)
         rng.shuffle(values)
-        (ex,) = _extract(_pdf(labels, values, width=720, height=440))
+        (ex,) = _extract(placed_pdf(labels, values, width=720, height=440))
         inv = ex.invoice
         assert inv.invoice_number == "12345678" and inv.seller_tax_id == "914403001922038216"
         assert inv.buyer_name == "北京某某科技有限公司（海淀分公司）" and inv.amount_with_tax == Decimal("95.40")
@@ -117,7 +85,7 @@ SIDE_BY_SIDE_VALUES: list[Placed] = [
 
 
 def test_digital_side_by_side_parties_and_private_buyer() -> None:
-    (ex,) = _extract(_pdf(SIDE_BY_SIDE_LABELS, SIDE_BY_SIDE_VALUES))
+    (ex,) = _extract(placed_pdf(SIDE_BY_SIDE_LABELS, SIDE_BY_SIDE_VALUES))
     inv = ex.invoice
     assert inv.invoice_type.value == "digital_special" and inv.type_code == "31"
     assert inv.invoice_code is None and inv.invoice_number == "24442000000012345678"
@@ -133,7 +101,7 @@ def test_inline_label_value_spans_and_full_width_punctuation() -> None:
     labels = [(200, 30, "增值税电子普通发票"), (40, 110, "名称：个人"), (40, 300, "名称：广州测试餐饮管理有限公司"),
               (40, 315, "纳税人识别号：91440101MA59TEST1X"), (20, 110, "购买方"), (20, 300, "销售方"),
               (470, 40, "发票代码：044001900111"), (470, 55, "发票号码：00012345"), (470, 70, "开票日期：2020年01月02日")]
-    (ex,) = _extract(_pdf(labels, []))
+    (ex,) = _extract(placed_pdf(labels, []))
     inv = ex.invoice
     assert inv.buyer_name == "个人" and inv.seller_name == "广州测试餐饮管理有限公司"
     assert inv.seller_tax_id == "91440101MA59TEST1X"

@@ -1,0 +1,55 @@
+"""All configuration in one place: environment variables (prefix ``FAPIAO_``) or a ``.env`` file.
+
+Components receive the values they need (frozen options objects); nothing reads settings globally deep inside
+a stage.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from intake.loaders.base import LoadLimits
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FAPIAO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    """Originals, the SQLite database, the drop folder and exports live here."""
+    database_url: str | None = None
+    """Default: SQLite (WAL) at ``<data_dir>/fapiao.db``; PostgreSQL: ``postgresql+psycopg://user@host/db``."""
+    broker_url: str | None = None
+    """Set (e.g. ``redis://127.0.0.1:6379/0``) to send jobs to Celery workers instead of the in-process executor."""
+    confidence_threshold: float = Field(0.90, ge=0.0, le=1.0)
+    own_tax_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Comma-separated: the company's own tax IDs (a buyer that is none of them is flagged)."""
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 50
+    max_pixels: int = 80_000_000
+    drop_folder: bool = True
+    ocr: bool = True
+
+    @field_validator("own_tax_ids", mode="before")
+    @classmethod
+    def _split(cls, v):
+        if isinstance(v, str):
+            return [part.strip() for part in v.split(",") if part.strip()]
+        return v
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'fapiao.db').resolve()}"
+
+    @property
+    def limits(self) -> LoadLimits:
+        return LoadLimits(max_bytes=self.max_upload_bytes, max_pages=self.max_pages, max_pixels=self.max_pixels)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
