@@ -6,6 +6,7 @@ nothing; pairing is done by position alone.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from dataclasses import dataclass, field
 
@@ -68,9 +69,23 @@ class PageView:
     boxes: list[Box]
     line_h: float = field(init=False)
 
+    _by_cy: list[Box] = field(init=False, repr=False)
+    _cys: list[float] = field(init=False, repr=False)
+    _max_h: float = field(init=False, repr=False)
+
     def __post_init__(self) -> None:
         heights = [b.h for b in self.boxes if b.h > 0]
         self.line_h = statistics.median(heights) if heights else 10.0
+        self._by_cy = sorted(self.boxes, key=lambda b: b.cy)
+        self._cys = [b.cy for b in self._by_cy]
+        self._max_h = max(heights + [self.line_h])
+
+    def near_line(self, anchor: Box, slack: float) -> list[Box]:
+        """Boxes whose centre could be on ``anchor``'s line (a cheap pre-filter for ``same_line``)."""
+        reach = slack * max(anchor.h, self._max_h, self.line_h)
+        lo = bisect.bisect_left(self._cys, anchor.cy - reach)
+        hi = bisect.bisect_right(self._cys, anchor.cy + reach)
+        return self._by_cy[lo:hi]
 
     def same_line(self, a: Box, b: Box, slack: float = 0.6) -> bool:
         """Vertical centres within ``slack`` × the taller height (tolerates 套打 offsets up to ~half a line)."""
@@ -81,7 +96,7 @@ class PageView:
         or a gap wider than ``max_gap`` between consecutive boxes."""
         gap_limit = max_gap if max_gap is not None else self.line_h * 4.0
         row = sorted(
-            (b for b in self.boxes if b is not anchor and b.cx > anchor.x1 - 1 and b.x1 > anchor.x1 and self.same_line(anchor, b, slack)),
+            (b for b in self.near_line(anchor, slack) if b is not anchor and b.cx > anchor.x1 - 1 and b.x1 > anchor.x1 and self.same_line(anchor, b, slack)),
             key=lambda b: b.x0,
         )
         out: list[Box] = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from intake.extract.geometry import Box, PageView
 from intake.extract.table import Table
@@ -38,12 +40,13 @@ def read_items(view: PageView, table: Table, bottom: float, stop: set[int]) -> I
     item_rows: list[Row] = []
     fragments: list[Row] = []
     for line in view.lines(data):
+        line = [piece for b in line for piece in unglue(b)]
         row = Row(cy=sum(b.cy for b in line) / len(line))
-        for b in line:
-            col = table.column_of(b)
-            if col is not None:
-                row.add(col.kind, [b])
-        (item_rows if parse_money(row.text("amount")) is not None else fragments).append(row)
+        for kind, boxes in table.assign(line, view.line_h).items():
+            row.add(kind, boxes)
+        _split_price_amount(row)
+        _split_quantity_price(row)
+        (item_rows if _money_cell(row.text("amount")) is not None else fragments).append(row)
     for frag in fragments:
         target = _owner(frag, item_rows)
         if target is None:
@@ -55,6 +58,96 @@ def read_items(view: PageView, table: Table, bottom: float, stop: set[int]) -> I
     placeholder = [any(m in (item.name or "") for m in DETAIL_LIST_MARKERS) for item, _ in pairs]
     kept = [pair for pair, is_placeholder in zip(pairs, placeholder) if not is_placeholder]
     return ItemsResult(items=[i for i, _ in kept], rows=[r for _, r in kept], refers_to_list=any(placeholder))
+
+
+_GLUED = (
+    re.compile(r"^([¥￥]?-?\d+\.\d{2})(\d{1,2}(?:\.\d)?%|免税|不征税)$"),  # amount + rate
+)
+
+
+def unglue(box: Box) -> list[Box]:
+    """Split one box holding two adjacent cells ("41148.629%": amount + rate) where the split is certain;
+    the bbox is shared out by character count."""
+    for rx in _GLUED:
+        m = rx.match(box.flat)
+        if m:
+            return _split_box(box, [m.group(1), m.group(2)])
+    return [box]
+
+
+def _split_box(box: Box, parts: list[str]) -> list[Box]:
+    total = sum(len(p) for p in parts)
+    out, x = [], box.x0
+    for part in parts:
+        w = (box.x1 - box.x0) * len(part) / total
+        src = box.src.model_copy(update={"text": part, "bbox": (x, box.y0, x + w, box.y1)})
+        out.append(Box(src, part, part))
+        x += w
+    return out
+
+
+def _split_quantity_price(row: Row) -> None:
+    """Quantity and unit price printed into each other ("135.62104.95049505", "2448.14150943"): the split
+    for which quantity × price = amount (±0.01) is taken when it is the only one."""
+    amount = _money_cell(row.text("amount"))
+    qty, price = parse_plain_decimal(row.text("quantity")), parse_plain_decimal(row.text("unit_price"))
+    if amount is None or (qty is not None and price is not None):
+        return
+    kinds = [k for k in ("unit", "quantity", "unit_price") if row.cells.get(k)]
+    for kind in kinds:
+        for b in row.cells[kind]:
+            splits = _consistent_splits(b.flat, amount)
+            if len(splits) == 1:
+                q, p = splits[0]
+                row.cells[kind].remove(b)
+                pieces = _split_box(b, [q, p])
+                row.add("quantity", [pieces[0]])
+                row.add("unit_price", [pieces[1]])
+                return
+
+
+def _money_cell(text: str) -> Decimal | None:
+    """The cell's value when the cell holds exactly one money value (not two printed into each other)."""
+    flat = text.replace(" ", "").replace("¥", "").replace("￥", "")
+    return Decimal(flat) if re.fullmatch(r"-?\d+(?:\.\d+)?", flat) else None
+
+
+def _split_price_amount(row: Row) -> None:
+    """Unit price and amount printed into each other ("3118.396226426236.79"): with the quantity known, the
+    split where quantity × price = amount (two decimals) is taken when it is the only one."""
+    qty = parse_plain_decimal(row.text("quantity"))
+    if qty is None or _money_cell(row.text("amount")) is not None:
+        return
+    for kind in ("unit_price", "amount", "quantity"):
+        for b in list(row.cells.get(kind, [])):
+            text = b.flat.replace("¥", "")
+            found = []
+            for i in range(1, len(text)):
+                p, a = text[:i], text[i:]
+                if re.fullmatch(r"\d+(?:\.\d+)?", p) and re.fullmatch(r"-?\d+\.\d{2}", a) and not (len(a) > 4 and a[0] == "0"):
+                    if abs(abs(qty * Decimal(p)).quantize(Decimal("0.01")) - abs(Decimal(a))) <= Decimal("0.01"):
+                        found.append((p, a))
+            if len(found) == 1:
+                row.cells[kind].remove(b)
+                price_box, amount_box = _split_box(b, list(found[0]))
+                row.cells["unit_price"] = [price_box]
+                row.cells["amount"] = [amount_box]
+                return
+
+
+def _consistent_splits(text: str, amount: Decimal) -> list[tuple[str, str]]:
+    m = re.search(r"\d[\d.]*\d", text)
+    if not m or m.group(0) == text and "." not in text[1:-1]:
+        return []
+    digits = m.group(0)
+    out = []
+    for i in range(1, len(digits)):
+        q, p = digits[:i], digits[i:]
+        if q.endswith(".") or p.startswith(".") or q.count(".") > 1 or p.count(".") > 1 or (len(p) > 1 and p[0] == "0" and p[1] != "."):
+            continue
+        if abs((Decimal(q) * Decimal(p)).quantize(Decimal("0.01")) - abs(amount)) <= Decimal("0.01"):
+            out.append((q, p))
+    return out
 
 
 def _owner(frag: Row, rows: list[Row]) -> Row | None:

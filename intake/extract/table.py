@@ -1,8 +1,10 @@
-"""The goods/services table: find the header row, derive column intervals, and read item rows.
+"""The goods/services table: find the header row, then give each box of a row its column.
 
-Works from header geometry alone (no ruling lines needed, so OCR output works the same): each data box goes
-to the column whose interval it overlaps most; a row with an amount is an item; rows with only text (wrapped
-names, specs) join the nearest item row above or below.
+Works from header geometry alone (no ruling lines needed, so OCR output works the same). Numbers are
+right-aligned under headers of other widths, so nearest-header geometry alone misplaces them; a row is
+therefore aligned to the columns as a whole (boxes left to right never go to a column left of the previous
+box) at the least cost of geometric distance plus a penalty for content that cannot be in that column
+(a rate in the amount column, text in the quantity column).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from intake.extract.geometry import Box, PageView
 
 COLUMN_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("name", r"^(?:货物或应税劳务[、,]?服务名称|货物或应税劳务名称|项目名称|货物名称|服务名称|商品名称)$"),
+    ("name", r"^(?:[^名]*(?:货物|劳务|服务|项目|商品)[^名]*名称|名称)$"),
     ("spec", r"^规格型号$|^规格$|^型号$"),
     ("unit", r"^单位$"),
     ("quantity", r"^数量$"),
@@ -52,6 +54,7 @@ class Table:
     """Bottom edge of the header row: data starts below it."""
 
     def column_of(self, box: Box) -> Column | None:
+        """The column of a lone box (totals row): by overlap with the column intervals."""
         best, best_overlap = None, 0.0
         for col in self.columns:
             overlap = min(box.x1, col.hi) - max(box.x0, col.lo)
@@ -59,8 +62,72 @@ class Table:
                 best, best_overlap = col, overlap
         return best
 
+    def assign(self, line: list[Box], line_h: float) -> dict[str, list[Box]]:
+        """Columns for the boxes of one row, by a monotone least-cost alignment (dynamic programming)."""
+        boxes = sorted(line, key=lambda b: b.x0)
+        cols = self.columns
+        n, m = len(boxes), len(cols)
+        if n == 0:
+            return {}
+        cost = [[_fit(b, c, line_h) for c in cols] for b in boxes]
+        inf = float("inf")
+        best = [[inf] * m for _ in range(n)]
+        back = [[-1] * m for _ in range(n)]
+        for k in range(m):
+            best[0][k] = cost[0][k]
+        for i in range(1, n):
+            for k in range(m):
+                for j in range(k + 1):
+                    extra = _SAME_COLUMN_PENALTY if j == k and cols[k].kind in NUMERIC_COLUMNS else 0.0
+                    total = best[i - 1][j] + extra + cost[i][k]
+                    if total < best[i][k]:
+                        best[i][k], back[i][k] = total, j
+        k = min(range(m), key=lambda c: best[n - 1][c])
+        out: dict[str, list[Box]] = {}
+        for i in range(n - 1, -1, -1):
+            out.setdefault(cols[k].kind, []).insert(0, boxes[i])
+            k = back[i][k]
+        return out
+
     def find(self, kind: str) -> Column | None:
         return next((c for c in self.columns if c.kind == kind), None)
+
+
+NUMERIC_COLUMNS = frozenset({"quantity", "unit_price", "amount", "tax", "tax_rate", "seq"})
+_SAME_COLUMN_PENALTY = 6.0
+_MISFIT = 12.0
+_MONEY = re.compile(r"^[¥]?-?\d+\.\d{2}$")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_RATE = re.compile(r"^(?:\d+(?:\.\d+)?%|免税|不征税|出口零税率|\*+)$")
+_NUMERICISH = re.compile(r"^[¥\-\d.,]+$")
+_GLUED_FIT = 4.0
+_DATE = re.compile(r"^\d{4}[-/.年]?\d{1,2}[-/.月]?\d{1,2}日?$")
+
+
+def _fit(box: Box, col: Column, line_h: float) -> float:
+    """Cost of putting ``box`` in ``col``: distance to the header (in line heights) + content misfit."""
+    h = col.header
+    gap = max(0.0, h.x0 - box.x1, box.x0 - h.x1)
+    return gap / max(line_h, 1.0) + _misfit(box.flat, col.kind)
+
+
+def _misfit(text: str, kind: str) -> float:
+    money, number = bool(_MONEY.match(text)), bool(_NUMBER.match(text))
+    glued = not number and bool(_NUMERICISH.match(text))  # "4222.83018868-4222.83": cells printed into each other
+    if kind in {"amount", "tax"}:
+        if money or (kind == "tax" and re.fullmatch(r"\*+", text)):
+            return 0.0
+        return _GLUED_FIT if glued else _MISFIT
+    if kind == "tax_rate":
+        return 0.0 if _RATE.match(text) else _MISFIT
+    if kind in {"quantity", "unit_price", "seq"}:
+        return 0.0 if number else (_GLUED_FIT if glued else _MISFIT)
+    if kind in {"period_start", "period_end"}:
+        return 0.0 if _DATE.match(text) else _MISFIT
+    # text columns (name, spec, unit, plate, vehicle type): bare numbers and rates rarely belong there
+    if money or text.endswith("%"):
+        return 3.0
+    return 5.0 if glued else 0.0
 
 
 def find_table(view: PageView) -> Table | None:

@@ -55,21 +55,48 @@ def _read_page(page: pymupdf.Page, limits: LoadLimits, name: str) -> LoadedPage:
 
 
 def _text_boxes(page: pymupdf.Page, number: int) -> list[TextBox]:
-    """Spans in content-stream order; each span is one run of text as the generator software drew it."""
-    flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+    """Text runs as drawn, rebuilt from glyphs: a run breaks where the gap to the next glyph is wider than
+    ``_GAP_EM`` of the font size. MuPDF's own spans can join neighbouring table cells into one string and
+    invent spaces inside letter-spaced text; glyph gaps get both right."""
+    flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_INHIBIT_SPACES
     boxes: list[TextBox] = []
-    for block in page.get_text("dict", flags=flags)["blocks"]:
+    for block in page.get_text("rawdict", flags=flags)["blocks"]:
         for line in block.get("lines", ()):
-            if line.get("dir", (1, 0))[0] < 0.5:  # vertical / rotated text: keep it, one box per line
-                text = "".join(s["text"] for s in line["spans"]).strip()
-                if text:
-                    boxes.append(TextBox(text=text, bbox=tuple(line["bbox"]), page=number))
-                continue
+            horizontal = abs(line.get("dir", (1, 0))[0]) >= 0.5
             for span in line["spans"]:
-                text = span["text"]
-                if text.strip():
-                    boxes.append(TextBox(text=text, bbox=tuple(span["bbox"]), page=number, source=FieldSource.text_layer))
+                boxes += _runs(span, number, horizontal)
     return boxes
+
+
+_GAP_EM = 0.8
+
+
+def _runs(span: dict, number: int, horizontal: bool) -> list[TextBox]:
+    out: list[TextBox] = []
+    size = span.get("size", 10) or 10
+    run: list[dict] = []
+
+    def flush() -> None:
+        text = "".join(ch["c"] for ch in run)
+        if text.strip():
+            x0 = min(ch["bbox"][0] for ch in run)
+            y0 = min(ch["bbox"][1] for ch in run)
+            x1 = max(ch["bbox"][2] for ch in run)
+            y1 = max(ch["bbox"][3] for ch in run)
+            out.append(TextBox(text=text.strip(), bbox=(x0, y0, x1, y1), page=number, source=FieldSource.text_layer))
+        run.clear()
+
+    prev_end: float | None = None
+    for ch in span["chars"]:
+        start, end = (ch["bbox"][0], ch["bbox"][2]) if horizontal else (ch["bbox"][1], ch["bbox"][3])
+        if prev_end is not None and start - prev_end > _GAP_EM * size and run:
+            flush()
+        if ch["c"].isspace() and not run:
+            continue
+        run.append(ch)
+        prev_end = end  # a space glyph keeps the run together: only a jump in position breaks it
+    flush()
+    return out
 
 
 def _render(page: pymupdf.Page, limits: LoadLimits, name: str) -> np.ndarray:
