@@ -46,6 +46,7 @@ def read_items(view: PageView, table: Table, bottom: float, stop: set[int]) -> I
             row.add(kind, boxes)
         _split_price_amount(row)
         _split_quantity_price(row)
+        _split_unit_quantity(row)
         (item_rows if _money_cell(row.text("amount")) is not None else fragments).append(row)
     for frag in fragments:
         target = _owner(frag, item_rows)
@@ -113,14 +114,15 @@ def _money_cell(text: str) -> Decimal | None:
 
 
 def _split_price_amount(row: Row) -> None:
-    """Unit price and amount printed into each other ("3118.396226426236.79"): with the quantity known, the
-    split where quantity × price = amount (two decimals) is taken when it is the only one."""
+    """Unit price and amount printed into each other ("3118.396226426236.79", or "7955579555.00", which even
+    reads as one amount): with the quantity known and no price of its own, the split where quantity × price
+    = amount (two decimals) is taken when it is the only one."""
     qty = parse_plain_decimal(row.text("quantity"))
-    if qty is None or _money_cell(row.text("amount")) is not None:
+    if qty is None or parse_plain_decimal(row.text("unit_price")) is not None:
         return
     for kind in ("unit_price", "amount", "quantity"):
         for b in list(row.cells.get(kind, [])):
-            text = b.flat.replace("¥", "")
+            text = b.flat.replace("¥", "").replace("￥", "")
             found = []
             for i in range(1, len(text)):
                 p, a = text[:i], text[i:]
@@ -132,6 +134,23 @@ def _split_price_amount(row: Row) -> None:
                 price_box, amount_box = _split_box(b, list(found[0]))
                 row.cells["unit_price"] = [price_box]
                 row.cells["amount"] = [amount_box]
+                return
+
+
+def _split_unit_quantity(row: Row) -> None:
+    """A unit printed into its quantity ("盒22.19051141"): split off the number when quantity × price =
+    amount confirms it."""
+    price, amount = parse_plain_decimal(row.text("unit_price")), _money_cell(row.text("amount"))
+    if price is None or amount is None or parse_plain_decimal(row.text("quantity")) is not None:
+        return
+    for kind in ("unit", "spec"):
+        for b in list(row.cells.get(kind, [])):
+            m = re.fullmatch(r"(.*\D)(-?\d+(?:\.\d+)?)", b.flat)
+            if m and abs(abs(Decimal(m.group(2)) * price).quantize(Decimal("0.01")) - abs(amount)) <= Decimal("0.01"):
+                row.cells[kind].remove(b)
+                unit_box, qty_box = _split_box(b, [m.group(1), m.group(2)])
+                row.add(kind, [unit_box])
+                row.add("quantity", [qty_box])
                 return
 
 

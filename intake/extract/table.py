@@ -127,6 +127,8 @@ def _misfit(text: str, kind: str) -> float:
     # text columns (name, spec, unit, plate, vehicle type): bare numbers and rates rarely belong there
     if money or text.endswith("%"):
         return 3.0
+    if number:
+        return 2.0
     return 5.0 if glued else 0.0
 
 
