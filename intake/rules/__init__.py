@@ -1,0 +1,9 @@
+"""Verification rules: one module per family, each rule a pure function (invoice, context) → findings.
+
+Public surface: ``run_rules``, ``RuleContext``, ``RULES``, ``RULE_CODES``.
+"""
+
+from intake.rules.context import RuleContext
+from intake.rules.registry import RULE_CODES, RULES, TOTALS_RULES, run_rules
+
+__all__ = ["RULES", "RULE_CODES", "TOTALS_RULES", "RuleContext", "run_rules"]

@@ -1,0 +1,76 @@
+"""Verification stage: rules → repair → rules again → status, exactly as the CLI contract defines it.
+
+`verified`: every key field the type requires is present, no error finding, no warning on a key field, every
+key field's confidence ≥ the threshold, and agreement with the QR where one was read (an OCR value overruled
+by the QR agrees; a text layer or XML that disagrees with its own QR is a warning, so it does not).
+`rejected`: no invoice could be read. Anything else: `needs_review`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from intake.models import KEY_FIELDS, ExtractionResult, Finding, Invoice, Severity, Status
+from intake.repair import REPAIR_CODES, repair
+from intake.rules import RULE_CODES, RuleContext, run_rules
+from intake.rules.context import SeenLookup
+from intake.rules.required import required_fields
+
+_KEY = frozenset(KEY_FIELDS)
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """Fixed for a run; the pipeline derives a copy with its duplicate lookup (``with_seen``)."""
+
+    confidence_threshold: float = 0.90
+    own_tax_ids: frozenset[str] = frozenset()
+    """The company's own tax IDs; the buyer should be one of them (empty: not checked)."""
+    today: dt.date | None = None
+    """None: the real date at verification time (tests pin it)."""
+    seen: SeenLookup | None = None
+    """Invoice key → the source of an earlier document with that key."""
+
+    def with_seen(self, seen: SeenLookup | None) -> VerifyOptions:
+        return replace(self, seen=seen)
+
+
+def verify(result: ExtractionResult, options: VerifyOptions | None = None) -> ExtractionResult:
+    """A new result with repaired fields, findings and status; the input is left as it was."""
+    options = options or VerifyOptions()
+    invoice = result.invoice
+    if invoice is None or not _readable(invoice):
+        error = result.error or "no invoice could be read: neither an invoice number nor any amount was found"
+        return result.model_copy(update={"status": Status.rejected, "error": error})
+    ctx = RuleContext(today=options.today or dt.date.today(), own_tax_ids=frozenset(options.own_tax_ids),
+                      qr=result.qr, seen=options.seen, fields=dict(result.fields), source=result.source)
+    fixed = repair(invoice, dict(result.fields), ctx)
+    findings = run_rules(fixed.invoice, replace(ctx, fields=fixed.fields))
+    earlier = [f for f in result.findings if f.code not in RULE_CODES]
+    all_findings = list(dict.fromkeys([*earlier, *fixed.findings, *findings]))
+    status = decide(fixed.invoice, fixed.fields, all_findings, options.confidence_threshold)
+    return result.model_copy(update={"invoice": fixed.invoice, "fields": fixed.fields, "findings": all_findings,
+                                     "status": status})
+
+
+def _readable(invoice: Invoice) -> bool:
+    amounts = (invoice.total_amount, invoice.total_tax, invoice.amount_with_tax, *(i.amount for i in invoice.items))
+    return bool(invoice.invoice_number) or any(a is not None for a in amounts)
+
+
+def decide(invoice: Invoice, fields: dict, findings: list[Finding], threshold: float) -> Status:
+    """The contract's definition of `verified`; the caller has already ruled out `rejected`."""
+    required = required_fields(invoice)
+    if any(getattr(invoice, name) in (None, "") for name in required):
+        return Status.needs_review
+    for f in findings:
+        if f.severity is Severity.error:
+            return Status.needs_review
+        if f.severity is Severity.warning and (_KEY & set(f.fields) or f.code in REPAIR_CODES):
+            return Status.needs_review
+    for name in required:
+        fv = fields.get(name)
+        if fv is not None and fv.confidence < threshold:
+            return Status.needs_review
+    return Status.verified

@@ -1,0 +1,154 @@
+"""verify(): repair what the rules settle uniquely, let the QR overrule the face, decide the status."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from intake.models import ExtractionResult, FieldSource, FieldValue, Finding, Invoice, Severity, Status
+from intake.qr_payload import parse_qr_payload
+from intake.verify import VerifyOptions, verify
+from tests.rules.helpers import TODAY, D, invoice
+
+OPTIONS = VerifyOptions(today=TODAY)
+QR = parse_qr_payload("01,10,011001900111,12345678,100.00,20240315,12345678901234567890,ABCD")
+
+
+def _result(inv: Invoice, source: FieldSource = FieldSource.ocr, confidence: float = 0.99, qr=None) -> ExtractionResult:
+    names = ("invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name", "buyer_tax_id", "seller_name",
+             "seller_tax_id", "total_amount", "total_tax", "amount_with_tax", "amount_in_words")
+    fields = {n: FieldValue(value=getattr(inv, n), confidence=confidence, source=source)
+              for n in names if getattr(inv, n) is not None}
+    return ExtractionResult(source="a.pdf", invoice=inv, fields=fields, qr=qr)
+
+
+def test_valid_invoice_is_verified() -> None:
+    out = verify(_result(invoice()), OPTIONS)
+    assert out.status is Status.verified and out.findings == []
+
+
+def test_low_confidence_is_not_verified() -> None:
+    assert verify(_result(invoice(), confidence=0.8), OPTIONS).status is Status.needs_review
+    assert verify(_result(invoice(), confidence=0.8), VerifyOptions(today=TODAY, confidence_threshold=0.75)).status \
+        is Status.verified
+
+
+def test_dropped_decimal_point_is_repaired_from_the_other_totals() -> None:
+    inv = invoice(items=[invoice().items[0].model_copy(update={"amount": D("205.67"), "tax": D("12.34")})],
+                  total_amount=D("205.67"), total_tax=D("1234"), amount_with_tax=D("218.01"), amount_in_words="贰佰壹拾捌圆零壹分")
+    src = _result(inv)
+    out = verify(src, OPTIONS)
+    fv = out.fields["total_tax"]
+    assert out.invoice.total_tax == D("12.34")
+    assert (fv.source, fv.original, fv.confidence, fv.rule) == (FieldSource.corrected, D("1234"), 0.95, "arith.sum_tax")
+    assert out.status is Status.verified
+    assert src.invoice.total_tax == D("1234") and src.fields["total_tax"].source is FieldSource.ocr  # input untouched
+
+
+def test_text_layer_values_are_not_repaired() -> None:
+    out = verify(_result(invoice(total_tax=D("600")), source=FieldSource.text_layer), OPTIONS)
+    assert out.invoice.total_tax == D("600") and out.status is Status.needs_review
+
+
+def test_two_candidates_are_never_chosen_between() -> None:
+    inv = invoice(items=[], total_tax=D("600"), amount_in_words=None)  # only 合计 + 税额 = 价税合计 to go by
+    out = verify(_result(inv), OPTIONS)
+    assert out.invoice.total_tax == D("600") and out.status is Status.needs_review
+    assert "arith.total" in {f.code for f in out.findings}
+
+
+def test_amount_with_tax_digit_settled_by_words() -> None:
+    out = verify(_result(invoice(amount_with_tax=D("186.00"))), OPTIONS)
+    assert out.invoice.amount_with_tax == D("106.00") and out.fields["amount_with_tax"].original == D("186.00")
+    assert out.status is Status.verified
+
+
+def test_illegal_character_in_tax_id_is_repaired_with_certainty() -> None:
+    out = verify(_result(invoice(buyer_tax_id="9111000060003734IL")), OPTIONS)
+    fv = out.fields["buyer_tax_id"]
+    assert (out.invoice.buyer_tax_id, fv.original, fv.confidence, fv.rule) == (
+        "91110000600037341L", "9111000060003734IL", 0.95, "tax_id.format")
+    assert out.status is Status.verified
+
+
+def test_confusable_character_is_only_a_guess() -> None:
+    out = verify(_result(invoice(seller_tax_id="91440300192203B216")), OPTIONS)
+    assert out.invoice.seller_tax_id == "914403001922038216"
+    assert out.fields["seller_tax_id"].confidence < OPTIONS.confidence_threshold
+    assert [(f.code, f.severity) for f in out.findings] == [("repair.guess", Severity.warning)]
+    assert out.status is Status.needs_review
+
+
+def test_confusable_character_settled_by_own_ids() -> None:
+    opts = VerifyOptions(today=TODAY, own_tax_ids=frozenset({"91110000600037341L"}))
+    out = verify(_result(invoice(buyer_tax_id="9I110000600037341L")), opts)
+    assert out.invoice.buyer_tax_id == "91110000600037341L" and out.status is Status.verified
+
+
+def test_checksum_failure_from_text_layer_stays_a_warning() -> None:
+    out = verify(_result(invoice(seller_tax_id="914403001922038217"), source=FieldSource.text_layer), OPTIONS)
+    assert out.invoice.seller_tax_id == "914403001922038217"
+    assert [(f.code, f.severity) for f in out.findings] == [("uscc.checksum", Severity.warning)]
+    assert out.status is Status.needs_review
+
+
+@pytest.mark.parametrize(("source", "severity", "status"), [(FieldSource.ocr, Severity.info, Status.verified),
+                                                            (FieldSource.text_layer, Severity.warning, Status.needs_review),
+                                                            (FieldSource.xml, Severity.warning, Status.needs_review)])
+def test_qr_overrules_the_face(source: FieldSource, severity: Severity, status: Status) -> None:
+    out = verify(_result(invoice(invoice_number="12345578"), source=source, qr=QR), OPTIONS)
+    fv = out.fields["invoice_number"]
+    assert (out.invoice.invoice_number, fv.source, fv.original) == ("12345678", FieldSource.qr, "12345578")
+    assert [(f.code, f.severity, f.fields) for f in out.findings] == [("qr.mismatch", severity, ("invoice_number",))]
+    assert out.status is status
+
+
+def test_qr_fills_missing_fields_and_sets_the_type() -> None:
+    inv = invoice(check_code=None)
+    out = verify(_result(inv, qr=QR), OPTIONS)
+    assert out.invoice.check_code == "12345678901234567890" and out.fields["check_code"].source is FieldSource.qr
+    assert out.status is Status.verified
+    e_special = parse_qr_payload("01,20,011001900113,12345678,100.00,20240315,12345678901234567890,ABCD")
+    out = verify(_result(invoice(invoice_code="011001900113"), qr=e_special), OPTIONS)
+    assert out.invoice.type_code == "08"
+
+
+def test_rejected_when_nothing_was_read() -> None:
+    assert verify(ExtractionResult(source="x"), OPTIONS).status is Status.rejected
+    empty = Invoice(buyer_name="某公司")
+    out = verify(ExtractionResult(source="x", invoice=empty), OPTIONS)
+    assert out.status is Status.rejected and out.error
+
+
+def test_missing_key_field_needs_review() -> None:
+    out = verify(_result(invoice(seller_name=None)), OPTIONS)
+    assert out.status is Status.needs_review
+    assert [(f.code, f.fields) for f in out.findings] == [("field.missing", ("seller_name",))]
+
+
+def test_earlier_findings_are_kept_and_verify_is_idempotent() -> None:
+    extra = Finding(code="xml.face_mismatch", severity=Severity.warning, fields=("total_amount",), message="m")
+    src = _result(invoice(amount_with_tax=D("186.00"))).model_copy(update={"findings": [extra]})
+    once = verify(src, OPTIONS)
+    twice = verify(once, OPTIONS)
+    assert extra in once.findings and once.status is Status.needs_review
+    assert twice.findings == once.findings and twice.invoice == once.invoice
+
+
+def test_duplicate_needs_review() -> None:
+    opts = OPTIONS.with_seen({"011001900111:12345678": "earlier.pdf"}.get)
+    out = verify(_result(invoice()), opts)
+    assert out.status is Status.needs_review and "duplicate.seen" in {f.code for f in out.findings}
+
+
+def test_person_buyer_needs_no_id() -> None:
+    out = verify(_result(invoice(buyer_name="个人", buyer_tax_id=None)), OPTIONS)
+    assert out.status is Status.verified
+
+
+def test_contract_output_keeps_the_original() -> None:
+    out = verify(_result(invoice(total_tax=D("600"))), OPTIONS)
+    row = out.to_contract()
+    assert row["fields"]["total_tax"]["original"] == "600.00" and row["fields"]["total_tax"]["source"] == "corrected"
+    assert row["invoice"]["total_tax"] == "6.00" and isinstance(out.invoice.total_tax, Decimal)
