@@ -10,7 +10,7 @@ from pathlib import Path
 
 from intake.errors import FapiaoError, NeedsOcr, NotAnInvoice
 from intake.extract.assemble import Extracted, assemble, finish, group_pages, read_page
-from intake.loaders import LoadedDocument, LoadLimits, load_document
+from intake.loaders import LoadedDocument, LoadedPage, LoadLimits, QrText, load_document
 from intake.merge import merge_qr, merge_structured, structured_invoice
 from intake.models import ExtractionResult, QrPayload, Status
 from intake.qr_payload import parse_qr_payload
@@ -68,16 +68,29 @@ class Pipeline:
         return results
 
     def _ocr(self, doc: LoadedDocument, source: str) -> None:
+        """Replace each page without a text layer by what OCR read on it: one page per invoice found on the
+        image (a two-up scan gives two), in the prepared image's pixel coordinates."""
         pending = [p for p in doc.pages if p.needs_ocr]
         if not pending:
             return
         if not self.options.ocr:
             raise NeedsOcr(f"{source}: page {pending[0].number} has no text layer and needs OCR",
                            hint="run without --no-ocr, or upload the digital original")
-        from ocr.read import ocr_loaded_page  # imported here: loading the models is only paid for scans
+        from ocr.read import ocr_page  # imported here: loading the models is only paid for scans
 
-        for page in pending:
-            ocr_loaded_page(page)
+        pages: list[LoadedPage] = []
+        for page in doc.pages:
+            if not page.needs_ocr:
+                pages.append(page)
+                continue
+            result = ocr_page(page.image, page=page.number)
+            for region in result.regions:
+                h, w = region.prepared.image.shape[:2]
+                pages.append(LoadedPage(
+                    number=page.number, width=w, height=h, unit="px", boxes=region.boxes, image=region.prepared.image,
+                    qr=[QrText(q.text, q.bbox) for q in region.qr],
+                ))
+        doc.pages = pages
 
     def _extract(self, doc: LoadedDocument, source: str) -> list[tuple[Extracted, QrPayload | None]]:
         if not doc.pages:
