@@ -52,3 +52,17 @@ def _read(img: np.ndarray, scale: float) -> list[DecodedQr]:
         ys = [pos.top_left.y, pos.top_right.y, pos.bottom_left.y, pos.bottom_right.y]
         out.append(DecodedQr(res.text, (min(xs) / scale, min(ys) / scale, max(xs) / scale, max(ys) / scale)))
     return out
+
+
+def qr_orientation(image: np.ndarray) -> float | None:
+    """How far the page's QR code is turned clockwise, in degrees (0, ±90, 180 plus any skew), or ``None``.
+
+    Every invoice QR code is printed upright, so a decoded code tells the page's orientation outright — the
+    cheapest and surest orientation signal we have.
+    """
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    for variant, _ in _variants(grey):
+        for res in zxingcpp.read_barcodes(variant, formats=zxingcpp.BarcodeFormat.QRCode):
+            if res.valid and res.text:
+                return float(res.orientation)
+    return None

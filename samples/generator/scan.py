@@ -9,7 +9,7 @@ so every one of those effects lives here, each as a small function, composed by 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -382,5 +382,5 @@ def _multiply_ink(image: np.ndarray, alpha: np.ndarray, center: tuple[float, flo
     image[y0:y1, x0:x1] = np.clip(region * tint, 0, 255).astype(np.uint8)
 
 
-__all__ = ["PROFILES", "Degradation", "Profile", "degrade", "degrade_with_report", "offset_print", "replace",
+__all__ = ["PROFILES", "Degradation", "Profile", "degrade", "degrade_with_report", "offset_print",
            "stamp_seal", "two_up"]
