@@ -1,0 +1,96 @@
+"""The small interface every OCR engine implements, and what engines hand back before it becomes TextBoxes.
+
+An engine only has to find and read text lines (``read_lines``); turning them into ``TextBox`` es — splitting
+lines at wide gaps, keeping confidences and alternative readings — is shared here, so every engine produces
+boxes the same way. Optional abilities have safe defaults, so a minimal engine is a dozen lines.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from intake.errors import NeedsOcr
+from intake.models import TextBox
+
+Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
+"""Four corners, clockwise from top-left, in pixels of the image passed to the engine."""
+
+
+class OcrEngineUnavailable(NeedsOcr):
+    """The configured engine cannot run here; the message says what is missing and how to configure it."""
+
+    code = "ocr_engine_unavailable"
+
+
+@dataclass(frozen=True)
+class CharSpan:
+    """One recognised character with its horizontal extent along the line (0..1 of the line's length)."""
+
+    char: str
+    start: float
+    end: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One detected and recognised text line, as the engine saw it."""
+
+    text: str
+    quad: Quad
+    confidence: float
+    chars: tuple[CharSpan, ...] = ()
+    """Per-character positions when the engine provides them (empty otherwise)."""
+    alternatives: tuple[str, ...] = ()
+    """Other plausible readings of the whole line, best first."""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine can do beyond reading lines; callers check these instead of engine names."""
+
+    char_positions: bool = False
+    alternatives: bool = False
+    orientation: bool = False
+    """``classify_upside_down`` gives real answers (otherwise it returns ``None``)."""
+    gpu: bool = False
+
+
+class OcrEngine(ABC):
+    """Finds text lines on an image and reads them."""
+
+    name: str = "engine"
+    capabilities: Capabilities = Capabilities()
+    split_gap: float = 2.5
+    """Split a line where two neighbouring characters are further apart than this many line heights."""
+
+    @abstractmethod
+    def read_lines(self, image: np.ndarray) -> list[OcrLine]:
+        """Detect and recognise every text line of a BGR image."""
+
+    def read(self, image: np.ndarray, page: int = 1) -> list[TextBox]:
+        """Read ``image`` into positioned text boxes (pixel coordinates of ``image``)."""
+        from ocr.lines import lines_to_boxes
+
+        return lines_to_boxes(self.read_lines(image), page=page, split_gap=self.split_gap)
+
+    def classify_upside_down(self, crops: list[np.ndarray]) -> list[float] | None:
+        """Probability that each text-line crop is upside down; ``None`` when the engine cannot tell."""
+        return None
+
+    def close(self) -> None:
+        """Release sessions and memory; the default engine lives for the whole process."""
+
+
+@dataclass
+class NullEngine(OcrEngine):
+    """Reads nothing: for pipelines and tests that must run without any OCR."""
+
+    name: str = "null"
+    lines: list[OcrLine] = field(default_factory=list)
+
+    def read_lines(self, image: np.ndarray) -> list[OcrLine]:
+        return list(self.lines)

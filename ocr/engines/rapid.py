@@ -1,0 +1,212 @@
+"""RapidOCR: the PP-OCRv4 detection/recognition and PP-OCR cls models shipped inside the wheel, on ONNX Runtime.
+
+The default engine: it works offline with zero set-up. We drive RapidOCR's detector, classifier and recogniser
+ourselves instead of calling ``RapidOCR.__call__`` because the recogniser's raw per-column probabilities give
+us what the packaged pipeline throws away: character positions (to split lines at gaps) and runner-up
+characters (alternative readings for the reviewer and the verification rules).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+
+import numpy as np
+
+from ocr.engines.base import Capabilities, CharSpan, OcrEngine, OcrEngineUnavailable, OcrLine
+from ocr.settings import OcrSettings
+
+log = logging.getLogger(__name__)
+
+_CUDA = "CUDAExecutionProvider"
+_NARROW_WIDTH = 0.30
+"""Half-width of a Latin letter or digit, in line heights (CJK characters are about twice as wide)."""
+_WIDE_WIDTH = 0.50
+_ALT_MAX_TOP = 0.97
+"""Only characters the recogniser is less sure of than this get alternatives."""
+_ALT_MIN_RUNNER_UP = 0.05
+
+
+class RapidOcrEngine(OcrEngine):
+    """PP-OCRv4 via rapidocr_onnxruntime; one instance per process (see ``ocr.engines.registry``)."""
+
+    name = "rapidocr"
+
+    def __init__(self, settings: OcrSettings | None = None) -> None:
+        settings = settings or OcrSettings()
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as exc:  # pragma: no cover - it is a direct dependency
+            raise OcrEngineUnavailable(
+                f"the RapidOCR engine needs the rapidocr_onnxruntime package ({exc})",
+                hint="install fapiao with its dependencies (`pip install -e .`) or set FAPIAO_OCR_ENGINE",
+            ) from exc
+        gpu = _want_cuda(settings.device)
+        kwargs: dict = {
+            "det_limit_side_len": settings.det_limit_side_len,
+            "det_limit_type": settings.det_limit_type,
+            "det_use_cuda": gpu,
+            "cls_use_cuda": gpu,
+            "rec_use_cuda": gpu,
+            "use_cls": settings.use_cls,
+            "intra_op_num_threads": settings.threads or -1,
+        }
+        for key, path in (("det_model_path", settings.det_model), ("rec_model_path", settings.rec_model),
+                          ("cls_model_path", settings.cls_model), ("rec_keys_path", settings.rec_keys)):
+            if path is not None:
+                if not path.is_file():
+                    raise OcrEngineUnavailable(f"the RapidOCR model file {path} does not exist",
+                                               hint=f"fix or unset FAPIAO_OCR_{key.split('_')[0].upper()}_MODEL")
+                kwargs[key] = str(path)
+        self._ocr = RapidOCR(**kwargs)
+        self._use_cls = settings.use_cls
+        self._text_score = settings.text_score
+        self._max_alternatives = settings.alternatives
+        self.split_gap = settings.split_gap
+        self.capabilities = Capabilities(char_positions=True, alternatives=settings.alternatives > 0,
+                                         orientation=True, gpu=gpu)
+        self._lock = threading.Lock()
+        """RapidOCR's detector keeps per-call state; ONNX Runtime already uses every core for one call."""
+
+    def read_lines(self, image: np.ndarray) -> list[OcrLine]:
+        img = _bgr(image)
+        with self._lock:
+            dt_boxes, _ = self._ocr.text_det(img)
+            if dt_boxes is None or len(dt_boxes) == 0:
+                return []
+            quads = self._ocr.sorted_boxes(dt_boxes)
+            crops = self._ocr.get_crop_img_list(img, quads)
+            flipped = [False] * len(crops)
+            if self._use_cls:
+                crops, cls_res, _ = self._ocr.text_cls(crops)
+                thresh = self._ocr.text_cls.cls_thresh
+                flipped = [("180" in str(label) and float(score) > thresh) for label, score in cls_res]
+            readings = self._recognise(crops)
+        lines = []
+        for quad, crop, flip, (text, conf, chars, alts) in zip(quads, crops, flipped, readings):
+            if conf < self._text_score or not text.strip():
+                continue
+            q = np.asarray(quad, dtype=np.float64)
+            vertical = _is_vertical(q)
+            if flip:
+                chars = tuple(CharSpan(c.char, 1 - c.end, 1 - c.start, c.confidence) for c in reversed(chars))
+            lines.append(OcrLine(text=text, quad=tuple(map(tuple, q.tolist())), confidence=conf,
+                                 chars=() if vertical or flip else chars, alternatives=alts))
+        return lines
+
+    def classify_upside_down(self, crops: list[np.ndarray]) -> list[float] | None:
+        """P(180°) per text-line crop from the PP-OCR direction classifier."""
+        if not crops:
+            return []
+        cls = self._ocr.text_cls
+        with self._lock:
+            batch = np.stack([cls.resize_norm_img(_bgr(c)) for c in crops]).astype(np.float32)
+            probs = cls.infer(batch)[0]
+        return [float(p[1]) for p in probs]
+
+    def _recognise(self, crops: list[np.ndarray]) -> list[tuple[str, float, tuple[CharSpan, ...], tuple[str, ...]]]:
+        """Recognise crops in width-sorted batches (as PP-OCR does), keeping raw probabilities per column."""
+        rec = self._ocr.text_rec
+        characters = rec.postprocess_op.character
+        _, img_h, img_w = rec.rec_image_shape
+        ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
+        order = np.argsort(ratios)
+        out: list = [("", 0.0, (), ())] * len(crops)
+        for start in range(0, len(crops), rec.rec_batch_num):
+            idx = order[start:start + rec.rec_batch_num]
+            max_ratio = max([img_w / img_h] + [ratios[i] for i in idx])
+            batch = np.stack([rec.resize_norm_img(crops[i], max_ratio) for i in idx]).astype(np.float32)
+            preds = rec.session(batch)[0]
+            for row, i in zip(preds, idx):
+                out[i] = _decode(row, characters, ratios[i], max_ratio, self._max_alternatives)
+        return out
+
+    def close(self) -> None:
+        self._ocr = None
+
+
+def _decode(probs: np.ndarray, characters: list[str], ratio: float, max_ratio: float, max_alts: int):
+    """Greedy CTC decoding with character positions (0..1 along the crop) and single-substitution alternatives.
+
+    ``ratio`` is the crop's width/height; the batch was padded to ``max_ratio``, so the crop fills
+    ``ratio / max_ratio`` of the columns.
+    """
+    width_frac = min(1.0, ratio / max_ratio)
+    best = probs.argmax(axis=1)
+    top = probs.max(axis=1)
+    cols = len(best)
+    keep = best != 0
+    keep[1:] &= best[1:] != best[:-1]
+    positions = np.flatnonzero(keep)
+    if len(positions) == 0:
+        return "", 0.0, (), ()
+    line_height_frac = 1.0 / max(ratio, 1e-6)
+    """The crop's height as a fraction of its length."""
+    chars: list[CharSpan] = []
+    for t in positions:
+        ch = characters[best[t]]
+        center = (t + 0.5) / cols / width_frac
+        half = (_WIDE_WIDTH if _is_wide(ch) else _NARROW_WIDTH) * line_height_frac
+        chars.append(CharSpan(ch, float(max(0.0, center - half)), float(min(1.0, center + half)), float(top[t])))
+    text = "".join(c.char for c in chars)
+    conf = float(np.mean([c.confidence for c in chars]))
+    return text, conf, tuple(chars), _alternatives(probs, best, positions, characters, text, max_alts)
+
+
+def _alternatives(probs, best, positions, characters, text: str, max_alts: int) -> tuple[str, ...]:
+    if max_alts <= 0:
+        return ()
+    candidates = []
+    for k, t in enumerate(positions):
+        if probs[t, best[t]] >= _ALT_MAX_TOP:
+            continue
+        row = probs[t].copy()
+        row[best[t]] = -1.0
+        second = int(row.argmax())
+        if second == 0 or row[second] < _ALT_MIN_RUNNER_UP:
+            continue
+        candidates.append((float(row[second]), k, characters[second]))
+    candidates.sort(reverse=True)
+    alts: list[str] = []
+    for _, k, ch in candidates:
+        alt = text[:k] + ch + text[k + 1:]
+        # "：" vs ":" or "８" vs "8" is the same reading; only real alternatives help a reviewer.
+        if unicodedata.normalize("NFKC", alt) != unicodedata.normalize("NFKC", text) and alt not in alts:
+            alts.append(alt)
+        if len(alts) >= max_alts:
+            break
+    return tuple(alts)
+
+
+def _is_wide(ch: str) -> bool:
+    return ord(ch) > 0x2E80
+
+
+def _is_vertical(quad: np.ndarray) -> bool:
+    width = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]))
+    height = max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]))
+    return height >= 1.5 * width
+
+
+def _bgr(image: np.ndarray) -> np.ndarray:
+    import cv2
+
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    return image
+
+
+def _want_cuda(device: str) -> bool:
+    """CUDA when asked for (or ``auto``) and onnxruntime-gpu provides it; a warning when asked but absent."""
+    if device == "cpu":
+        return False
+    import onnxruntime
+
+    available = _CUDA in onnxruntime.get_available_providers()
+    if device == "cuda" and not available:
+        log.warning("FAPIAO_OCR_DEVICE=cuda but onnxruntime has no %s (install onnxruntime-gpu matching your "
+                    "CUDA/cuDNN); running on the CPU", _CUDA)
+    return available

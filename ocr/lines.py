@@ -1,0 +1,96 @@
+"""Turn engine lines into TextBoxes: axis-aligned boxes, split at wide gaps, confidences and alternatives kept.
+
+An OCR line often runs across two table cells ("开票日期：2024年03月15日      校验码：…"); the extractor works on
+cells, so a gap of several line heights between two characters starts a new box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from intake.models import FieldSource, TextBox
+from ocr.engines.base import CharSpan, OcrLine
+
+
+def lines_to_boxes(lines: Iterable[OcrLine], page: int = 1, split_gap: float = 2.5) -> list[TextBox]:
+    """One or more TextBoxes per line, in the engine's order (reading order for the built-in engines)."""
+    boxes: list[TextBox] = []
+    for line in lines:
+        boxes.extend(_line_boxes(line, page, split_gap))
+    return boxes
+
+
+def _line_boxes(line: OcrLine, page: int, split_gap: float) -> list[TextBox]:
+    text = line.text.strip()
+    if not text:
+        return []
+    quad = np.asarray(line.quad, dtype=np.float64)
+    groups = split_chars(line.chars, _line_length(quad), _line_height(quad), split_gap) if line.chars else []
+    if len(groups) <= 1:
+        return [_box(text, quad, page, line.confidence, line.alternatives)]
+    out = []
+    for group in groups:
+        piece = "".join(c.char for c in group).strip()
+        if not piece:
+            continue
+        sub = _sub_quad(quad, group[0].start, group[-1].end)
+        conf = float(np.mean([c.confidence for c in group]))
+        out.append(_box(piece, sub, page, conf, _piece_alternatives(line, group)))
+    return out
+
+
+def split_chars(chars: tuple[CharSpan, ...], length: float, height: float, split_gap: float) -> list[list[CharSpan]]:
+    """Group characters into runs separated by gaps wider than ``split_gap`` line heights."""
+    visible = [c for c in chars if c.char.strip()]
+    if not visible:
+        return []
+    groups = [[visible[0]]]
+    for prev, cur in zip(visible, visible[1:]):
+        gap = (cur.start - prev.end) * length
+        if gap > split_gap * height:
+            groups.append([cur])
+        else:
+            groups[-1].append(cur)
+    return groups
+
+
+def _piece_alternatives(line: OcrLine, group: list[CharSpan]) -> tuple[str, ...]:
+    """Alternatives for a piece: the line's alternatives cut at the same character positions, when they line up."""
+    piece = "".join(c.char for c in group)
+    out = []
+    full = "".join(c.char for c in line.chars)
+    start = full.find(piece)
+    if start < 0:
+        return ()
+    for alt in line.alternatives:
+        if len(alt) == len(full):
+            cut = alt[start:start + len(piece)].strip()
+            if cut and cut != piece.strip() and cut not in out:
+                out.append(cut)
+    return tuple(out)
+
+
+def _line_length(quad: np.ndarray) -> float:
+    return float(max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]), 1.0))
+
+
+def _line_height(quad: np.ndarray) -> float:
+    return float(max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]), 1.0))
+
+
+def _sub_quad(quad: np.ndarray, start: float, end: float) -> np.ndarray:
+    """The part of the line quad between fractions ``start`` and ``end`` of its length."""
+    start, end = max(0.0, start), min(1.0, end)
+    top = quad[0] + (quad[1] - quad[0]) * np.array([[start], [end]])
+    bottom = quad[3] + (quad[2] - quad[3]) * np.array([[end], [start]])
+    return np.vstack([top, bottom])
+
+
+def _box(text: str, quad: np.ndarray, page: int, confidence: float, alternatives: tuple[str, ...]) -> TextBox:
+    xs, ys = quad[:, 0], quad[:, 1]
+    bbox = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
+    alts = tuple(a for a in alternatives if a and a != text)
+    return TextBox(text=text, bbox=bbox, page=page, confidence=float(min(max(confidence, 0.0), 1.0)),
+                   source=FieldSource.ocr, alternatives=alts)

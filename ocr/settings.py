@@ -1,0 +1,69 @@
+"""OCR configuration, read once from the environment (prefix ``FAPIAO_OCR_``).
+
+One frozen object goes into the engine registry and the preprocessing, so nothing reads the environment
+behind the caller's back and tests can pass their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class OcrSettings(BaseSettings):
+    """Which engine reads images, where its models live, and how hard it works."""
+
+    model_config = SettingsConfigDict(env_prefix="FAPIAO_OCR_", frozen=True, extra="forbid")
+
+    engine: Literal["rapidocr", "paddleocr", "replay"] = "rapidocr"
+    """``rapidocr`` (default, models inside the wheel), ``paddleocr`` (needs PaddlePaddle and local model
+    directories), ``replay`` (recorded output from ``replay_path``; tests and demos only)."""
+
+    det_limit_side_len: int = Field(default=960, ge=32, le=4096)
+    """Detection input size along the *long* side (``det_limit_type='max'``); on prepared crops larger
+    sizes found no more text in ``benchmarks/ocr_speed.py`` and only cost time."""
+    det_limit_type: Literal["max", "min"] = "max"
+    work_long_side: int = Field(default=1200, ge=640, le=4000)
+    """Prepared invoice crops are resampled to this long side (≈ 130 dpi for a 240 mm invoice; 8 pt print
+    stays ≈ 15 px high). Measured on 10 degraded pages (benchmarks/ocr_speed.py): 1000 → 1.40 s/page,
+    88/90 fields; 1200 → 1.47 s, 87/90; 1600 → 1.83 s, 85/90 (recognition time grows with pixels, accuracy
+    does not); 1200 keeps a margin for the small print of real invoices."""
+    use_cls: bool = True
+    """Run the 0/180° text-line classifier (PP-OCR cls) on every line; cheap, and catches upside-down
+    lines the page-level orientation step missed."""
+    threads: int = Field(default=0, ge=0, le=256)
+    """ONNX Runtime intra-op threads; 0 lets ONNX Runtime decide (all cores)."""
+    device: Literal["auto", "cuda", "cpu"] = "auto"
+    """``auto`` uses onnxruntime-gpu's CUDA provider when it is installed, else the CPU; ``cuda`` asks for
+    CUDA and logs a warning when it is missing; ``cpu`` never touches a GPU."""
+    text_score: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Lines the recogniser is less sure of than this are dropped (PP-OCR's default)."""
+
+    det_model: Path | None = None
+    """RapidOCR: an ONNX detection model to use instead of the wheel's PP-OCRv4 one."""
+    rec_model: Path | None = None
+    cls_model: Path | None = None
+    rec_keys: Path | None = None
+    """Character dictionary for a replacement recognition model (the wheel's model embeds its own)."""
+
+    paddle_det_dir: Path | None = None
+    """PaddleOCR: local inference-model directories (PaddleOCR would otherwise download them)."""
+    paddle_rec_dir: Path | None = None
+    paddle_cls_dir: Path | None = None
+
+    replay_path: Path | None = None
+    """ReplayEngine: JSON file written by ``ocr.engines.replay.record``."""
+
+    split_gap: float = Field(default=2.5, ge=0.5)
+    """Split a recognised line where the gap between two characters exceeds this many line heights."""
+    alternatives: int = Field(default=3, ge=0, le=10)
+    """How many alternative readings to keep per box (from the recogniser's runner-up characters)."""
+
+    @field_validator("det_model", "rec_model", "cls_model", "rec_keys", "paddle_det_dir", "paddle_rec_dir",
+                     "paddle_cls_dir", "replay_path", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: object) -> object:
+        return None if v == "" else v

@@ -1,0 +1,61 @@
+"""Real OCR (RapidOCR, models from the wheel) and QR decoding on rendered and degraded pages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from intake.models import FieldSource
+from ocr.engines.base import NullEngine
+from ocr.qr import decode_qr
+from ocr.read import ocr_page
+from samples.generator.scan import degrade
+
+
+def _text(result) -> str:
+    return "".join(b.text for b in result.boxes).replace(" ", "")
+
+
+def test_rapidocr_reads_known_text_on_a_rendered_page(page, rapid_engine):
+    img, truth = page
+    result = ocr_page(img, engine=rapid_engine)
+    text = _text(result)
+    for key in ("invoice_number", "issue_date", "buyer_name", "seller_name", "seller_tax_id"):
+        assert truth[key].replace(" ", "") in text, key
+    box = next(b for b in result.boxes if truth["buyer_name"] in b.text)
+    assert box.source is FieldSource.ocr and 0.9 < box.confidence <= 1.0
+    region = result.regions[0]
+    h, w = region.prepared.image.shape[:2]
+    assert 0 <= box.x0 < box.x1 <= w and 0 <= box.y0 < box.y1 <= h
+    assert [q.text.split(",")[3] for q in result.qr] == [truth["invoice_number"]]
+
+
+def test_ocr_on_an_upside_down_photo(page, rapid_engine):
+    img, truth = page
+    photo = degrade(img, np.random.default_rng(4), "photo")  # seed 4: upside down, seal, perspective
+    result = ocr_page(photo, engine=rapid_engine, page=3)
+    assert result.regions[0].prepared.quarter_turns == 2
+    text = _text(result)
+    assert truth["invoice_number"] in text and truth["seller_tax_id"] in text
+    assert {b.page for b in result.boxes} == {3}
+
+
+def test_ocr_page_works_with_any_engine(page):
+    result = ocr_page(page[0], engine=NullEngine())
+    assert result.engine == "null" and result.boxes == [] and len(result.qr) == 1
+
+
+@pytest.mark.parametrize("profile,seed", [("scan", 0), ("scan", 1), ("scan", 2), ("photo", 0), ("photo", 1),
+                                          ("photo", 2), ("photo", 3)])
+def test_qr_decodes_on_degraded_pages_after_preparation(page, profile, seed):
+    img, truth = page
+    result = ocr_page(degrade(img, np.random.default_rng(seed), profile), engine=NullEngine())
+    assert [q.text.split(",")[3] for q in result.qr] == [truth["invoice_number"]]
+
+
+def test_decode_qr_on_a_blurred_low_resolution_scan(page):
+    import cv2
+
+    img, truth = page
+    small = cv2.GaussianBlur(cv2.resize(img, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA), (0, 0), 1.0)
+    assert [q.text.split(",")[3] for q in decode_qr(small)] == [truth["invoice_number"]]
