@@ -35,3 +35,23 @@ OLD_VALUES: list[Placed] = [
     (440, 260, "¥90.00"), (600, 260, "¥5.40"), (120, 280, "ⓧ玖拾伍圆肆角整"), (500, 280, "¥95.40"),
     (440, 300, "订单号 123"), (340, 370, "张三"),
 ]
+
+
+def qr_png(payload: str, scale: int = 4) -> bytes:
+    """A QR code image (PNG bytes) with a quiet zone, as printed on e-invoices."""
+    import cv2
+    import numpy as np
+    import zxingcpp
+
+    img = np.array(zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode).to_image(scale=scale))
+    img = cv2.copyMakeBorder(img, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+    return cv2.imencode(".png", img)[1].tobytes()
+
+
+def with_qr(pdf: bytes, payload: str, rect: tuple[float, float, float, float] = (20, 15, 80, 75)) -> bytes:
+    doc = pymupdf.open(stream=pdf, filetype="pdf")
+    doc[0].insert_image(pymupdf.Rect(*rect), stream=qr_png(payload))
+    return doc.tobytes()
+
+
+OLD_QR = "01,10,011001900111,12345678,90.00,20190720,12345678901234567890,ABCD,"
