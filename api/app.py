@@ -1,31 +1,57 @@
-"""The HTTP service. For now: health and synchronous extraction over the same pipeline as the CLI."""
+"""The HTTP service: assembles the routers and starts the job executor and the drop folder.
+
+`create_app(settings)` is all a deployment or a test needs; everything else comes through `api.deps`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, File, UploadFile
-from fastapi.concurrency import run_in_threadpool
+from fastapi import FastAPI
 
-from intake.pipeline import Pipeline
+from api import problems
+from api.routes import documents, health, invoices
+from intake.service.context import build_context
+from intake.service.dropfolder import DropFolder
+from intake.service.executor import LocalExecutor
+from intake.settings import Settings, get_settings
 
 
-def create_app() -> FastAPI:
-    app = FastAPI(title="fapiao", version="0.1.0", description="Read, verify and reconcile Chinese VAT invoices (发票).")
-    pipeline = Pipeline()
+def create_app(settings: Settings | None = None, *, background: bool = True) -> FastAPI:
+    """``background=False`` starts no executor or drop folder (for a web-only process beside workers)."""
+    settings = settings or get_settings()
 
-    @app.get("/health")
-    def health() -> dict:
-        return {"status": "ok"}
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        ctx = build_context(settings)
+        app.state.ctx = ctx
+        executor = drop = None
+        if settings.broker_url:
+            from intake.service.celery_app import dispatch_remote
 
-    @app.post("/api/v1/extract")
-    async def extract(files: Annotated[list[UploadFile], File(description="Invoice files (PDF, image, OFD, XML)")]) -> dict:
-        """Read the uploaded files now and return one object per invoice, as `fapiao extract --json` prints."""
-        out = []
-        for f in files:
-            data = await f.read()
-            results = await run_in_threadpool(pipeline.process_bytes, data, f.filename or "upload")
-            out += [r.to_contract() for r in results]
-        return {"invoices": out}
+            app.state.dispatch = lambda doc_id: dispatch_remote(settings, doc_id)
+        else:
+            executor = LocalExecutor(ctx, threads=settings.workers)
+            app.state.dispatch = lambda _doc_id: executor.notify()
+            if background:
+                executor.start()
+        if background and settings.drop_folder:
+            drop = DropFolder(ctx, settings.data_dir, on_accept=lambda a: app.state.dispatch(a.id))
+            drop.start()
+        try:
+            yield
+        finally:
+            if drop:
+                drop.stop()
+            if executor:
+                executor.stop()
+            ctx.close()
 
+    app = FastAPI(title="fapiao", version="0.1.0", lifespan=lifespan,
+                  description="Read, verify and reconcile Chinese VAT invoices (发票). Authenticate with "
+                              "`Authorization: Bearer <key>` (create keys with `fapiao keys create --role …`).")
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(documents.router)
+    app.include_router(invoices.router)
     return app

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from intake.models import ExtractionResult, Status
 from intake.pipeline import Pipeline, PipelineOptions
+from intake.settings import get_settings
 from intake.verify import VerifyOptions
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="fapiao: read, verify and reconcile Chinese VAT invoices.")
@@ -94,13 +95,64 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Start the HTTP service (API under /api/v1, docs at /docs)."""
+    """Start the service: API under /api/v1 (docs at /docs), job executor and drop folder, with the data
+    directory from FAPIAO_DATA_DIR (default ./data)."""
     import uvicorn
 
     from api.app import create_app
 
-    err.print(f"fapiao serving on http://{host}:{port} (docs at /docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    settings = get_settings()
+    err.print(f"fapiao serving on http://{host}:{port} (docs at /docs); data in {settings.data_dir.resolve()}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def worker(concurrency: Annotated[int, typer.Option(help="Processes of this worker.")] = 1) -> None:
+    """Run a Celery worker for the jobs (needs FAPIAO_BROKER_URL, e.g. redis://127.0.0.1:6379/0)."""
+    settings = get_settings()
+    if not settings.broker_url:
+        err.print("[red]FAPIAO_BROKER_URL is not set[/red]: without a broker, `fapiao serve` processes jobs itself.")
+        raise typer.Exit(2)
+    from intake.service.celery_app import run_worker
+
+    run_worker(settings, concurrency=concurrency)
+
+
+db_app = typer.Typer(help="Database maintenance.")
+keys_app = typer.Typer(help="API keys.")
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema (also done at every start)."""
+    from intake.service.context import build_context
+
+    ctx = build_context(get_settings())
+    ctx.close()
+    err.print("database schema is up to date")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="uploader | reviewer | admin")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
+) -> None:
+    """Create an API key; the key is printed alone on the last line (store it: it is not kept)."""
+    from intake.service.context import build_context
+    from intake.service.keys import ROLES, create_key
+
+    if role not in ROLES:
+        err.print(f"[red]unknown role {role!r}[/red]: choose one of {', '.join(ROLES)}")
+        raise typer.Exit(2)
+    ctx = build_context(get_settings())
+    try:
+        token = create_key(ctx, role, name)
+    finally:
+        ctx.close()
+    err.print(f"created a {role} key{f' for {name}' if name else ''}; it is shown once:")
+    print(token)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from intake.loaders import LoadedDocument, LoadedPage, LoadLimits, QrText, load_
 from intake.merge import merge_qr, merge_structured, structured_invoice
 from intake.models import ExtractionResult, QrPayload, Status
 from intake.qr_payload import parse_qr_payload
+from intake.rules.context import SeenLookup
 from intake.verify import VerifyOptions, verify
 
 
@@ -42,8 +43,11 @@ class Pipeline:
             return [_rejected(source, f"{source}: cannot read the file ({exc.strerror or exc})")]
         return self.process_bytes(data, source)
 
-    def process_bytes(self, data: bytes, source: str) -> list[ExtractionResult]:
+    def process_bytes(self, data: bytes, source: str, seen: SeenLookup | None = None) -> list[ExtractionResult]:
+        """``seen`` looks invoice keys up in earlier documents (the service passes a database lookup);
+        by default the keys seen by this Pipeline are used."""
         timings: dict[str, int] = {}
+        lookup = seen or self._seen.get
         try:
             with _timer(timings, "load"):
                 doc = load_document(data, source, self.options.limits)
@@ -60,7 +64,7 @@ class Pipeline:
                 source=source, page=ex.pages[0] if ex.pages else None, pages=ex.pages, invoice=ex.invoice,
                 fields=ex.fields, findings=ex.findings, qr=qr, document_kind=doc.kind,
             )
-            result = verify(result, self.options.verify.with_seen(self._seen.get))
+            result = verify(result, self.options.verify.with_seen(lookup))
             if result.invoice and result.invoice.key and result.status is not Status.rejected:
                 self._seen.setdefault(result.invoice.key, source)
             result.timings_ms = {**timings, "verify": int((time.perf_counter() - start) * 1000)}

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     max_pages: int = 50
     max_pixels: int = 80_000_000
     drop_folder: bool = True
+    """Watch ``<data_dir>/inbox`` and ingest files put there."""
+    workers: int = Field(1, ge=1, le=32)
+    """Threads of the in-process executor (no broker)."""
+    job_timeout_minutes: int = Field(30, ge=1)
+    """With shared Celery workers, a job `processing` for longer than this is taken to be abandoned."""
     ocr: bool = True
 
     @field_validator("own_tax_ids", mode="before")

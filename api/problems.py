@@ -1,0 +1,55 @@
+"""Errors as RFC 9457 problem details: what is wrong (``title``/``detail``) and what to do (``hint``)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from intake.errors import FapiaoError
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, hint: str | None = None, **extra) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if hint:
+        body["hint"] = hint
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(FapiaoError)
+    async def _fapiao(_: Request, exc: FapiaoError):
+        return problem(exc.http_status, exc.code, exc.message, exc.hint)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException):
+        return _with_headers(exc, getattr(exc, "hint", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError):
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
+        return problem(422, "invalid request", "the request does not match the API", "see /docs for the expected shape",
+                       errors=errors)
+
+
+def _with_headers(exc: StarletteHTTPException, hint: str | None) -> JSONResponse:
+    resp = problem(exc.status_code, _TITLES.get(exc.status_code, "error"), str(exc.detail), hint)
+    for k, v in (exc.headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+class ApiError(StarletteHTTPException):
+    """An HTTP error that carries a hint saying what to do."""
+
+    def __init__(self, status: int, detail: str, hint: str | None = None, headers: dict | None = None) -> None:
+        super().__init__(status_code=status, detail=detail, headers=headers)
+        self.hint = hint
+
+
+_TITLES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found", 409: "conflict",
+           412: "precondition failed", 413: "too large", 415: "unsupported media type", 422: "invalid request"}

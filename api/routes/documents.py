@@ -1,0 +1,90 @@
+"""Uploading documents and following their jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import func, select
+
+from api.deps import Ctx, Reviewer, Uploader
+from api.problems import ApiError
+from intake.errors import FapiaoError
+from intake.service.documents import accept
+from intake.storage.db import session_scope
+from intake.storage.service_tables import Document
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+
+
+@router.post("", status_code=202, summary="Upload one or more documents (multipart field `files`)")
+async def upload(request: Request, ctx: Ctx, _: Uploader,
+                 files: Annotated[list[UploadFile], File(description="PDF, image, OFD or invoice XML files")],
+                 batch: Annotated[str | None, Query(max_length=64)] = None) -> JSONResponse:
+    """Each file's original is stored and its job recorded before this answers 202. The same content uploaded
+    again returns the same document id. Files that cannot be accepted are listed with an error."""
+    out = []
+    limit = ctx.settings.max_upload_bytes
+    for f in files:
+        data = await f.read(limit + 1)
+        name = f.filename or "upload"
+        try:
+            got = await run_in_threadpool(accept, ctx, data, name, "api", batch)
+        except FapiaoError as exc:
+            out.append({"id": None, "sha256": None, "status": "rejected", "filename": name, "error": str(exc)})
+            continue
+        out.append({"id": got.id, "sha256": got.sha256, "status": got.status, "filename": name, "duplicate": not got.created})
+        request.app.state.dispatch(got.id)
+    if not any(d["id"] for d in out):
+        raise ApiError(422 if len(out) else 400, "no file could be accepted: " + "; ".join(d["error"] for d in out),
+                       "check the files' size and type")
+    return JSONResponse({"documents": out}, status_code=202)
+
+
+@router.get("/{doc_id}", summary="A document's job status and the invoices read from it")
+def get_document(doc_id: str, ctx: Ctx, _: Uploader) -> dict:
+    with session_scope(ctx.sessions) as s:
+        doc = s.get(Document, doc_id)
+        if doc is None:
+            raise ApiError(404, f"no document {doc_id}", "use the id returned by POST /api/v1/documents")
+        return document_view(doc)
+
+
+@router.get("", summary="Documents, newest first")
+def list_documents(ctx: Ctx, _: Uploader, status: str | None = None, batch: str | None = None,
+                   page: Annotated[int, Query(ge=1)] = 1, size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
+    with session_scope(ctx.sessions) as s:
+        q = select(Document)
+        if status:
+            q = q.where(Document.status == status)
+        if batch:
+            q = q.where(Document.batch == batch)
+        total = s.scalar(select(func.count()).select_from(q.subquery()))
+        docs = s.scalars(q.order_by(Document.created_at.desc()).offset((page - 1) * size).limit(size)).all()
+        return {"total": total, "page": page, "size": size,
+                "documents": [{k: v for k, v in document_view(d).items() if k != "invoices"} for d in docs]}
+
+
+@router.get("/{doc_id}/original", summary="The original file as uploaded")
+def original(doc_id: str, ctx: Ctx, _: Reviewer) -> Response:
+    with session_scope(ctx.sessions) as s:
+        doc = s.get(Document, doc_id)
+        if doc is None:
+            raise ApiError(404, f"no document {doc_id}")
+        sha, name = doc.sha256, doc.filename
+    # Served as an attachment with a neutral type: the browser never renders or runs uploaded content.
+    return Response(ctx.blobs.get(sha), media_type="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{sha}"', "X-Content-Type-Options": "nosniff",
+                             "X-Original-Filename": name.encode("ascii", "replace").decode()})
+
+
+def document_view(doc: Document) -> dict:
+    return {
+        "id": doc.id, "status": doc.status, "error": doc.error, "filename": doc.filename, "sha256": doc.sha256,
+        "source": doc.source, "batch": doc.batch, "attempts": doc.attempts,
+        "created_at": doc.created_at.isoformat() if doc.created_at else None,
+        "finished_at": doc.finished_at.isoformat() if doc.finished_at else None,
+        "invoices": [dict(inv.payload, id=inv.id, review=inv.review, version=inv.version) for inv in doc.invoices],
+    }

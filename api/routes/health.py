@@ -1,0 +1,35 @@
+"""Liveness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from sqlalchemy import func, select, text
+
+from api.deps import Admin, Ctx
+from intake.storage.db import session_scope
+from intake.storage.service_tables import Document, ExtractedInvoice
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", summary="Liveness: the process answers and the database is reachable (no key needed)")
+def health(ctx: Ctx) -> dict:
+    with session_scope(ctx.sessions) as s:
+        s.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@router.get("/metrics", summary="Prometheus metrics (admin key: set it as the scrape job's bearer token)")
+def metrics(ctx: Ctx, _: Admin) -> Response:
+    registry = CollectorRegistry()
+    docs = Gauge("fapiao_documents", "Documents by job status", ["status"], registry=registry)
+    invoices = Gauge("fapiao_invoices", "Extracted invoices by decision and review state", ["status", "review"], registry=registry)
+    with session_scope(ctx.sessions) as s:
+        for status, n in s.execute(select(Document.status, func.count()).group_by(Document.status)):
+            docs.labels(status).set(n)
+        for status, review, n in s.execute(select(ExtractedInvoice.status, ExtractedInvoice.review, func.count())
+                                           .group_by(ExtractedInvoice.status, ExtractedInvoice.review)):
+            invoices.labels(status, review).set(n)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,89 @@
+"""Invoices read from documents: list and filter, detail with fields/findings/bboxes, review actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from sqlalchemy import func, or_, select
+
+from api.deps import Ctx, Reviewer
+from api.problems import ApiError
+from intake.service.review import edit_fields, set_review, view
+from intake.storage.db import session_scope
+from intake.storage.service_tables import AuditEntry, ExtractedInvoice
+
+router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
+
+
+class FieldEdit(BaseModel):
+    version: int = Field(description="The version you read; a newer one on the server is a 409 conflict.")
+    fields: dict[str, Any] = Field(description="Field name → new value, e.g. {\"seller_name\": \"…\"}")
+
+
+class ReviewAction(BaseModel):
+    version: int
+    note: str | None = None
+
+
+@router.get("", summary="Invoices, needs-review first, with filters and paging")
+def list_invoices(ctx: Ctx, _: Reviewer, status: str | None = None, review: str | None = None,
+                  q: Annotated[str | None, Query(description="number, code, name or tax ID contains")] = None,
+                  date_from: dt.date | None = None, date_to: dt.date | None = None,
+                  page: Annotated[int, Query(ge=1)] = 1, size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
+    with session_scope(ctx.sessions) as s:
+        stmt = select(ExtractedInvoice)
+        if status:
+            stmt = stmt.where(ExtractedInvoice.status == status)
+        if review:
+            stmt = stmt.where(ExtractedInvoice.review == review)
+        if q:
+            like = f"%{q}%"
+            stmt = stmt.where(or_(ExtractedInvoice.invoice_number.like(like), ExtractedInvoice.invoice_code.like(like),
+                                  ExtractedInvoice.seller_name.like(like), ExtractedInvoice.buyer_name.like(like),
+                                  ExtractedInvoice.seller_tax_id.like(like)))
+        if date_from:
+            stmt = stmt.where(ExtractedInvoice.issue_date >= date_from)
+        if date_to:
+            stmt = stmt.where(ExtractedInvoice.issue_date <= date_to)
+        total = s.scalar(select(func.count()).select_from(stmt.subquery()))
+        order = (ExtractedInvoice.status != "needs_review", ExtractedInvoice.created_at.desc())
+        rows = s.scalars(stmt.order_by(*order).offset((page - 1) * size).limit(size)).all()
+        return {"total": total, "page": page, "size": size, "invoices": [_summary(r) for r in rows]}
+
+
+@router.get("/{invoice_id}", summary="One invoice with every field's value, confidence, source and bbox")
+def get_invoice(invoice_id: int, ctx: Ctx, _: Reviewer) -> dict:
+    with session_scope(ctx.sessions) as s:
+        row = s.get(ExtractedInvoice, invoice_id)
+        if row is None:
+            raise ApiError(404, f"no invoice {invoice_id}")
+        history = s.scalars(select(AuditEntry).where(AuditEntry.invoice_id == invoice_id).order_by(AuditEntry.at)).all()
+        return dict(view(row), history=[{"at": h.at.isoformat(), "actor": h.actor, "action": h.action, "field": h.field,
+                                         "old": h.old, "new": h.new} for h in history])
+
+
+@router.patch("/{invoice_id}", summary="Correct fields; the rules run again and the change is audited")
+async def patch_invoice(invoice_id: int, body: FieldEdit, request: Request, ctx: Ctx, _: Reviewer) -> dict:
+    return await run_in_threadpool(edit_fields, ctx, invoice_id, body.version, body.fields, request.state.actor)
+
+
+@router.post("/{invoice_id}/confirm", summary="Confirm the invoice as read (audited)")
+async def confirm(invoice_id: int, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
+    return await run_in_threadpool(set_review, ctx, invoice_id, body.version, "confirmed", request.state.actor, body.note)
+
+
+@router.post("/{invoice_id}/reject", summary="Reject the invoice (audited)")
+async def reject(invoice_id: int, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
+    return await run_in_threadpool(set_review, ctx, invoice_id, body.version, "rejected", request.state.actor, body.note)
+
+
+def _summary(r: ExtractedInvoice) -> dict:
+    return {"id": r.id, "document_id": r.document_id, "status": r.status, "review": r.review, "version": r.version,
+            "invoice_type": r.invoice_type, "invoice_code": r.invoice_code, "invoice_number": r.invoice_number,
+            "issue_date": r.issue_date.isoformat() if r.issue_date else None, "seller_name": r.seller_name,
+            "seller_tax_id": r.seller_tax_id, "buyer_name": r.buyer_name,
+            "amount_with_tax": None if r.amount_with_tax is None else f"{r.amount_with_tax:.2f}"}

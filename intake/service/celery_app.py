@@ -1,0 +1,75 @@
+"""Scale-out: with FAPIAO_BROKER_URL set, jobs go to Celery workers (`fapiao worker`) over Redis. The task
+carries only the document id; the worker runs the same `process_document` against the shared database and
+originals store. Tasks are acknowledged late, and claiming is a conditional update, so a job redelivered
+after a worker died is processed once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import threading
+from functools import lru_cache
+
+from celery import Celery
+from celery.signals import worker_ready
+
+from intake.service.context import ServiceContext, build_context
+from intake.service.processing import next_queued, process_document, requeue_interrupted
+from intake.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+TASK = "fapiao.process_document"
+
+
+@lru_cache(maxsize=4)
+def celery_for(broker_url: str) -> Celery:
+    app = Celery("fapiao", broker=broker_url)
+    app.conf.update(task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
+                    task_serializer="json", accept_content=["json"], broker_connection_retry_on_startup=True)
+    app.task(name=TASK)(_run_task)
+    return app
+
+
+_ctx: tuple[int, ServiceContext] | None = None
+_ctx_lock = threading.Lock()
+
+
+def _worker_ctx() -> ServiceContext:
+    """One context per process: a forked pool child must not reuse its parent's database connections."""
+    global _ctx
+    with _ctx_lock:
+        if _ctx is None or _ctx[0] != os.getpid():
+            _ctx = (os.getpid(), build_context(get_settings()))
+        return _ctx[1]
+
+
+def _run_task(doc_id: str) -> str:
+    return process_document(_worker_ctx(), doc_id)
+
+
+def dispatch_remote(settings: Settings, doc_id: str) -> None:
+    celery_for(settings.broker_url).send_task(TASK, args=[doc_id])
+
+
+def sweep(ctx: ServiceContext, settings: Settings) -> int:
+    """Requeue jobs abandoned by dead workers and (re)send every queued job; duplicates are harmless."""
+    requeue_interrupted(ctx, older_than=dt.timedelta(minutes=settings.job_timeout_minutes))
+    ids = next_queued(ctx, limit=10_000)
+    for doc_id in ids:
+        dispatch_remote(settings, doc_id)
+    return len(ids)
+
+
+@worker_ready.connect
+def _on_worker_ready(**_kwargs) -> None:
+    settings = get_settings()
+    if settings.broker_url:
+        n = sweep(_worker_ctx(), settings)
+        log.info("worker ready; %d queued job(s) sent", n)
+
+
+def run_worker(settings: Settings, concurrency: int = 1, loglevel: str = "INFO") -> None:
+    app = celery_for(settings.broker_url)
+    app.worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}", "--pool=prefork",
+                     "--without-gossip", "--without-mingle", "--without-heartbeat"])

@@ -1,0 +1,46 @@
+"""Everything the service's parts share, built once per process from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from intake.pipeline import Pipeline, PipelineOptions
+from intake.settings import Settings
+from intake.storage.blobs import BlobStore
+from intake.storage.db import Base, make_engine, session_factory
+from intake.verify import VerifyOptions
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    blobs: BlobStore
+    pipeline: Pipeline
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_context(settings: Settings) -> ServiceContext:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    upgrade_schema(engine)
+    options = PipelineOptions(
+        limits=settings.limits,
+        ocr=settings.ocr,
+        verify=VerifyOptions(confidence_threshold=settings.confidence_threshold, own_tax_ids=frozenset(settings.own_tax_ids)),
+    )
+    return ServiceContext(settings=settings, engine=engine, sessions=session_factory(engine),
+                          blobs=BlobStore(settings.data_dir / "originals"), pipeline=Pipeline(options))
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the schema up to date (applied on every start and by `fapiao db upgrade`)."""
+    import intake.storage.service_tables  # noqa: F401  (registers the tables)
+
+    Base.metadata.create_all(engine)

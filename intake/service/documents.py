@@ -1,0 +1,47 @@
+"""Accepting a document: the original is stored and the job row committed BEFORE the caller acknowledges,
+so an accepted upload survives a crash. Accepting the same bytes twice returns the first document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from intake.errors import LimitExceeded, UnsupportedFormat
+from intake.service.context import ServiceContext
+from intake.storage.db import session_scope
+from intake.storage.service_tables import Document
+
+
+@dataclass(frozen=True)
+class Accepted:
+    id: str
+    sha256: str
+    status: str
+    created: bool
+    """False when the same content had been accepted before (idempotent upload)."""
+
+
+def accept(ctx: ServiceContext, data: bytes, filename: str, source: str, batch: str | None = None) -> Accepted:
+    limit = ctx.settings.max_upload_bytes
+    if len(data) > limit:
+        raise LimitExceeded(f"{filename}: {len(data):,} bytes, more than the limit of {limit:,}",
+                            hint="split the file or raise FAPIAO_MAX_UPLOAD_BYTES")
+    if not data:
+        raise UnsupportedFormat(f"{filename}: the file is empty", hint="check that the upload finished")
+    sha = ctx.blobs.put(data)
+    with session_scope(ctx.sessions) as s:
+        existing = s.scalar(select(Document).where(Document.sha256 == sha))
+        if existing is not None:
+            return Accepted(existing.id, sha, existing.status, created=False)
+    try:
+        with session_scope(ctx.sessions) as s:
+            doc = Document(sha256=sha, filename=filename[:512], size=len(data), source=source, batch=batch, status="queued")
+            s.add(doc)
+            s.flush()
+            return Accepted(doc.id, sha, doc.status, created=True)
+    except IntegrityError:  # the same bytes were accepted concurrently
+        with session_scope(ctx.sessions) as s:
+            doc = s.scalar(select(Document).where(Document.sha256 == sha))
+            return Accepted(doc.id, sha, doc.status, created=False)

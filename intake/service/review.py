@@ -1,0 +1,102 @@
+"""Reviewer actions on an extracted invoice: edit fields (the rules run again at once), confirm, reject.
+Every change is audited; a stale ``version`` is a conflict, never a silent overwrite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from intake.errors import FapiaoError
+from intake.models import ExtractionResult, FieldSource, FieldValue, Invoice
+from intake.service.context import ServiceContext
+from intake.storage.db import session_scope
+from intake.storage.service_tables import AuditEntry, ExtractedInvoice
+from intake.verify import verify
+
+EDITABLE = frozenset(Invoice.model_fields) - {"invoice_type", "type_code", "is_red_letter"}
+
+
+class NotFound(FapiaoError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(FapiaoError):
+    code = "conflict"
+    http_status = 409
+
+
+class InvalidEdit(FapiaoError):
+    code = "invalid_edit"
+    http_status = 422
+
+
+def _load(s, invoice_id: int, version: int) -> ExtractedInvoice:
+    row = s.get(ExtractedInvoice, invoice_id)
+    if row is None:
+        raise NotFound(f"no invoice {invoice_id}", hint="list invoices with GET /api/v1/invoices")
+    if row.version != version:
+        raise Conflict(f"invoice {invoice_id} was changed by someone else (version {row.version}, yours {version})",
+                       hint="reload the invoice, then apply your change again")
+    return row
+
+
+def edit_fields(ctx: ServiceContext, invoice_id: int, version: int, changes: dict[str, Any], actor: str) -> dict:
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise InvalidEdit(f"these fields cannot be edited: {', '.join(sorted(unknown))}",
+                          hint=f"editable fields: {', '.join(sorted(EDITABLE))}")
+    with session_scope(ctx.sessions) as s:
+        row = _load(s, invoice_id, version)
+        result = ExtractionResult.model_validate(row.payload)
+        data = result.invoice.model_dump(mode="json") if result.invoice else {}
+        old = {k: data.get(k) for k in changes}
+        data.update(changes)
+        try:
+            invoice = Invoice.model_validate(data)
+        except ValidationError as exc:
+            raise InvalidEdit(f"invalid value: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}",
+                              hint="dates as YYYY-MM-DD, amounts as 123.45") from exc
+        fields = dict(result.fields)
+        for name in changes:
+            before = fields.get(name)
+            fields[name] = FieldValue(value=getattr(invoice, name), confidence=1.0, source=FieldSource.reviewer,
+                                      page=before.page if before else None, bbox=before.bbox if before else None,
+                                      original=before.value if before else None)
+        redone = verify(result.model_copy(update={"invoice": invoice, "fields": fields}), ctx.pipeline.options.verify)
+        _store(row, redone)
+        for name in changes:
+            s.add(AuditEntry(actor=actor, action="edit", invoice_id=row.id, document_id=row.document_id, field=name,
+                             old=_text(old[name]), new=_text(redone.invoice.model_dump(mode="json").get(name))))
+        s.flush()
+        return view(row)
+
+
+def set_review(ctx: ServiceContext, invoice_id: int, version: int, decision: str, actor: str, note: str | None = None) -> dict:
+    with session_scope(ctx.sessions) as s:
+        row = _load(s, invoice_id, version)
+        before = row.review
+        row.review = decision
+        s.add(AuditEntry(actor=actor, action=decision, invoice_id=row.id, document_id=row.document_id, field="review",
+                         old=before, new=decision, detail={"note": note} if note else None))
+        s.flush()
+        return view(row)
+
+
+def _store(row: ExtractedInvoice, r: ExtractionResult) -> None:
+    inv = r.invoice
+    row.payload = r.to_contract()
+    row.status = r.status.value
+    for name in ("invoice_code", "invoice_number", "issue_date", "seller_name", "seller_tax_id", "buyer_name",
+                 "buyer_tax_id", "total_amount", "total_tax", "amount_with_tax"):
+        setattr(row, name, getattr(inv, name))
+    row.invoice_key = inv.key
+
+
+def view(row: ExtractedInvoice) -> dict:
+    return dict(row.payload, id=row.id, document_id=row.document_id, review=row.review, version=row.version)
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None else str(v)

@@ -1,0 +1,112 @@
+"""The HTTP API end to end: upload → durable job → processing → status and invoices; auth; review."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from intake.storage.db import session_scope
+from intake.storage.service_tables import AuditEntry, Document
+from tests.builders import OLD_LABELS, OLD_QR, OLD_VALUES, placed_pdf, with_qr
+from tests.service.conftest import make_key
+
+PDF = with_qr(placed_pdf(OLD_LABELS, OLD_VALUES), OLD_QR)
+
+
+def _wait_done(client: TestClient, doc_id: str, headers: dict, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(f"/api/v1/documents/{doc_id}", headers=headers).json()
+        if body["status"] in {"done", "failed"}:
+            return body
+        time.sleep(0.1)
+    raise AssertionError(f"document {doc_id} still {body['status']} after {timeout} s")
+
+
+def test_upload_is_stored_before_202_and_processed(client: TestClient) -> None:
+    up = make_key(client, "uploader")
+    resp = client.post("/api/v1/documents", headers=up, files=[("files", ("a.pdf", PDF, "application/pdf"))])
+    assert resp.status_code == 202
+    (doc,) = resp.json()["documents"]
+    assert set(doc) >= {"id", "sha256", "status"} and doc["status"] in {"queued", "processing", "done"}
+    ctx = client.app.state.ctx
+    assert ctx.blobs.get(doc["sha256"]) == PDF  # the original is on disk
+    body = _wait_done(client, doc["id"], up)
+    assert body["status"] == "done" and body["error"] is None
+    (inv,) = body["invoices"]
+    assert inv["status"] == "verified" and inv["invoice"]["invoice_number"] == "12345678"
+    assert inv["invoice"]["amount_with_tax"] == "95.40" and inv["fields"]["seller_tax_id"]["bbox"]
+
+
+def test_same_content_twice_is_one_document(client: TestClient) -> None:
+    up = make_key(client, "uploader")
+    first = client.post("/api/v1/documents", headers=up, files=[("files", ("a.pdf", PDF, "application/pdf"))]).json()
+    again = client.post("/api/v1/documents", headers=up, files=[("files", ("copy.pdf", PDF, "application/pdf"))]).json()
+    assert first["documents"][0]["id"] == again["documents"][0]["id"] and again["documents"][0]["duplicate"] is True
+    with session_scope(client.app.state.ctx.sessions) as s:
+        assert len(s.scalars(select(Document)).all()) == 1
+
+
+def test_many_files_in_one_upload_and_a_bad_one_among_them(client: TestClient) -> None:
+    up = make_key(client, "uploader")
+    files = [("files", ("a.pdf", PDF, "application/pdf")), ("files", ("notes.txt", b"hello", "text/plain")),
+             ("files", ("empty.pdf", b"", "application/pdf"))]
+    docs = client.post("/api/v1/documents", headers=up, files=files).json()["documents"]
+    assert [d["status"] for d in docs][2] == "rejected" and "empty" in docs[2]["error"]
+    notes = _wait_done(client, docs[1]["id"], up)
+    assert notes["status"] == "failed" and "notes.txt" in notes["error"] and notes["invoices"] == []
+    assert _wait_done(client, docs[0]["id"], up)["status"] == "done"
+
+
+def test_every_route_but_health_needs_a_key_with_the_right_role(client: TestClient) -> None:
+    assert client.get("/health").status_code == 200
+    resp = client.get("/api/v1/documents")
+    assert resp.status_code == 401 and resp.headers["content-type"].startswith("application/problem+json")
+    assert "Bearer" in resp.json()["hint"]
+    assert client.get("/api/v1/documents", headers={"Authorization": "Bearer nope"}).status_code == 401
+    up = make_key(client, "uploader")
+    assert client.get("/api/v1/invoices", headers=up).status_code == 403
+    assert client.get("/api/v1/invoices", headers=make_key(client, "reviewer")).status_code == 200
+    assert client.get("/api/v1/invoices", headers=make_key(client, "admin")).status_code == 200
+
+
+def test_reviewer_edits_rerun_the_rules_are_audited_and_stale_versions_conflict(client: TestClient) -> None:
+    up, rev = make_key(client, "uploader"), make_key(client, "reviewer")
+    doc = client.post("/api/v1/documents", headers=up, files=[("files", ("a.pdf", PDF, "application/pdf"))]).json()
+    _wait_done(client, doc["documents"][0]["id"], up)
+    (listed,) = client.get("/api/v1/invoices", headers=rev).json()["invoices"]
+    inv_id, version = listed["id"], listed["version"]
+    # A wrong total: the rules must catch it at once.
+    edited = client.patch(f"/api/v1/invoices/{inv_id}", headers=rev,
+                          json={"version": version, "fields": {"total_tax": "5.41"}})
+    assert edited.status_code == 200, edited.text
+    body = edited.json()
+    assert body["status"] == "needs_review" and body["fields"]["total_tax"]["source"] == "reviewer"
+    assert any(f["code"].startswith("arith.") for f in body["findings"])
+    stale = client.patch(f"/api/v1/invoices/{inv_id}", headers=rev, json={"version": version, "fields": {"total_tax": "5.40"}})
+    assert stale.status_code == 409 and "reload" in stale.json()["hint"]
+    fixed = client.patch(f"/api/v1/invoices/{inv_id}", headers=rev,
+                         json={"version": body["version"], "fields": {"total_tax": "5.40"}}).json()
+    assert fixed["status"] == "verified"
+    confirmed = client.post(f"/api/v1/invoices/{inv_id}/confirm", headers=rev, json={"version": fixed["version"]}).json()
+    assert confirmed["review"] == "confirmed"
+    history = client.get(f"/api/v1/invoices/{inv_id}", headers=rev).json()["history"]
+    assert [(h["action"], h["field"], h["old"], h["new"]) for h in history] == [
+        ("edit", "total_tax", "5.40", "5.41"), ("edit", "total_tax", "5.41", "5.40"), ("confirmed", "review", "pending", "confirmed")]
+    assert all(h["actor"].startswith("test-reviewer") for h in history)
+    bad = client.patch(f"/api/v1/invoices/{inv_id}", headers=rev, json={"version": confirmed["version"], "fields": {"nonsense": 1}})
+    assert bad.status_code == 422
+    with session_scope(client.app.state.ctx.sessions) as s:
+        assert len(s.scalars(select(AuditEntry)).all()) == 3
+
+
+def test_metrics_count_documents(client: TestClient) -> None:
+    up = make_key(client, "uploader")
+    doc = client.post("/api/v1/documents", headers=up, files=[("files", ("a.pdf", PDF, "application/pdf"))]).json()
+    _wait_done(client, doc["documents"][0]["id"], up)
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers=up).status_code == 403
+    text = client.get("/metrics", headers=make_key(client, "admin")).text
+    assert 'fapiao_documents{status="done"} 1.0' in text
