@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from intake.pipeline import Pipeline, PipelineOptions
 from intake.settings import Settings
 from intake.storage.blobs import BlobStore
-from intake.storage.db import Base, make_engine, session_factory
+from intake.storage.db import make_engine, session_factory
 from intake.verify import VerifyOptions
 
 
@@ -40,7 +40,7 @@ def build_context(settings: Settings) -> ServiceContext:
 
 
 def upgrade_schema(engine: Engine) -> None:
-    """Bring the schema up to date (applied on every start and by `fapiao db upgrade`)."""
-    import intake.storage.service_tables  # noqa: F401  (registers the tables)
+    """Bring the schema up to date with the Alembic migrations (on every start and by `fapiao db upgrade`)."""
+    from intake.storage.migrate import upgrade
 
-    Base.metadata.create_all(engine)
+    upgrade(engine)
