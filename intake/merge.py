@@ -7,6 +7,8 @@ disagreements is the verification stage's job (``intake.repair``).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from intake.extract.assemble import Extracted, finish
 from intake.loaders.base import LoadedDocument
 from intake.models import FieldSource, FieldValue, Finding, Invoice, LineItem, QrPayload, Severity
@@ -40,7 +42,7 @@ def merge_structured(ex: Extracted, doc: LoadedDocument) -> Extracted:
         updates[name] = fv.value
     if doc.structured_items and not ex.invoice.items:
         updates["items"] = [LineItem(**row) for row in doc.structured_items]
-    return Extracted(invoice=ex.invoice.model_copy(update=updates), fields=fields, pages=ex.pages, findings=findings)
+    return replace(ex, invoice=ex.invoice.model_copy(update=updates), fields=fields, findings=findings)
 
 
 def merge_qr(ex: Extracted, qr: QrPayload) -> Extracted:
@@ -55,7 +57,7 @@ def merge_qr(ex: Extracted, qr: QrPayload) -> Extracted:
         fields[name] = FieldValue(value=value, confidence=1.0, source=FieldSource.qr, page=qr.page, bbox=qr.bbox, raw=qr.raw)
     if not updates:
         return ex
-    return Extracted(invoice=ex.invoice.model_copy(update=updates), fields=fields, pages=ex.pages, findings=ex.findings)
+    return replace(ex, invoice=ex.invoice.model_copy(update=updates), fields=fields)
 
 
 def _differs(a, b) -> bool:

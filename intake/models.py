@@ -284,6 +284,8 @@ class ExtractionResult(BaseModel):
     qr: QrPayload | None = None
     error: str | None = None
     document_kind: str | None = None
+    page_images: dict[int, str] = Field(default_factory=dict)
+    """Page number → reference of the stored image the boxes were read from (OCR'd pages; set by the service)."""
     timings_ms: dict[str, int] = Field(default_factory=dict)
 
     def to_contract(self) -> dict[str, Any]:
@@ -300,6 +302,8 @@ class ExtractionResult(BaseModel):
             out["qr"] = self.qr.model_dump(mode="json", exclude_none=True)
         out["pages"] = self.pages
         out["document_kind"] = self.document_kind
+        if self.page_images:
+            out["page_images"] = {str(k): v for k, v in self.page_images.items()}
         out["timings_ms"] = self.timings_ms
         return out
 

@@ -5,8 +5,11 @@ merge structured data and QR → verify. The CLI, the API, the drop folder and t
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 from intake.errors import FapiaoError, NeedsOcr, NotAnInvoice
 from intake.extract.assemble import Extracted, assemble, finish, group_pages, read_page
@@ -15,6 +18,9 @@ from intake.merge import merge_qr, merge_structured, structured_invoice
 from intake.models import ExtractionResult, QrPayload, Status
 from intake.qr_payload import parse_qr_payload
 from intake.rules.context import SeenLookup
+
+ImageSink = Callable[[np.ndarray], str]
+"""Stores a page image and returns a reference to it."""
 from intake.verify import VerifyOptions, verify
 
 
@@ -43,16 +49,18 @@ class Pipeline:
             return [_rejected(source, f"{source}: cannot read the file ({exc.strerror or exc})")]
         return self.process_bytes(data, source)
 
-    def process_bytes(self, data: bytes, source: str, seen: SeenLookup | None = None) -> list[ExtractionResult]:
+    def process_bytes(self, data: bytes, source: str, seen: SeenLookup | None = None,
+                      keep_image: ImageSink | None = None) -> list[ExtractionResult]:
         """``seen`` looks invoice keys up in earlier documents (the service passes a database lookup);
-        by default the keys seen by this Pipeline are used."""
+        by default the keys seen by this Pipeline are used. ``keep_image`` stores each OCR'd page image and
+        returns a reference, which the results carry in ``page_images`` (the review UI shows that image)."""
         timings: dict[str, int] = {}
         lookup = seen or self._seen.get
         try:
             with _timer(timings, "load"):
                 doc = load_document(data, source, self.options.limits)
             with _timer(timings, "ocr"):
-                self._ocr(doc, source)
+                self._ocr(doc, source, keep_image)
             with _timer(timings, "extract"):
                 extracted = self._extract(doc, source)
         except FapiaoError as exc:
@@ -62,7 +70,7 @@ class Pipeline:
             start = time.perf_counter()
             result = ExtractionResult(
                 source=source, page=ex.pages[0] if ex.pages else None, pages=ex.pages, invoice=ex.invoice,
-                fields=ex.fields, findings=ex.findings, qr=qr, document_kind=doc.kind,
+                fields=ex.fields, findings=ex.findings, qr=qr, document_kind=doc.kind, page_images=ex.page_refs,
             )
             result = verify(result, self.options.verify.with_seen(lookup))
             if result.invoice and result.invoice.key and result.status is not Status.rejected:
@@ -71,7 +79,7 @@ class Pipeline:
             results.append(result)
         return results
 
-    def _ocr(self, doc: LoadedDocument, source: str) -> None:
+    def _ocr(self, doc: LoadedDocument, source: str, keep_image: ImageSink | None = None) -> None:
         """Replace each page without a text layer by what OCR read on it: one page per invoice found on the
         image (a two-up scan gives two), in the prepared image's pixel coordinates."""
         pending = [p for p in doc.pages if p.needs_ocr]
@@ -93,6 +101,7 @@ class Pipeline:
                 pages.append(LoadedPage(
                     number=page.number, width=w, height=h, unit="px", boxes=region.boxes, image=region.prepared.image,
                     qr=[QrText(q.text, q.bbox) for q in region.qr],
+                    image_ref=keep_image(region.prepared.image) if keep_image else None,
                 ))
         doc.pages = pages
 
@@ -105,6 +114,7 @@ class Pipeline:
         out = []
         for group in group_pages(reads):
             ex = assemble(group)
+            ex.page_refs = {r.page.number: r.page.image_ref for r in group if r.page.image_ref}
             qr = _first_qr(group)
             if doc.structured:
                 ex = merge_structured(ex, doc)

@@ -6,12 +6,14 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 
 from api.deps import Ctx, Reviewer
 from api.problems import ApiError
+from intake.service.pages import page_image
 from intake.service.review import edit_fields, set_review, view
 from intake.storage.db import session_scope
 from intake.storage.service_tables import AuditEntry, ExtractedInvoice
@@ -64,6 +66,15 @@ def get_invoice(invoice_id: int, ctx: Ctx, _: Reviewer) -> dict:
         history = s.scalars(select(AuditEntry).where(AuditEntry.invoice_id == invoice_id).order_by(AuditEntry.at)).all()
         return dict(view(row), history=[{"at": h.at.isoformat(), "actor": h.actor, "action": h.action, "field": h.field,
                                          "old": h.old, "new": h.new} for h in history])
+
+
+@router.get("/{invoice_id}/pages/{page}", summary="The page image the invoice was read from (PNG)",
+            response_class=Response)
+async def page(invoice_id: int, page: int, ctx: Ctx, _: Reviewer) -> Response:
+    """`X-Bbox-Scale` is the number of image pixels per bbox unit, to draw field boxes on the image."""
+    img = await run_in_threadpool(page_image, ctx, invoice_id, page)
+    return Response(img.png, media_type="image/png", headers={"X-Bbox-Scale": f"{img.scale:.6f}",
+                                                              "X-Content-Type-Options": "nosniff"})
 
 
 @router.patch("/{invoice_id}", summary="Correct fields; the rules run again and the change is audited")

@@ -58,6 +58,8 @@ class Extracted:
     fields: dict[str, FieldValue]
     pages: list[int]
     findings: list[Finding] = field(default_factory=list)
+    page_refs: dict[int, str] = field(default_factory=dict)
+    """Page number → stored image reference, for OCR'd pages (see ``Pipeline.process_bytes``)."""
 
 
 def read_page(page: LoadedPage) -> PageRead:

@@ -40,6 +40,8 @@ class LoadedPage:
     """The page as a BGR image when it must be OCR'd (no usable text layer)."""
     needs_ocr: bool = False
     qr: list[QrText] = field(default_factory=list)
+    image_ref: str | None = None
+    """Where the image the boxes were read from was stored (OCR'd pages, when the caller keeps images)."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 
+import cv2
 from sqlalchemy import delete, select, update
 
 from intake.models import ExtractionResult
@@ -61,7 +62,7 @@ def process_document(ctx: ServiceContext, doc_id: str, worker: str | None = None
         filename, sha = doc.filename, doc.sha256
     try:
         data = ctx.blobs.get(sha)
-        results = ctx.pipeline.process_bytes(data, filename, seen=_seen_in_db(ctx, doc_id))
+        results = ctx.pipeline.process_bytes(data, filename, seen=_seen_in_db(ctx, doc_id), keep_image=_png_store(ctx))
     except Exception as exc:  # a bug, not bad input (the pipeline turns bad input into rejections)
         log.exception("processing %s failed", doc_id)
         _finish(ctx, doc_id, [], "failed", f"internal error while processing {filename}: {exc}")
@@ -72,6 +73,16 @@ def process_document(ctx: ServiceContext, doc_id: str, worker: str | None = None
         return "done"
     _finish(ctx, doc_id, results, "failed", "; ".join(r.error or "no invoice found" for r in results))
     return "failed"
+
+
+def _png_store(ctx: ServiceContext):
+    """Keeps OCR'd page images (the prepared image the boxes refer to) in the blob store, as PNG."""
+
+    def keep(image) -> str:
+        ok, png = cv2.imencode(".png", image)
+        return ctx.blobs.put(png.tobytes())
+
+    return keep
 
 
 def _seen_in_db(ctx: ServiceContext, doc_id: str):

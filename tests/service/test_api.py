@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -110,3 +111,40 @@ def test_metrics_count_documents(client: TestClient) -> None:
     assert client.get("/metrics", headers=up).status_code == 403
     text = client.get("/metrics", headers=make_key(client, "admin")).text
     assert 'fapiao_documents{status="done"} 1.0' in text
+
+
+def test_page_images_for_review(settings) -> None:
+    import io
+
+    from api.app import create_app
+
+    import numpy as np
+    import pymupdf
+    from PIL import Image
+
+    with TestClient(create_app(settings.model_copy(update={"ocr": True}))) as client:
+        _check_page_images(client, io, np, pymupdf, Image)
+
+
+def _check_page_images(client, io, np, pymupdf, Image) -> None:
+    up, rev = make_key(client, "uploader"), make_key(client, "reviewer")
+    scan = (Path(__file__).resolve().parents[2] / "samples" / "examples" / "digital_normal.png").read_bytes()
+    docs = client.post("/api/v1/documents", headers=up, files=[("files", ("a.pdf", PDF, "application/pdf")),
+                                                                ("files", ("scan.png", scan, "image/png"))]).json()
+    for d in docs["documents"]:
+        _wait_done(client, d["id"], up)
+    invoices = {i["document_id"]: i for i in client.get("/api/v1/invoices", headers=rev).json()["invoices"]}
+    pdf_inv, scan_inv = (invoices[d["id"]] for d in docs["documents"])
+    resp = client.get(f"/api/v1/invoices/{pdf_inv['id']}/pages/1", headers=rev)
+    assert resp.status_code == 200 and resp.headers["content-type"] == "image/png"
+    assert abs(float(resp.headers["x-bbox-scale"]) - 150 / 72) < 1e-5
+    w, h = Image.open(io.BytesIO(resp.content)).size
+    assert abs(w - 680 * 150 / 72) <= 1 and abs(h - 400 * 150 / 72) <= 1
+    resp = client.get(f"/api/v1/invoices/{scan_inv['id']}/pages/1", headers=rev)
+    assert resp.status_code == 200 and float(resp.headers["x-bbox-scale"]) == 1.0
+    img = np.asarray(Image.open(io.BytesIO(resp.content)))
+    detail = client.get(f"/api/v1/invoices/{scan_inv['id']}", headers=rev).json()
+    x0, y0, x1, y1 = detail["fields"]["invoice_number"]["bbox"]
+    assert 0 <= x0 < x1 <= img.shape[1] and 0 <= y0 < y1 <= img.shape[0]
+    assert img[int(y0):int(y1) + 1, int(x0):int(x1) + 1].min() < 128  # the box sits on dark print
+    assert client.get(f"/api/v1/invoices/{pdf_inv['id']}/pages/9", headers=rev).status_code == 404
