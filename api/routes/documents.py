@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from api.deps import Ctx, Reviewer, Uploader
 from api.problems import ApiError
 from intake.errors import FapiaoError
 from intake.service.documents import accept
-from intake.storage.db import session_scope
+from intake.storage.db import page_of, session_scope
 from intake.storage.service_tables import Document
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
@@ -61,8 +61,7 @@ def list_documents(ctx: Ctx, _: Uploader, status: str | None = None, batch: str 
             q = q.where(Document.status == status)
         if batch:
             q = q.where(Document.batch == batch)
-        total = s.scalar(select(func.count()).select_from(q.subquery()))
-        docs = s.scalars(q.order_by(Document.created_at.desc()).offset((page - 1) * size).limit(size)).all()
+        total, docs = page_of(s, q, (Document.created_at.desc(),), page, size)
         return {"total": total, "page": page, "size": size,
                 "documents": [{k: v for k, v in document_view(d).items() if k != "invoices"} for d in docs]}
 

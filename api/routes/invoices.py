@@ -9,13 +9,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from api.deps import Ctx, Reviewer
 from api.problems import ApiError
 from intake.service.pages import page_image
 from intake.service.review import edit_fields, set_review, view
-from intake.storage.db import session_scope
+from intake.storage.db import page_of, session_scope
 from intake.storage.service_tables import AuditEntry, ExtractedInvoice
 
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
@@ -51,9 +51,8 @@ def list_invoices(ctx: Ctx, _: Reviewer, status: str | None = None, review: str 
             stmt = stmt.where(ExtractedInvoice.issue_date >= date_from)
         if date_to:
             stmt = stmt.where(ExtractedInvoice.issue_date <= date_to)
-        total = s.scalar(select(func.count()).select_from(stmt.subquery()))
         order = (ExtractedInvoice.status != "needs_review", ExtractedInvoice.created_at.desc())
-        rows = s.scalars(stmt.order_by(*order).offset((page - 1) * size).limit(size)).all()
+        total, rows = page_of(s, stmt, order, page, size)
         return {"total": total, "page": page, "size": size, "invoices": [_summary(r) for r in rows]}
 
 

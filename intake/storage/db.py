@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
@@ -49,3 +49,10 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def page_of(session: Session, stmt, order_by, page: int, size: int) -> tuple[int, list]:
+    """One page of ``stmt``'s rows (1-based ``page``) and the total number of rows."""
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(*order_by).offset((page - 1) * size).limit(size)).all()
+    return total, list(rows)
