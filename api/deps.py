@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 
 from api.problems import ApiError
 from intake.service.context import ServiceContext
@@ -44,3 +44,9 @@ def require(role: str):
 Uploader = Annotated[ApiKey, Depends(require("uploader"))]
 Reviewer = Annotated[ApiKey, Depends(require("reviewer"))]
 Admin = Annotated[ApiKey, Depends(require("admin"))]
+
+
+InvoiceId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Invoice id")]
+PageNo = Annotated[int, Query(ge=1, le=100_000, description="1-based page of results")]
+PageSize = Annotated[int, Query(ge=1, le=200, description="results per page")]
+"""Bounded so that no client value can overflow a database integer."""

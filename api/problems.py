@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -10,6 +11,34 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from intake.errors import FapiaoError
 
 PROBLEM = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with a ``hint`` saying what to do."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    hint: str | None = None
+
+
+def _problem_response(description: str) -> dict:
+    return {"description": description, "content": {PROBLEM: {"schema": Problem.model_json_schema()}}}
+
+
+PROBLEM_RESPONSES = {
+    400: _problem_response("Bad request"),
+    401: _problem_response("No or unknown API key"),
+    403: _problem_response("The key's role does not allow this"),
+    404: _problem_response("Not found"),
+    409: _problem_response("Changed by someone else: reload and try again"),
+    413: _problem_response("Too large"),
+    415: _problem_response("Unsupported file type"),
+    422: _problem_response("Invalid request or value"),
+}
+"""Documented on every API route, so integrators (and schemathesis) know every error is a problem document."""
 
 
 def problem(status: int, title: str, detail: str, hint: str | None = None, **extra) -> JSONResponse:

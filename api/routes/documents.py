@@ -9,14 +9,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
-from api.deps import Ctx, Reviewer, Uploader
-from api.problems import ApiError
+from api.deps import Ctx, PageNo, PageSize, Reviewer, Uploader
+from api.problems import PROBLEM_RESPONSES, ApiError
 from intake.errors import FapiaoError
 from intake.service.documents import accept
 from intake.storage.db import page_of, session_scope
 from intake.storage.service_tables import Document
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=PROBLEM_RESPONSES)
 
 
 @router.post("", status_code=202, summary="Upload one or more documents (multipart field `files`)")
@@ -54,7 +54,7 @@ def get_document(doc_id: str, ctx: Ctx, _: Uploader) -> dict:
 
 @router.get("", summary="Documents, newest first")
 def list_documents(ctx: Ctx, _: Uploader, status: str | None = None, batch: str | None = None,
-                   page: Annotated[int, Query(ge=1)] = 1, size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
+                   page: PageNo = 1, size: PageSize = 50) -> dict:
     with session_scope(ctx.sessions) as s:
         q = select(Document)
         if status:
@@ -66,7 +66,8 @@ def list_documents(ctx: Ctx, _: Uploader, status: str | None = None, batch: str 
                 "documents": [{k: v for k, v in document_view(d).items() if k != "invoices"} for d in docs]}
 
 
-@router.get("/{doc_id}/original", summary="The original file as uploaded")
+@router.get("/{doc_id}/original", summary="The original file as uploaded", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}}})
 def original(doc_id: str, ctx: Ctx, _: Reviewer) -> Response:
     with session_scope(ctx.sessions) as s:
         doc = s.get(Document, doc_id)

@@ -7,11 +7,12 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from sqlalchemy import func, select, text
 
+from api.problems import PROBLEM_RESPONSES
 from api.deps import Admin, Ctx
 from intake.storage.db import session_scope
 from intake.storage.service_tables import Document, ExtractedInvoice
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/health", summary="Liveness: the process answers and the database is reachable (no key needed)")
@@ -21,7 +22,8 @@ def health(ctx: Ctx) -> dict:
     return {"status": "ok"}
 
 
-@router.get("/metrics", summary="Prometheus metrics (admin key: set it as the scrape job's bearer token)")
+@router.get("/metrics", summary="Prometheus metrics (admin key: set it as the scrape job's bearer token)",
+            response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}})
 def metrics(ctx: Ctx, _: Admin) -> Response:
     registry = CollectorRegistry()
     docs = Gauge("fapiao_documents", "Documents by job status", ["status"], registry=registry)

@@ -5,20 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 
-from api.deps import Ctx, Reviewer
-from api.problems import ApiError
+from api.deps import Ctx, InvoiceId, PageNo, PageSize, Reviewer
+from api.problems import PROBLEM_RESPONSES, ApiError
 from intake.service.pages import page_image
 from intake.service.review import edit_fields, set_review, view
 from intake.storage.db import page_of, session_scope
 from intake.storage.service_tables import AuditEntry, ExtractedInvoice
 
-router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"])
+router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
 
 
 class FieldEdit(BaseModel):
@@ -35,7 +35,7 @@ class ReviewAction(BaseModel):
 def list_invoices(ctx: Ctx, _: Reviewer, status: str | None = None, review: str | None = None,
                   q: Annotated[str | None, Query(description="number, code, name or tax ID contains")] = None,
                   date_from: dt.date | None = None, date_to: dt.date | None = None,
-                  page: Annotated[int, Query(ge=1)] = 1, size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
+                  page: PageNo = 1, size: PageSize = 50) -> dict:
     with session_scope(ctx.sessions) as s:
         stmt = select(ExtractedInvoice)
         if status:
@@ -57,7 +57,7 @@ def list_invoices(ctx: Ctx, _: Reviewer, status: str | None = None, review: str 
 
 
 @router.get("/{invoice_id}", summary="One invoice with every field's value, confidence, source and bbox")
-def get_invoice(invoice_id: int, ctx: Ctx, _: Reviewer) -> dict:
+def get_invoice(invoice_id: InvoiceId, ctx: Ctx, _: Reviewer) -> dict:
     with session_scope(ctx.sessions) as s:
         row = s.get(ExtractedInvoice, invoice_id)
         if row is None:
@@ -68,8 +68,8 @@ def get_invoice(invoice_id: int, ctx: Ctx, _: Reviewer) -> dict:
 
 
 @router.get("/{invoice_id}/pages/{page}", summary="The page image the invoice was read from (PNG)",
-            response_class=Response)
-async def page(invoice_id: int, page: int, ctx: Ctx, _: Reviewer) -> Response:
+            response_class=Response, responses={200: {"content": {"image/png": {}}}})
+async def page(invoice_id: InvoiceId, page: Annotated[int, Path(ge=1, le=10_000)], ctx: Ctx, _: Reviewer) -> Response:
     """`X-Bbox-Scale` is the number of image pixels per bbox unit, to draw field boxes on the image."""
     img = await run_in_threadpool(page_image, ctx, invoice_id, page)
     return Response(img.png, media_type="image/png", headers={"X-Bbox-Scale": f"{img.scale:.6f}",
@@ -77,17 +77,17 @@ async def page(invoice_id: int, page: int, ctx: Ctx, _: Reviewer) -> Response:
 
 
 @router.patch("/{invoice_id}", summary="Correct fields; the rules run again and the change is audited")
-async def patch_invoice(invoice_id: int, body: FieldEdit, request: Request, ctx: Ctx, _: Reviewer) -> dict:
+async def patch_invoice(invoice_id: InvoiceId, body: FieldEdit, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(edit_fields, ctx, invoice_id, body.version, body.fields, request.state.actor)
 
 
 @router.post("/{invoice_id}/confirm", summary="Confirm the invoice as read (audited)")
-async def confirm(invoice_id: int, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
+async def confirm(invoice_id: InvoiceId, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(set_review, ctx, invoice_id, body.version, "confirmed", request.state.actor, body.note)
 
 
 @router.post("/{invoice_id}/reject", summary="Reject the invoice (audited)")
-async def reject(invoice_id: int, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
+async def reject(invoice_id: InvoiceId, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(set_review, ctx, invoice_id, body.version, "rejected", request.state.actor, body.note)
 
 
