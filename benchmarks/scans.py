@@ -29,7 +29,7 @@ from intake.pipeline import Pipeline
 from samples.generator.build import generate_set, load_truth
 from samples.generator.images import render_pages
 from samples.generator.scan import degrade
-from samples.scoring import compare
+from samples.scoring import NAME_FIELDS, compare, fold_brackets
 
 
 def _scans(count: int, seed: int, photo_share: float, workdir: Path):
@@ -64,6 +64,7 @@ def run(count: int, seed: int, photo_share: float, bare: bool) -> dict:
     wrong_before = repaired = 0
     seconds: list[float] = []
     errors: list[str] = []
+    silent: list[str] = []
     by_profile: Counter[str] = Counter()
     by_profile_right: Counter[str] = Counter()
     for name, profile, data, truth in scans:
@@ -71,7 +72,7 @@ def run(count: int, seed: int, photo_share: float, bare: bool) -> dict:
         results = pipeline.process_bytes(data, name)
         seconds.append(time.perf_counter() - start)
         result = next((r for r in results if r.invoice is not None), None)
-        cmp = compare(truth.model_dump(mode="json"), result.invoice if result else None)
+        cmp = compare(truth.model_dump(mode="json"), result.invoice if result else None, printed=True)
         n += 1
         by_profile[profile] += 1
         for field, ok in cmp.fields.items():
@@ -82,6 +83,8 @@ def run(count: int, seed: int, photo_share: float, bare: bool) -> dict:
         is_verified = result is not None and result.status is Status.verified
         verified += is_verified
         silent_after += is_verified and not cmp.all_key_fields_right
+        if is_verified and not cmp.all_key_fields_right:
+            silent.append(f"{name} ({profile}): " + "; ".join(cmp.wrong[:3]))
         if result is not None:
             before_ok, w, r = _before_repair(truth.model_dump(mode="json"), result)
             wrong_before += w
@@ -104,6 +107,7 @@ def run(count: int, seed: int, photo_share: float, bare: bool) -> dict:
         "s_per_page_median": statistics.median(seconds),
         "s_per_page_p95": sorted(seconds)[int(0.95 * (len(seconds) - 1))],
         "errors": errors,
+        "silent": silent,
     }
     if bare:
         report.update(_bare_rapidocr([s[2] for s in scans]))
@@ -121,6 +125,8 @@ def _before_repair(truth: dict, result) -> tuple[bool, int, int]:
             before = fv.model_dump(mode="json")["original"]
         else:
             before = after
+        if field in NAME_FIELDS:  # the same bracket folding as compare(printed=True)
+            before, after, expected = (fold_brackets(v) for v in (before, after, expected))
         if before != expected:
             wrong += 1
             fixed += after == expected
@@ -161,6 +167,8 @@ def main() -> None:
     print(f"  s/page (pipeline)         median {r['s_per_page_median']:.2f}, p95 {r['s_per_page_p95']:.2f}")
     if "bare_s_per_page_median" in r:
         print(f"  s/page (bare RapidOCR)    median {r['bare_s_per_page_median']:.2f}, p95 {r['bare_s_per_page_p95']:.2f}")
+    for e in r["silent"]:
+        print(f"  SILENT {e}")
     for e in r["errors"]:
         print(f"  ! {e}")
 

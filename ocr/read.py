@@ -19,6 +19,10 @@ from ocr.qr import DecodedQr, decode_qr
 from ocr.settings import OcrSettings
 
 
+UPRIGHT_SOURCES = frozenset({"qr", "cls"})
+"""Orientation sources that settle the page's direction (see ``ocr.preprocess.orient`` / ``upside``)."""
+
+
 @dataclass(frozen=True)
 class OcrRegion:
     """One invoice found on the page, with what was read from it."""
@@ -59,7 +63,8 @@ def ocr_page(image: np.ndarray, page: int = 1, engine: OcrEngine | None = None,
     regions = []
     qr_seconds = 0.0
     for prep in prepared:
-        boxes = engine.read(prep.image, page=page)
+        # the QR code or the page-level direction vote settled 0° vs 180°: no per-line classifier needed
+        boxes = engine.read(prep.image, page=page, upright=prep.orientation_source in UPRIGHT_SOURCES)
         q0 = time.perf_counter()
         codes = decode_qr(prep.image)
         qr_seconds += time.perf_counter() - q0

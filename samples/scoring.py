@@ -22,11 +22,24 @@ class Comparison:
         return all(self.fields.values())
 
 
-def compare(truth: dict[str, Any], got: Invoice | None) -> Comparison:
+NAME_FIELDS = frozenset({"buyer_name", "seller_name"})
+_BRACKETS = str.maketrans({"（": "(", "）": ")"})
+
+
+def compare(truth: dict[str, Any], got: Invoice | None, *, printed: bool = False) -> Comparison:
+    """Field-by-field comparison; exact for digital sources (text layer, OFD, XML carry the characters).
+
+    ``printed=True`` is for values read off a picture of the page (scans and photos via OCR): full-width and
+    half-width brackets in party names — "（南京）" vs "(南京)" — look the same on paper (the invoicing
+    software prints whichever the taxpayer registered, and the glyphs differ by a few pixels of side bearing),
+    so OCR cannot be expected to tell them apart and the comparison folds them. Nothing else is folded.
+    """
     out = Comparison()
     mine = got.model_dump(mode="json") if got is not None else {}
     for name in KEY_FIELDS:
         expected, actual = _norm(truth.get(name)), _norm(mine.get(name))
+        if printed and name in NAME_FIELDS:
+            expected, actual = fold_brackets(expected), fold_brackets(actual)
         ok = expected == actual
         out.fields[name] = ok
         if not ok:
@@ -42,6 +55,10 @@ def compare(truth: dict[str, Any], got: Invoice | None) -> Comparison:
                     out.items_right = False
                     out.wrong.append(f"items[{i}].{name}: expected {t.get(name)!r}, got {g.get(name)!r}")
     return out
+
+
+def fold_brackets(v: Any) -> Any:
+    return v.translate(_BRACKETS) if isinstance(v, str) else v
 
 
 def _norm(v: Any) -> Any:

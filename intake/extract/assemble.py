@@ -13,6 +13,7 @@ from intake.extract.header import header_fields
 from intake.extract.items import read_items
 from intake.extract.kind import classify
 from intake.extract.labels import Label, find_label, is_form_text
+from intake.extract.offset import data_offset
 from intake.extract.parties import party_fields
 from intake.extract.table import Table, column_kind, find_table
 from intake.extract.totals import footer_fields, total_fields
@@ -66,6 +67,7 @@ def read_page(page: LoadedPage) -> PageRead:
     view = PageView(page.number, page.width, page.height, merge_vertical_words([Box.of(tb) for tb in page.boxes]))
     labels = [lb for b in view.boxes if (lb := find_label(b))]
     stop = {id(b) for b in view.boxes if is_form_text(b) or column_kind(b)}
+    view.data_dy = data_offset(view, labels, stop)
     table = find_table(view)
     read = PageRead(page, view, labels, stop, table)
     read.found.update(header_fields(view, labels, stop))

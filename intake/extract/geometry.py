@@ -68,6 +68,9 @@ class PageView:
     height: float
     boxes: list[Box]
     line_h: float = field(init=False)
+    data_dy: float = 0.0
+    """Vertical shift of the printed data against the form (套打偏移; see ``intake.extract.offset``):
+    values are looked for on their label's line moved by this much."""
 
     _by_cy: list[Box] = field(init=False, repr=False)
     _cys: list[float] = field(init=False, repr=False)
@@ -95,20 +98,32 @@ class PageView:
         """Boxes on ``anchor``'s line to its right, nearest first, up to the next box in ``stop`` (a label)
         or a gap wider than ``max_gap`` between consecutive boxes."""
         gap_limit = max_gap if max_gap is not None else self.line_h * 4.0
+        dy = self.data_dy
+        near = self.near_line(anchor, slack) if not dy else self._by_cy
         row = sorted(
-            (b for b in self.near_line(anchor, slack) if b is not anchor and b.cx > anchor.x1 - 1 and b.x1 > anchor.x1 and self.same_line(anchor, b, slack)),
+            (b for b in near if b is not anchor and b.cx > anchor.x1 - 1 and b.x1 > anchor.x1
+             and self._on_line(anchor, b, slack, dy, stop)),
             key=lambda b: b.x0,
         )
         out: list[Box] = []
         prev_x1 = anchor.x1
         for b in row:
             if id(b) in stop:
+                if b.x0 < anchor.x1 - 0.5 * self.line_h:
+                    continue  # a label that starts left of this one's end (the line below, reaching up) is not next
                 break
             if out and b.x0 - prev_x1 > gap_limit:
                 break
             out.append(b)
             prev_x1 = max(prev_x1, b.x1)
         return out
+
+    def _on_line(self, anchor: Box, b: Box, slack: float, dy: float, stop: set[int]) -> bool:
+        if not dy:
+            return self.same_line(anchor, b, slack)
+        # a value shifted with the data layer, or form text (the next label) on the anchor's own line
+        return abs(anchor.cy + dy - b.cy) <= slack * max(anchor.h, b.h, self.line_h * 0.8) or \
+            (id(b) in stop and self.same_line(anchor, b, slack))
 
     def lines(self, boxes: list[Box]) -> list[list[Box]]:
         """Group boxes into text lines (top to bottom, each left to right)."""

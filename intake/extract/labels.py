@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 
 from intake.extract.geometry import Box
+from intake.extract.text import compact
+from intake.models import FieldSource
 
 LABEL_PATTERNS: tuple[tuple[str, str], ...] = (
     ("invoice_code", r"(?:所属)?(?:增值税)?(?:电子)?(?:普通|专用)?发票代码:?"),
@@ -21,8 +23,8 @@ LABEL_PATTERNS: tuple[tuple[str, str], ...] = (
     ("address_phone", r"地址[、,]?电话:?"),
     ("bank", r"开户行及账号:?"),
     ("words", r"价税合计(?:\(大写\))?:?"),
-    ("small", r"\(小写\):?"),
-    ("total", r"合计:?|总计:?"),
+    ("small", r"\(?小写[)》>〉]?:?|\(小[)》>〉]?(?=¥)|小(?=¥\d)"),
+    ("total", r"[合含舍台]计:?|总计:?"),
     ("subtotal", r"小计:?"),
     ("remarks", r"备注:?"),
     ("drawer", r"开票人:?"),
@@ -52,7 +54,19 @@ class Label:
 
 
 def find_label(box: Box) -> Label | None:
-    flat = box.flat
+    """The label ``box`` starts with; OCR boxes whose text matches none are tried with their alternative
+    readings (a label character misread with a close runner-up: "舍计" / "含计")."""
+    found = _find_label(box, box.flat)
+    if found is None and box.src.alternatives and box.src.source is FieldSource.ocr:
+        for alt in box.src.alternatives:
+            alt_box = Box(box.src.model_copy(update={"text": alt}), alt.strip(), compact(alt))
+            found = _find_label(alt_box, alt_box.flat)
+            if found is not None:
+                return Label(found.kind, box, found.inline)
+    return found
+
+
+def _find_label(box: Box, flat: str) -> Label | None:
     for kind, rx in _COMPILED:
         m = rx.match(flat)
         if not m:
@@ -73,9 +87,19 @@ def find_anchor(box: Box) -> str | None:
     return None
 
 
+ANCHOR_WORDS = ("购买方信息", "销售方信息")
+"""The vertical party anchors in full; OCR often reads them in pieces ("售方" / "信" / "息", "方信息")."""
+
+
+def anchor_piece(text: str) -> bool:
+    """A piece of a party anchor: two or more consecutive characters of 购买方信息 / 销售方信息."""
+    return len(text) >= 2 and any(text in word for word in ANCHOR_WORDS)
+
+
 def is_form_text(box: Box) -> bool:
     """Pre-printed text that must never be taken as a value (labels, party anchors, vertical pieces)."""
-    return find_label(box) is not None or find_anchor(box) is not None or (len(box.flat) == 1 and box.flat in _VERTICAL_PIECES)
+    return (find_label(box) is not None or find_anchor(box) is not None or anchor_piece(box.flat)
+            or (len(box.flat) == 1 and box.flat in _VERTICAL_PIECES))
 
 
 def _starts_with_value(rest: str) -> bool:

@@ -12,8 +12,10 @@ import re
 from intake.extract.found import Found
 from intake.extract.geometry import Box, PageView
 from intake.extract.header import labelled_value
-from intake.extract.labels import Label, find_anchor
+from intake.extract.labels import Label, anchor_piece, find_anchor
 from intake.extract.text import compact, find_tax_id
+from intake.models import FieldSource
+from intake.rules.tax_ids import tax_id_ok
 
 PARTY_FIELDS = {"name": "name", "tax_id": "tax_id", "address_phone": "address_phone", "bank": "bank_account"}
 
@@ -23,11 +25,19 @@ def _name(text: str):
     flat = compact(s)
     if not flat or re.fullmatch(r"[\d\-*/<>+]+", flat):
         return None
+    if re.fullmatch(r"[0-9A-Z]{15,20}", flat.upper()):
+        return None  # a tax ID (the next line's value, reached through a print offset) is never a name
     return s, s
 
 
 def _tax_id(text: str):
     tid = find_tax_id(text)
+    if tid and len(tid) == 17:
+        # OCR reads the hook of a final "J" as ")" or "]": take the J only when the check character then
+        # passes (the glyph is there, and J is the one ID character drawn like a bracket)
+        m = re.search(re.escape(tid) + r"[)\]}|」』]", compact(text).upper())
+        if m and tax_id_ok(tid + "J"):
+            return tid + "J", m.group(0)
     return (tid, tid) if tid else None
 
 
@@ -55,8 +65,31 @@ def party_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[st
         key = f"{party}_{PARTY_FIELDS[label.kind]}"
         found = labelled_value(view, label, stop, PARSERS[label.kind])
         if found and key not in out:
+            if label.kind == "tax_id":
+                found.confidence *= _tax_id_doubt(found)
             out[key] = found
+    if "buyer_name" in out:
+        out["buyer_name"].confidence *= _private_buyer_doubt(out["buyer_name"])
     return out
+
+
+def _private_buyer_doubt(found: Found) -> float:
+    """A private buyer is printed as "个人"; OCR's "个大" / "人人" is one character off and no rule can check a
+    name, so a two-character OCR name sharing a character with 个人 goes to a person."""
+    value = compact(str(found.value))
+    ocr = any(b.src.source is FieldSource.ocr for b in found.boxes)
+    if ocr and len(value) == 2 and value != "个人" and set(value) & set("个人"):
+        return 0.6
+    return 1.0
+
+
+def _tax_id_doubt(found: Found) -> float:
+    """OCR loses characters at the ends of a line (the detector's box cuts a narrow last letter, a seal covers
+    one): an ID of 16, 17 or 19 characters read off a picture is most likely an 18-character code with a
+    character missing or added, and the rules cannot tell (17-character IDs exist), so a person looks at it."""
+    if any(b.src.source is FieldSource.ocr for b in found.boxes) and len(found.value) not in (15, 18, 20):
+        return 0.7
+    return 1.0
 
 
 def _assign(view: PageView, labels: list[Label]) -> dict[int, str]:
@@ -70,7 +103,9 @@ def _assign(view: PageView, labels: list[Label]) -> dict[int, str]:
         if len(same) < 2:
             continue
         a, b = same[0].box, same[1].box
-        side_by_side = abs(a.cy - b.cy) < view.line_h
+        # side by side (数电: buyer left, seller right) unless the two labels start in the same column
+        # (stacked: buyer on top); a photo's residual tilt moves the right one up or down by a line or more
+        side_by_side = abs(a.cy - b.cy) < view.line_h or abs(a.x0 - b.x0) > 0.2 * view.width
         ordered = sorted(same[:2], key=(lambda lb: lb.box.x0) if side_by_side else (lambda lb: lb.box.cy))
         out[id(ordered[0])] = "buyer"
         out[id(ordered[1])] = "seller"
@@ -78,13 +113,54 @@ def _assign(view: PageView, labels: list[Label]) -> dict[int, str]:
 
 
 def _anchors(view: PageView) -> list[tuple[str, float, float, float]]:
-    """(party, x, y_top, y_bottom) for each anchor; vertically stacked single characters are merged."""
+    """(party, x, y_top, y_bottom) for each anchor.
+
+    Besides whole anchors (购买方, 销售方信息 — single characters are merged by ``merge_vertical_words``),
+    OCR often reads a vertical anchor in pieces ("售方" + "信" + "息", "方信息" with the party character lost):
+    pieces stacked in one column are joined; a stack that names its party (购/买 or 销/售) is that party's
+    anchor, and one stack without the party character is the other party when exactly one party is known.
+    """
     out = []
+    pieces = []
     for b in view.boxes:
         kind = find_anchor(b)
         if kind and "章" not in b.flat:
             out.append((kind, b.x0, b.y0, b.y1))
+        elif (anchor_piece(b.flat) or (len(b.flat) == 1 and b.flat in _ANCHOR_CHARS)) and b.h >= 0.8 * (b.x1 - b.x0):
+            pieces.append(b)
+    unknown = []
+    for stack in _stacks(pieces):
+        text = "".join(b.flat for b in stack)
+        if len(text) < 2 or not anchor_piece(text):
+            continue
+        x0, y0, y1 = min(b.x0 for b in stack), min(b.y0 for b in stack), max(b.y1 for b in stack)
+        if any(abs(x0 - a[1]) < view.line_h and a[2] <= (y0 + y1) / 2 <= a[3] for a in out):
+            continue  # part of an anchor already found
+        kind = "buyer" if set(text) & set("购买") else "seller" if set(text) & set("销售") else None
+        (out.append((kind, x0, y0, y1)) if kind else unknown.append((x0, y0, y1)))
+    kinds = {a[0] for a in out}
+    if len(unknown) == 1 and len(kinds) == 1:
+        other = "seller" if "buyer" in kinds else "buyer"
+        out.append((other, *unknown[0]))
     return out
+
+
+_ANCHOR_CHARS = frozenset("购买方销售信息")
+
+
+def _stacks(pieces: list[Box]) -> list[list[Box]]:
+    """Pieces in one column, each starting at most about a character below the previous one."""
+    stacks: list[list[Box]] = []
+    for b in sorted(pieces, key=lambda b: b.y0):
+        for stack in stacks:
+            last = stack[-1]
+            char_h = min(last.x1 - last.x0, b.x1 - b.x0) + 1
+            if abs(b.cx - last.cx) <= 0.6 * char_h + 2 and -0.5 * char_h <= b.y0 - last.y1 <= 1.5 * char_h:
+                stack.append(b)
+                break
+        else:
+            stacks.append([b])
+    return stacks
 
 
 def _nearest_anchor(box: Box, anchors) -> str:

@@ -23,6 +23,8 @@ def total_fields(view: PageView, labels: list[Label], table: Table | None, stop:
         out.update(_total_row(view, label, table, stop))
         if out:
             break
+    if not out and table is not None:
+        out.update(_unlabelled_total_row(view, labels, table))
     for label in (lb for lb in labels if lb.kind == "words"):
         found = _words(view, label, stop)
         if found:
@@ -33,7 +35,47 @@ def total_fields(view: PageView, labels: list[Label], table: Table | None, stop:
         if found:
             out["amount_with_tax"] = found
             break
+    if "amount_with_tax" not in out and "amount_in_words" in out:
+        found = _from_words(out)
+        if found:
+            out["amount_with_tax"] = found
+    _corroborate(out)
     return out
+
+
+CORROBORATED = 0.95
+"""Confidence floor for totals that four independent readings confirm (see ``_corroborate``)."""
+
+
+def _corroborate(out: dict[str, Found]) -> None:
+    """合计金额 + 合计税额 = 价税合计 (figures) = 价税合计 (words): four readings, the words in a script OCR
+    cannot confuse with digits. When all agree, a misread would need compensating misreads elsewhere, so a
+    low recogniser score on these boxes (often from the label text sharing the box, "(小写)¥…") does not
+    send the invoice to a person."""
+    ta, tt, awt, words = (out.get(k) for k in ("total_amount", "total_tax", "amount_with_tax", "amount_in_words"))
+    if not (ta and tt and awt and words) or words.boxes == awt.boxes:
+        return
+    value = safe_parse_words(words.value)
+    if value is None or value == 0 or not (ta.value + tt.value == awt.value == value):
+        return
+    for found in (ta, tt, awt):
+        ocr_conf = min((b.src.confidence for b in found.boxes), default=1.0)
+        if found.confidence * ocr_conf < CORROBORATED:
+            found.confidence = max(found.confidence, CORROBORATED / max(ocr_conf, 1e-6))
+
+
+def _from_words(out: dict[str, Found]) -> Found | None:
+    """价税合计 is printed twice, in words and in figures. When the figures were not read (a seal over the
+    (小写) box, a box the detector dropped) the words give the value — trusted only when 合计金额 + 合计税额
+    as read say the same, otherwise left to a person (low confidence)."""
+    words = out["amount_in_words"]
+    value = safe_parse_words(words.value)
+    if value is None:
+        return None
+    ta, tt = out.get("total_amount"), out.get("total_tax")
+    agrees = ta is not None and tt is not None and ta.value is not None and tt.value is not None \
+        and ta.value + tt.value == value
+    return Found(value, words.boxes, words.raw, 1.0 if agrees else 0.6)
 
 
 def _money(text: str):
@@ -56,6 +98,27 @@ def _total_row(view: PageView, label: Label, table: Table | None, stop: set[int]
         numeric = [b for b in run if b is not label.box]
         for key, b in zip(("total_amount", "total_tax"), numeric):
             values[key] = _money_found(b)
+    return values
+
+
+def _unlabelled_total_row(view: PageView, labels: list[Label], table: Table) -> dict[str, Found]:
+    """The 合计 label was not read (a seal, a misread character): the totals row is then the one line
+    below the table of ¥-prefixed amounts in the 金额 / 税额 columns, above the 价税合计 line — item rows
+    never carry ¥. A positional reading, so it gets a lower confidence than a label-anchored one."""
+    ends = [lb.box.y0 for lb in labels if lb.kind in {"words", "small"} and lb.box.y0 > table.top]
+    bottom = min(ends) if ends else view.height
+    small = {id(lb.box) for lb in labels if lb.kind == "small"}
+    cands = [b for b in view.boxes if b.flat.startswith("¥") and id(b) not in small and table.top < b.cy < bottom
+             and parse_money(b.text) is not None]
+    values: dict[str, Found] = {}
+    for b in sorted(cands, key=lambda b: -b.cy):  # nearest to 价税合计 first
+        col = table.column_of(b)
+        if col is not None and col.kind in {"amount", "tax"}:
+            key = "total_amount" if col.kind == "amount" else "total_tax"
+            if key not in values:
+                found = _money_found(b)
+                found.confidence = 0.95
+                values[key] = found
     return values
 
 

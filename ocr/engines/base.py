@@ -71,11 +71,19 @@ class OcrEngine(ABC):
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
         """Detect and recognise every text line of a BGR image."""
 
-    def read(self, image: np.ndarray, page: int = 1) -> list[TextBox]:
-        """Read ``image`` into positioned text boxes (pixel coordinates of ``image``)."""
+    def read(self, image: np.ndarray, page: int = 1, upright: bool = False) -> list[TextBox]:
+        """Read ``image`` into positioned text boxes (pixel coordinates of ``image``).
+
+        ``upright``: the page's orientation is already settled (by its QR code or the page-level direction
+        vote), so engines may skip their per-line direction classifier."""
         from ocr.lines import lines_to_boxes
 
-        return lines_to_boxes(self.read_lines(image), page=page, split_gap=self.split_gap)
+        lines = self.read_upright_lines(image) if upright else self.read_lines(image)
+        return lines_to_boxes(lines, page=page, split_gap=self.split_gap)
+
+    def read_upright_lines(self, image: np.ndarray) -> list[OcrLine]:
+        """``read_lines`` for an image known to be upright; engines without a cheaper path read as usual."""
+        return self.read_lines(image)
 
     def classify_upside_down(self, crops: list[np.ndarray]) -> list[float] | None:
         """Probability that each text-line crop is upside down; ``None`` when the engine cannot tell."""

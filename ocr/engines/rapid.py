@@ -60,6 +60,9 @@ class RapidOcrEngine(OcrEngine):
                                                hint=f"fix or unset FAPIAO_OCR_{key.split('_')[0].upper()}_MODEL")
                 kwargs[key] = str(path)
         self._ocr = RapidOCR(**kwargs)
+        _honour_det_limit(self._ocr.text_det, settings.det_limit_side_len, settings.det_limit_type)
+        self._ocr.text_rec.rec_batch_num = settings.rec_batch
+        self._skip_cls_when_upright = settings.skip_cls_when_upright
         self._use_cls = settings.use_cls
         self._text_score = settings.text_score
         self._max_alternatives = settings.alternatives
@@ -70,6 +73,13 @@ class RapidOcrEngine(OcrEngine):
         """RapidOCR's detector keeps per-call state; ONNX Runtime already uses every core for one call."""
 
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
+        return self._read_lines(image, classify=self._use_cls)
+
+    def read_upright_lines(self, image: np.ndarray) -> list[OcrLine]:
+        """The page is known to be upright: the per-line 0/180° classifier (≈ 8 % of the OCR time) is skipped."""
+        return self._read_lines(image, classify=self._use_cls and not self._skip_cls_when_upright)
+
+    def _read_lines(self, image: np.ndarray, classify: bool) -> list[OcrLine]:
         img = _bgr(image)
         with self._lock:
             dt_boxes, _ = self._ocr.text_det(img)
@@ -78,7 +88,7 @@ class RapidOcrEngine(OcrEngine):
             quads = self._ocr.sorted_boxes(dt_boxes)
             crops = self._ocr.get_crop_img_list(img, quads)
             flipped = [False] * len(crops)
-            if self._use_cls:
+            if classify:
                 crops, cls_res, _ = self._ocr.text_cls(crops)
                 thresh = self._ocr.text_cls.cls_thresh
                 flipped = [("180" in str(label) and float(score) > thresh) for label, score in cls_res]
@@ -197,6 +207,18 @@ def _bgr(image: np.ndarray) -> np.ndarray:
     if image.shape[2] == 4:
         return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     return image
+
+
+def _honour_det_limit(text_det, limit: int, limit_type: str) -> None:
+    """rapidocr_onnxruntime 1.3 ignores ``det_limit_side_len`` for ``limit_type='max'`` (it picks 960, 1500
+    or 2000 from the image size, so a 1200 px crop was detected at full size); use the configured size."""
+    try:
+        from rapidocr_onnxruntime.ch_ppocr_det.text_detect import DetPreProcess
+    except ImportError:  # pragma: no cover - another layout of the package: keep its own behaviour
+        return
+    if not hasattr(text_det, "get_preprocess"):
+        return
+    text_det.get_preprocess = lambda max_wh: DetPreProcess(limit, limit_type, text_det.mean, text_det.std)
 
 
 def _want_cuda(device: str) -> bool:

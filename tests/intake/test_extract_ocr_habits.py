@@ -1,0 +1,148 @@
+"""Extraction from OCR boxes with the habits PP-OCR shows on scans and photos (no model needed: the boxes are
+written by hand the way the recogniser returns them)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from intake.extract.assemble import assemble, read_page
+from intake.loaders import LoadedPage
+from intake.models import FieldSource, TextBox
+
+W, H = 1200, 700
+
+
+def _box(x0: float, y0: float, x1: float, y1: float, text: str, conf: float = 0.99, alts: tuple[str, ...] = ()) -> TextBox:
+    return TextBox(text=text, bbox=(x0, y0, x1, y1), page=1, confidence=conf, source=FieldSource.ocr, alternatives=alts)
+
+
+def _read(boxes: list[TextBox]):
+    page = LoadedPage(number=1, width=W, height=H, unit="px", boxes=boxes)
+    return assemble([read_page(page)])
+
+
+HEADER = [
+    _box(450, 40, 760, 70, "电子发票（增值税专用发票）"),
+    _box(860, 40, 1180, 62, "发票号码：24332000000123456789"),
+    _box(860, 70, 1110, 92, "开票日期：2024年04月27日"),
+]
+TABLE = [
+    _box(140, 260, 210, 282, "项目名称"), _box(860, 260, 900, 282, "金额"), _box(950, 260, 1040, 282, "税率/征收率"),
+    _box(1080, 260, 1120, 282, "税额"),
+    _box(30, 290, 200, 312, "*信息技术服务*软件开发"), _box(850, 290, 940, 312, "1000.00"), _box(965, 290, 1000, 312, "6%"),
+    _box(1090, 290, 1150, 312, "60.00"),
+]
+
+
+def _side_by_side(buyer_anchor: list[TextBox], seller_anchor: list[TextBox]) -> list[TextBox]:
+    return HEADER + buyer_anchor + seller_anchor + [
+        _box(60, 160, 360, 186, "名称：北京某某科技有限公司"),
+        _box(640, 160, 900, 186, "名称：上海某某贸易有限公司"),
+        _box(60, 205, 540, 231, "统一社会信用代码/纳税人识别号：91110000600037341L"),
+        _box(640, 205, 1120, 231, "统一社会信用代码/纳税人识别号：914403001922038216"),
+    ] + TABLE
+
+
+def test_vertical_anchor_read_in_pieces_still_assigns_parties() -> None:
+    # the seller's 销售方信息 came out as "售方" + "信" + "息", the buyer's as "方信息" (购买 lost)
+    seller = [_box(606, 150, 624, 190, "售方"), _box(607, 192, 623, 210, "信"), _box(607, 212, 623, 230, "息")]
+    buyer = [_box(27, 170, 50, 240, "方信息")]
+    inv = _read(_side_by_side(buyer, seller)).invoice
+    assert (inv.buyer_name, inv.buyer_tax_id) == ("北京某某科技有限公司", "91110000600037341L")
+    assert (inv.seller_name, inv.seller_tax_id) == ("上海某某贸易有限公司", "914403001922038216")
+
+
+def test_without_anchors_a_tilted_photo_is_still_side_by_side() -> None:
+    # no anchor read at all, and the right-hand block sits a line and a half higher (residual tilt)
+    boxes = HEADER + [
+        _box(60, 190, 360, 216, "名称：北京某某科技有限公司"),
+        _box(640, 150, 900, 176, "名称：上海某某贸易有限公司"),
+        _box(60, 235, 540, 261, "统一社会信用代码/纳税人识别号：91110000600037341L"),
+        _box(640, 195, 1120, 221, "统一社会信用代码/纳税人识别号：914403001922038216"),
+    ]
+    inv = _read(boxes).invoice
+    assert inv.buyer_name == "北京某某科技有限公司" and inv.seller_name == "上海某某贸易有限公司"
+
+
+def test_anchor_pieces_are_never_taken_as_a_name() -> None:
+    boxes = HEADER + [_box(27, 150, 50, 240, "购买方信息"), _box(60, 160, 110, 186, "名称："),
+                      _box(606, 182, 631, 245, "方信息"), _box(640, 160, 690, 186, "名称：")] + TABLE
+    inv = _read(boxes).invoice
+    assert inv.buyer_name is None
+
+
+def test_small_amount_label_variants() -> None:
+    totals = [_box(150, 480, 195, 505, "合计"), _box(850, 482, 940, 504, "￥1000.00"), _box(1080, 482, 1150, 504, "￥60.00"),
+              _box(30, 515, 150, 537, "价税合计（大写）"), _box(350, 515, 520, 537, "壹仟零陆拾圆整")]
+    for small in ("(小写￥1060.00", "（小写》1060.00", "小￥1060.00"):
+        ex = _read(HEADER + TABLE + totals + [_box(700, 512, 860, 540, small)])
+        assert ex.invoice.amount_with_tax == Decimal("1060.00"), small
+
+
+def test_amount_with_tax_from_words_when_the_figures_are_lost() -> None:
+    totals = [_box(150, 480, 195, 505, "合计"), _box(850, 482, 940, 504, "￥1000.00"), _box(1080, 482, 1150, 504, "￥60.00"),
+              _box(30, 515, 150, 537, "价税合计（大写）"), _box(350, 515, 520, 537, "壹仟零陆拾圆整")]
+    ex = _read(HEADER + TABLE + totals)
+    assert ex.invoice.amount_with_tax == Decimal("1060.00") and ex.fields["amount_with_tax"].confidence >= 0.9
+    # words that disagree with 合计金额 + 合计税额: taken, but left to a person
+    ex = _read(HEADER + TABLE + totals[:-1] + [_box(350, 515, 520, 537, "壹仟零柒拾圆整")])
+    assert ex.invoice.amount_with_tax == Decimal("1070.00") and ex.fields["amount_with_tax"].confidence < 0.9
+
+
+def test_misread_total_label_and_unlabelled_total_row() -> None:
+    row = [_box(850, 482, 940, 504, "￥1000.00"), _box(1080, 482, 1150, 504, "￥60.00")]
+    ex = _read(HEADER + TABLE + row + [_box(150, 480, 195, 505, "舍计", conf=0.9, alts=("含计",))])
+    assert (ex.invoice.total_amount, ex.invoice.total_tax) == (Decimal("1000.00"), Decimal("60.00"))
+    ex = _read(HEADER + TABLE + row + [_box(30, 515, 150, 537, "价税合计（大写）")])
+    assert (ex.invoice.total_amount, ex.invoice.total_tax) == (Decimal("1000.00"), Decimal("60.00"))
+    assert ex.fields["total_amount"].confidence < 1.0
+
+
+def test_final_j_read_as_a_bracket() -> None:
+    boxes = _side_by_side([_box(27, 150, 50, 240, "购买方信息")], [_box(606, 150, 624, 240, "销售方信息")])
+    boxes = [b.model_copy(update={"text": "统一社会信用代码/纳税人识别号：91110000600037341]"}) if "91110000600037341L" in b.text
+             else b for b in boxes]
+    ex = _read(boxes)
+    # 91110000600037341J fails the check character: the bracket is not turned into a J
+    assert ex.invoice.buyer_tax_id == "91110000600037341"
+    assert ex.fields["buyer_tax_id"].confidence < 0.9  # 17 characters off a picture: a person looks
+
+
+def test_print_offset_moves_values_off_their_labels_line() -> None:
+    # 套打偏移: the data layer is printed 60 % of a line higher than the form
+    dy = -14
+    boxes = [
+        _box(450, 40, 760, 70, "北京增值税电子普通发票"),
+        _box(800, 38, 866, 58, "发票代码："), _box(866, 38 + dy, 1000, 58 + dy, "011002337911"),
+        _box(800, 62, 866, 82, "发票号码："), _box(866, 62 + dy, 960, 82 + dy, "68142122"),
+        _box(800, 86, 866, 106, "开票日期："), _box(866, 86 + dy, 1040, 106 + dy, "2023年05月14日"),
+        _box(57, 180, 78, 260, "购买方"),
+        _box(87, 180, 130, 202, "名称："), _box(181, 180 + dy, 400, 202 + dy, "北京某某科技有限公司"),
+        _box(87, 204, 180, 226, "纳税人识别号："), _box(181, 204 + dy, 390, 226 + dy, "91110000600037341L"),
+        _box(57, 590, 78, 670, "销售方"),
+        _box(85, 596, 127, 619, "名称："), _box(181, 596 + dy, 400, 619 + dy, "上海某某贸易有限公司"),
+        _box(86, 622, 170, 645, "纳税人识别号："), _box(181, 622 + dy, 390, 645 + dy, "914403001922038216"),
+    ]
+    inv = _read(boxes).invoice
+    assert (inv.invoice_code, inv.invoice_number) == ("011002337911", "68142122")
+    assert (inv.buyer_name, inv.buyer_tax_id) == ("北京某某科技有限公司", "91110000600037341L")
+    assert (inv.seller_name, inv.seller_tax_id) == ("上海某某贸易有限公司", "914403001922038216")
+
+
+def test_final_j_read_as_a_bracket_is_restored_when_the_check_passes() -> None:
+    boxes = _side_by_side([_box(27, 150, 50, 240, "购买方信息")], [_box(606, 150, 624, 240, "销售方信息")])
+    boxes = [b.model_copy(update={"text": "统一社会信用代码/纳税人识别号：91320106871568507)"}) if "914403001922038216" in b.text
+             else b for b in boxes]
+    assert _read(boxes).invoice.seller_tax_id == "91320106871568507J"
+
+
+def test_a_tax_id_is_never_a_name_and_a_misread_private_buyer_is_doubted() -> None:
+    boxes = HEADER + [_box(27, 150, 50, 240, "购买方信息"), _box(60, 160, 110, 186, "名称："),
+                      _box(130, 172, 330, 196, "91110000600037341L"),
+                      _box(606, 150, 624, 240, "销售方信息"), _box(640, 160, 900, 186, "名称：个大")] + TABLE
+    ex = _read(boxes)
+    assert ex.invoice.buyer_name is None
+    boxes = HEADER + [_box(27, 150, 50, 240, "购买方信息"), _box(60, 160, 200, 186, "名称：个大"),
+                      _box(606, 150, 624, 240, "销售方信息"), _box(640, 160, 900, 186, "名称：上海某某贸易有限公司")] + TABLE
+    ex = _read(boxes)
+    assert ex.invoice.buyer_name == "个大" and ex.fields["buyer_name"].confidence < 0.9
