@@ -1,0 +1,185 @@
+"""Reading a records export (CSV or XLSX; tax bureau or ERP headers) into ``Record`` rows. Bad rows are
+reported by row number with the reason, good rows still load. ``matching.records_sync`` stores them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from matching import normalize
+from matching.headers import HeaderMap, MappingError, find_header_row
+from matching.records import Record
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    """1-based, as a spreadsheet shows it."""
+    reason: str
+    column: str | None = None
+
+    def message(self, source: str) -> str:
+        where = f"{source} row {self.row}" + (f", column {self.column!r}" if self.column else "")
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ParsedExport:
+    """What one export file holds: the rows that loaded, the rows that did not, and how headers were read."""
+
+    source: str
+    header_map: HeaderMap
+    header_row: int
+    """1-based row of the headers."""
+    records: list[Record] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
+
+
+class RecordsFileError(MappingError):
+    """The file as a whole cannot be read (format, encoding, no header row)."""
+
+
+def read_rows(path: Path) -> list[list[object]]:
+    """Every row of the first sheet (XLSX) or of the CSV (UTF-8 with or without BOM, else GB18030)."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several kinds for a damaged or non-XLSX file
+            raise RecordsFileError(f"{path}: cannot open as XLSX ({exc}); save the export as .xlsx or .csv") from exc
+        try:
+            return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    if suffix in (".csv", ".txt", ".tsv"):
+        data = path.read_bytes()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:  # pragma: no cover - gb18030 decodes almost anything
+            raise RecordsFileError(f"{path}: not UTF-8 or GB18030 text; save the export as UTF-8 CSV")
+        dialect = csv.excel_tab if suffix == ".tsv" or ("\t" in text[:2000] and "," not in text[:2000]) else csv.excel
+        return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+    raise RecordsFileError(f"{path}: records must be .csv or .xlsx (got {suffix or 'no extension'})")
+
+
+def parse_export(path: Path, explicit: dict[str, str] | None = None) -> ParsedExport:
+    """Read ``path``: find the header row, map headers, parse every row."""
+    rows = read_rows(path)
+    return parse_rows(rows, str(path), explicit)
+
+
+def parse_rows(rows: list[list[object]], source: str, explicit: dict[str, str] | None = None) -> ParsedExport:
+    try:
+        idx, hm = find_header_row(rows, explicit)
+    except MappingError as exc:
+        raise RecordsFileError(f"{source}: {exc}") from exc
+    if "invoice_number" not in hm.columns and "digital_number" not in hm.columns:
+        raise RecordsFileError(f"{source}: no invoice number column (发票号码 / 数电票号码) among "
+                               f"{', '.join(h for h in hm.headers if h)}; give an explicit mapping for invoice_number")
+    parsed = ParsedExport(source=source, header_map=hm, header_row=idx + 1)
+    first_row_of: dict[str, int] = {}
+    for offset, row in enumerate(rows[idx + 1:]):
+        row_no = idx + 2 + offset
+        if all(c is None or str(c).strip() == "" for c in row):
+            continue
+        parsed.rows_read += 1
+        try:
+            record = _parse_row(row, hm, row_no)
+        except _BadCell as bad:
+            parsed.errors.append(RowError(row_no, bad.reason, bad.column))
+            continue
+        if record.key in first_row_of:
+            parsed.errors.append(RowError(row_no, f"the same invoice ({record.key}) as row {first_row_of[record.key]}; "
+                                                  "the first one was kept — remove the repeated row"))
+            continue
+        first_row_of[record.key] = row_no
+        parsed.records.append(record)
+    return parsed
+
+
+class _BadCell(Exception):
+    def __init__(self, reason: str, column: str | None = None) -> None:
+        self.reason = reason
+        self.column = column
+
+
+def _parse_row(row: list[object], hm: HeaderMap, row_no: int) -> Record:
+    def cell(fld: str) -> object:
+        i = hm.columns.get(fld)
+        if i is None or i >= len(row):
+            return None
+        v = row[i]
+        return None if v is None or (isinstance(v, str) and v.strip() == "") else v
+
+    def parsed(fld: str, parse: Callable[[object], object]) -> object:
+        v = cell(fld)
+        if v is None:
+            return None
+        try:
+            return parse(v)
+        except ValueError as exc:
+            raise _BadCell(f"{exc}", hm.headers[hm.columns[fld]]) from None
+
+    code = normalize.invoice_number(cell("invoice_code")) or None
+    number = normalize.invoice_number(cell("invoice_number")) or None
+    digital = normalize.invoice_number(cell("digital_number")) or None
+    if not code:
+        number = digital or number
+    if not number:
+        raise _BadCell("no invoice number (发票号码 and 数电票号码 are empty)")
+    if not number.isdigit() or (code and len(number) != 8) or (not code and len(number) not in (8, 20)):
+        col = hm.headers[hm.columns["digital_number" if digital and not code else "invoice_number"]]
+        raise _BadCell(f"invoice number {number!r} should be 8 digits with a code, or 20 digits (数电)", col)
+    if code and (not code.isdigit() or len(code) not in (10, 12)):
+        raise _BadCell(f"invoice code {code!r} should be 10 or 12 digits", hm.headers[hm.columns["invoice_code"]])
+    issue_date = parsed("issue_date", normalize.date)
+    amount = parsed("total_amount", normalize.money)
+    tax = parsed("total_tax", normalize.money)
+    with_tax = parsed("amount_with_tax", normalize.money)
+    amount, tax, with_tax = _complete_totals(amount, tax, with_tax)  # type: ignore[arg-type]
+    if amount is None and with_tax is None:
+        raise _BadCell("no amount (金额 and 价税合计 are empty)")
+    status = parsed("status", normalize.status) or "normal"
+    return Record(
+        invoice_number=number, invoice_code=code, issue_date=issue_date,  # type: ignore[arg-type]
+        seller_tax_id=normalize.tax_id(_text(cell("seller_tax_id"))) or None, seller_name=_text(cell("seller_name")),
+        buyer_tax_id=normalize.tax_id(_text(cell("buyer_tax_id"))) or None, buyer_name=_text(cell("buyer_name")),
+        total_amount=amount, total_tax=tax, amount_with_tax=with_tax, status=status,  # type: ignore[arg-type]
+        invoice_kind=_text(cell("invoice_kind")), row=row_no,
+    )
+
+
+def _complete_totals(amount: Decimal | None, tax: Decimal | None, with_tax: Decimal | None):
+    """Two of 金额 / 税额 / 价税合计 determine the third; three that disagree are a bad row."""
+    if amount is not None and tax is not None and with_tax is not None:
+        if amount + tax != with_tax:
+            raise _BadCell(f"金额 {amount} + 税额 {tax} ≠ 价税合计 {with_tax}; correct the row in the system export")
+        return amount, tax, with_tax
+    if amount is not None and tax is not None:
+        return amount, tax, amount + tax
+    if with_tax is not None and tax is not None:
+        return with_tax - tax, tax, with_tax
+    return amount, tax, with_tax
+
+
+def _text(v: object) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, dt.datetime):
+        return v.isoformat()
+    s = str(v).strip()
+    return s or None
