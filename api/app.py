@@ -8,9 +8,11 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.routes import documents, health, invoices
+from api.ui import routes as ui
 from intake.service.context import build_context
 from intake.service.dropfolder import DropFolder
 from intake.service.executor import LocalExecutor
@@ -54,4 +56,6 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     app.include_router(health.router)
     app.include_router(documents.router)
     app.include_router(invoices.router)
+    app.include_router(ui.router)
+    app.mount("/ui/static", StaticFiles(directory=ui.STATIC_DIR), name="ui-static")
     return app

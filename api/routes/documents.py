@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.deps import Ctx, PageNo, PageSize, Reviewer, Uploader
 from api.problems import PROBLEM_RESPONSES, ApiError
 from intake.errors import FapiaoError
+from intake.service.context import ServiceContext
 from intake.service.documents import accept
 from intake.storage.db import page_of, session_scope
 from intake.storage.service_tables import Document
@@ -25,18 +26,7 @@ async def upload(request: Request, ctx: Ctx, _: Uploader,
                  batch: Annotated[str | None, Query(max_length=64)] = None) -> JSONResponse:
     """Each file's original is stored and its job recorded before this answers 202. The same content uploaded
     again returns the same document id. Files that cannot be accepted are listed with an error."""
-    out = []
-    limit = ctx.settings.max_upload_bytes
-    for f in files:
-        data = await f.read(limit + 1)
-        name = f.filename or "upload"
-        try:
-            got = await run_in_threadpool(accept, ctx, data, name, "api", batch)
-        except FapiaoError as exc:
-            out.append({"id": None, "sha256": None, "status": "rejected", "filename": name, "error": str(exc)})
-            continue
-        out.append({"id": got.id, "sha256": got.sha256, "status": got.status, "filename": name, "duplicate": not got.created})
-        request.app.state.dispatch(got.id)
+    out = await accept_uploads(request, ctx, files, batch)
     if not any(d["id"] for d in out):
         raise ApiError(422 if len(out) else 400, "no file could be accepted: " + "; ".join(d["error"] for d in out),
                        "check the files' size and type")
@@ -78,6 +68,23 @@ def original(doc_id: str, ctx: Ctx, _: Reviewer) -> Response:
     return Response(ctx.blobs.get(sha), media_type="application/octet-stream",
                     headers={"Content-Disposition": f'attachment; filename="{sha}"', "X-Content-Type-Options": "nosniff",
                              "X-Original-Filename": name.encode("ascii", "replace").decode()})
+
+
+async def accept_uploads(request: Request, ctx: ServiceContext, files: list[UploadFile], batch: str | None) -> list[dict]:
+    """Store each file and queue its job (shared with the reviewer UI's upload page); refused files carry an error."""
+    out = []
+    limit = ctx.settings.max_upload_bytes
+    for f in files:
+        data = await f.read(limit + 1)
+        name = f.filename or "upload"
+        try:
+            got = await run_in_threadpool(accept, ctx, data, name, "api", batch)
+        except FapiaoError as exc:
+            out.append({"id": None, "sha256": None, "status": "rejected", "filename": name, "error": str(exc)})
+            continue
+        out.append({"id": got.id, "sha256": got.sha256, "status": got.status, "filename": name, "duplicate": not got.created})
+        request.app.state.dispatch(got.id)
+    return out
 
 
 def document_view(doc: Document) -> dict:

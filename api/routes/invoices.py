@@ -9,14 +9,14 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
 
 from api.deps import Ctx, InvoiceId, PageNo, PageSize, Reviewer
 from api.problems import PROBLEM_RESPONSES, ApiError
 from intake.service.pages import page_image
+from intake.service.queries import InvoiceFilter, history, search_invoices, summary
 from intake.service.review import edit_fields, set_review, view
-from intake.storage.db import page_of, session_scope
-from intake.storage.service_tables import AuditEntry, ExtractedInvoice
+from intake.storage.db import session_scope
+from intake.storage.service_tables import ExtractedInvoice
 
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
 
@@ -34,26 +34,13 @@ class ReviewAction(BaseModel):
 @router.get("", summary="Invoices, needs-review first, with filters and paging")
 def list_invoices(ctx: Ctx, _: Reviewer, status: str | None = None, review: str | None = None,
                   q: Annotated[str | None, Query(description="number, code, name or tax ID contains")] = None,
+                  seller: Annotated[str | None, Query(description="seller name or tax ID contains")] = None,
                   date_from: dt.date | None = None, date_to: dt.date | None = None,
                   page: PageNo = 1, size: PageSize = 50) -> dict:
+    f = InvoiceFilter(status=status, review=review, q=q, seller=seller, date_from=date_from, date_to=date_to)
     with session_scope(ctx.sessions) as s:
-        stmt = select(ExtractedInvoice)
-        if status:
-            stmt = stmt.where(ExtractedInvoice.status == status)
-        if review:
-            stmt = stmt.where(ExtractedInvoice.review == review)
-        if q:
-            like = f"%{q}%"
-            stmt = stmt.where(or_(ExtractedInvoice.invoice_number.like(like), ExtractedInvoice.invoice_code.like(like),
-                                  ExtractedInvoice.seller_name.like(like), ExtractedInvoice.buyer_name.like(like),
-                                  ExtractedInvoice.seller_tax_id.like(like)))
-        if date_from:
-            stmt = stmt.where(ExtractedInvoice.issue_date >= date_from)
-        if date_to:
-            stmt = stmt.where(ExtractedInvoice.issue_date <= date_to)
-        order = (ExtractedInvoice.status != "needs_review", ExtractedInvoice.created_at.desc())
-        total, rows = page_of(s, stmt, order, page, size)
-        return {"total": total, "page": page, "size": size, "invoices": [_summary(r) for r in rows]}
+        total, rows = search_invoices(s, f, page, size)
+        return {"total": total, "page": page, "size": size, "invoices": [summary(r) for r in rows]}
 
 
 @router.get("/{invoice_id}", summary="One invoice with every field's value, confidence, source and bbox")
@@ -62,9 +49,7 @@ def get_invoice(invoice_id: InvoiceId, ctx: Ctx, _: Reviewer) -> dict:
         row = s.get(ExtractedInvoice, invoice_id)
         if row is None:
             raise ApiError(404, f"no invoice {invoice_id}")
-        history = s.scalars(select(AuditEntry).where(AuditEntry.invoice_id == invoice_id).order_by(AuditEntry.at)).all()
-        return dict(view(row), history=[{"at": h.at.isoformat(), "actor": h.actor, "action": h.action, "field": h.field,
-                                         "old": h.old, "new": h.new} for h in history])
+        return dict(view(row), history=history(s, invoice_id))
 
 
 @router.get("/{invoice_id}/pages/{page}", summary="The page image the invoice was read from (PNG)",
@@ -90,10 +75,3 @@ async def confirm(invoice_id: InvoiceId, body: ReviewAction, request: Request, c
 async def reject(invoice_id: InvoiceId, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(set_review, ctx, invoice_id, body.version, "rejected", request.state.actor, body.note)
 
-
-def _summary(r: ExtractedInvoice) -> dict:
-    return {"id": r.id, "document_id": r.document_id, "status": r.status, "review": r.review, "version": r.version,
-            "invoice_type": r.invoice_type, "invoice_code": r.invoice_code, "invoice_number": r.invoice_number,
-            "issue_date": r.issue_date.isoformat() if r.issue_date else None, "seller_name": r.seller_name,
-            "seller_tax_id": r.seller_tax_id, "buyer_name": r.buyer_name,
-            "amount_with_tax": None if r.amount_with_tax is None else f"{r.amount_with_tax:.2f}"}

@@ -29,8 +29,13 @@ def create_key(ctx: ServiceContext, role: str, name: str = "") -> str:
 
 
 def authenticate(ctx: ServiceContext, token: str) -> ApiKey | None:
+    return key_by_hash(ctx, hash_key(token))
+
+
+def key_by_hash(ctx: ServiceContext, key_hash: str) -> ApiKey | None:
+    """The live key with this hash (the reviewer UI's session cookie carries the hash, never the key)."""
     with session_scope(ctx.sessions) as s:
-        key = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(token), ApiKey.revoked_at.is_(None)))
+        key = s.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None)))
         if key is not None:
             s.expunge(key)
         return key

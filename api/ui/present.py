@@ -1,0 +1,102 @@
+"""What the review screen shows, computed from the stored invoice view: fields in form order with their
+evidence (confidence, source, bbox) and the findings that concern them. Templates only lay this out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.ui.i18n import Translator
+from intake.models import Severity
+from intake.service.review import EDITABLE
+
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("grp.header", ("invoice_type", "title", "invoice_code", "invoice_number", "issue_date", "check_code",
+                    "machine_number")),
+    ("grp.buyer", ("buyer_name", "buyer_tax_id", "buyer_address_phone", "buyer_bank_account")),
+    ("grp.seller", ("seller_name", "seller_tax_id", "seller_address_phone", "seller_bank_account")),
+    ("grp.totals", ("total_amount", "total_tax", "amount_with_tax", "amount_in_words")),
+    ("grp.other", ("remarks", "drawer", "payee", "reviewer")),
+)
+FORM_FIELDS = frozenset(name for _, names in GROUPS for name in names)
+MARKED_SOURCES = frozenset({"qr", "corrected", "reviewer"})
+"""Sources a reviewer should notice: a value that is not simply what the face of the invoice says."""
+SEVERITY_ORDER = {s.value: i for i, s in enumerate(Severity)}
+
+
+@dataclass
+class FindingView:
+    code: str
+    severity: str
+    text: str
+    fields: tuple[str, ...]
+
+
+@dataclass
+class FieldView:
+    name: str
+    value: str
+    editable: bool
+    confidence: float | None = None
+    source: str | None = None
+    original: str | None = None
+    page: int | None = None
+    bbox: tuple[float, ...] | None = None
+    low: bool = False
+    findings: list[FindingView] = field(default_factory=list)
+
+    @property
+    def marked(self) -> bool:
+        return self.source in MARKED_SOURCES
+
+    @property
+    def marks(self) -> list[str]:
+        """CSS classes for the form row and its box on the image."""
+        out = []
+        if self.low:
+            out.append("low")
+        if self.marked:
+            out.append(f"src-{self.source}")
+        if self.findings:
+            out.append(f"sev-{self.findings[0].severity}")
+        return out
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def present(view: dict, lang: str, threshold: float) -> dict:
+    """The review screen's model: ``groups`` of FieldViews, ``general`` findings, ``boxes`` for the overlay."""
+    invoice = view.get("invoice") or {}
+    fields = view.get("fields") or {}
+    findings = sorted((FindingView(f["code"], f["severity"], (f.get("message_zh") if lang == "zh" else None)
+                                   or f["message"], tuple(f.get("fields") or ()))
+                       for f in view.get("findings") or ()), key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
+    rows: dict[str, FieldView] = {}
+    for name in FORM_FIELDS:
+        fv = fields.get(name) or {}
+        conf = fv.get("confidence")
+        value = Translator(lang).kind(invoice.get(name)) if name == "invoice_type" else _text(invoice.get(name))
+        rows[name] = FieldView(name=name, value=value, editable=name in EDITABLE,
+                               confidence=conf, source=fv.get("source"),
+                               original=None if fv.get("original") is None else _text(fv.get("original")),
+                               page=fv.get("page"), bbox=tuple(fv["bbox"]) if fv.get("bbox") else None,
+                               low=conf is not None and conf < threshold)
+    general = []
+    for f in findings:
+        concerned = [rows[n] for n in f.fields if n in rows]
+        for row in concerned:
+            row.findings.append(f)
+        if not concerned:
+            general.append(f)
+    boxes = [{"name": r.name, "page": r.page or view.get("page") or 1, "bbox": r.bbox, "marks": r.marks}
+             for r in rows.values() if r.bbox]
+    boxes += [{"name": name, "page": fv.get("page") or view.get("page") or 1, "bbox": fv["bbox"], "marks": ["item"]}
+              for name, fv in fields.items() if name.startswith("items[") and fv.get("bbox")]
+    return {
+        "groups": [(label, [rows[n] for n in names]) for label, names in GROUPS],
+        "rows": rows, "findings": findings, "general": general, "boxes": boxes,
+        "item_rows": invoice.get("items") or [], "has_invoice": bool(invoice),
+        "pages": view.get("pages") or [view.get("page") or 1],
+    }

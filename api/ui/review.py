@@ -1,0 +1,103 @@
+"""The review screen and its actions. Edits and decisions go through ``intake.service.review`` (rules re-run,
+audit, optimistic locking) exactly as the JSON API's do; the answer carries re-rendered fragments so the
+page shows the new findings and status without a reload."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import Ctx, InvoiceId
+from api.problems import ApiError
+from api.ui.auth import UiReviewer, UiRoute
+from api.ui.i18n import pick_lang
+from api.ui.present import present
+from api.ui.render import fragment, page
+from intake.service.context import ServiceContext
+from intake.service.pages import page_image
+from intake.service.queries import history, next_pending
+from intake.service.review import edit_fields, set_review, view
+from intake.storage.db import session_scope
+from intake.storage.service_tables import ExtractedInvoice
+
+router = APIRouter(route_class=UiRoute)
+
+
+class FieldEdit(BaseModel):
+    version: int
+    fields: dict[str, str | None] = Field(max_length=50)
+
+
+class Decision(BaseModel):
+    version: int
+    decision: Literal["confirmed", "rejected"]
+    note: str | None = Field(default=None, max_length=2000)
+
+
+def _load(ctx: ServiceContext, invoice_id: int) -> tuple[dict, list[dict], str]:
+    with session_scope(ctx.sessions) as s:
+        row = s.get(ExtractedInvoice, invoice_id)
+        if row is None:
+            raise ApiError(404, f"no invoice {invoice_id}", "go back to the queue at /ui/")
+        return view(row), history(s, invoice_id), row.document.filename
+
+
+def _model(request: Request, ctx: ServiceContext, v: dict, hist: list[dict]) -> dict:
+    return {"inv": v, "hist": hist, "m": present(v, pick_lang(request), ctx.settings.confidence_threshold)}
+
+
+@router.get("/invoices/next")
+def next_invoice(ctx: Ctx, _: UiReviewer, after: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
+    with session_scope(ctx.sessions) as s:
+        target = next_pending(s, after)
+    return RedirectResponse(f"/ui/invoices/{target}" if target else "/ui/?review=pending&done=1", status_code=303)
+
+
+@router.get("/invoices/{invoice_id}")
+def review_page(request: Request, invoice_id: InvoiceId, ctx: Ctx, _: UiReviewer) -> Response:
+    v, hist, filename = _load(ctx, invoice_id)
+    return page(request, "review.html", dict(_model(request, ctx, v, hist), filename=filename))
+
+
+@router.get("/invoices/{invoice_id}/pages/{page_no}")
+async def page_png(invoice_id: InvoiceId, page_no: Annotated[int, Path(ge=1, le=10_000)], ctx: Ctx,
+                   _: UiReviewer) -> Response:
+    img = await run_in_threadpool(page_image, ctx, invoice_id, page_no)
+    return Response(img.png, media_type="image/png", headers={"X-Bbox-Scale": f"{img.scale:.6f}",
+                                                              "Cache-Control": "private, max-age=300"})
+
+
+@router.post("/invoices/{invoice_id}/fields")
+async def edit(request: Request, invoice_id: InvoiceId, body: FieldEdit, ctx: Ctx, _: UiReviewer) -> dict:
+    changes: dict[str, Any] = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in body.fields.items()}
+    await run_in_threadpool(edit_fields, ctx, invoice_id, body.version, changes, request.state.actor)
+    return await _update(request, ctx, invoice_id)
+
+
+@router.post("/invoices/{invoice_id}/review")
+async def decide(request: Request, invoice_id: InvoiceId, body: Decision, ctx: Ctx, _: UiReviewer) -> dict:
+    await run_in_threadpool(set_review, ctx, invoice_id, body.version, body.decision, request.state.actor,
+                            (body.note or "").strip() or None)
+    return await _update(request, ctx, invoice_id)
+
+
+async def _update(request: Request, ctx: ServiceContext, invoice_id: int) -> dict:
+    """The parts of the page an edit or decision changes, rendered by the same templates as the full page."""
+    v, hist, _ = await run_in_threadpool(_load, ctx, invoice_id)
+    model = _model(request, ctx, v, hist)
+    rows = model["m"]["rows"]
+    return {
+        "version": v["version"], "status": v["status"], "review": v["review"],
+        "status_html": fragment(request, "_status.html", model),
+        "general_html": fragment(request, "_general.html", model),
+        "history_html": fragment(request, "_history.html", model),
+        "boxes": model["m"]["boxes"],
+        "fields": {name: {"value": r.value, "marks": r.marks,
+                          "meta_html": fragment(request, "_field_meta.html", {"f": r}),
+                          "findings_html": fragment(request, "_field_findings.html", {"f": r})}
+                   for name, r in rows.items()},
+    }

@@ -1,0 +1,60 @@
+"""The reviewer UI's router: login/logout here; the queue, review screen and upload page in their modules.
+``api.app`` includes ``router`` and mounts ``STATIC_DIR`` at ``/ui/static``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import Ctx
+from api.ui import queue, review, session, upload
+from api.ui.auth import UiRoute, current_key, secret
+from api.ui.render import STATIC_DIR, page
+from intake.service.keys import allows, authenticate, hash_key
+
+__all__ = ["router", "STATIC_DIR"]
+
+router = APIRouter(prefix="/ui", include_in_schema=False, route_class=UiRoute)
+
+
+def _safe_next(target: str | None, role: str) -> str:
+    """Only local UI paths are followed after login (no open redirect); uploaders land on the upload page."""
+    ok = bool(target) and target.startswith("/ui") and not target.startswith("//") and "\\" not in target
+    if not allows(role, "reviewer"):
+        return target if ok and target.startswith("/ui/upload") else "/ui/upload"
+    return target if ok and not target.startswith("/ui/login") else "/ui/"
+
+
+@router.get("/login")
+def login_form(request: Request, ctx: Ctx, next: Annotated[str | None, Query(max_length=2000)] = None) -> Response:
+    key = current_key(request, ctx)
+    if key is not None:
+        return RedirectResponse(_safe_next(next, key.role), status_code=303)
+    return page(request, "login.html", {"next": next or ""})
+
+
+@router.post("/login")
+async def login(request: Request, ctx: Ctx, key: Annotated[str, Form(max_length=512)],
+                next: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    found = await run_in_threadpool(authenticate, ctx, key.strip())
+    if found is None:
+        return page(request, "login.html", {"next": next, "error": True}, status_code=401)
+    response = RedirectResponse(_safe_next(next, found.role), status_code=303)
+    response.set_cookie(session.COOKIE, session.sign(secret(ctx), hash_key(key.strip())), max_age=session.MAX_AGE_S,
+                        path="/ui", httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/ui/login", status_code=303)
+    response.delete_cookie(session.COOKIE, path="/ui", httponly=True, samesite="strict")
+    return response
+
+
+router.include_router(queue.router)
+router.include_router(review.router)
+router.include_router(upload.router)

@@ -1,0 +1,41 @@
+"""The upload page: drag and drop several files, then follow each document's job until it is done. Files go
+through the same ``accept_uploads`` as ``POST /api/v1/documents`` (stored and queued before the answer)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Request, UploadFile
+from starlette.responses import Response
+
+from api.deps import Ctx
+from api.problems import ApiError
+from api.routes.documents import accept_uploads
+from api.ui.auth import UiRoute, UiUploader
+from api.ui.render import page
+from intake.storage.db import session_scope
+from intake.storage.service_tables import Document
+
+router = APIRouter(route_class=UiRoute)
+
+
+@router.get("/upload")
+def upload_page(request: Request, _: UiUploader) -> Response:
+    return page(request, "upload.html")
+
+
+@router.post("/upload")
+async def upload(request: Request, ctx: Ctx, _: UiUploader,
+                 files: Annotated[list[UploadFile], File(description="invoice files")]) -> dict:
+    return {"documents": await accept_uploads(request, ctx, files, None)}
+
+
+@router.get("/documents/{doc_id}")
+def document_status(doc_id: str, ctx: Ctx, _: UiUploader) -> dict:
+    """Just what the upload page shows: the job's state and the invoices found, with their ids."""
+    with session_scope(ctx.sessions) as s:
+        doc = s.get(Document, doc_id[:64])
+        if doc is None:
+            raise ApiError(404, f"no document {doc_id}")
+        return {"id": doc.id, "status": doc.status, "error": doc.error, "filename": doc.filename,
+                "invoices": [{"id": i.id, "status": i.status, "invoice_number": i.invoice_number} for i in doc.invoices]}
