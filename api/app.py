@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
-from api.routes import documents, health, invoices
+from api.routes import documents, drafts, health, invoices, reconciliations, records
 from api.ui import routes as ui
 from intake.service.context import build_context
 from intake.service.dropfolder import DropFolder
@@ -56,6 +56,9 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     app.include_router(health.router)
     app.include_router(documents.router)
     app.include_router(invoices.router)
+    app.include_router(records.router)
+    app.include_router(reconciliations.router)
+    app.include_router(drafts.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC_DIR), name="ui-static")
     return app

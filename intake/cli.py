@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -13,24 +12,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from intake.inputs import iter_inputs
 from intake.models import ExtractionResult, Status
 from intake.pipeline import Pipeline, PipelineOptions
 from intake.settings import get_settings
 from intake.verify import VerifyOptions
+from matching.cli import reconcile
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="fapiao: read, verify and reconcile Chinese VAT invoices.")
 err = Console(stderr=True)
-
-
-def iter_inputs(paths: list[Path]) -> Iterator[tuple[Path, str]]:
-    """Files as given, and every regular file below a directory (sorted, hidden files skipped)."""
-    for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child, str(child)
-        else:
-            yield path, str(path)
 
 
 @app.command()
@@ -117,6 +107,8 @@ def worker(concurrency: Annotated[int, typer.Option(help="Processes of this work
 
     run_worker(settings, concurrency=concurrency)
 
+
+app.command()(reconcile)
 
 db_app = typer.Typer(help="Database maintenance.")
 keys_app = typer.Typer(help="API keys.")

@@ -1,7 +1,7 @@
 """`fapiao reconcile --records EXPORT PATH... [--out report.xlsx] --json`: read the invoices, match them with the
 system's records export and print one JSON line per document, then one per record without a document.
 A contract for integrators, like `fapiao extract --json`: JSON Lines on stdout and nothing else; row errors of
-the export and the summary go to stderr. Register with ``app.command()(reconcile)``."""
+the export and the summary go to stderr. ``intake.cli`` registers it as `fapiao reconcile`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from intake.inputs import iter_inputs
 from intake.models import ExtractionResult, Status
+from intake.pipeline import Pipeline, PipelineOptions
 from matching.export import report_lines, write_report
 from matching.headers import MappingError
 from matching.parties import PartyMaster
@@ -40,9 +42,6 @@ def reconcile(
                                                           "them.")] = False,
 ) -> None:
     """Find which invoices are missing from the system's records, and which records have no invoice."""
-    from intake.cli import iter_inputs
-    from intake.pipeline import Pipeline, PipelineOptions
-
     explicit = _read_mapping(mapping)
     lo, hi = _date(date_from, "--from"), _date(date_to, "--to")
     if not records.is_file():
@@ -65,13 +64,14 @@ def reconcile(
             results.extend(pipeline.process_path(path, source))
     report = run_reconcile(results, parsed.records, master=PartyMaster.from_records(parsed.records),
                            date_from=lo, date_to=hi)
+    lines = report_lines(report)
     if as_json:
-        for line in report_lines(report):
+        for line in lines:
             sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     if out is not None:
         try:
-            write_report(report, out)
+            write_report(lines, out)
         except (ValueError, OSError) as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None

@@ -60,10 +60,11 @@ def draft_payload(invoice: Invoice, master: PartyMaster | None = None) -> dict[s
 
 
 def create_drafts(session: Session, report: ReconcileReport, master: PartyMaster | None = None,
-                  actor: str = "reconcile") -> list[Draft]:
-    """A draft per document missing in the system, unless an open draft for that invoice already exists."""
+                  actor: str = "reconcile", invoice_ids: list[int | None] | None = None) -> list[Draft]:
+    """A draft per document missing in the system, unless an open draft for that invoice already exists.
+    ``invoice_ids`` (parallel to ``report.documents``) links each draft to the extracted invoice it came from."""
     created: list[Draft] = []
-    for outcome in report.documents:
+    for i, outcome in enumerate(report.documents):
         inv = outcome.invoice
         if outcome.category is not Category.missing_in_system or inv is None or not inv.key:
             continue
@@ -71,7 +72,9 @@ def create_drafts(session: Session, report: ReconcileReport, master: PartyMaster
         if open_one is not None:
             continue
         draft = Draft(invoice_key=inv.key, state="draft", source=outcome.result.source,
-                      payload=draft_payload(inv, master))
+                      extracted_invoice_id=invoice_ids[i] if invoice_ids else None,
+                      payload={**draft_payload(inv, master), "findings": [
+                          f.model_dump(mode="json") for f in [*outcome.result.findings, *outcome.findings]]})
         draft.transitions.append(DraftTransition(actor=actor, from_state=None, to_state="draft",
                                                  note="missing in the system"))
         session.add(draft)
@@ -95,6 +98,18 @@ def transition(session: Session, draft_id: int, to_state: str, actor: str, note:
         note = (note + "; " if note else "") + "edited " + ", ".join(sorted(edits))
     draft.transitions.append(DraftTransition(actor=actor, from_state=draft.state, to_state=to_state, note=note))
     draft.state = to_state
+    session.flush()
+    return draft
+
+
+def edit(session: Session, draft: Draft, edits: dict[str, Any], actor: str) -> Draft:
+    """Replace payload fields of an unconfirmed draft; audited as a draft → draft step naming the fields."""
+    if draft.state != "draft":
+        raise DraftStateError(f"draft {draft.id} is {draft.state}; only an unconfirmed draft can be edited",
+                              hint="reopen it first, then edit and confirm again")
+    draft.payload = {**draft.payload, **edits}
+    draft.transitions.append(DraftTransition(actor=actor, from_state="draft", to_state="draft",
+                                             note="edited " + ", ".join(sorted(edits))))
     session.flush()
     return draft
 

@@ -16,7 +16,7 @@ import openpyxl
 
 from intake.models import TYPE_BY_CODE, InvoiceType
 from matching.headers import map_headers
-from matching.reconcile import Category, DocumentOutcome, ReconcileReport
+from matching.reconcile import Category, ReconcileReport
 from matching.records import Record
 
 TAX_BUREAU_HEADERS = ("发票代码", "发票号码", "数电票号码", "销方识别号", "销方名称", "购方识别号", "购买方名称",
@@ -33,87 +33,97 @@ KIND_ZH = {
     InvoiceType.used_car: "二手车销售统一发票",
 }
 _INVOICE_FIELDS = REPORT_COLUMNS[6:16]
+_MONEY_FIELDS = frozenset({"total_amount", "total_tax", "amount_with_tax"})
 
 
-def report_row(outcome: DocumentOutcome) -> dict[str, Any]:
-    inv = outcome.invoice
+def report_lines(report: ReconcileReport) -> list[dict[str, Any]]:
+    """The ``fapiao reconcile --json`` lines: one per document, then one per record without a document. Every
+    writer below works from these lines, so a report stored in the database exports exactly like the CLI's."""
+    lines = [o.to_contract() for o in report.documents]
+    lines += [no_document_line(r) for r in report.no_document]
+    return lines
+
+
+def no_document_line(rec: Record) -> dict[str, Any]:
+    return {"category": Category.no_document.value, "record_key": rec.key, "record": record_json(rec)}
+
+
+def report_row(line: dict[str, Any]) -> dict[str, Any]:
+    """One report line as a spreadsheet row: amounts as Decimal, dates as dates, lists joined."""
+    fields = line.get("invoice") or line.get("record") or {}
+    findings = "; ".join(f["code"] for f in line.get("findings") or []) or line.get("error")
     row: dict[str, Any] = {
-        "source": outcome.result.source, "page": outcome.result.page, "category": outcome.category.value,
-        "record_key": outcome.record.key if outcome.record else None,
-        "score": None if outcome.score is None else round(outcome.score, 1), "decision": outcome.decision,
-        "differences": "; ".join(f"{d.field}: {d.document} ≠ {d.record}" for d in outcome.differences) or None,
-        "findings": "; ".join(f.code for f in [*outcome.result.findings, *outcome.findings]) or outcome.result.error,
+        "source": line.get("source"), "page": line.get("page"), "category": line["category"],
+        "record_key": line.get("record_key"), "score": line.get("score"), "decision": line.get("decision"),
+        "differences": "; ".join(f"{d['field']}: {d['document']} ≠ {d['record']}"
+                                 for d in line.get("differences") or []) or None,
+        "findings": findings or None,
     }
     for f in _INVOICE_FIELDS:
-        row[f] = getattr(inv, f) if inv else None
+        v = fields.get(f)
+        if v is not None and f in _MONEY_FIELDS:
+            v = Decimal(v)
+        elif v is not None and f == "issue_date":
+            v = dt.date.fromisoformat(v)
+        row[f] = v
     return row
 
 
-def record_row(rec: Record) -> dict[str, Any]:
-    row: dict[str, Any] = {c: None for c in REPORT_COLUMNS}
-    row.update(category=Category.no_document.value, record_key=rec.key)
-    for f in _INVOICE_FIELDS:
-        row[f] = getattr(rec, f)
-    return row
+def _by_category(lines: Sequence[dict[str, Any]]) -> dict[Category, list[dict[str, Any]]]:
+    out: dict[Category, list[dict[str, Any]]] = {c: [] for c in Category}
+    for line in lines:
+        out[Category(line["category"])].append(report_row(line))
+    return out
 
 
-def _rows(report: ReconcileReport) -> dict[Category, list[dict[str, Any]]]:
-    return {cat: [record_row(x) if isinstance(x, Record) else report_row(x) for x in items]
-            for cat, items in report.by_category().items()}
-
-
-def write_report_xlsx(report: ReconcileReport, path: Path) -> None:
+def write_report_xlsx(lines: Sequence[dict[str, Any]], path: Path) -> None:
     """One sheet per category (every category, empty ones too, so integrators find the sheets by name)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    for cat, rows in _rows(report).items():
+    for cat, rows in _by_category(lines).items():
         ws = wb.create_sheet(cat.value)
         ws.append(list(REPORT_COLUMNS))
         for row in rows:
-            ws.append([_cell(row[c]) for c in REPORT_COLUMNS])
+            ws.append([row[c] for c in REPORT_COLUMNS])
         _formats(ws, REPORT_COLUMNS)
     wb.save(path)
 
 
-def write_report_csv(report: ReconcileReport, path: Path) -> None:
+def write_report_csv(lines: Sequence[dict[str, Any]], path: Path) -> None:
     """All categories in one CSV (UTF-8 with BOM, which spreadsheet programs read as UTF-8)."""
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
         w = csv.writer(fh)
         w.writerow(REPORT_COLUMNS)
-        for rows in _rows(report).values():
+        for rows in _by_category(lines).values():
             for row in rows:
                 w.writerow(["" if row[c] is None else _plain(row[c]) for c in REPORT_COLUMNS])
 
 
-def report_lines(report: ReconcileReport) -> list[dict[str, Any]]:
-    """The ``fapiao reconcile --json`` lines: one per document, then one per record without a document."""
-    lines = [o.to_contract() for o in report.documents]
-    lines += [{"category": Category.no_document.value, "record_key": r.key, "record": _record_json(r)}
-              for r in report.no_document]
-    return lines
-
-
-def write_report_json(report: ReconcileReport, path: Path) -> None:
+def write_report_json(lines: Sequence[dict[str, Any]], path: Path) -> None:
     with path.open("w", encoding="utf-8") as fh:
-        for line in report_lines(report):
+        for line in lines:
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
-def write_report(report: ReconcileReport, path: Path) -> None:
+REPORT_WRITERS = {".xlsx": write_report_xlsx, ".csv": write_report_csv, ".json": write_report_json,
+                  ".jsonl": write_report_json}
+
+
+def write_report(lines: Sequence[dict[str, Any]], path: Path) -> None:
     """By suffix: .xlsx, .csv, or .json / .jsonl."""
     suffix = path.suffix.lower()
-    writers = {".xlsx": write_report_xlsx, ".csv": write_report_csv, ".json": write_report_json,
-               ".jsonl": write_report_json}
-    if suffix not in writers:
+    if suffix not in REPORT_WRITERS:
         raise ValueError(f"{path}: the report is written as .xlsx, .csv or .json (got {suffix or 'no extension'})")
-    writers[suffix](report, path)
+    REPORT_WRITERS[suffix](lines, path)
 
 
 # -- drafts in the system's import layout ----------------------------------------------------------------
 
-def draft_row(payload: dict[str, Any], headers: Sequence[str]) -> list[Any]:
-    """One draft as a row under ``headers`` (whatever their language): each header's field from the payload."""
-    hm = map_headers(list(headers))
+def draft_row(payload: dict[str, Any], headers: Sequence[str], mapping: dict[str, str] | None = None) -> list[Any]:
+    """One draft as a row under ``headers`` (whatever their language): each header's field from the payload.
+    ``mapping`` (field → header) is how the records import read these headers; without it they are mapped
+    automatically as an import would."""
+    hm = map_headers(list(headers), mapping)
     field_of = {i: f for f, i in hm.columns.items()}
     digital = not payload.get("invoice_code") and len(payload.get("invoice_number") or "") == 20
     values: dict[str, Any] = {
@@ -131,7 +141,7 @@ def draft_row(payload: dict[str, Any], headers: Sequence[str]) -> list[Any]:
 
 
 def write_drafts_xlsx(payloads: Sequence[dict[str, Any]], path: Path,
-                      headers: Sequence[str] = TAX_BUREAU_HEADERS) -> None:
+                      headers: Sequence[str] = TAX_BUREAU_HEADERS, mapping: dict[str, str] | None = None) -> None:
     """Sheet ``drafts`` in the records export's columns; sheet ``items`` with every line item, keyed by the
     same code / number columns."""
     wb = openpyxl.Workbook()
@@ -139,7 +149,7 @@ def write_drafts_xlsx(payloads: Sequence[dict[str, Any]], path: Path,
     ws.title = "drafts"
     ws.append(list(headers))
     for p in payloads:
-        ws.append(draft_row(p, headers))
+        ws.append(draft_row(p, headers, mapping))
     _formats(ws, headers)
     items = wb.create_sheet("items")
     items.append(list(ITEM_HEADERS))
@@ -167,7 +177,7 @@ def _kind(payload: dict[str, Any]) -> str | None:
     return KIND_ZH.get(kind)
 
 
-def _record_json(r: Record) -> dict[str, Any]:
+def record_json(r: Record) -> dict[str, Any]:
     return {f: _plain(getattr(r, f)) if getattr(r, f) is not None else None for f in
             ("invoice_code", "invoice_number", "issue_date", "seller_tax_id", "seller_name", "buyer_tax_id",
              "buyer_name", "total_amount", "total_tax", "amount_with_tax", "status")}
@@ -175,12 +185,6 @@ def _record_json(r: Record) -> dict[str, Any]:
 
 def _num(v: Any) -> Decimal | None:
     return None if v in (None, "") else Decimal(str(v))
-
-
-def _cell(v: Any) -> Any:
-    if isinstance(v, list):
-        return "; ".join(map(str, v))
-    return v
 
 
 def _plain(v: Any) -> str:

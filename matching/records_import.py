@@ -45,39 +45,79 @@ class RecordsFileError(MappingError):
     """The file as a whole cannot be read (format, encoding, no header row)."""
 
 
+MAX_ROWS = 2_000_000
+"""More rows than any real export has: a file beyond it is refused rather than read into memory."""
+
+
 def read_rows(path: Path) -> list[list[object]]:
     """Every row of the first sheet (XLSX) or of the CSV (UTF-8 with or without BOM, else GB18030)."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
+    return read_rows_from(path.read_bytes(), str(path))
 
+
+def read_rows_from(data: bytes, name: str) -> list[list[object]]:
+    """``read_rows`` for bytes (an upload): XLSX is recognised by its zip signature whatever the name says,
+    anything else is read as delimited text."""
+    suffix = Path(name).suffix.lower()
+    if data[:4] == b"PK\x03\x04":
+        return _xlsx_rows(data, name)
+    if suffix in (".xlsx", ".xlsm"):
+        raise RecordsFileError(f"{name}: the name says XLSX but the content is not a workbook; export it again as "
+                               ".xlsx or .csv")
+    if suffix not in ("", ".csv", ".txt", ".tsv"):
+        raise RecordsFileError(f"{name}: records must be .csv or .xlsx (got {suffix})")
+    for encoding in ("utf-8-sig", "gb18030"):
         try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises several kinds for a damaged or non-XLSX file
-            raise RecordsFileError(f"{path}: cannot open as XLSX ({exc}); save the export as .xlsx or .csv") from exc
-        try:
-            return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    if suffix in (".csv", ".txt", ".tsv"):
-        data = path.read_bytes()
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:  # pragma: no cover - gb18030 decodes almost anything
-            raise RecordsFileError(f"{path}: not UTF-8 or GB18030 text; save the export as UTF-8 CSV")
-        dialect = csv.excel_tab if suffix == ".tsv" or ("\t" in text[:2000] and "," not in text[:2000]) else csv.excel
-        return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
-    raise RecordsFileError(f"{path}: records must be .csv or .xlsx (got {suffix or 'no extension'})")
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost anything
+        raise RecordsFileError(f"{name}: not UTF-8 or GB18030 text; save the export as UTF-8 CSV")
+    if "\x00" in text[:4096]:
+        raise RecordsFileError(f"{name}: binary content, not a CSV; save the export as .csv or .xlsx")
+    head = text[:2000]
+    dialect = csv.excel_tab if suffix == ".tsv" or ("\t" in head and "," not in head) else csv.excel
+    rows: list[list[object]] = []
+    try:
+        for r in csv.reader(io.StringIO(text), dialect):
+            rows.append(list(r))
+            if len(rows) > MAX_ROWS:
+                raise RecordsFileError(f"{name}: more than {MAX_ROWS:,} rows; split the export")
+    except csv.Error as exc:
+        raise RecordsFileError(f"{name}: not a readable CSV ({exc}); save the export as UTF-8 CSV") from exc
+    return rows
+
+
+def _xlsx_rows(data: bytes, name: str) -> list[list[object]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several kinds for a damaged or non-XLSX file
+        raise RecordsFileError(f"{name}: cannot open as XLSX ({exc}); save the export as .xlsx or .csv") from exc
+    try:
+        rows: list[list[object]] = []
+        for r in wb.worksheets[0].iter_rows(values_only=True):
+            rows.append(list(r))
+            if len(rows) > MAX_ROWS:
+                raise RecordsFileError(f"{name}: more than {MAX_ROWS:,} rows; split the export")
+        return rows
+    except RecordsFileError:
+        raise
+    except Exception as exc:  # a sheet that opens but cannot be read (broken XML inside)
+        raise RecordsFileError(f"{name}: the first sheet cannot be read ({exc}); export it again") from exc
+    finally:
+        wb.close()
 
 
 def parse_export(path: Path, explicit: dict[str, str] | None = None) -> ParsedExport:
     """Read ``path``: find the header row, map headers, parse every row."""
-    rows = read_rows(path)
-    return parse_rows(rows, str(path), explicit)
+    return parse_rows(read_rows(path), str(path), explicit)
+
+
+def parse_upload(data: bytes, name: str, explicit: dict[str, str] | None = None) -> ParsedExport:
+    """``parse_export`` for bytes (an API or UI upload)."""
+    return parse_rows(read_rows_from(data, name), name, explicit)
 
 
 def parse_rows(rows: list[list[object]], source: str, explicit: dict[str, str] | None = None) -> ParsedExport:

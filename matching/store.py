@@ -21,14 +21,16 @@ RECORD_FIELDS = ("invoice_code", "invoice_number", "issue_date", "seller_tax_id"
 _CHUNK = 500
 
 
-def sync_records(session: Session, parsed: ParsedExport, now: dt.datetime | None = None) -> ImportRun:
+def sync_records(session: Session, parsed: ParsedExport, now: dt.datetime | None = None, *,
+                 source_sha256: str | None = None, actor: str | None = None) -> ImportRun:
     """Store one parsed export as an import run: new records inserted, known ones updated (status included)
     and marked seen, row errors kept, parties learned, matching drafts resolved."""
     from matching.drafts import resolve_imported
 
     now = now or dt.datetime.now(dt.UTC)
     run = ImportRun(source_name=parsed.source, started_at=now, header_row=parsed.header_row,
-                    mapping=parsed.header_map.as_named(), rows_read=parsed.rows_read)
+                    mapping=parsed.header_map.as_named(), headers=list(parsed.header_map.headers),
+                    rows_read=parsed.rows_read, source_sha256=source_sha256, actor=actor)
     run.errors = [ImportRowError(row=e.row, column=e.column, reason=e.reason) for e in parsed.errors]
     session.add(run)
     session.flush()
@@ -64,12 +66,24 @@ def sync_records(session: Session, parsed: ParsedExport, now: dt.datetime | None
 
 
 def load_records(session: Session, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[Record]:
-    stmt = select(SystemRecord).order_by(SystemRecord.id)
+    return [rec for _, rec in load_records_with_ids(session, date_from, date_to)]
+
+
+def load_records_with_ids(session: Session, date_from: dt.date | None = None,
+                          date_to: dt.date | None = None) -> list[tuple[int, Record]]:
+    """Records (optionally by issue date) with their row ids, read column-wise without ORM objects."""
+    cols = [getattr(SystemRecord, f) for f in RECORD_FIELDS]
+    stmt = select(SystemRecord.id, *cols).order_by(SystemRecord.id)
     if date_from:
         stmt = stmt.where(SystemRecord.issue_date >= date_from)
     if date_to:
         stmt = stmt.where(SystemRecord.issue_date <= date_to)
-    return [Record(**{f: getattr(row, f) for f in RECORD_FIELDS}) for row in session.scalars(stmt)]
+    return [(row[0], Record(**dict(zip(RECORD_FIELDS, row[1:])))) for row in session.execute(stmt)]
+
+
+def last_import(session: Session) -> ImportRun | None:
+    """The newest import that loaded (its header row is the layout drafts are exported in)."""
+    return session.scalar(select(ImportRun).where(ImportRun.error.is_(None)).order_by(ImportRun.id.desc()).limit(1))
 
 
 def learn_parties(session: Session, pairs: Iterable[tuple[str | None, str | None]], origin: str = "records") -> None:

@@ -36,8 +36,13 @@ def list_invoices(ctx: Ctx, _: Reviewer, status: str | None = None, review: str 
                   q: Annotated[str | None, Query(description="number, code, name or tax ID contains")] = None,
                   seller: Annotated[str | None, Query(description="seller name or tax ID contains")] = None,
                   date_from: dt.date | None = None, date_to: dt.date | None = None,
+                  invoice_type: Annotated[str | None, Query(max_length=24)] = None,
+                  batch: Annotated[str | None, Query(max_length=64)] = None,
+                  match: Annotated[str | None, Query(max_length=32, description="latest reconciliation category, "
+                                                     "or `none` for not reconciled yet")] = None,
                   page: PageNo = 1, size: PageSize = 50) -> dict:
-    f = InvoiceFilter(status=status, review=review, q=q, seller=seller, date_from=date_from, date_to=date_to)
+    f = InvoiceFilter(status=status, review=review, q=q, seller=seller, date_from=date_from, date_to=date_to,
+                      invoice_type=invoice_type, batch=batch, match=match)
     with session_scope(ctx.sessions) as s:
         total, rows = search_invoices(s, f, page, size)
         return {"total": total, "page": page, "size": size, "invoices": [summary(r) for r in rows]}

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from intake.storage.db import page_of
-from intake.storage.service_tables import AuditEntry, ExtractedInvoice
+from intake.storage.service_tables import AuditEntry, Document, ExtractedInvoice
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,11 @@ class InvoiceFilter:
     """Contained in the seller's name or tax ID."""
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    invoice_type: str | None = None
+    batch: str | None = None
+    """The batch the document was uploaded with."""
+    match: str | None = None
+    """What the latest reconciliation said (``matched``, ``missing_in_system``, …; ``none`` for not yet)."""
 
 
 QUEUE_ORDER = (ExtractedInvoice.status != "needs_review", ExtractedInvoice.created_at.desc(), ExtractedInvoice.id.desc())
@@ -38,13 +43,20 @@ def _filtered(f: InvoiceFilter):
     if f.review:
         stmt = stmt.where(ExtractedInvoice.review == f.review)
     if f.q:
-        like = f"%{f.q}%"
-        stmt = stmt.where(or_(ExtractedInvoice.invoice_number.like(like), ExtractedInvoice.invoice_code.like(like),
-                              ExtractedInvoice.seller_name.like(like), ExtractedInvoice.buyer_name.like(like),
-                              ExtractedInvoice.seller_tax_id.like(like)))
+        stmt = stmt.where(or_(*(c.contains(f.q, autoescape=True) for c in (
+            ExtractedInvoice.invoice_number, ExtractedInvoice.invoice_code, ExtractedInvoice.seller_name,
+            ExtractedInvoice.buyer_name, ExtractedInvoice.seller_tax_id, ExtractedInvoice.buyer_tax_id))))
     if f.seller:
-        like = f"%{f.seller}%"
-        stmt = stmt.where(or_(ExtractedInvoice.seller_name.like(like), ExtractedInvoice.seller_tax_id.like(like)))
+        stmt = stmt.where(or_(ExtractedInvoice.seller_name.contains(f.seller, autoescape=True),
+                              ExtractedInvoice.seller_tax_id.contains(f.seller, autoescape=True)))
+    if f.invoice_type:
+        stmt = stmt.where(ExtractedInvoice.invoice_type == f.invoice_type)
+    if f.batch:
+        stmt = stmt.where(ExtractedInvoice.document_id.in_(select(Document.id).where(Document.batch == f.batch)))
+    if f.match == "none":
+        stmt = stmt.where(ExtractedInvoice.match_category.is_(None))
+    elif f.match:
+        stmt = stmt.where(ExtractedInvoice.match_category == f.match)
     if f.date_from:
         stmt = stmt.where(ExtractedInvoice.issue_date >= f.date_from)
     if f.date_to:
@@ -87,4 +99,5 @@ def summary(r: ExtractedInvoice) -> dict:
             "invoice_type": r.invoice_type, "invoice_code": r.invoice_code, "invoice_number": r.invoice_number,
             "issue_date": r.issue_date.isoformat() if r.issue_date else None, "seller_name": r.seller_name,
             "seller_tax_id": r.seller_tax_id, "buyer_name": r.buyer_name,
-            "amount_with_tax": None if r.amount_with_tax is None else f"{r.amount_with_tax:.2f}"}
+            "amount_with_tax": None if r.amount_with_tax is None else f"{r.amount_with_tax:.2f}",
+            "match_category": r.match_category, "match_record_key": r.match_record_key}

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from intake.errors import FapiaoError
 from intake.models import ExtractionResult, FieldSource, FieldValue, Invoice
 from intake.service.context import ServiceContext
-from intake.storage.db import session_scope
+from intake.storage.db import retry_on_conflict, session_scope
 from intake.storage.service_tables import AuditEntry, ExtractedInvoice
 from intake.verify import verify
 
@@ -74,14 +74,33 @@ def edit_fields(ctx: ServiceContext, invoice_id: int, version: int, changes: dic
 
 
 def set_review(ctx: ServiceContext, invoice_id: int, version: int, decision: str, actor: str, note: str | None = None) -> dict:
+    return retry_on_conflict(lambda: _set_review(ctx, invoice_id, version, decision, actor, note))
+
+
+def _set_review(ctx: ServiceContext, invoice_id: int, version: int, decision: str, actor: str, note: str | None) -> dict:
     with session_scope(ctx.sessions) as s:
         row = _load(s, invoice_id, version)
         before = row.review
         row.review = decision
+        if decision == "confirmed" and before != "confirmed":
+            _learn_parties(s, row)
         s.add(AuditEntry(actor=actor, action=decision, invoice_id=row.id, document_id=row.document_id, field="review",
                          old=before, new=decision, detail={"note": note} if note else None))
         s.flush()
         return view(row)
+
+
+def _learn_parties(s, row: ExtractedInvoice) -> None:
+    """A confirmed invoice teaches the party master its seller's and buyer's names (a person said they are right)."""
+    from matching.store import learn_parties
+
+    inv = ExtractionResult.model_validate(row.payload).invoice
+    if inv is None:
+        return
+    pairs = [(inv.seller_name, inv.seller_tax_id)]
+    if not inv.buyer_is_person:
+        pairs.append((inv.buyer_name, inv.buyer_tax_id))
+    learn_parties(s, pairs, origin="confirmed")
 
 
 def _store(row: ExtractedInvoice, r: ExtractionResult) -> None:

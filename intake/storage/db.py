@@ -5,11 +5,16 @@ One set of SQLAlchemy models serves both; Alembic migrations create the schema (
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -49,6 +54,19 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def retry_on_conflict(transaction: Callable[[], T], attempts: int = 4) -> T:
+    """Run ``transaction`` (which opens and commits its own session) again when a concurrent writer inserted
+    the same unique key first (two imports learning the same new party, say): the retry reads what the other
+    committed and merges into it, so neither write is lost."""
+    for attempt in range(attempts):
+        try:
+            return transaction()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def page_of(session: Session, stmt, order_by, page: int, size: int) -> tuple[int, list]:

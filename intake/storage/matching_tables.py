@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.storage.db import Base
@@ -28,6 +28,13 @@ class ImportRun(Base):
     header_row: Mapped[int] = mapped_column(Integer, default=1)
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)
     """Our field → the header it was read from."""
+    headers: Mapped[list | None] = mapped_column(JSON)
+    """The header row as it was, in order: back-entry drafts are exported in this layout."""
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    """The file itself, kept in the blob store, so the last import can be run again."""
+    actor: Mapped[str | None] = mapped_column(String(128))
+    error: Mapped[str | None] = mapped_column(Text)
+    """Why the file as a whole could not be imported (then nothing was loaded)."""
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     inserted: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
@@ -133,12 +140,14 @@ class Draft(Base):
     source: Mapped[str | None] = mapped_column(String(512))
     extracted_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("extracted_invoices.id", ondelete="SET NULL"))
     payload: Mapped[dict] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     resolved_record_id: Mapped[int | None] = mapped_column(ForeignKey("system_records.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     transitions: Mapped[list[DraftTransition]] = relationship(back_populates="draft", cascade="all, delete-orphan",
                                                               order_by="DraftTransition.id")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class DraftTransition(Base):
@@ -155,3 +164,47 @@ class DraftTransition(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     draft: Mapped[Draft] = relationship(back_populates="transitions")
+
+
+class ReconciliationRun(Base):
+    """One reconciliation of the documents in a scope (a batch, an issue-date range, or everything) with the
+    records known at that moment; its items keep each line of the report."""
+
+    __tablename__ = "reconciliation_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(128))
+    batch: Mapped[str | None] = mapped_column(String(64))
+    date_from: Mapped[dt.date | None] = mapped_column(Date)
+    date_to: Mapped[dt.date | None] = mapped_column(Date)
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    """Records in the system when the run was made."""
+    documents: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    """Category → number of lines."""
+    drafts_created: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+    items: Mapped[list[ReconciliationItem]] = relationship(back_populates="run", cascade="all, delete-orphan",
+                                                           order_by="ReconciliationItem.id")
+
+
+class ReconciliationItem(Base):
+    """One line of a reconciliation report: a document's category, or a record without a document. ``line``
+    is the line exactly as `fapiao reconcile --json` prints it."""
+
+    __tablename__ = "reconciliation_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_runs.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    extracted_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("extracted_invoices.id", ondelete="SET NULL"),
+                                                             index=True)
+    document_id: Mapped[str | None] = mapped_column(String(36))
+    system_record_id: Mapped[int | None] = mapped_column(ForeignKey("system_records.id", ondelete="SET NULL"))
+    invoice_key: Mapped[str | None] = mapped_column(String(48), index=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
+    line: Mapped[dict] = mapped_column(JSON)
+
+    run: Mapped[ReconciliationRun] = relationship(back_populates="items")

@@ -72,6 +72,9 @@ class ExtractedInvoice(Base):
     total_tax: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     amount_with_tax: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     payload: Mapped[dict] = mapped_column(JSON)
+    match_category: Mapped[str | None] = mapped_column(String(32), index=True)
+    """What the latest reconciliation said about this invoice (matched, missing_in_system, …); None before any."""
+    match_record_key: Mapped[str | None] = mapped_column(String(48))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

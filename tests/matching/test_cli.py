@@ -1,4 +1,4 @@
-"""`fapiao reconcile --records EXPORT PATH... --json` through Typer's CliRunner, on 数电 XML invoices that the
+"""`fapiao reconcile --records EXPORT PATH... --json` through the real `fapiao` app and Typer's CliRunner, on 数电 XML invoices that the
 pipeline reads without OCR and a tax-bureau CSV export."""
 
 from __future__ import annotations
@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import openpyxl
-import typer
 from typer.testing import CliRunner
 
-from matching.cli import reconcile
+from intake.cli import app
 from tests.storage.test_records_sync import HEADERS, write_csv
 
 XML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -33,13 +32,6 @@ def xml_invoice(path: Path, number: str, amount: str, tax: str, seller_id: str =
     return path
 
 
-def app() -> typer.Typer:
-    a = typer.Typer()
-    a.command()(reconcile)
-    a.command("noop")(lambda: None)  # two commands, so `reconcile` is addressed by name as in the real CLI
-    return a
-
-
 def test_reconcile_json_lines_and_xlsx_report(tmp_path: Path) -> None:
     export = write_csv(tmp_path / "export.csv", [
         ["", "", "24310000000000000001", "914403001922038216", "上海某某贸易有限公司", "", "", "2024-03-08", "100.00",
@@ -57,7 +49,7 @@ def test_reconcile_json_lines_and_xlsx_report(tmp_path: Path) -> None:
     xml_invoice(docs / "c.xml", "24310000000000000099", "77.00", "4.62")
     (docs / "d.txt").write_text("not an invoice", encoding="utf-8")
     out = tmp_path / "report.xlsx"
-    res = CliRunner().invoke(app(), ["reconcile", "--records", str(export), str(docs), "--out", str(out), "--json"])
+    res = CliRunner().invoke(app, ["reconcile", "--records", str(export), str(docs), "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output
     lines = [json.loads(x) for x in res.stdout.splitlines()]
     by = {Path(x["source"]).name if x.get("source") else x["record_key"]: x for x in lines}
@@ -78,15 +70,15 @@ def test_reconcile_json_lines_and_xlsx_report(tmp_path: Path) -> None:
 
 def test_reconcile_says_what_is_wrong_with_the_records_file(tmp_path: Path) -> None:
     (tmp_path / "x.xml").write_text("<a/>", encoding="utf-8")
-    res = CliRunner().invoke(app(), ["reconcile", "--records", str(tmp_path / "none.csv"), str(tmp_path / "x.xml")])
+    res = CliRunner().invoke(app, ["reconcile", "--records", str(tmp_path / "none.csv"), str(tmp_path / "x.xml")])
     assert res.exit_code == 2 and "no such file" in res.stderr
     bad = write_csv(tmp_path / "bad.csv", [["1", "2"]], headers=["foo", "bar"])
-    res = CliRunner().invoke(app(), ["reconcile", "--records", str(bad), str(tmp_path / "x.xml"), "--json"])
+    res = CliRunner().invoke(app, ["reconcile", "--records", str(bad), str(tmp_path / "x.xml"), "--json"])
     assert res.exit_code == 2 and res.stdout == ""
     assert "no header row found" in res.stderr and "explicit mapping" in res.stderr
     mapping = tmp_path / "m.json"
     mapping.write_text(json.dumps({"invoice_number": "foo", "amount_with_tax": "bar"}), encoding="utf-8")
-    res = CliRunner().invoke(app(), ["reconcile", "--records", str(bad), "--mapping", str(mapping),
+    res = CliRunner().invoke(app, ["reconcile", "--records", str(bad), "--mapping", str(mapping),
                                      str(tmp_path / "x.xml"), "--json"])
     assert res.exit_code == 0, res.stderr
     # "1" is not an 8- or 20-digit number: reported by row, and the one document is rejected

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 
 from matching.drafts import draft_payload
-from matching.export import (REPORT_COLUMNS, TAX_BUREAU_HEADERS, write_drafts_json, write_drafts_xlsx,
+from matching.export import (REPORT_COLUMNS, TAX_BUREAU_HEADERS, report_lines, write_drafts_json, write_drafts_xlsx,
                              write_report_csv, write_report_json, write_report_xlsx)
 from matching.parties import PartyMaster
 from matching.reconcile import Category, reconcile
@@ -27,7 +27,7 @@ def _dec(v) -> Decimal:
 def test_report_xlsx_has_a_sheet_per_category_with_every_cell(tmp_path: Path) -> None:
     report = reconcile(batch(), RECORDS)
     path = tmp_path / "report.xlsx"
-    write_report_xlsx(report, path)
+    write_report_xlsx(report_lines(report), path)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [c.value for c in Category]
     for cat, items in report.by_category().items():
@@ -54,13 +54,13 @@ def test_report_xlsx_has_a_sheet_per_category_with_every_cell(tmp_path: Path) ->
 
 def test_report_csv_and_json(tmp_path: Path) -> None:
     report = reconcile(batch(), RECORDS)
-    write_report_csv(report, tmp_path / "r.csv")
+    write_report_csv(report_lines(report), tmp_path / "r.csv")
     with (tmp_path / "r.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["category"] for r in rows] == ["matched", "matched_with_differences", "missing_in_system", "duplicate",
                                              "voided", "voided", "rejected", "no_document", "no_document"]
     assert rows[2]["amount_with_tax"] == "58.30" and rows[2]["issue_date"] == "2025-01-02"
-    write_report_json(report, tmp_path / "r.json")
+    write_report_json(report_lines(report), tmp_path / "r.json")
     lines = [json.loads(x) for x in (tmp_path / "r.json").read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 9
     assert lines[-1] == {"category": "no_document", "record_key": "24310000000000000098",
