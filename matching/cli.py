@@ -42,7 +42,7 @@ def reconcile(
                                                           "them.")] = False,
 ) -> None:
     """Find which invoices are missing from the system's records, and which records have no invoice."""
-    explicit = _read_mapping(mapping)
+    explicit = read_mapping(mapping)
     lo, hi = _date(date_from, "--from"), _date(date_to, "--to")
     if not records.is_file():
         err.print(f"[red]{records}: no such file[/red] — give the system's export with --records")
@@ -80,7 +80,7 @@ def reconcile(
               f"{counts or 'nothing to report'}" + (f"; report written to {out}" if out else ""))
 
 
-def _read_mapping(path: Path | None) -> dict[str, str] | None:
+def read_mapping(path: Path | None) -> dict[str, str] | None:
     if path is None:
         return None
     try:
