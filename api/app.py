@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
-from api.routes import documents, drafts, health, invoices, reconciliations, records
+from api.routes import backfills, documents, drafts, health, invoices, reconciliations, records
 from api.ui import routes as ui
+from intake.service.backfills import resume as resume_backfills
 from intake.service.context import build_context
 from intake.service.dropfolder import DropFolder
 from intake.service.executor import LocalExecutor
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
             app.state.dispatch = lambda _doc_id: executor.notify()
             if background:
                 executor.start()
+        if background:  # back-fills cut off by a crash or restart carry on
+            app.state.backfill_threads = resume_backfills(ctx, app.state.dispatch)
         if background and settings.drop_folder:
             drop = DropFolder(ctx, settings.data_dir, on_accept=lambda a: app.state.dispatch(a.id))
             drop.start()
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     app.include_router(records.router)
     app.include_router(reconciliations.router)
     app.include_router(drafts.router)
+    app.include_router(backfills.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC_DIR), name="ui-static")
     return app

@@ -38,8 +38,13 @@ class Settings(BaseSettings):
     job_timeout_minutes: int = Field(30, ge=1)
     """With shared Celery workers, a job `processing` for longer than this is taken to be abandoned."""
     ocr: bool = True
+    backfill_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    """Comma-separated folders on the server from which back-fills may read (default: ``<data_dir>/backfill``);
+    nothing outside them can be named through the API."""
+    max_backfill_bytes: int = 4 * 1024 * 1024 * 1024
+    """Largest zip accepted for a back-fill upload."""
 
-    @field_validator("own_tax_ids", mode="before")
+    @field_validator("own_tax_ids", "backfill_roots", mode="before")
     @classmethod
     def _split(cls, v):
         if isinstance(v, str):
@@ -49,6 +54,10 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'fapiao.db').resolve()}"
+
+    @property
+    def allowed_backfill_roots(self) -> list[Path]:
+        return [p.resolve() for p in (self.backfill_roots or [self.data_dir / "backfill"])]
 
     @property
     def limits(self) -> LoadLimits:

@@ -42,16 +42,17 @@ class SourceError(ValueError):
     """The source as a whole cannot be read (missing, not a folder or zip, a broken archive)."""
 
 
-def list_source(source: Path, max_bytes: int) -> list[SourceFile]:
-    """Every file of ``source`` in a stable order (sorted paths; zip members in archive order)."""
+def list_source(source: Path, max_bytes: int, label: str | None = None) -> list[SourceFile]:
+    """Every file of ``source`` in a stable order (sorted paths; zip members in archive order). Zip members are
+    labelled ``<label>:<member>`` (``label`` defaults to the archive's file name)."""
     if not source.exists():
         raise SourceError(f"{source}: no such file or folder; give a folder of invoices or a .zip")
     if source.is_dir():
         out = []
-        for path, label in iter_inputs([source]):
+        for path, name in iter_inputs([source]):
             size = path.stat().st_size
-            err = f"{label}: {size:,} bytes, more than the limit of {max_bytes:,}" if size > max_bytes else None
-            out.append(SourceFile(label, path, size=size, error=err))
+            err = f"{name}: {size:,} bytes, more than the limit of {max_bytes:,}" if size > max_bytes else None
+            out.append(SourceFile(name, path, size=size, error=err))
         return out
     if not zipfile.is_zipfile(source):
         raise SourceError(f"{source}: not a folder and not a zip archive; give a folder of invoices or a .zip")
@@ -60,11 +61,11 @@ def list_source(source: Path, max_bytes: int) -> list[SourceFile]:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise SourceError(f"{source}: the zip archive cannot be read ({exc}); make it again") from exc
-    return [_member(source, info, max_bytes) for info in infos if not info.is_dir()]
+    return [_member(source, info, max_bytes, label or source.name) for info in infos if not info.is_dir()]
 
 
-def _member(source: Path, info: zipfile.ZipInfo, max_bytes: int) -> SourceFile:
-    label = f"{source.name}:{safe_member_name(info.filename)}"
+def _member(source: Path, info: zipfile.ZipInfo, max_bytes: int, label_prefix: str) -> SourceFile:
+    label = f"{label_prefix}:{safe_member_name(info.filename)}"
     err = None
     if info.flag_bits & 0x1:
         err = f"{label}: encrypted inside the zip; add it without a password"

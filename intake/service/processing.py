@@ -51,8 +51,20 @@ def requeue_interrupted(ctx: ServiceContext, older_than: dt.timedelta | None = N
 
 
 def process_document(ctx: ServiceContext, doc_id: str, worker: str | None = None) -> str:
-    """Claim and process ``doc_id``; returns the document's final status (or its current one if not claimed)."""
-    worker = worker or worker_name()
+    """Claim and process ``doc_id``; returns the document's final status (or its current one if not claimed).
+    A back-fill whose last open document this was is then completed (by whichever worker got here)."""
+    status = _process(ctx, doc_id, worker or worker_name())
+    if status in ("done", "failed"):
+        from intake.service.backfills import document_finished
+
+        try:
+            document_finished(ctx, doc_id)
+        except Exception:  # the document is processed; the back-fill is retried at the next start
+            log.exception("completing back-fills after %s failed", doc_id)
+    return status
+
+
+def _process(ctx: ServiceContext, doc_id: str, worker: str) -> str:
     if not claim(ctx, doc_id, worker):
         with session_scope(ctx.sessions) as s:
             doc = s.get(Document, doc_id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from intake.models import ExtractionResult, Status
 from intake.service.context import ServiceContext
+from intake.storage.backfill_tables import BackfillDocument
 from intake.storage.db import page_of, session_scope
 from intake.storage.matching_tables import Draft, ReconciliationItem, ReconciliationRun
 from intake.storage.service_tables import Document, ExtractedInvoice
@@ -31,6 +32,12 @@ class Scope:
     batch: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    backfill: str | None = None
+    """The documents of one back-fill (``intake.service.backfills``), which may be shared with other batches."""
+
+    @property
+    def by_documents(self) -> bool:
+        return self.batch is not None or self.backfill is not None
 
 
 @dataclass
@@ -42,8 +49,7 @@ class _Doc:
 
 def _documents(s: Session, scope: Scope) -> list[_Doc]:
     stmt = select(ExtractedInvoice).join(Document).order_by(Document.created_at, ExtractedInvoice.position)
-    if scope.batch is not None:
-        stmt = stmt.where(Document.batch == scope.batch)
+    stmt = _in_scope(stmt, scope)
     if scope.date_from is not None:
         stmt = stmt.where(ExtractedInvoice.issue_date >= scope.date_from)
     if scope.date_to is not None:
@@ -56,16 +62,24 @@ def _documents(s: Session, scope: Scope) -> list[_Doc]:
                                                "error": f"{result.source}: rejected by a reviewer"})
         out.append(_Doc(result, row.id, row.document_id))
     if scope.date_from is None and scope.date_to is None:  # documents that gave no invoice at all
-        failed = select(Document).where(Document.status == "failed").order_by(Document.created_at)
-        if scope.batch is not None:
-            failed = failed.where(Document.batch == scope.batch)
+        failed = _in_scope(select(Document).where(Document.status == "failed").order_by(Document.created_at), scope)
         for doc in s.scalars(failed):
             out.append(_Doc(ExtractionResult(source=doc.filename, status=Status.rejected, error=doc.error), None, doc.id))
     return out
 
 
+def _in_scope(stmt, scope: Scope):
+    """``stmt`` (over Document) narrowed to the scope's batch or back-fill."""
+    if scope.batch is not None:
+        stmt = stmt.where(Document.batch == scope.batch)
+    if scope.backfill is not None:
+        stmt = stmt.where(Document.id.in_(select(BackfillDocument.document_id)
+                                          .where(BackfillDocument.backfill_id == scope.backfill)))
+    return stmt
+
+
 def _no_document_range(scope: Scope, docs: list[_Doc]) -> tuple[dt.date | None, dt.date | None]:
-    if scope.batch is None:
+    if not scope.by_documents:
         return scope.date_from, scope.date_to
     dates = [d.result.invoice.issue_date for d in docs if d.result.invoice and d.result.invoice.issue_date]
     if not dates:
@@ -87,7 +101,7 @@ def run_reconciliation(ctx: ServiceContext, scope: Scope, actor: str) -> dict:
         created = create_drafts(s, report, master, actor=actor,
                                 invoice_ids=[d.invoice_id for d in docs])
         open_drafts = _open_drafts(s, [o.invoice.key for o in report.documents if o.invoice and o.invoice.key])
-        run = ReconciliationRun(actor=actor, batch=scope.batch, date_from=scope.date_from, date_to=scope.date_to,
+        run = ReconciliationRun(actor=actor, batch=scope.batch or (f"backfill:{scope.backfill}" if scope.backfill else None), date_from=scope.date_from, date_to=scope.date_to,
                                 records=len(records), documents=len(docs), counts=report.counts(),
                                 drafts_created=len(created))
         s.add(run)

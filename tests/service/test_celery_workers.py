@@ -89,3 +89,49 @@ def test_two_workers_share_the_jobs(tmp_path: Path, pg_schema_url: str) -> None:
                 os.killpg(w.pid, signal.SIGTERM)
             for w in workers:
                 w.wait(30)
+
+
+def test_a_backfill_is_spread_over_two_workers(tmp_path: Path, pg_schema_url: str) -> None:
+    """The back-fill's documents go to the Celery queue like any upload; whichever worker finishes the last one
+    reconciles the back-fill, once."""
+    import io
+    import zipfile
+
+    from tests.service.test_backfill_api import _records, _wait
+    from tests.service.test_reconciliation_api import xml
+
+    redis.Redis.from_url(REDIS).flushdb()
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "FAPIAO_BROKER_URL": REDIS, "FAPIAO_DATABASE_URL": pg_schema_url,
+           "FAPIAO_DATA_DIR": str(data_dir), "FAPIAO_OCR": "false", "FAPIAO_DROP_FOLDER": "false"}
+    settings = Settings(data_dir=data_dir, database_url=pg_schema_url, broker_url=REDIS, ocr=False, drop_folder=False,
+                        _env_file=None)
+    numbers = [f"2433000000000000{i:04d}" for i in range(1, 25)]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for n in numbers:
+            zf.writestr(f"{n}.xml", xml(n, "100.00", "6.00"))
+    with TestClient(create_app(settings)) as client:
+        workers = [_start_worker(env, tmp_path / f"worker{i}.log") for i in range(2)]
+        try:
+            _wait_workers(2)
+            rv = make_key(client, "reviewer")
+            resp = client.post("/api/v1/backfills", headers=rv, files={
+                "archive": ("b.zip", buf.getvalue(), "application/zip"),
+                "records": ("export.csv", _records(numbers[:20]), "text/csv")})
+            assert resp.status_code == 202, resp.text
+            body = _wait(client, rv, resp.json()["id"], timeout=180)
+            assert body["status"] == "done", body
+            assert body["categories"]["matched"] == 20 and body["categories"]["missing_in_system"] == 4
+            with session_scope(client.app.state.ctx.sessions) as s:
+                rows = s.scalars(select(Document)).all()
+                assert len(rows) == 24 and all(r.status == "done" and r.attempts == 1 for r in rows)
+                assert len({r.worker.split(":")[1] for r in rows}) >= 2, "one worker did everything"
+            assert client.get(f"/api/v1/backfills/{body['id']}/outputs/drafts.xlsx", headers=rv).status_code == 200
+            runs = client.get("/api/v1/reconciliations", headers=rv).json()
+            assert runs["total"] == 1  # completed exactly once
+        finally:
+            for w in workers:
+                os.killpg(w.pid, signal.SIGTERM)
+            for w in workers:
+                w.wait(30)
