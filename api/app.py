@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
-from api.routes import backfills, documents, drafts, health, invoices, reconciliations, records
+from api.routes import backfills, documents, drafts, health, invoices, reconciliations, records, search, stats
 from api.ui import routes as ui
+from intake.service.alerts import AlertNotifier
 from intake.service.backfills import resume as resume_backfills
 from intake.service.context import build_context
 from intake.service.dropfolder import DropFolder
@@ -40,12 +41,16 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
                 executor.start()
         if background:  # back-fills cut off by a crash or restart carry on
             app.state.backfill_threads = resume_backfills(ctx, app.state.dispatch)
+        notifier = AlertNotifier(ctx)
+        if background:
+            notifier.start()
         if background and settings.drop_folder:
             drop = DropFolder(ctx, settings.data_dir, on_accept=lambda a: app.state.dispatch(a.id))
             drop.start()
         try:
             yield
         finally:
+            notifier.stop()
             if drop:
                 drop.stop()
             if executor:
@@ -63,6 +68,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     app.include_router(reconciliations.router)
     app.include_router(drafts.router)
     app.include_router(backfills.router)
+    app.include_router(search.router)
+    app.include_router(stats.router)
     app.include_router(ui.router)
     app.mount("/ui/static", StaticFiles(directory=ui.STATIC_DIR), name="ui-static")
     return app

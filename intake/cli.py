@@ -18,6 +18,7 @@ from intake.pipeline import Pipeline, PipelineOptions
 from intake.settings import get_settings
 from intake.verify import VerifyOptions
 from intake.bulk.cli import backfill
+from intake.search_cli import search
 from matching.cli import reconcile
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="fapiao: read, verify and reconcile Chinese VAT invoices.")
@@ -111,6 +112,7 @@ def worker(concurrency: Annotated[int, typer.Option(help="Processes of this work
 
 app.command()(reconcile)
 app.command()(backfill)
+app.command()(search)
 
 db_app = typer.Typer(help="Database maintenance.")
 keys_app = typer.Typer(help="API keys.")

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     nothing outside them can be named through the API."""
     max_backfill_bytes: int = 4 * 1024 * 1024 * 1024
     """Largest zip accepted for a back-fill upload."""
+    alert_review_hours: float = Field(72.0, gt=0)
+    """An invoice waiting in needs-review longer than this is an alert."""
+    alert_import_max_age_hours: float = Field(48.0, gt=0)
+    """The newest records import older than this is an alert (the system's list is out of date)."""
+    alert_webhook_url: str | None = None
+    """When set, new alerts are POSTed there as JSON (``{"alerts": [...]}``), each once."""
+    alert_interval_minutes: float = Field(10.0, gt=0)
+    """How often the service looks for new alerts to post."""
 
     @field_validator("own_tax_ids", "backfill_roots", mode="before")
     @classmethod

@@ -43,7 +43,7 @@ def sync_records(session: Session, parsed: ParsedExport, now: dt.datetime | None
     for key, rec in by_key.items():
         row = existing.get(key)
         if row is None:
-            session.add(SystemRecord(invoice_key=key, first_seen=now, last_seen=now, first_import_id=run.id,
+            session.add(SystemRecord(invoice_key=key, first_seen=now, last_seen=now, changed_at=now, first_import_id=run.id,
                                      last_import_id=run.id, **{f: getattr(rec, f) for f in RECORD_FIELDS}))
             run.inserted += 1
             continue
@@ -54,6 +54,8 @@ def sync_records(session: Session, parsed: ParsedExport, now: dt.datetime | None
                 setattr(row, f, new)
                 changed = True
         row.last_seen, row.last_import_id = now, run.id
+        if changed:
+            row.changed_at = now
         run.updated += changed
         run.unchanged += not changed
     session.flush()

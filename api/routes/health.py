@@ -9,6 +9,8 @@ from sqlalchemy import func, select, text
 
 from api.problems import PROBLEM_RESPONSES
 from api.deps import Admin, Ctx
+from intake.service.alerts import counts as alert_counts
+from intake.service.alerts import current as current_alerts
 from intake.storage.db import session_scope
 from intake.storage.service_tables import Document, ExtractedInvoice
 
@@ -34,4 +36,7 @@ def metrics(ctx: Ctx, _: Admin) -> Response:
         for status, review, n in s.execute(select(ExtractedInvoice.status, ExtractedInvoice.review, func.count())
                                            .group_by(ExtractedInvoice.status, ExtractedInvoice.review)):
             invoices.labels(status, review).set(n)
+    alerts = Gauge("fapiao_alerts", "Current alerts by kind (see GET /api/v1/alerts)", ["kind"], registry=registry)
+    for kind, n in alert_counts(current_alerts(ctx)).items():
+        alerts.labels(kind).set(n)
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

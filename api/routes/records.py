@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from api.deps import Ctx, PageNo, PageSize, Reviewer
 from api.problems import PROBLEM_RESPONSES, ApiError
-from intake.service.records import import_records, preview_import, reimport_last, resolve_mapping, run_view
+from intake.service.records import import_records, preview_import, reimport, resolve_mapping, run_view, sources
 from intake.storage.db import page_of, session_scope
 from intake.storage.matching_tables import HeaderMapping, ImportRun, Party, SystemRecord
 from matching.headers import FIELDS
@@ -59,7 +59,17 @@ async def create_import(
 
 @router.post("/imports/repeat", status_code=201, summary="Import the newest import's file again")
 async def repeat_import(request: Request, ctx: Ctx, _: Reviewer) -> dict:
-    return await run_in_threadpool(reimport_last, ctx, request.state.actor)
+    return await run_in_threadpool(reimport, ctx, request.state.actor)
+
+
+@router.post("/imports/{run_id}/repeat", status_code=201, summary="Import that import's file again (same mapping)")
+async def repeat_one(run_id: RunId, request: Request, ctx: Ctx, _: Reviewer) -> dict:
+    return await run_in_threadpool(reimport, ctx, request.state.actor, run_id)
+
+
+@router.get("/sources", summary="Sync status per records source: last import, what it changed, last success")
+def list_sources(ctx: Ctx, _: Reviewer) -> dict:
+    return {"sources": sources(ctx)}
 
 
 @router.get("/imports", summary="Records imports, newest first")

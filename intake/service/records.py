@@ -102,15 +102,42 @@ def import_records(ctx: ServiceContext, data: bytes, filename: str, actor: str,
     return retry_on_conflict(sync)
 
 
-def reimport_last(ctx: ServiceContext, actor: str) -> dict:
-    """Run the newest import's file again (the same bytes and the same mapping), e.g. after fixing a mapping."""
+def reimport(ctx: ServiceContext, actor: str, run_id: int | None = None) -> dict:
+    """Run an import's file again (the same bytes and the same mapping): the newest import's, or ``run_id``'s —
+    e.g. after fixing a mapping, or to re-sync a source whose last import failed."""
     with session_scope(ctx.sessions) as s:
-        last = s.scalar(select(ImportRun).where(ImportRun.source_sha256.is_not(None)).order_by(ImportRun.id.desc()))
+        stmt = select(ImportRun).where(ImportRun.source_sha256.is_not(None))
+        if run_id is not None:
+            stmt = stmt.where(ImportRun.id == run_id)
+        last = s.scalar(stmt.order_by(ImportRun.id.desc()).limit(1))
         if last is None:
-            raise RecordsImportError("no records import to repeat", hint="import a records export first")
+            raise RecordsImportError("no records import to repeat" if run_id is None else
+                                     f"import {run_id} does not exist or kept no file",
+                                     hint="import a records export first")
         sha, name, mapping, failed = last.source_sha256, last.source_name, dict(last.mapping or {}), last.error
     data = ctx.blobs.get(sha)
     return import_records(ctx, data, name, actor, explicit=None if failed or not mapping else mapping)
+
+
+def reimport_last(ctx: ServiceContext, actor: str) -> dict:
+    return reimport(ctx, actor)
+
+
+def sources(ctx: ServiceContext) -> list[dict]:
+    """Sync status per records source (file name): when it was last imported, what that import changed, and
+    when it last imported successfully."""
+    with session_scope(ctx.sessions) as s:
+        runs = list(s.scalars(select(ImportRun).order_by(ImportRun.source_name, ImportRun.id.desc())))
+        out: dict[str, dict] = {}
+        for run in runs:
+            src = out.get(run.source_name)
+            if src is None:
+                src = out[run.source_name] = {"source": run.source_name, "imports": 0, "last": run_view(run),
+                                              "last_success_at": None, "changed": run.inserted + run.updated}
+            src["imports"] += 1
+            if src["last_success_at"] is None and run.error is None:
+                src["last_success_at"] = run.started_at.isoformat()
+        return sorted(out.values(), key=lambda x: x["last"]["started_at"], reverse=True)
 
 
 def run_view(run: ImportRun, with_errors: bool = False) -> dict:

@@ -84,6 +84,8 @@ class SystemRecord(Base):
     last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     first_import_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id", ondelete="SET NULL"))
     last_import_id: Mapped[int | None] = mapped_column(ForeignKey("import_runs.id", ondelete="SET NULL"), index=True)
+    changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    """When an import last inserted or changed this record (not merely saw it): what search refreshes by."""
 
 
 class Party(Base):

@@ -112,3 +112,13 @@ class AuditEntry(Base):
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class AlertNotification(Base):
+    """An alert that was posted to the webhook (so it is posted once, not at every check)."""
+
+    __tablename__ = "alert_notifications"
+
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    posted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
