@@ -50,14 +50,15 @@ def search(
         raise typer.Exit(2)
     ctx = build_context(get_settings())
     try:
-        hits = searcher(ctx).search(query, limit)
+        found = searcher(ctx).search(query, limit)
     finally:
         ctx.close()
+    hits = found["hits"]
     if as_json:
         for h in hits:
             print(json.dumps(h, ensure_ascii=False))
         return
-    table = Table(title=f"fapiao search: {len(hits)} hit(s)")
+    table = Table(title=f"fapiao search: {found['total']} match(es)" + (f", best {len(hits)} shown" if found["total"] > len(hits) else ""))
     for col in ("kind", "id", "number", "date", "seller", "amount", "score", "why"):
         table.add_column(col, overflow="fold")
     for h in hits:

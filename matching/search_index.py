@@ -67,6 +67,13 @@ class Hit:
     label: str | None
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    """Rows meeting the query (before ``limit``)."""
+    hits: list[Hit]
+
+
 @dataclass
 class _Criterion:
     rows: np.ndarray
@@ -100,6 +107,9 @@ class SearchIndex:
         self._names: list[str] = []
         """Original name per name id (shown in results)."""
         self._name_keys: list[str] = []
+        """``company_key`` of each name (legal forms unified, brackets dropped)."""
+        self._name_plain: list[str] = []
+        """Each name folded but with its legal form as written ("恒瑞有限" should find "恒瑞有限公司")."""
         self._name_id: dict[str, int] = {}
         self._dirty = True
 
@@ -148,6 +158,7 @@ class SearchIndex:
             i = self._name_id[name] = len(self._names)
             self._names.append(name)
             self._name_keys.append(company_key(name))
+            self._name_plain.append(_plain(name))
         return i
 
     def _prepare(self) -> None:
@@ -167,7 +178,7 @@ class SearchIndex:
 
     # -- searching ------------------------------------------------------------------------------------------
 
-    def search(self, q: Query, limit: int = 50) -> list[Hit]:
+    def search(self, q: Query, limit: int = 50) -> SearchResult:
         """Best hits first. Raises ValueError for a query with nothing to look for."""
         if q.is_empty():
             raise ValueError("nothing to search for: give a number, amount, date, name or tax ID")
@@ -191,7 +202,8 @@ class SearchIndex:
         keep = self.alive_a[rows] & np.isin(self.kind_a[rows], [KINDS.index(k) for k in q.kinds])
         rows, scores = rows[keep], scores[keep]
         order = np.lexsort((-self.date_a[rows], -scores))[:limit]
-        return [self._hit(int(rows[i]), float(scores[i]), _reasons(int(rows[i]), per_criterion)) for i in order]
+        return SearchResult(len(rows), [self._hit(int(rows[i]), float(scores[i]), _reasons(int(rows[i]), per_criterion))
+                                        for i in order])
 
     def _combine(self, criteria: list[list[_Criterion]]):
         """Rows meeting every criterion (each by its best reading), their mean score, and per criterion the
@@ -258,19 +270,21 @@ class SearchIndex:
         return _Criterion(rows, np.full(len(rows), 95.0 if len(q) >= 15 else 85.0), f"tax ID contains {q}")
 
     def _by_name(self, text: str) -> _Criterion:
-        key = company_key(text)
+        key, plain = company_key(text), _plain(text)
         if not key:
             return _Criterion(np.empty(0, np.int64), np.empty(0), "")
-        names = self._name_keys
-        if len(key) <= 2:  # too short to be fuzzy about: the characters must appear as typed
-            scores = np.array([100.0 if key in n else 0.0 for n in names])
+        if len(plain) <= 2:  # too short to be fuzzy about: the characters must appear as typed
+            scores = np.array([100.0 if plain in n else 0.0 for n in self._name_plain])
         else:
-            scores = process.cdist([key], names, scorer=fuzz.partial_ratio, score_cutoff=NAME_CUTOFF,
-                                   workers=-1, dtype=np.float32)[0]
+            scores = np.maximum(
+                process.cdist([key], self._name_keys, scorer=fuzz.partial_ratio, score_cutoff=NAME_CUTOFF,
+                              workers=-1, dtype=np.float32)[0],
+                process.cdist([plain], self._name_plain, scorer=fuzz.partial_ratio, score_cutoff=NAME_CUTOFF,
+                              workers=-1, dtype=np.float32)[0])
         ids = np.flatnonzero(scores >= NAME_CUTOFF)
         if not len(ids):
             return _Criterion(np.empty(0, np.int64), np.empty(0), "")
-        table = np.zeros(len(names) + 1, dtype=np.float32)
+        table = np.zeros(len(self._names) + 1, dtype=np.float32)
         table[ids] = scores[ids]
         s = np.maximum(table[self.seller_a], table[self.buyer_a])  # -1 (no name) indexes the zero at the end
         rows = np.flatnonzero(s)[:MAX_HITS]
@@ -338,6 +352,13 @@ def _reasons(row: int, per_criterion: list[tuple[np.ndarray, np.ndarray, list[st
         pos = int(np.searchsorted(rows, row))
         out.append(texts[int(which[pos])])
     return tuple(out)
+
+
+_NOT_NAME = re.compile(r"[\s()（）\[\]【】〔〕·.,，、'\"“”‘’_\-—]+")
+
+
+def _plain(name: str) -> str:
+    return _NOT_NAME.sub("", unicodedata.normalize("NFKC", name)).upper()
 
 
 def _cents(v: Decimal | None) -> int:

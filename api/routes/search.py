@@ -36,5 +36,4 @@ async def search(ctx: Ctx, _: Reviewer, q: Annotated[str | None, Query(max_lengt
     if query.is_empty():
         raise ApiError(422, "nothing to search for", "give q, or one of number, tax_id, name, amount, "
                        "amount_min/amount_max, date_from/date_to")
-    hits = await run_in_threadpool(searcher(ctx).search, query, limit)
-    return {"total": len(hits), "hits": hits}
+    return await run_in_threadpool(searcher(ctx).search, query, limit)

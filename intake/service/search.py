@@ -43,12 +43,13 @@ class Searcher:
         self._lock = threading.Lock()
         self._checked = 0.0
 
-    def search(self, query: Query, limit: int = 50) -> list[dict]:
+    def search(self, query: Query, limit: int = 50) -> dict:
+        """``{"total": rows matching, "hits": the best ``limit`` of them}``."""
         with self._lock:
             if time.monotonic() - self._checked > REFRESH_AFTER_S:
                 self._refresh()
-            hits = self.index.search(query, limit)
-        return [hit_view(h) for h in hits]
+            found = self.index.search(query, limit)
+        return {"total": found.total, "hits": [hit_view(h) for h in found.hits]}
 
     def refresh(self) -> None:
         with self._lock:
