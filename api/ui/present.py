@@ -3,6 +3,7 @@ evidence (confidence, source, bbox) and the findings that concern them. Template
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,9 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("grp.totals", ("total_amount", "total_tax", "amount_with_tax", "amount_in_words")),
     ("grp.other", ("remarks", "drawer", "payee", "reviewer")),
 )
+ITEM_COLUMNS = ("name", "spec", "unit", "quantity", "unit_price", "amount", "tax_rate", "tax")
+"""The items table's editable columns, in printed order."""
+ITEM_FIELD = re.compile(r"^items\[(\d+)\]\.(\w+)$")
 FORM_FIELDS = frozenset(name for _, names in GROUPS for name in names)
 MARKED_SOURCES = frozenset({"qr", "corrected", "reviewer"})
 """Sources a reviewer should notice: a value that is not simply what the face of the invoice says."""
@@ -84,7 +88,11 @@ def present(view: dict, lang: str, threshold: float) -> dict:
                                page=fv.get("page"), bbox=tuple(fv["bbox"]) if fv.get("bbox") else None,
                                low=conf is not None and conf < threshold)
     general = []
+    item_marks: dict[tuple[int, str], str] = {}
     for f in findings:
+        for name in f.fields:
+            if (m := ITEM_FIELD.match(name)) and (int(m[1]), m[2]) not in item_marks:
+                item_marks[(int(m[1]), m[2])] = f.severity  # findings are sorted: the worst one wins
         concerned = [rows[n] for n in f.fields if n in rows]
         for row in concerned:
             row.findings.append(f)
@@ -97,6 +105,7 @@ def present(view: dict, lang: str, threshold: float) -> dict:
     return {
         "groups": [(label, [rows[n] for n in names]) for label, names in GROUPS],
         "rows": rows, "findings": findings, "general": general, "boxes": boxes,
-        "item_rows": invoice.get("items") or [], "has_invoice": bool(invoice),
+        "item_rows": invoice.get("items") or [], "item_marks": item_marks, "item_columns": ITEM_COLUMNS,
+        "has_invoice": bool(invoice),
         "pages": view.get("pages") or [view.get("page") or 1],
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
@@ -15,6 +15,8 @@ from api.ui.i18n import Translator, pick_lang
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["pathq"] = lambda v: quote(str(v), safe="")
+"""A value as one path segment (batch names may hold ``/`` or ``?``)."""
 
 
 def page(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
@@ -37,3 +39,16 @@ def base_context(request: Request) -> dict[str, Any]:
     query = urlencode({**dict(request.query_params), "lang": other}) if request.method == "GET" else f"lang={other}"
     return {"request": request, "t": Translator(lang), "lang": lang, "user": getattr(request.state, "ui_key", None),
             "other_lang": other, "lang_url": f"{request.url.path}?{query}"}
+
+
+def error_page(request: Request, status_code: int, message: str, hint: str | None = None,
+               back: str | None = None) -> Response:
+    """A page-shaped answer for a page request that cannot be served (unknown id, refused action)."""
+    return page(request, "error.html", {"status": status_code, "message": message, "hint": hint, "back": back},
+                status_code=status_code)
+
+
+def download(content: bytes, filename: str, media_type: str, **headers: str) -> Response:
+    """A file the browser saves (never renders): attachment with its name, neutral to sniffing."""
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', **headers})

@@ -1,6 +1,6 @@
 """The review screen and its actions. Edits and decisions go through ``intake.service.review`` (rules re-run,
 audit, optimistic locking) exactly as the JSON API's do; the answer carries re-rendered fragments so the
-page shows the new findings and status without a reload."""
+page shows the new findings and status without a reload. The items table is saved as a whole list."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from api.deps import Ctx, InvoiceId
 from api.problems import ApiError
 from api.ui.auth import UiReviewer, UiRoute
 from api.ui.i18n import pick_lang
-from api.ui.present import present
+from api.ui.present import ITEM_COLUMNS, present
 from api.ui.render import fragment, page
 from intake.service.context import ServiceContext
 from intake.service.pages import page_image
@@ -30,6 +30,30 @@ router = APIRouter(route_class=UiRoute)
 class FieldEdit(BaseModel):
     version: int
     fields: dict[str, str | None] = Field(max_length=50)
+
+
+Cell = Annotated[str | None, Field(default=None, max_length=200)]
+
+
+class ItemRow(BaseModel):
+    """One row of the items table as the page sends it: the printed columns, and ``src``, the row it was
+    before the reviewer added or removed rows (so columns the table does not show, e.g. a toll invoice's
+    plate number, are kept)."""
+
+    src: int | None = Field(default=None, ge=0, le=10_000)
+    name: str = Field(default="", max_length=500)
+    spec: Cell = None
+    unit: Cell = None
+    quantity: Cell = None
+    unit_price: Cell = None
+    amount: Cell = None
+    tax_rate: Cell = None
+    tax: Cell = None
+
+
+class ItemsEdit(BaseModel):
+    version: int
+    items: list[ItemRow] = Field(max_length=2000)
 
 
 class Decision(BaseModel):
@@ -78,6 +102,24 @@ async def edit(request: Request, invoice_id: InvoiceId, body: FieldEdit, ctx: Ct
     return await _update(request, ctx, invoice_id)
 
 
+@router.post("/invoices/{invoice_id}/items")
+async def edit_items(request: Request, invoice_id: InvoiceId, body: ItemsEdit, ctx: Ctx, _: UiReviewer) -> dict:
+    v, _h, _f = await run_in_threadpool(_load, ctx, invoice_id)
+    before = (v.get("invoice") or {}).get("items") or []
+    items = [_merge_item(row, before) for row in body.items]
+    await run_in_threadpool(edit_fields, ctx, invoice_id, body.version, {"items": items}, request.state.actor)
+    return await _update(request, ctx, invoice_id)
+
+
+def _merge_item(row: ItemRow, before: list[dict]) -> dict[str, Any]:
+    """The row as edited (blank cells → none), over the columns of the row it came from that the table hides.
+    A stale ``src`` is harmless: a version conflict refuses the edit before anything is stored."""
+    base = before[row.src] if row.src is not None and row.src < len(before) else {}
+    edited = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in row.model_dump(exclude={"src"}).items()}
+    edited["name"] = edited["name"] or ""
+    return {**{k: v for k, v in base.items() if k not in ITEM_COLUMNS}, **edited}
+
+
 @router.post("/invoices/{invoice_id}/review")
 async def decide(request: Request, invoice_id: InvoiceId, body: Decision, ctx: Ctx, _: UiReviewer) -> dict:
     await run_in_threadpool(set_review, ctx, invoice_id, body.version, body.decision, request.state.actor,
@@ -95,6 +137,7 @@ async def _update(request: Request, ctx: ServiceContext, invoice_id: int) -> dic
         "status_html": fragment(request, "_status.html", model),
         "general_html": fragment(request, "_general.html", model),
         "history_html": fragment(request, "_history.html", model),
+        "items_html": fragment(request, "_items.html", model),
         "boxes": model["m"]["boxes"],
         "fields": {name: {"value": r.value, "marks": r.marks,
                           "meta_html": fragment(request, "_field_meta.html", {"f": r}),

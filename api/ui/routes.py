@@ -1,4 +1,5 @@
-"""The reviewer UI's router: login/logout here; the queue, review screen and upload page in their modules.
+"""The reviewer UI's router: login/logout here; the queue, review screen, reconciliation dashboard, drafts,
+records imports, upload page and batch progress in their modules.
 ``api.app`` includes ``router`` and mounts ``STATIC_DIR`` at ``/ui/static``."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import Ctx
-from api.ui import queue, review, session, upload
+from api.ui import batches, drafts, queue, reconcile, records, review, session, upload
 from api.ui.auth import UiRoute, current_key, secret
 from api.ui.render import STATIC_DIR, page
 from intake.service.keys import allows, authenticate, hash_key
@@ -58,3 +59,7 @@ def logout() -> Response:
 router.include_router(queue.router)
 router.include_router(review.router)
 router.include_router(upload.router)
+router.include_router(reconcile.router)
+router.include_router(drafts.router)
+router.include_router(records.router)
+router.include_router(batches.router)

@@ -1,11 +1,12 @@
-"""The upload page: drag and drop several files, then follow each document's job until it is done. Files go
-through the same ``accept_uploads`` as ``POST /api/v1/documents`` (stored and queued before the answer)."""
+"""The upload page: drag and drop several files (optionally under a batch name), then follow each document's
+job until it is done. Files go through the same ``accept_uploads`` as ``POST /api/v1/documents`` (stored
+and queued before the answer)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.responses import Response
 
 from api.deps import Ctx
@@ -26,8 +27,10 @@ def upload_page(request: Request, _: UiUploader) -> Response:
 
 @router.post("/upload")
 async def upload(request: Request, ctx: Ctx, _: UiUploader,
-                 files: Annotated[list[UploadFile], File(description="invoice files")]) -> dict:
-    return {"documents": await accept_uploads(request, ctx, files, None)}
+                 files: Annotated[list[UploadFile], File(description="invoice files")],
+                 batch: Annotated[str, Form(max_length=64)] = "") -> dict:
+    name = batch.strip() or None
+    return {"documents": await accept_uploads(request, ctx, files, name), "batch": name}
 
 
 @router.get("/documents/{doc_id}")

@@ -85,6 +85,20 @@ def next_pending(s: Session, after_id: int | None = None) -> int | None:
     return s.scalar(stmt.order_by(*QUEUE_ORDER).limit(1))
 
 
+def known_batches(s: Session, limit: int = 500) -> list[str]:
+    """Batch names documents were uploaded with, most recently used first (for the UI's batch pickers)."""
+    newest = func.max(Document.created_at)
+    stmt = (select(Document.batch).where(Document.batch.is_not(None)).group_by(Document.batch)
+            .order_by(newest.desc(), Document.batch).limit(limit))
+    return [b for (b,) in s.execute(stmt)]
+
+
+def batch_progress(s: Session, batch: str) -> dict[str, int]:
+    """Documents of one batch per job status (queued, processing, done, failed)."""
+    stmt = select(Document.status, func.count()).where(Document.batch == batch).group_by(Document.status)
+    return {status: n for status, n in s.execute(stmt)}
+
+
 def history(s: Session, invoice_id: int) -> list[dict]:
     """The invoice's audit trail, oldest first."""
     rows = s.scalars(select(AuditEntry).where(AuditEntry.invoice_id == invoice_id)

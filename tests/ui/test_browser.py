@@ -1,6 +1,8 @@
 """The reviewer UI in a real browser (Debian's Chromium driven by Playwright) against the real server:
 log in, upload, find the invoice in the queue, correct a field and see the rules answer, confirm, read the
-audit history. Each step leaves a screenshot in test-artifacts/ui/ for a person to look at."""
+audit history; and the reconciliation round trip: records import with preview, reconcile a batch, confirm
+the back-entry draft and download it. Each step leaves a screenshot in test-artifacts/ui/ for a person to
+look at."""
 
 from __future__ import annotations
 
@@ -10,16 +12,18 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 import uvicorn
 
 from api.app import create_app
 from intake.service.keys import create_key
 from intake.settings import Settings
-from tests.ui.conftest import SAMPLE
+from tests.ui.conftest import SAMPLE, SELLER_ID, TAX_BUREAU_HEADERS, records_csv, xml_invoice
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
@@ -61,7 +65,7 @@ def page(tmp_path: Path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
         context.set_default_timeout(15_000)
         yield context.new_page()
         context.close()
@@ -163,3 +167,146 @@ def test_review_an_uploaded_invoice_end_to_end(server, page, tmp_path: Path) -> 
     expect(page.locator("#status")).to_contain_text("Confirmed")
     expect(page.locator("#overlay rect.box").first).to_be_attached()
     shot(page, "08-review-english")
+
+
+def test_records_reconciliation_and_back_entry_end_to_end(server, page, tmp_path: Path) -> None:
+    """Import the system's records with a preview, upload an invoice the records do not have, correct the field
+    the rules object to and confirm it, reconcile its batch, confirm the back-entry draft and download it."""
+    from playwright.sync_api import expect
+
+    base, app = server
+    key = create_key(app.state.ctx, "reviewer", "carol")
+    number, misread = "24319876543210987654", "914403001922038217"  # the seller tax ID's last digit misread
+    records = tmp_path / "税务局导出.csv"
+    records.write_bytes(records_csv([
+        ["", "", "24310000000000000001", SELLER_ID, "上海某某贸易股份有限公司", "", "", "2024-03-08", "100.00", "6.00",
+         "106.00", "正常", "数电票（普通发票）"],
+        ["", "", "24310000000000000005", SELLER_ID, "上海某某贸易股份有限公司", "", "", "2024-03-09", "500.00", "30.00",
+         "530.00", "作废", ""],
+        ["", "", "12-34", "", "", "", "", "2024-03-08", "1.00", "", "", "正常", ""],
+    ]))
+    invoice = tmp_path / "new.xml"
+    invoice.write_bytes(xml_invoice(number, "400.00", "24.00", seller_id=misread))
+
+    # Log in on the records page.
+    page.goto(f"{base}/ui/records")
+    page.get_by_label("API 密钥").fill(key)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{base}/ui/records")
+    expect(page.get_by_text("系统中共有 0 条发票记录")).to_be_visible()
+    shot(page, "10-records")
+
+    # Preview: each column's header and field, the sample records, the bad row by its number.
+    page.get_by_label("文件", exact=True).set_input_files(str(records))
+    page.get_by_role("button", name="预览").click()
+    expect(page.get_by_role("heading", name=re.compile("导入预览"))).to_be_visible()
+    expect(page.get_by_label("数电票号码", exact=True)).to_have_value("digital_number")
+    expect(page.get_by_label("销方识别号", exact=True)).to_have_value("seller_tax_id")
+    expect(page.locator("#sample tbody tr")).to_have_count(2)
+    expect(page.locator("#bad-rows tbody tr")).to_have_count(1)
+    expect(page.locator("#bad-rows tbody tr td").first).to_have_text("4")
+    page.get_by_label("将此列映射保存为（可选）").fill("税务局")
+    shot(page, "11-records-preview")
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.get_by_text("导入完成。")).to_be_visible()
+    expect(page.locator("#n-inserted")).to_have_text("2")
+    shot(page, "12-records-imported")
+
+    # Upload the invoice under a batch name, then follow the batch until it is done.
+    page.get_by_role("link", name="上传").click()
+    page.get_by_label("批次名称（可选）").fill("2024-03")
+    page.locator("#files").set_input_files(str(invoice))
+    expect(page.locator("#jobs .badge")).to_have_text("完成", timeout=30_000)
+    page.get_by_role("link", name="查看批次 2024-03 的进度").click()
+    expect(page.get_by_text("已处理 1 / 1 个文件")).to_be_visible()
+    expect(page.locator("#bar")).to_have_attribute("value", "1")
+    shot(page, "13-batch")
+
+    # The queue, filtered by the batch: not reconciled yet, and the rules found the misread tax ID.
+    page.get_by_role("link", name="在队列中查看").click()
+    expect(page.get_by_label("批次")).to_have_value("2024-03")
+    expect(page.locator("p.total")).to_contain_text("共 1 张")
+    row = page.locator("table.list tbody tr")
+    expect(row.locator(".badge.m-none")).to_have_text("未对账")
+    expect(row.locator(".badge.st-needs_review")).to_be_visible()
+    shot(page, "14-queue-batch")
+    page.get_by_role("link", name=number).click()
+
+    # Correct the seller tax ID: the checksum finding goes, the invoice is verified; then edit an item cell.
+    expect(page.locator("#fd-seller_tax_id")).to_contain_text("uscc.checksum")
+    tax_id = page.get_by_label("销售方税号", exact=True)
+    tax_id.fill(SELLER_ID)
+    tax_id.press("Tab")
+    expect(page.locator("#status")).to_contain_text("版本 2")
+    expect(page.locator("#fd-seller_tax_id")).to_be_empty()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440  # the wide items table scrolls by itself
+    page.get_by_role("button", name="添加一行").focus()
+    page.keyboard.press("Enter")  # by keyboard: the new row's first cell takes the focus
+    expect(page.get_by_label("第 2 行 名称")).to_be_focused()
+    expect(page.locator("#items-state")).to_have_text("明细有未保存的修改")
+    page.get_by_role("button", name="删除第 2 行").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#items-body tr")).to_have_count(1)
+    expect(page.locator("#items-state")).to_have_text("")  # back as saved: nothing to save
+    spec = page.get_by_label("第 1 行 规格型号")
+    spec.fill("年度服务")
+    page.get_by_role("button", name="保存明细").click()
+    expect(page.locator("#items-state")).to_have_text("已保存")
+    expect(page.locator("#status")).to_contain_text("版本 3")
+    expect(page.locator("#history")).to_contain_text("明细")
+    page.get_by_role("button", name="确认", exact=True).click()
+    expect(page.locator("#status")).to_contain_text("已确认")
+    page.locator("#h-items").scroll_into_view_if_needed()
+    shot(page, "15-review-corrected")
+
+    # Reconcile the batch from the dashboard: the invoice is missing in the system.
+    page.get_by_role("link", name="对账", exact=True).click()
+    expect(page.get_by_label("全部发票")).to_be_checked()
+    page.locator("#rc-batch").select_option("2024-03")
+    expect(page.get_by_label("按批次")).to_be_checked()  # picking a batch selects that scope
+    shot(page, "16-reconcile-form")
+    page.get_by_role("button", name="开始对账").click()
+    expect(page).to_have_url(re.compile(r"/ui/reconcile/\d+$"))
+    card = page.locator("a.stat.m-missing_in_system")
+    expect(card).to_contain_text("1")
+    expect(card).to_have_attribute("aria-current", "true")
+    expect(page.locator("a.stat.m-matched")).to_contain_text("0")
+    expect(page.locator("#lines tbody")).to_contain_text(number)
+    shot(page, "17-reconcile-run")
+    with page.expect_download() as report:
+        page.get_by_role("link", name="Excel（XLSX）").click()
+    report_path = tmp_path / report.value.suggested_filename
+    report.value.save_as(report_path)
+    assert "missing_in_system" in openpyxl.load_workbook(report_path).sheetnames
+
+    # Its draft: the seller as the party master knows it, the printed name beside it; confirm.
+    page.get_by_role("link", name=re.compile("打开补录草稿")).click()
+    expect(page.get_by_label("销售方名称", exact=True)).to_have_value("上海某某贸易股份有限公司")
+    expect(page.locator("#meta-seller_name")).to_contain_text("票面名称: 上海某某贸易有限公司")
+    expect(page.get_by_label("销售方税号", exact=True)).to_have_value(SELLER_ID)
+    shot(page, "18-draft")
+    page.get_by_role("button", name="确认", exact=True).click()
+    expect(page.get_by_text("已确认，可以导出。")).to_be_visible()
+    expect(page.locator("#history tbody tr")).to_have_count(2)
+
+    # Export the confirmed drafts as XLSX through the browser's download, in the records' own layout.
+    page.get_by_role("link", name="补录草稿").click()
+    expect(page.locator(".counts")).to_contain_text("已确认 1")
+    page.get_by_label("导出格式").select_option("xlsx")
+    with page.expect_download() as exported:
+        page.get_by_role("button", name=re.compile("导出已确认的草稿")).click()
+    assert exported.value.suggested_filename.startswith("drafts-") and exported.value.suggested_filename.endswith(".xlsx")
+    path = tmp_path / exported.value.suggested_filename
+    exported.value.save_as(path)
+    page.reload()
+    expect(page.locator(".counts")).to_contain_text("已导出 1")
+    shot(page, "19-drafts-exported")
+
+    sheet = list(openpyxl.load_workbook(path)["drafts"].iter_rows(values_only=True))
+    assert list(sheet[0]) == TAX_BUREAU_HEADERS and len(sheet) == 2
+    cells = dict(zip(sheet[0], sheet[1]))
+    assert cells["数电票号码"] == number and cells["发票号码"] is None
+    assert cells["销方识别号"] == SELLER_ID  # the reviewer's correction, not the misread ID
+    assert cells["销方名称"] == "上海某某贸易股份有限公司" and cells["发票状态"] == "正常"
+    assert (Decimal(str(cells["金额"])), Decimal(str(cells["税额"])), Decimal(str(cells["价税合计"]))) == (
+        Decimal("400.00"), Decimal("24.00"), Decimal("424.00"))

@@ -1,5 +1,6 @@
-// The review screen: page image with zoom/pan/rotate and field boxes; field edits and decisions posted to
-// the server, whose answer (re-rendered fragments) replaces the affected parts of the page.
+// The review screen: page image with zoom/pan/rotate and field boxes; field edits, the items table (saved
+// as a whole list) and decisions posted to the server, whose answer (re-rendered fragments) replaces the
+// affected parts of the page.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("review-data").textContent);
@@ -172,6 +173,7 @@
     $("status").innerHTML = u.status_html;
     $("general").innerHTML = u.general_html;
     $("history").innerHTML = u.history_html;
+    if (!itemsDirty) { itemsBody.innerHTML = u.items_html; renumber(); savedItems = JSON.stringify(collectItems()); }
     boxes = u.boxes;
     for (const [name, f] of Object.entries(u.fields)) {
       const row = $("row-" + name), input = $("f-" + name);
@@ -210,11 +212,77 @@
     for (const input of inputs()) {
       if (input.value.trim() !== input.dataset.saved && !(await save(input))) return;
     }
+    if (!(await saveItems())) return;
     const note = $("note").value;
     const { res, json } = await post(`/ui/invoices/${data.id}/review`, { version, decision, note: note || null });
     if (res.ok) { applyUpdate(json); $("note").value = ""; $("alert").hidden = true; }
     else handleFailure(res, json, null);
   }
+  // ---- items table: edit cells, add and remove rows, save the whole list ------------------------------------
+  const itemsBody = $("items-body");
+  let itemsDirty = false, savedItems = "";
+
+  function renumber() {
+    Array.from(itemsBody.rows).forEach((tr, i) => {
+      const n = String(i + 1);
+      tr.cells[0].textContent = n;
+      for (const input of tr.querySelectorAll("input")) {
+        input.setAttribute("aria-label", data.msg.item_cell.replace("{col}", input.dataset.col).replace("{n}", n));
+      }
+      const rm = tr.querySelector("[data-remove]"), label = data.msg.item_remove.replace("{n}", n);
+      rm.setAttribute("aria-label", label); rm.title = label;
+    });
+    $("no-items").hidden = itemsBody.rows.length > 0;
+  }
+  function itemsChanged() {
+    // Dirty only while the table differs from what was saved (adding and removing a row again is no edit).
+    itemsDirty = JSON.stringify(collectItems()) !== savedItems;
+    $("items-state").textContent = itemsDirty ? data.msg.items_unsaved : "";
+  }
+  function collectItems() {
+    return Array.from(itemsBody.rows, (tr) => {
+      const row = { src: tr.dataset.src === undefined ? null : parseInt(tr.dataset.src, 10) };
+      for (const input of tr.querySelectorAll("input")) row[input.name] = input.value.trim() || null;
+      row.name = row.name || "";
+      return row;
+    });
+  }
+  function saveItems() {
+    chain = chain.then(async () => {
+      if (!itemsDirty) return true;
+      const err = $("items-error"), state = $("items-state");
+      err.hidden = true; state.textContent = data.msg.saving;
+      const { res, json } = await post(`/ui/invoices/${data.id}/items`, { version, items: collectItems() });
+      if (res.ok) { itemsDirty = false; applyUpdate(json); state.textContent = data.msg.saved; return true; }
+      state.textContent = "";
+      if (res.status === 409 || res.status === 401) handleFailure(res, json, null);
+      else { err.textContent = problemText(json, res); err.hidden = false; }
+      return false;
+    });
+    return chain;
+  }
+  $("btn-add-item").addEventListener("click", () => {
+    const tr = $("item-row-template").content.firstElementChild.cloneNode(true);
+    itemsBody.appendChild(tr);
+    renumber(); itemsChanged();
+    tr.querySelector("input").focus();
+  });
+  itemsBody.addEventListener("click", (e) => {
+    const btn = e.target.closest("[data-remove]");
+    if (!btn) return;
+    const tr = btn.closest("tr"), near = tr.nextElementSibling || tr.previousElementSibling;
+    tr.remove();
+    renumber(); itemsChanged();
+    (near ? near.querySelector("[data-remove]") : $("btn-add-item")).focus();
+  });
+  itemsBody.addEventListener("input", itemsChanged);
+  itemsBody.addEventListener("focusin", (e) => {
+    const tr = e.target.closest("tr");
+    if (tr && tr.dataset.field) highlight(tr.dataset.field);
+  });
+  $("items-form").addEventListener("submit", (e) => { e.preventDefault(); saveItems(); });
+  savedItems = JSON.stringify(collectItems());
+
   function next() { window.location.href = $("btn-next").getAttribute("href"); }
 
   for (const input of inputs()) {

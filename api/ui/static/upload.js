@@ -1,5 +1,6 @@
 // The upload page: files dropped or chosen are posted together; each document's job is then polled until it
-// is done or failed, and the invoices found are linked to the review screen.
+// is done or failed, and the invoices found are linked to the review screen. Files sent under a batch name
+// also get a link to that batch's progress page.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("upload-data").textContent);
@@ -61,12 +62,20 @@
     const rows = Array.from(files, (f) => { const tr = row(f.name); setState(tr, "uploading"); return tr; });
     const form = new FormData();
     for (const f of files) form.append("files", f, f.name);
+    const batch = document.getElementById("batch").value.trim();
+    if (batch) form.append("batch", batch);
     const res = await fetch("/ui/upload", { method: "POST", body: form, credentials: "same-origin",
                                             headers: { Accept: "application/json" } });
     const json = await res.json().catch(() => null);
     if (!res.ok || !json) {
       for (const tr of rows) { setState(tr, "failed"); tr.cells[2].textContent = (json && json.detail) || res.status; }
       return;
+    }
+    if (json.batch && data.reviewer) {
+      const p = document.getElementById("batch-link"), a = p.querySelector("a");
+      a.href = "/ui/batches/" + encodeURIComponent(json.batch);
+      a.textContent = msg.batch_progress.replace("{b}", json.batch);
+      p.hidden = false;
     }
     json.documents.forEach((doc, i) => {
       const tr = rows[i];

@@ -1,0 +1,126 @@
+"""The reconciliation dashboard: run a reconciliation (a batch, an issue-date range, or everything) through
+``intake.service.reconciliation`` as the JSON API does, list recent runs, and open one run: counts per
+category as cards that drill down to that category's lines, differences side by side, report downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path as FsPath
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from api.deps import Ctx, PageNo
+from api.routes.reconciliations import REPORT_TYPES
+from api.ui.auth import UiReviewer, UiRoute
+from api.ui.i18n import MATCH_CATEGORIES, Translator, pick_lang
+from api.ui.render import download, error_page, page
+from intake.service.queries import known_batches
+from intake.service.reconciliation import Scope, list_runs, run_items, run_lines, run_reconciliation, run_view
+from intake.storage.db import session_scope
+from intake.storage.matching_tables import ReconciliationRun
+from matching.export import REPORT_WRITERS
+
+router = APIRouter(route_class=UiRoute)
+
+RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+FormText = Annotated[str, Form(max_length=200)]
+PAGE_SIZE = 50
+RUNS_SHOWN = 20
+DRILL_ORDER = ("missing_in_system", "matched_with_differences", "duplicate", "voided", "rejected", "no_document",
+               "matched")
+"""Which category a run opens on: the first that has lines, the ones needing action first."""
+
+
+def _dashboard(request: Request, ctx, form: dict, error: str | None = None, status_code: int = 200) -> Response:
+    with session_scope(ctx.sessions) as s:
+        _, runs = list_runs(s, 1, RUNS_SHOWN)
+        batches = known_batches(s)
+    return page(request, "reconcile.html", {"runs": runs, "batches": batches, "form": form, "error": error,
+                                            "categories": MATCH_CATEGORIES}, status_code=status_code)
+
+
+@router.get("/reconcile")
+def dashboard(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
+    return _dashboard(request, ctx, {"scope": "all", "batch": "", "date_from": "", "date_to": ""})
+
+
+def _scope(t: Translator, form: dict) -> Scope:
+    """The form's choice as a Scope; ``ValueError`` carries the message shown above the form."""
+    if form["scope"] == "all":
+        return Scope()
+    if form["scope"] == "batch":
+        if not form["batch"]:
+            raise ValueError(t("rc.need_batch"))
+        if len(form["batch"]) > 64:
+            raise ValueError(t("rc.batch_too_long"))
+        return Scope(batch=form["batch"])
+    if form["scope"] != "dates":
+        raise ValueError(t("rc.bad_scope"))
+    dates = {}
+    for key in ("date_from", "date_to"):
+        try:
+            dates[key] = dt.date.fromisoformat(form[key]) if form[key] else None
+        except ValueError:
+            raise ValueError(t("rc.bad_date", v=form[key])) from None
+    if dates["date_from"] is None and dates["date_to"] is None:
+        raise ValueError(t("rc.need_date"))
+    if dates["date_from"] and dates["date_to"] and dates["date_from"] > dates["date_to"]:
+        raise ValueError(t("rc.date_order"))
+    return Scope(**dates)
+
+
+@router.post("/reconcile")
+async def start_run(request: Request, ctx: Ctx, _: UiReviewer, scope: FormText = "all", batch: FormText = "",
+                    date_from: FormText = "", date_to: FormText = "") -> Response:
+    form = {"scope": scope, "batch": batch.strip(), "date_from": date_from.strip(), "date_to": date_to.strip()}
+    try:
+        chosen = _scope(Translator(pick_lang(request)), form)
+    except ValueError as exc:
+        return await run_in_threadpool(_dashboard, request, ctx, form, str(exc), 422)
+    run = await run_in_threadpool(run_reconciliation, ctx, chosen, request.state.actor)
+    return RedirectResponse(f"/ui/reconcile/{run['id']}", status_code=303)
+
+
+@router.get("/reconcile/{run_id}")
+def run_page(request: Request, run_id: RunId, ctx: Ctx, _: UiReviewer,
+             category: Annotated[str, Query(max_length=40)] = "",
+             page_no: Annotated[PageNo, Query(alias="page")] = 1) -> Response:
+    with session_scope(ctx.sessions) as s:
+        run = s.get(ReconciliationRun, run_id)
+        if run is None:
+            return _no_run(request, run_id)
+        view = run_view(run)
+        if category not in MATCH_CATEGORIES:
+            category = next((c for c in DRILL_ORDER if view["counts"][c]), "missing_in_system")
+        total, items = run_items(s, run_id, category, page_no, PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    link = lambda p: f"/ui/reconcile/{run_id}?" + urlencode({"category": category, "page": p}) + "#lines"  # noqa: E731
+    return page(request, "reconcile_run.html", {
+        "run": view, "category": category, "categories": MATCH_CATEGORIES, "items": items, "total": total,
+        "page_no": page_no, "pages": pages, "formats": tuple(REPORT_TYPES),
+        "prev_url": link(page_no - 1) if page_no > 1 else None, "next_url": link(page_no + 1) if page_no < pages else None,
+    })
+
+
+@router.get("/reconcile/{run_id}/report/{fmt}")
+def report(request: Request, run_id: RunId, fmt: Literal["xlsx", "csv", "json"], ctx: Ctx, _: UiReviewer) -> Response:
+    """The same report file as ``GET /api/v1/reconciliations/{id}/report``, from the same writers."""
+    with session_scope(ctx.sessions) as s:
+        if s.get(ReconciliationRun, run_id) is None:
+            return _no_run(request, run_id)
+        lines = run_lines(s, run_id)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = FsPath(tmp) / f"report.{fmt}"
+        REPORT_WRITERS[path.suffix](lines, path)
+        content = path.read_bytes()
+    return download(content, f"reconciliation-{run_id}.{fmt}", REPORT_TYPES[fmt])
+
+
+def _no_run(request: Request, run_id: int) -> Response:
+    t = Translator(pick_lang(request))
+    return error_page(request, 404, t("rc.no_run", id=run_id), back="/ui/reconcile")
