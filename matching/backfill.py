@@ -38,7 +38,7 @@ def write_outputs(results: list[ExtractionResult], parsed: ParsedExport, out: Pa
     payloads = [draft_payload(o.invoice, master) for o in report.documents
                 if o.category is Category.missing_in_system and o.invoice is not None]
     headers = list(parsed.header_map.headers)
-    mapping = parsed.header_map.as_named()
+    mapping = parsed.header_map.as_saved()
     paths = tuple(out / name for name in OUTPUTS)
     _atomic(paths[0], lambda p: write_report_xlsx(lines, p))
     _atomic(paths[1], lambda p: write_drafts_xlsx(payloads, p, headers=headers, mapping=mapping))

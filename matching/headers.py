@@ -53,6 +53,8 @@ class HeaderMap:
     scores: dict[str, float] = field(default_factory=dict)
     """100 for exact aliases and explicit choices."""
     explicit: frozenset[str] = frozenset()
+    excluded: frozenset[str] = frozenset()
+    """Fields a person said the file has no column for."""
 
     @property
     def unmapped(self) -> list[str]:
@@ -62,6 +64,10 @@ class HeaderMap:
     def as_named(self) -> dict[str, str]:
         """Our field → header text: the form saved as an explicit mapping and shown to the user."""
         return {f: self.headers[i] for f, i in self.columns.items()}
+
+    def as_saved(self) -> dict[str, str | None]:
+        """``as_named`` plus the fields declared absent (None): what is saved, so a repeat reads the file alike."""
+        return {**self.as_named(), **{f: None for f in sorted(self.excluded)}}
 
     def describe(self) -> list[str]:
         lines = []
@@ -80,15 +86,20 @@ _ANNOTATION = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _ALIAS_TABLE = [(norm_header(a), f) for f, aliases in ALIASES.items() for a in aliases]
 
 
-def map_headers(headers: Sequence[object], explicit: dict[str, str] | None = None) -> HeaderMap:
+def map_headers(headers: Sequence[object], explicit: dict[str, str | None] | None = None) -> HeaderMap:
     """Each header goes to the best-scoring field (exact alias first); a field and a column are used once.
-    ``explicit`` (field → header text) wins over any guess."""
+    ``explicit`` (field → header text) wins over any guess; field → None (or "") says the file has no column
+    for that field, so no guess may give it one (a column a person marked "not used")."""
     texts = tuple("" if h is None else str(h).strip() for h in headers)
     columns: dict[str, int] = {}
     scores: dict[str, float] = {}
+    excluded: set[str] = set()
     for fld, header in (explicit or {}).items():
         if fld not in ALIASES:
             raise MappingError(f"explicit mapping names an unknown field {fld!r}; fields are: {', '.join(FIELDS)}")
+        if header is None or not str(header).strip():
+            excluded.add(fld)
+            continue
         wanted = norm_header(header)
         idx = next((i for i, t in enumerate(texts) if norm_header(t) == wanted), None)
         if idx is None:
@@ -107,11 +118,12 @@ def map_headers(headers: Sequence[object], explicit: dict[str, str] | None = Non
             if score >= THRESHOLD:
                 candidates.append((score, len(alias), i, fld))
     for score, _, i, fld in sorted(candidates, key=lambda c: (-c[0], -c[1], c[2])):
-        if fld in columns or i in columns.values():
+        if fld in columns or fld in excluded or i in columns.values():
             continue
         columns[fld] = i
         scores[fld] = score
-    return HeaderMap(texts, columns, scores, frozenset(explicit or ()))
+    return HeaderMap(texts, columns, scores, frozenset(f for f in (explicit or {}) if f not in excluded),
+                     frozenset(excluded))
 
 
 def find_header_row(rows: Sequence[Sequence[object]], explicit: dict[str, str] | None = None,
@@ -124,11 +136,11 @@ def find_header_row(rows: Sequence[Sequence[object]], explicit: dict[str, str] |
             hm = map_headers(row, explicit)
         except MappingError:
             continue
-        if explicit or len(hm.columns) >= MIN_FIELDS_FOR_HEADER_ROW:  # explicit: every named header is on the row
+        if hm.explicit or len(hm.columns) >= MIN_FIELDS_FOR_HEADER_ROW:  # explicit: every named header is on the row
             return idx, hm
         if best is None or len(hm.columns) > len(best[1].columns):
             best = (idx, hm)
-    if explicit:
+    if any(explicit.values() if explicit else ()):
         map_headers(rows[0] if rows else [], explicit)  # raises with the explicit mapping's own message
     found = ", ".join(str(c) for c in (rows[0] if rows else []) if c not in (None, ""))
     raise MappingError(

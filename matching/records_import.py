@@ -110,17 +110,17 @@ def _xlsx_rows(data: bytes, name: str) -> list[list[object]]:
         wb.close()
 
 
-def parse_export(path: Path, explicit: dict[str, str] | None = None) -> ParsedExport:
+def parse_export(path: Path, explicit: dict[str, str | None] | None = None) -> ParsedExport:
     """Read ``path``: find the header row, map headers, parse every row."""
     return parse_rows(read_rows(path), str(path), explicit)
 
 
-def parse_upload(data: bytes, name: str, explicit: dict[str, str] | None = None) -> ParsedExport:
+def parse_upload(data: bytes, name: str, explicit: dict[str, str | None] | None = None) -> ParsedExport:
     """``parse_export`` for bytes (an API or UI upload)."""
     return parse_rows(read_rows_from(data, name), name, explicit)
 
 
-def parse_rows(rows: list[list[object]], source: str, explicit: dict[str, str] | None = None) -> ParsedExport:
+def parse_rows(rows: list[list[object]], source: str, explicit: dict[str, str | None] | None = None) -> ParsedExport:
     try:
         idx, hm = find_header_row(rows, explicit)
     except MappingError as exc:

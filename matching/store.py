@@ -29,7 +29,7 @@ def sync_records(session: Session, parsed: ParsedExport, now: dt.datetime | None
 
     now = now or dt.datetime.now(dt.UTC)
     run = ImportRun(source_name=parsed.source, started_at=now, header_row=parsed.header_row,
-                    mapping=parsed.header_map.as_named(), headers=list(parsed.header_map.headers),
+                    mapping=parsed.header_map.as_saved(), headers=list(parsed.header_map.headers),
                     rows_read=parsed.rows_read, source_sha256=source_sha256, actor=actor)
     run.errors = [ImportRowError(row=e.row, column=e.column, reason=e.reason) for e in parsed.errors]
     session.add(run)
@@ -135,6 +135,6 @@ def save_mapping(session: Session, name: str, mapping: dict[str, str]) -> Header
     return row
 
 
-def load_mapping(session: Session, name: str) -> dict[str, str] | None:
+def load_mapping(session: Session, name: str) -> dict[str, str | None] | None:
     row = session.scalar(select(HeaderMapping).where(HeaderMapping.name == name))
     return None if row is None else dict(row.mapping)

@@ -33,8 +33,8 @@ def _explicit(mapping: str | None) -> dict[str, str] | None:
         data = json.loads(mapping)
     except ValueError as exc:
         raise ApiError(422, f"mapping is not JSON: {exc}", 'send an object of field → header, e.g. {"invoice_number": "票号"}') from exc
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise ApiError(422, "mapping must be a JSON object of field → header text",
+    if not isinstance(data, dict) or not all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in data.items()):
+        raise ApiError(422, "mapping must be a JSON object of field → header text (null: the file has no such column)",
                        f'e.g. {{"invoice_number": "票号"}}; fields: {", ".join(FIELDS)}')
     return data
 
@@ -118,7 +118,8 @@ def _m(v) -> str | None:
 
 
 class MappingBody(BaseModel):
-    mapping: dict[str, str] = Field(description="our field → header text", max_length=len(FIELDS))
+    mapping: dict[str, str | None] = Field(description="our field → header text (null: the file has no such column)",
+                                           max_length=len(FIELDS))
 
 
 @router.get("/mappings", summary="Saved header mappings")

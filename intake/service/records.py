@@ -28,7 +28,7 @@ class RecordsImportError(FapiaoError):
     http_status = 422
 
 
-def resolve_mapping(ctx: ServiceContext, mapping: dict[str, str] | None, mapping_name: str | None) -> dict[str, str] | None:
+def resolve_mapping(ctx: ServiceContext, mapping: dict[str, str | None] | None, mapping_name: str | None) -> dict[str, str | None] | None:
     """An explicit mapping given with the upload wins; else a saved one by name; else automatic mapping."""
     if mapping:
         return mapping
@@ -42,7 +42,7 @@ def resolve_mapping(ctx: ServiceContext, mapping: dict[str, str] | None, mapping
     return saved
 
 
-def _parse(ctx: ServiceContext, data: bytes, filename: str, explicit: dict[str, str] | None) -> ParsedExport:
+def _parse(ctx: ServiceContext, data: bytes, filename: str, explicit: dict[str, str | None] | None) -> ParsedExport:
     limit = ctx.settings.max_upload_bytes
     if len(data) > limit:
         raise LimitExceeded(f"{filename}: {len(data):,} bytes, more than the limit of {limit:,}",
@@ -63,12 +63,13 @@ def mapping_view(hm: HeaderMap) -> dict[str, Any]:
                      "score": round(hm.scores.get(by_col[i], 100.0), 1) if i in by_col else None,
                      "explicit": by_col.get(i) in hm.explicit} for i, h in enumerate(hm.headers)],
         "mapping": hm.as_named(),
+        "excluded": sorted(hm.excluded),
         "unmapped": hm.unmapped,
         "fields": list(FIELDS),
     }
 
 
-def preview_import(ctx: ServiceContext, data: bytes, filename: str, explicit: dict[str, str] | None = None) -> dict:
+def preview_import(ctx: ServiceContext, data: bytes, filename: str, explicit: dict[str, str | None] | None = None) -> dict:
     """Parse without storing anything: the mapping, the first records as read, and the bad rows."""
     parsed = _parse(ctx, data, filename, explicit)
     return {
@@ -80,7 +81,7 @@ def preview_import(ctx: ServiceContext, data: bytes, filename: str, explicit: di
 
 
 def import_records(ctx: ServiceContext, data: bytes, filename: str, actor: str,
-                   explicit: dict[str, str] | None = None, save_as: str | None = None) -> dict:
+                   explicit: dict[str, str | None] | None = None, save_as: str | None = None) -> dict:
     """Keep the file, sync its rows into the records (resolving drafts the records now contain) and return the
     import run. A file that cannot be read is recorded as a failed run and then raised."""
     sha = ctx.blobs.put(data) if data and len(data) <= ctx.settings.max_upload_bytes else None
@@ -96,7 +97,7 @@ def import_records(ctx: ServiceContext, data: bytes, filename: str, actor: str,
         with session_scope(ctx.sessions) as s:
             run = sync_records(s, parsed, source_sha256=sha, actor=actor)
             if save_as:
-                save_mapping(s, save_as, parsed.header_map.as_named())
+                save_mapping(s, save_as, parsed.header_map.as_saved())
             return run_view(run, with_errors=True)
 
     return retry_on_conflict(sync)

@@ -91,3 +91,15 @@ def test_cells_parse_or_say_why() -> None:
     for bad, parse in (("12,3x", normalize.money), ("2024-13-01", normalize.date), ("挂起", normalize.status)):
         with pytest.raises(ValueError, match="is not"):
             parse(bad)
+
+
+def test_a_field_marked_unmapped_is_not_guessed() -> None:
+    """A person said the file has no seller-name column: the "供应商" column stays unused, not guessed."""
+    auto = map_headers(["发票号码", "供应商", "价税合计"])
+    assert auto.columns["seller_name"] == 1
+    hm = map_headers(["发票号码", "供应商", "价税合计"], explicit={"seller_name": None, "invoice_number": "发票号码"})
+    assert "seller_name" not in hm.columns and hm.unmapped == ["供应商"]
+    assert hm.columns["amount_with_tax"] == 2 and hm.explicit == frozenset({"invoice_number"})
+    # what is saved keeps the decision, so a repeated import or a saved mapping reads the file the same way
+    assert hm.as_saved() == {"invoice_number": "发票号码", "amount_with_tax": "价税合计", "seller_name": None}
+    assert "seller_name" not in map_headers(["发票号码", "供应商", "价税合计"], explicit=hm.as_saved()).columns
