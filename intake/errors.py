@@ -52,6 +52,27 @@ class NeedsOcr(FapiaoError):
     code = "needs_ocr"
 
 
+class NotFound(FapiaoError):
+    """A document, invoice, draft, run or back-fill that does not exist."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(FapiaoError):
+    """Someone else changed it first (stale version), or its state does not allow the change."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class InvalidEdit(FapiaoError):
+    """A field that cannot be edited, or a value that is not valid for it."""
+
+    code = "invalid_edit"
+    http_status = 422
+
+
 EXIT_CODES: dict[type[FapiaoError], int] = {
     UnsupportedFormat: 3,
     CorruptDocument: 4,

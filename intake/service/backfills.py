@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 
 from intake.bulk.sources import iter_bytes, list_source
-from intake.errors import FapiaoError, LimitExceeded
+from intake.errors import FapiaoError, LimitExceeded, NotFound
 from intake.service.context import ServiceContext
 from intake.service.documents import accept
 from intake.service.reconciliation import Scope, run_lines, run_reconciliation
@@ -47,11 +47,6 @@ class BackfillError(FapiaoError):
 class FolderNotAllowed(FapiaoError):
     code = "folder_not_allowed"
     http_status = 403
-
-
-class BackfillNotFound(FapiaoError):
-    code = "not_found"
-    http_status = 404
 
 
 def allowed_folder(ctx: ServiceContext, folder: str) -> Path:
@@ -229,7 +224,7 @@ def get(ctx: ServiceContext, backfill_id: str) -> dict:
     with session_scope(ctx.sessions) as s:
         row = s.get(Backfill, backfill_id)
         if row is None:
-            raise BackfillNotFound(f"no back-fill {backfill_id}", hint="list back-fills with GET /api/v1/backfills")
+            raise NotFound(f"no back-fill {backfill_id}", hint="list back-fills with GET /api/v1/backfills")
         return view(s, row)
 
 
@@ -237,10 +232,10 @@ def output(ctx: ServiceContext, backfill_id: str, name: str) -> bytes:
     with session_scope(ctx.sessions) as s:
         row = s.get(Backfill, backfill_id)
         if row is None:
-            raise BackfillNotFound(f"no back-fill {backfill_id}", hint="list back-fills with GET /api/v1/backfills")
+            raise NotFound(f"no back-fill {backfill_id}", hint="list back-fills with GET /api/v1/backfills")
         sha = (row.outputs or {}).get(name)
         if sha is None:
-            raise BackfillNotFound(f"back-fill {backfill_id} has no output {name!r} (it is {row.status})",
+            raise NotFound(f"back-fill {backfill_id} has no output {name!r} (it is {row.status})",
                                    hint="outputs exist once the status is done: " + ", ".join(OUTPUTS))
     return ctx.blobs.get(sha)
 

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import or_, select
 
-from intake.errors import FapiaoError
 from intake.models import Invoice
 from intake.rules import RuleContext, run_rules
 from intake.service.context import ServiceContext
-from intake.service.review import Conflict, InvalidEdit, NotFound
+from intake.errors import Conflict, FapiaoError, InvalidEdit, NotFound
+from intake.service.review import EDITABLE, check_editable, validated_invoice  # EDITABLE: drafts edit the same fields
 from intake.storage.db import page_of, session_scope
 from intake.storage.matching_tables import Draft
 from matching.drafts import edit, transition
@@ -25,7 +24,6 @@ from matching.export import TAX_BUREAU_HEADERS, write_drafts_json, write_drafts_
 from matching.store import last_import
 
 DRAFT_STATES = ("draft", "confirmed", "exported", "resolved", "discarded")
-EDITABLE = frozenset(Invoice.model_fields) - {"invoice_type", "type_code", "is_red_letter"}
 EXPORT_FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   "json": "application/json"}
 
@@ -72,18 +70,10 @@ def get_draft(ctx: ServiceContext, draft_id: int) -> dict:
 
 def edit_draft(ctx: ServiceContext, draft_id: int, version: int, changes: dict[str, Any], actor: str) -> dict:
     """Change fields of a draft that nobody has confirmed yet (reopen a confirmed one first)."""
-    unknown = set(changes) - EDITABLE
-    if unknown:
-        raise InvalidEdit(f"these fields cannot be edited: {', '.join(sorted(unknown))}",
-                          hint=f"editable fields: {', '.join(sorted(EDITABLE))}")
+    check_editable(changes)
     with session_scope(ctx.sessions) as s:
         draft = _load(s, draft_id, version)
-        try:
-            invoice = Invoice.model_validate({**draft.payload, **changes})
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise InvalidEdit(f"invalid value: {'.'.join(map(str, err['loc']))}: {err['msg']}",
-                              hint="dates as YYYY-MM-DD, amounts as 123.45") from exc
+        invoice = validated_invoice({**draft.payload, **changes})
         normalised = invoice.model_dump(mode="json")
         edits = {k: normalised[k] for k in changes}
         draft.payload = {**draft.payload, "findings": draft_findings({**draft.payload, **edits}, ctx)}

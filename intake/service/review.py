@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from intake.errors import FapiaoError
+from intake.errors import Conflict, InvalidEdit, NotFound
 from intake.models import ExtractionResult, FieldSource, FieldValue, Invoice
 from intake.service.context import ServiceContext
 from intake.storage.db import retry_on_conflict, session_scope
@@ -16,20 +16,25 @@ from intake.verify import verify
 
 EDITABLE = frozenset(Invoice.model_fields) - {"invoice_type", "type_code", "is_red_letter"}
 
-
-class NotFound(FapiaoError):
-    code = "not_found"
-    http_status = 404
+__all__ = ["EDITABLE", "Conflict", "InvalidEdit", "NotFound", "check_editable", "edit_fields", "set_review", "validated_invoice",
+           "view"]
 
 
-class Conflict(FapiaoError):
-    code = "conflict"
-    http_status = 409
+def check_editable(changes: dict[str, Any]) -> None:
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise InvalidEdit(f"these fields cannot be edited: {', '.join(sorted(unknown))}",
+                          hint=f"editable fields: {', '.join(sorted(EDITABLE))}")
 
 
-class InvalidEdit(FapiaoError):
-    code = "invalid_edit"
-    http_status = 422
+def validated_invoice(data: dict[str, Any]) -> Invoice:
+    """The edited invoice, or an InvalidEdit naming the field and the expected form."""
+    try:
+        return Invoice.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise InvalidEdit(f"invalid value: {'.'.join(map(str, err['loc']))}: {err['msg']}",
+                          hint="dates as YYYY-MM-DD, amounts as 123.45") from exc
 
 
 def _load(s, invoice_id: int, version: int) -> ExtractedInvoice:
@@ -43,21 +48,14 @@ def _load(s, invoice_id: int, version: int) -> ExtractedInvoice:
 
 
 def edit_fields(ctx: ServiceContext, invoice_id: int, version: int, changes: dict[str, Any], actor: str) -> dict:
-    unknown = set(changes) - EDITABLE
-    if unknown:
-        raise InvalidEdit(f"these fields cannot be edited: {', '.join(sorted(unknown))}",
-                          hint=f"editable fields: {', '.join(sorted(EDITABLE))}")
+    check_editable(changes)
     with session_scope(ctx.sessions) as s:
         row = _load(s, invoice_id, version)
         result = ExtractionResult.model_validate(row.payload)
         data = result.invoice.model_dump(mode="json") if result.invoice else {}
         old = {k: data.get(k) for k in changes}
         data.update(changes)
-        try:
-            invoice = Invoice.model_validate(data)
-        except ValidationError as exc:
-            raise InvalidEdit(f"invalid value: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}",
-                              hint="dates as YYYY-MM-DD, amounts as 123.45") from exc
+        invoice = validated_invoice(data)
         fields = dict(result.fields)
         for name in changes:
             before = fields.get(name)
