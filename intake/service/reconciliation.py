@@ -26,18 +26,14 @@ from matching.store import load_master, load_records_with_ids
 
 @dataclass(frozen=True)
 class Scope:
-    """Which documents a run covers. With a batch, records without a document are looked for within the issue
-    dates the batch's invoices span (a batch of March invoices says nothing about January's records)."""
+    """Which documents a run covers. Records without a document are looked for within the date range when one
+    is given, else within the issue dates the documents span (see ``_no_document_range``)."""
 
     batch: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     backfill: str | None = None
     """The documents of one back-fill (``intake.service.backfills``), which may be shared with other batches."""
-
-    @property
-    def by_documents(self) -> bool:
-        return self.batch is not None or self.backfill is not None
 
 
 @dataclass
@@ -79,12 +75,15 @@ def _in_scope(stmt, scope: Scope):
 
 
 def _no_document_range(scope: Scope, docs: list[_Doc]) -> tuple[dt.date | None, dt.date | None]:
-    if not scope.by_documents:
-        return scope.date_from, scope.date_to
+    """The issue dates in which a record without a document is reported: the scope's own range where given,
+    else the span of the documents' issue dates (documents from March say nothing about January's records,
+    and a year of records must not all be reported because one batch arrived)."""
     dates = [d.result.invoice.issue_date for d in docs if d.result.invoice and d.result.invoice.issue_date]
-    if not dates:
-        return dt.date.max, dt.date.max  # nothing dated in the batch: no record is expected of it
-    return scope.date_from or min(dates), scope.date_to or max(dates)
+    lo = scope.date_from or (min(dates) if dates else None)
+    hi = scope.date_to or (max(dates) if dates else None)
+    if lo is None and hi is None:
+        return dt.date.max, dt.date.max  # nothing dated in scope: no record is expected of it
+    return lo, hi
 
 
 def run_reconciliation(ctx: ServiceContext, scope: Scope, actor: str) -> dict:

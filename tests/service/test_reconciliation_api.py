@@ -169,3 +169,21 @@ def test_roles_and_bad_requests(client: TestClient) -> None:
     assert client.post("/api/v1/records/imports", headers=rv, data={"mapping_name": "nope"},
                        files={"file": ("x.csv", b"a,b\n", "text/csv")}).status_code == 422
     assert client.post("/api/v1/drafts/1/confirm", headers=rv, json={"version": 1}).status_code == 404
+
+
+def test_records_without_document_are_reported_within_the_documents_dates(client: TestClient) -> None:
+    """Reconciling everything does not list a year of records because one March invoice arrived: without a
+    date range, records without a document are looked for within the issue dates the documents span."""
+    rv, up = make_key(client, "reviewer"), make_key(client, "uploader")
+    rows = [["24310000000000000001", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "100.00", "6.00", "106.00", "正常"],
+            ["24310000000000000007", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "70.00", "4.20", "74.20", "正常"],
+            ["23310000000000000001", "上海某某贸易有限公司", SELLER_ID, "2023-01-05", "10.00", "0.60", "10.60", "正常"]]
+    _import(client, rv, csv_bytes(rows), mapping=json.dumps(MAPPING))
+    doc = client.post("/api/v1/documents", headers=up,
+                      files=[("files", ("m.xml", xml("24310000000000000001", "100.00", "6.00"), "application/xml"))]).json()
+    _wait_done(client, doc["documents"][0]["id"], up)
+    run = client.post("/api/v1/reconciliations", headers=rv, json={}).json()
+    nodoc = client.get(f"/api/v1/reconciliations/{run['id']}?category=no_document", headers=rv).json()["items"]
+    assert [i["record_key"] for i in nodoc] == ["24310000000000000007"]
+    wide = client.post("/api/v1/reconciliations", headers=rv, json={"date_from": "2023-01-01", "date_to": "2024-12-31"}).json()
+    assert wide["counts"]["no_document"] == 2 and wide["counts"]["matched"] == 1
