@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _SMALL_UNITS = ("", "拾", "佰", "仟")
-_BIG_UNITS = ("", "万", "亿", "万亿")
 _DIGIT_VALUE = {c: i for i, c in enumerate(DIGITS)}
 _DIGIT_VALUE.update({"〇": 0, "两": 2})
 _UNIT_VALUE = {"拾": 10, "佰": 100, "仟": 1000}
@@ -24,7 +23,10 @@ class AmountWordsError(ValueError):
 
 
 def to_words(amount: Decimal) -> str:
-    """Render ``amount`` as printed on invoices: 壹仟贰佰叁拾肆圆伍角陆分, 叁佰圆整, （负数）…"""
+    """Render ``amount`` as printed on invoices: 壹仟贰佰叁拾肆圆伍角陆分, 叁佰圆整, （负数）… Amounts are below
+    10¹⁶ (what Numeric(18, 2) holds); larger ones are refused."""
+    if not amount.is_finite() or abs(amount) >= 10**16:
+        raise ValueError(f"{amount} is not an invoice amount")
     amount = amount.quantize(Decimal("0.01"))
     prefix = "（负数）" if amount < 0 else ""
     amount = abs(amount)
@@ -45,22 +47,13 @@ def to_words(amount: Decimal) -> str:
 
 
 def _integer_words(n: int) -> str:
-    groups: list[int] = []
-    while n:
-        groups.append(n % 10000)
-        n //= 10000
-    parts: list[str] = []
-    need_zero = False
-    for idx in range(len(groups) - 1, -1, -1):
-        g = groups[idx]
-        if g == 0:
-            need_zero = bool(parts)
-            continue
-        if parts and (need_zero or g < 1000):
-            parts.append("零")
-        parts.append(_group_words(g) + _BIG_UNITS[idx])
-        need_zero = False
-    return "".join(parts)
+    """``n`` > 0 in words: 亿 and 万 sections, the higher section itself in words (壹万亿 = 10¹²); a 零 stands
+    where the lower section does not fill its top place (壹亿零伍佰万, 壹万零壹)."""
+    for unit, name in ((10**8, "亿"), (10**4, "万")):
+        if n >= unit:
+            high, low = divmod(n, unit)
+            return _integer_words(high) + name + (("零" if low < unit // 10 else "") + _integer_words(low) if low else "")
+    return _group_words(n)
 
 
 def _group_words(g: int) -> str:
@@ -111,12 +104,20 @@ def parse_words(text: str) -> Decimal:
 
 
 def _parse_integer(s: str) -> int:
-    total = 0
-    for big, mult in (("亿", 10**8), ("万", 10**4)):
-        if big in s:
-            head, _, s = s.partition(big)
-            total += _parse_group(head) * mult if head else mult
-    return total + (_parse_group(s) if s else 0)
+    """亿 once at most, its head may hold 万 (壹万贰仟亿); below 亿, 万 once at most."""
+    head, sep, rest = s.partition("亿")
+    if not sep:
+        return _parse_wan(s)
+    if "亿" in rest:
+        raise AmountWordsError(f"misplaced '亿' in {s!r}")
+    return (_parse_wan(head) if head else 1) * 10**8 + (_parse_wan(rest) if rest else 0)
+
+
+def _parse_wan(s: str) -> int:
+    head, sep, rest = s.partition("万")
+    if not sep:
+        return _parse_group(s)
+    return (_parse_group(head) if head else 1) * 10**4 + (_parse_group(rest) if rest else 0)
 
 
 def _parse_group(s: str) -> int:

@@ -4,6 +4,7 @@ IDs, money and dates as they appear in exports. Everything that compares names g
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -48,6 +49,8 @@ def invoice_number(value: object) -> str:
     """Digits of an invoice code or number; letters OCR confuses with digits are mapped back (O→0, l→1…).
     A number a spreadsheet stored as a number has lost its leading zeros: they are restored to the standard
     lengths (8-digit numbers, 10/12-digit codes)."""
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        value = repr(value)  # NaN, infinite or fractional: read as text, so the row is refused, never truncated
     if isinstance(value, int | float) and not isinstance(value, bool):
         s = str(int(value))
         return s.zfill(8) if len(s) < 8 else s.zfill(len(s) + 1) if len(s) in (9, 11) else s
@@ -68,6 +71,10 @@ def invoice_key(code: str | None, number: str | None) -> str | None:
     return f"{code}:{number}" if code else number
 
 
+MAX_DIGITS = 16
+"""Amounts are stored as Numeric(18, 2): 10¹⁶ or more is a misread (or "1e30"), never an amount."""
+
+
 def money(value: object) -> Decimal:
     """A money cell as Decimal (two decimals): "1,234.50", "¥1234.5", 1234.5 (a spreadsheet float) are read;
     anything else raises ValueError with the value."""
@@ -86,6 +93,8 @@ def money(value: object) -> Decimal:
             raise ValueError(f"{value!r} is not an amount") from None
     if not d.is_finite():
         raise ValueError(f"{value!r} is not an amount")
+    if not d.is_zero() and d.adjusted() >= MAX_DIGITS:  # (compared by exponent: abs() can overflow)
+        raise ValueError(f"{value!r} is larger than any invoice amount")
     return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 

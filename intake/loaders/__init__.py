@@ -7,7 +7,7 @@ from intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits, QrText
 from intake.loaders.image import load_image
 from intake.loaders.ofd import load_ofd
 from intake.loaders.pdf import load_pdf
-from intake.loaders.sniff import IMAGE_KINDS, DocumentKind, sniff
+from intake.loaders.sniff import IMAGE_KINDS, DocumentKind, active_content, sniff
 from intake.loaders.xml_einvoice import load_xml
 
 __all__ = ["LoadLimits", "LoadedDocument", "LoadedPage", "QrText", "DocumentKind", "load_document", "sniff"]
@@ -22,6 +22,10 @@ def load_document(data: bytes, name: str, limits: LoadLimits | None = None) -> L
     if not data:
         raise UnsupportedFormat(f"{name}: the file is empty", hint="check that the upload or copy finished")
     kind = sniff(data)
+    active = active_content(data)
+    if active:
+        raise UnsupportedFormat(f"{name}: {active} content, not an invoice; such files are refused",
+                                hint="upload the invoice itself (PDF, OFD, XML or an image)")
     if kind is DocumentKind.pdf:
         return load_pdf(data, limits, name)
     if kind in IMAGE_KINDS:

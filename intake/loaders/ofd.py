@@ -12,6 +12,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from xml.etree.ElementTree import Element
 
 from intake.errors import CorruptDocument, LimitExceeded
@@ -20,6 +21,11 @@ from intake.loaders.xml_fields import local, parse_xml, structured_fields
 from intake.models import FieldSource, TextBox
 
 MM_TO_PT = 72 / 25.4
+DEFAULT_BOX = (0.0, 0.0, 210.0, 140.0)
+"""Millimetres: a VAT invoice's page, for an OFD that names no PhysicalBox."""
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
+"""What zipfile raises for a damaged archive or member (bad CRC, header or deflate stream, offsets past the
+end, an unsupported compression, a password)."""
 _MAX_MEMBER_BYTES = 20 * 1024 * 1024
 _MAX_TOTAL_BYTES = 100 * 1024 * 1024
 
@@ -29,7 +35,7 @@ class _OfdZip:
         self.name = name
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
+        except ZIP_ERRORS as exc:
             raise CorruptDocument(f"{name}: the OFD container is not a valid zip ({exc})", hint="re-export it") from exc
         total = sum(i.file_size for i in self.zf.infolist())
         if total > _MAX_TOTAL_BYTES:
@@ -43,8 +49,13 @@ class _OfdZip:
             raise CorruptDocument(f"{self.name}: the OFD part {path!r} is missing", hint="re-export the OFD")
         if info.file_size > _MAX_MEMBER_BYTES:
             raise LimitExceeded(f"{self.name}: the OFD part {path!r} is {info.file_size:,} bytes", hint="not a normal OFD")
-        with self.zf.open(info) as fh:
-            data = fh.read(_MAX_MEMBER_BYTES + 1)
+        try:
+            with self.zf.open(info) as fh:
+                data = fh.read(_MAX_MEMBER_BYTES + 1)
+        except ZIP_ERRORS as exc:
+            # a damaged member (bad CRC, header, deflate stream), an unsupported compression or a password
+            raise CorruptDocument(f"{self.name}: the OFD part {path!r} cannot be read ({exc})",
+                                  hint="re-export the OFD") from exc
         if len(data) > _MAX_MEMBER_BYTES:
             raise LimitExceeded(f"{self.name}: the OFD part {path!r} is too large", hint="not a normal OFD")
         return data
@@ -73,7 +84,7 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
     for number, page_el in enumerate(page_els, start=1):
         content_path = posixpath.join(doc_dir, page_el.get("BaseLoc"))
         content = z.xml(content_path)
-        box = _physical_box(content) or default_box
+        box = _physical_box(content) or default_box or DEFAULT_BOX
         boxes: list[TextBox] = []
         for tpl in (el for el in content.iter() if local(el.tag) == "Template"):
             loc = templates.get(tpl.get("TemplateID"))
@@ -117,7 +128,21 @@ def _physical_box(root: Element) -> tuple[float, float, float, float] | None:
 
 
 def _floats(text: str) -> list[float]:
-    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text or "")]
+    return [_number(v) for v in re.findall(r"-?\d+(?:\.\d+)?", text or "")]
+
+
+_MAX_COORD = 100_000.0
+"""Millimetres: far beyond any page. Coordinates past it (or unreadable ones) are hostile or broken input."""
+
+
+def _number(text: str | None, default: float = 0.0) -> float:
+    """An OFD number attribute; garbage, NaN, infinities and absurd magnitudes give ``default`` instead of
+    an exception, so one bad attribute costs one text box at most, never the document."""
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        return default
+    return value if abs(value) <= _MAX_COORD else default  # also false for NaN
 
 
 def _text_boxes(content: Element, page: int) -> list[TextBox]:
@@ -126,13 +151,13 @@ def _text_boxes(content: Element, page: int) -> list[TextBox]:
         if local(obj.tag) != "TextObject":
             continue
         bx, by, bw, bh = (_floats(obj.get("Boundary", "")) + [0, 0, 0, 0])[:4]
-        size = float(obj.get("Size", "3.5") or 3.5)
+        size = _number(obj.get("Size"), 3.5)
         for code in (c for c in obj if local(c.tag) == "TextCode"):
             text = code.text or ""
             if not text.strip():
                 continue
-            x = bx + float(code.get("X", 0) or 0)
-            y = by + float(code.get("Y", 0) or 0)  # baseline
+            x = bx + _number(code.get("X"))
+            y = by + _number(code.get("Y"))  # baseline
             width = _text_width(text, size, code.get("DeltaX"))
             bbox = (x * MM_TO_PT, (y - size * 0.88) * MM_TO_PT, (x + width) * MM_TO_PT, (y + size * 0.2) * MM_TO_PT)
             out.append(TextBox(text=text, bbox=bbox, page=page, source=FieldSource.text_layer))
@@ -145,12 +170,14 @@ def _text_width(text: str, size: float, delta_x: str | None) -> float:
         deltas: list[float] = []
         tokens = delta_x.split()
         i = 0
-        while i < len(tokens):
+        needed = len(text) - 1  # "g 100000000 1" must not become a list of 10⁸ floats
+        while i < len(tokens) and len(deltas) < needed:
             if tokens[i] == "g" and i + 2 < len(tokens):
-                deltas += [float(tokens[i + 2])] * int(tokens[i + 1])
+                count = int(_number(tokens[i + 1]))
+                deltas += [_number(tokens[i + 2])] * max(0, min(count, needed - len(deltas)))
                 i += 3
             else:
-                deltas.append(float(tokens[i]))
+                deltas.append(_number(tokens[i]))
                 i += 1
         if deltas:
             return sum(deltas[: len(text) - 1]) + size * (1.0 if ord(text[-1]) > 0x2E80 else 0.5)

@@ -34,7 +34,15 @@ def load_pdf(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
                 f"{name}: {doc.page_count} pages, more than the limit of {limits.max_pages}",
                 hint="split the file or raise FAPIAO_MAX_PAGES",
             )
-        return LoadedDocument(kind="pdf", pages=[_read_page(page, limits, name) for page in doc])
+        pages = []
+        for index in range(doc.page_count):
+            try:
+                page = doc.load_page(index)
+            except Exception as exc:  # a malformed page tree or page object
+                raise CorruptDocument(f"{name}: page {index + 1} cannot be loaded ({exc})",
+                                      hint="re-export the PDF") from exc
+            pages.append(_read_page(page, limits, name))
+        return LoadedDocument(kind="pdf", pages=pages)
 
 
 def _read_page(page: pymupdf.Page, limits: LoadLimits, name: str) -> LoadedPage:
@@ -48,9 +56,15 @@ def _read_page(page: pymupdf.Page, limits: LoadLimits, name: str) -> LoadedPage:
     if sum(len(b.text.strip()) for b in boxes) < _MIN_TEXT_CHARS:
         out.boxes = []
         out.needs_ocr = True
-        out.image = _render(page, limits, name)
+        try:
+            out.image = _render(page, limits, name)
+        except Exception as exc:  # broken page content that MuPDF cannot draw
+            raise CorruptDocument(f"{name}: page {number} cannot be rendered ({exc})", hint="re-export the PDF") from exc
         return out
-    out.qr = _page_qr(page)
+    try:
+        out.qr = _page_qr(page)
+    except Exception:  # the QR is a cross-check: a page whose images or drawing are broken simply has none
+        out.qr = []
     return out
 
 

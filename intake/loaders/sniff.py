@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from enum import Enum
 
@@ -49,7 +50,7 @@ def _zip_kind(data: bytes) -> DocumentKind:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = {n.lstrip("/") for n in zf.namelist()}
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError):  # a damaged archive
         return DocumentKind.unknown
     return DocumentKind.ofd if "OFD.xml" in names else DocumentKind.zip
 
@@ -59,3 +60,25 @@ def _looks_like_xml(head: bytes) -> bool:
     if text.startswith(b"\xff\xfe") or text.startswith(b"\xfe\xff"):
         return b"<\x00" in text[:8] or b"\x00<" in text[:8]
     return text.startswith(b"<?xml") or text.startswith(b"<")
+
+
+_SVG = re.compile(rb"<svg[\s>/:]")
+_HTML = re.compile(rb"<(?:html|script|iframe|object|embed|frameset)[\s>/]|<!doctype\s+html|<\?xml-stylesheet"
+                   rb"|xmlns\s*=\s*[\"']http://www\.w3\.org/1999/xhtml")
+
+
+def active_content(data: bytes) -> str | None:
+    """"SVG" or "HTML" when ``data`` is markup a browser would render or run (images with scripts, web pages),
+    which no invoice is: such uploads are refused outright, never stored or served."""
+    if sniff(data) not in (DocumentKind.xml, DocumentKind.unknown):
+        return None
+    head = data[:4096]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 markup: look at it as bytes without the zeros
+        head = head.replace(b"\x00", b"")
+    head = head.lower()
+    if _SVG.search(head):
+        return "SVG"
+    if _HTML.search(head):
+        return "HTML"
+    return None
+

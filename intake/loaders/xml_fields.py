@@ -47,6 +47,8 @@ ITEM_ALIASES: dict[str, tuple[str, ...]] = {
     "tax": ("ComTaxAm", "TaxAmount", "Se"),
 }
 MONEY_FIELDS = frozenset({"total_amount", "total_tax", "amount_with_tax"})
+MAX_DIGITS = 16
+"""Amounts, quantities and prices of 10¹⁶ or more are refused as unreadable (money is Numeric(18, 2))."""
 
 
 def parse_xml(data: bytes, name: str) -> Element:
@@ -55,7 +57,7 @@ def parse_xml(data: bytes, name: str) -> Element:
     except DefusedXmlException as exc:
         raise CorruptDocument(f"{name}: the XML uses DTDs or entities, which are refused ({type(exc).__name__})",
                               hint="export the invoice XML again from the tax platform") from exc
-    except SafeET.ParseError as exc:
+    except (SafeET.ParseError, LookupError, ValueError) as exc:  # LookupError: an unknown declared encoding
         raise CorruptDocument(f"{name}: the XML is not well-formed ({exc})", hint="check that the file is complete") from exc
 
 
@@ -127,9 +129,11 @@ def to_decimal(raw: str) -> Decimal | None:
     if cleaned in {"", "***", "*"}:
         return None
     try:
-        return Decimal(cleaned)
+        value = Decimal(cleaned)
     except InvalidOperation:
         return None
+    # NaN, Infinity and "1E+999999" are no amounts (and would break every later sum and rendering)
+    return value if value.is_finite() and (value.is_zero() or value.adjusted() < MAX_DIGITS) else None
 
 
 def to_date(raw: str) -> dt.date | None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from intake.errors import LimitExceeded, UnsupportedFormat
+from intake.loaders.sniff import active_content
 from intake.service.context import ServiceContext
 from intake.storage.db import session_scope
 from intake.storage.service_tables import Document
@@ -30,6 +31,10 @@ def accept(ctx: ServiceContext, data: bytes, filename: str, source: str, batch: 
                             hint="split the file or raise FAPIAO_MAX_UPLOAD_BYTES")
     if not data:
         raise UnsupportedFormat(f"{filename}: the file is empty", hint="check that the upload finished")
+    active = active_content(data)
+    if active:  # never stored, so never served: a browser would render or run it
+        raise UnsupportedFormat(f"{filename}: {active} content is refused; it is not an invoice",
+                                hint="upload the invoice itself (PDF, OFD, XML or an image)")
     sha = ctx.blobs.put(data)
     with session_scope(ctx.sessions) as s:
         existing = s.scalar(select(Document).where(Document.sha256 == sha))

@@ -33,13 +33,20 @@ class DropFolder:
         self._thread: threading.Thread | None = None
 
     def scan(self) -> list[Accepted]:
-        """One pass: ingest every file whose size and mtime did not change since the previous pass."""
+        """One pass: ingest every file whose size and mtime did not change since the previous pass. A file that
+        cannot be handled is logged and left for the next pass; it never stops the others."""
         accepted: list[Accepted] = []
         current: dict[Path, tuple[int, int]] = {}
         for path in sorted(self.inbox.rglob("*")):
-            if not path.is_file() or path.name.startswith(".") or path.suffix in {".part", ".tmp", ".crdownload"}:
+            if path.name.startswith(".") or path.suffix in {".part", ".tmp", ".crdownload"}:
                 continue
             try:
+                if path.is_symlink():  # it could point anywhere on the server: never followed
+                    self._refuse(path, f"{path.relative_to(self.inbox)}: a symbolic link, which the drop folder "
+                                       "does not follow — copy the file itself into the inbox")
+                    continue
+                if not path.is_file():
+                    continue
                 st = path.stat()
             except FileNotFoundError:  # removed while we looked
                 continue
@@ -47,7 +54,12 @@ class DropFolder:
             if self._last.get(path) != sig:
                 current[path] = sig  # still changing (or new): look again next pass
                 continue
-            result = self._ingest(path)
+            try:
+                result = self._ingest(path)
+            except Exception:
+                log.exception("drop folder: %s could not be handled; it is tried again at the next pass", path)
+                current[path] = sig
+                continue
             if result is not None:
                 accepted.append(result)
         self._last = current
@@ -62,20 +74,36 @@ class DropFolder:
         try:
             result = accept(self.ctx, data, str(rel), source="drop_folder")
         except FapiaoError as exc:
-            self._move(path, self.failed / rel)
-            (self.failed / rel).with_name(rel.name + ".reason.txt").write_text(str(exc) + "\n", encoding="utf-8")
+            self._refuse(path, str(exc))
             return None
-        self._move(path, self.processed / dt.date.today().isoformat() / rel)
+        try:
+            self._move(path, self.processed / dt.date.today().isoformat() / rel)
+        except FileNotFoundError:  # removed after it was read: its job is committed, nothing is lost
+            log.info("drop folder: %s was removed before it could be moved; its document is %s", rel, result.id)
         if self.on_accept:
             self.on_accept(result)
         return result
 
+    def _refuse(self, path: Path, reason: str) -> None:
+        """Move ``path`` to failed/ with a ``.reason.txt`` beside it (beside the name it got there)."""
+        rel = path.relative_to(self.inbox)
+        try:
+            dest = self._move(path, self.failed / rel)
+        except FileNotFoundError:
+            return
+        dest.with_name(_fit(dest.name, ".reason.txt") + ".reason.txt").write_text(reason + "\n", encoding="utf-8")
+
     @staticmethod
-    def _move(src: Path, dest: Path) -> None:
+    def _move(src: Path, dest: Path) -> Path:
+        """Move ``src`` to ``dest`` (a name already taken gets a time stamp) and return where it went."""
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists():
-            dest = dest.with_name(f"{dest.stem}-{dt.datetime.now():%H%M%S%f}{dest.suffix}")
+        if dest.exists() or dest.is_symlink():
+            stamp = f"-{dt.datetime.now():%H%M%S%f}"
+            suffix = dest.suffix if len(dest.suffix) <= 32 else ""
+            stem = dest.name[:-len(suffix)] if suffix else dest.name
+            dest = dest.with_name(_fit(stem, stamp + suffix) + stamp + suffix)
         shutil.move(str(src), str(dest))
+        return dest
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="fapiao-drop-folder", daemon=True)
@@ -93,3 +121,16 @@ class DropFolder:
             except Exception:
                 log.exception("drop folder scan failed")
             self._stop.wait(self.settle_seconds)
+
+
+NAME_MAX = 255
+"""Bytes in one file name (ext4, XFS, APFS)."""
+
+
+def _fit(name: str, tail: str) -> str:
+    """``name`` cut (by whole characters) so that ``name + tail`` fits in one file name."""
+    room = NAME_MAX - len(tail.encode())
+    while len(name.encode()) > room:
+        name = name[:-1]
+    return name
+

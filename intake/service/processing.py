@@ -80,11 +80,14 @@ def _process(ctx: ServiceContext, doc_id: str, worker: str) -> str:
         _finish(ctx, doc_id, [], "failed", f"internal error while processing {filename}: {exc}")
         return "failed"
     readable = [r for r in results if r.invoice is not None]
-    if readable:
-        _finish(ctx, doc_id, results, "done", None)
-        return "done"
-    _finish(ctx, doc_id, results, "failed", "; ".join(r.error or "no invoice found" for r in results))
-    return "failed"
+    status = "done" if readable else "failed"
+    try:
+        _finish(ctx, doc_id, results, status, None if readable else "; ".join(r.error or "no invoice found" for r in results))
+    except Exception as exc:  # results that cannot be stored must not leave the job `processing` for ever
+        log.exception("storing the results of %s failed", doc_id)
+        _finish(ctx, doc_id, [], "failed", f"internal error while storing the results of {filename}: {exc}")
+        return "failed"
+    return status
 
 
 def _png_store(ctx: ServiceContext):
@@ -125,9 +128,17 @@ def invoice_row(doc_id: str, position: int, r: ExtractionResult) -> ExtractedInv
     inv = r.invoice
     return ExtractedInvoice(
         document_id=doc_id, position=position, status=r.status.value, invoice_type=inv.invoice_type.value,
-        invoice_key=inv.key, invoice_code=inv.invoice_code, invoice_number=inv.invoice_number, issue_date=inv.issue_date,
-        seller_name=inv.seller_name, seller_tax_id=inv.seller_tax_id, buyer_name=inv.buyer_name,
-        buyer_tax_id=inv.buyer_tax_id, total_amount=inv.total_amount, total_tax=inv.total_tax,
+        issue_date=inv.issue_date, total_amount=inv.total_amount, total_tax=inv.total_tax,
         amount_with_tax=inv.amount_with_tax, payload=r.to_contract(),
+        **clipped(invoice_key=inv.key, invoice_code=inv.invoice_code, invoice_number=inv.invoice_number,
+                  seller_name=inv.seller_name, seller_tax_id=inv.seller_tax_id, buyer_name=inv.buyer_name,
+                  buyer_tax_id=inv.buyer_tax_id),
     )
+
+
+def clipped(**values: str | None) -> dict[str, str | None]:
+    """Text for the indexed columns, cut to their lengths: a hostile file's 300-character "invoice number"
+    must not make PostgreSQL refuse the row (the payload keeps every value whole, and the rules flag it)."""
+    columns = ExtractedInvoice.__table__.c
+    return {k: v[:columns[k].type.length] if isinstance(v, str) else v for k, v in values.items()}
 
