@@ -3,6 +3,8 @@ and a missing English string falls back to the key so it shows up in review inst
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 
 LANGS = ("zh", "en")
@@ -343,6 +345,177 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bt.finished": ("此批次的文件已全部处理完毕。", "Every file in this batch has been processed."),
     "bt.documents": ("批次中的文件", "Files in the batch"),
     "bt.unknown": ("没有名为 {b} 的批次。", "There is no batch named {b}."),
+    # nav additions
+    "nav.backfills": ("批量补录", "Back-fills"),
+    "nav.stats": ("统计", "Statistics"),
+    "nav.alerts": ("提醒", "Alerts"),
+    "nav.alerts_n": ("提醒（{n} 条）", "Alerts ({n})"),
+    "nav.search": ("搜索发票、系统记录和草稿", "Search invoices, records and drafts"),
+    "nav.search_hint": ("号码、金额、日期、名称…", "Number, amount, name…"),
+    "nav.search_go": ("搜索", "Search"),
+    # back-fills
+    "bf.title": ("批量补录", "Back-fills"),
+    "bf.help": ("一次读完整批发票（上传的 zip 压缩包或服务器上的文件夹），与系统记录对账，并为系统中缺失的发票生成补录草稿；"
+                "完成后可下载对账报告、drafts.xlsx 和处理日志。",
+                "Reads a whole archive of invoices (an uploaded zip or a folder on the server), reconciles it with the "
+                "system's records and makes a back-entry draft for every invoice missing in the system; then download "
+                "the report, drafts.xlsx and the log."),
+    "bf.new": ("开始批量补录", "Start a back-fill"),
+    "bf.source": ("发票来源", "Invoices from"),
+    "bf.src_zip": ("上传 zip 压缩包", "An uploaded zip"),
+    "bf.src_folder": ("服务器上的文件夹", "A folder on the server"),
+    "bf.archive": ("zip 压缩包", "Zip archive"),
+    "bf.folder": ("文件夹路径", "Folder path"),
+    "bf.roots": ("只能读取以下文件夹及其子文件夹（FAPIAO_BACKFILL_ROOTS）：", "Only these folders and their subfolders can be read (FAPIAO_BACKFILL_ROOTS):"),
+    "bf.records": ("系统记录导出文件（可选，CSV 或 XLSX）", "Records export (optional, CSV or XLSX)"),
+    "bf.records_help": ("先导入此文件再对账，drafts.xlsx 使用它的表头；不选择时使用已导入的系统记录。",
+                        "It is imported first and drafts.xlsx uses its header row; without it the records already imported are used."),
+    "bf.mapping": ("导出文件的列映射", "Column mapping of the export"),
+    "bf.start": ("开始批量补录", "Start the back-fill"),
+    "bf.need_zip": ("请选择一个 zip 压缩包。", "Choose a zip archive."),
+    "bf.need_folder": ("请填写服务器上的文件夹路径。", "Give the folder's path on the server."),
+    "bf.bad_source": ("请选择发票来源。", "Choose where the invoices come from."),
+    "bf.mapping_alone": ("列映射只用于系统记录导出文件：请同时选择该文件，或选择“自动识别”。",
+                         "A column mapping applies to a records export: choose the file too, or choose “Automatic”."),
+    "bf.list": ("批量补录记录", "Back-fills"),
+    "bf.none": ("尚无批量补录。", "No back-fill yet."),
+    "bf.no": ("编号", "Back-fill"),
+    "bf.status": ("状态", "Status"),
+    "bf.progress": ("处理进度", "Progress"),
+    "bf.files_col": ("文件", "Files"),
+    "bf.st.ingesting": ("读取文件中", "reading files"),
+    "bf.st.processing": ("处理中", "processing"),
+    "bf.st.reconciling": ("对账中", "reconciling"),
+    "bf.st.done": ("完成", "done"),
+    "bf.st.failed": ("失败", "failed"),
+    "bf.one": ("批量补录 {id}", "Back-fill {id}"),
+    "bf.back": ("返回批量补录列表", "All back-fills"),
+    "bf.reading": ("正在读取文件并排队…", "Reading the files and queueing them…"),
+    "bf.files": ("共 {n} 个文件：接收 {a} 个，拒收 {r} 个", "{n} files: {a} accepted, {r} refused"),
+    "bf.refused": ("拒收或无法读取的文件（{n}）", "Files refused or unreadable ({n})"),
+    "bf.results": ("对账结果", "Reconciliation result"),
+    "bf.open_run": ("打开对账 #{id}", "Open reconciliation #{id}"),
+    "bf.outputs": ("下载结果文件", "Download the outputs"),
+    "bf.out.reconciliation.xlsx": ("对账报告（每个分类一张工作表）", "The reconciliation report (a sheet per category)"),
+    "bf.out.drafts.xlsx": ("补录草稿，使用系统记录导出的表头，可直接导入", "Back-entry drafts under the records export's header row, ready to import"),
+    "bf.out.log.jsonl": ("处理日志：每个文件一行，含无法读取的原因", "The log: a line per document, with why a file could not be read"),
+    "bf.finished": ("批量补录已完成。", "The back-fill is done."),
+    "bf.failed": ("批量补录失败：{e}", "The back-fill failed: {e}"),
+    "bf.no_backfill": ("没有编号为 {id} 的批量补录。", "There is no back-fill {id}."),
+    "bf.no_output": ("没有名为 {n} 的结果文件。", "There is no output named {n}."),
+    "bf.records_import": ("系统记录：导入 #{id}", "Records: import #{id}"),
+    "bf.src.zip": ("zip：{n}", "zip: {n}"),
+    "bf.src.folder": ("文件夹：{n}", "folder: {n}"),
+    "bf.finished_at": ("完成时间", "Finished"),
+    # search
+    "sr.title": ("搜索", "Search"),
+    "sr.help": ("按号码的一部分、金额或金额范围、日期或日期范围、名称（可有错别字）或税号的一部分，查找发票、系统记录和补录草稿；"
+                "所有填写的条件都必须满足。",
+                "Find invoices, records and drafts by part of a number, an amount or a range, a date or a range, a name "
+                "(typos are tolerated) or part of a tax ID; every condition given must hold."),
+    "sr.q": ("关键词（每个词可以是号码、金额、日期、名称或税号，如 科晟建筑 2024-03 1000-2000）",
+             "Words (each a number, amount, date, name or tax ID, e.g. 科晟建筑 2024-03 1000-2000)"),
+    "sr.number": ("号码（发票代码或号码的一部分）", "Number (part of the code or number)"),
+    "sr.tax_id": ("税号（一部分）", "Tax ID (part)"),
+    "sr.name": ("名称（购买方或销售方）", "Name (buyer or seller)"),
+    "sr.amount": ("金额（精确）", "Amount (exact)"),
+    "sr.amount_min": ("金额不低于", "Amount from"),
+    "sr.amount_max": ("金额不高于", "Amount up to"),
+    "sr.kinds": ("查找范围", "Look in"),
+    "sr.kind.record": ("系统记录", "Records"),
+    "sr.kind.invoice": ("发票", "Invoices"),
+    "sr.kind.draft": ("补录草稿", "Drafts"),
+    "sr.badge.record": ("记录", "record"),
+    "sr.badge.invoice": ("发票", "invoice"),
+    "sr.badge.draft": ("草稿", "draft"),
+    "sr.go": ("搜索", "Search"),
+    "sr.empty_query": ("请填写要查找的内容：号码、金额、日期、名称或税号。", "Say what to look for: a number, an amount, a date, a name or a tax ID."),
+    "sr.bad_amount": ("金额格式不正确：{v}（例如 1058.94）", "Not an amount: {v} (e.g. 1058.94)"),
+    "sr.amount_order": ("最低金额高于最高金额。", "The lowest amount is above the highest."),
+    "sr.total": ("找到 {n} 条", "{n} found"),
+    "sr.shown": ("，显示最相关的 {k} 条", "; the best {k} are shown"),
+    "sr.none": ("没有找到。可以减少条件，或只输入号码的一部分。", "Nothing found. Give fewer conditions, or just part of the number."),
+    "sr.kind_col": ("类别", "Kind"),
+    "sr.reasons": ("匹配原因", "Why"),
+    "sr.source": ("来源", "From"),
+    "sr.score": ("得分", "score"),
+    "sr.results": ("搜索结果", "Results"),
+    # statistics
+    "stats.title": ("统计", "Statistics"),
+    "stats.help": ("已读取发票的张数和金额（不含已驳回的发票），按开票日期筛选。", "Counts and amounts of the invoices read (rejected ones left out), by issue date."),
+    "stats.group": ("分组", "Group by"),
+    "stats.g.month": ("按月份", "Month"),
+    "stats.g.seller": ("按销售方", "Seller"),
+    "stats.g.type": ("按发票类型", "Invoice type"),
+    "stats.g.rate": ("按税率", "Tax rate"),
+    "stats.key.month": ("月份", "Month"),
+    "stats.key.seller": ("销售方", "Seller"),
+    "stats.key.type": ("发票类型", "Invoice type"),
+    "stats.key.rate": ("税率", "Tax rate"),
+    "stats.show": ("显示", "Show"),
+    "stats.totals": ("金额汇总", "Amounts"),
+    "stats.invoices": ("发票数", "Invoices"),
+    "stats.total_amount": ("金额", "Amount"),
+    "stats.total_tax": ("税额", "Tax"),
+    "stats.amount_with_tax": ("价税合计", "Total incl. tax"),
+    "stats.sum": ("合计", "Total"),
+    "stats.chart_month": ("各月价税合计", "Total incl. tax by month"),
+    "stats.chart_top": ("价税合计最高的 {n} 项", "The top {n} by total incl. tax"),
+    "stats.chart_desc": ("条形图；下表列出相同的数字。", "A bar chart; the table lists the same figures."),
+    "stats.no_data": ("此范围内没有发票。", "No invoice in this range."),
+    "stats.shares": ("每月对账与复核比例", "Reconciliation and review by month"),
+    "stats.shares_help": ("已匹配（含有差异的）和系统中缺失的比例以最近一次对账的已对账发票为基数；待复核比例以全部发票为基数。",
+                          "Matched (with or without differences) and missing are shares of the invoices the latest "
+                          "reconciliation covered; needs review is a share of all invoices."),
+    "stats.reconciled": ("已对账", "Reconciled"),
+    "stats.matched": ("已匹配", "Matched"),
+    "stats.missing": ("系统中缺失", "Missing"),
+    "stats.needs_review": ("待复核", "Needs review"),
+    "stats.matched_share": ("匹配比例", "Matched share"),
+    "stats.missing_share": ("缺失比例", "Missing share"),
+    "stats.needs_review_share": ("待复核比例", "Needs-review share"),
+    "stats.chart_shares": ("各月比例（%）", "Shares by month (%)"),
+    "stats.chart_shares_desc": ("折线图：匹配、缺失和待复核比例；下表列出相同的数字。",
+                                "A line chart of the matched, missing and needs-review shares; the table lists the same figures."),
+    "stats.download": ("下载 Excel（XLSX）", "Download Excel (XLSX)"),
+    "stats.unknown_month": ("日期未知", "No date"),
+    "stats.unknown_seller": ("销售方未知", "Unknown seller"),
+    "stats.unknown_rate": ("税率未知", "Unknown rate"),
+    "stats.rate_note": ("一张发票含多个税率时，在每个税率下各计一次。", "An invoice with several rates counts once under each."),
+    # alerts
+    "al.title": ("提醒", "Alerts"),
+    "al.help": ("需要有人处理的问题；每次打开此页都会重新检查。", "Problems someone should deal with; checked afresh each time this page opens."),
+    "al.counts": ("各类提醒数量", "Alerts by kind"),
+    "al.k.duplicate": ("重复提交", "Duplicates"),
+    "al.k.stuck_review": ("复核超时", "Stuck in review"),
+    "al.k.draft_unseen": ("补录未见于系统", "Exported drafts not in the records"),
+    "al.k.import_failed": ("导入失败", "Failed imports"),
+    "al.k.import_stale": ("系统记录过旧", "Records out of date"),
+    "al.none": ("目前没有提醒。", "No alerts at the moment."),
+    "al.none_kind": ("此类没有提醒。", "No alert of this kind."),
+    "al.severity": ("级别", "Severity"),
+    "al.kind": ("类别", "Kind"),
+    "al.message": ("内容", "Message"),
+    "al.since": ("起始时间", "Since"),
+    "al.links": ("链接", "Links"),
+    "al.total": ("共 {n} 条", "{n} alerts"),
+    "al.link.invoice": ("发票 #{id}", "Invoice #{id}"),
+    "al.link.draft": ("草稿 #{id}", "Draft #{id}"),
+    "al.link.records": ("系统记录", "Records"),
+    "al.link.other": ("打开", "Open"),
+    # records sync status
+    "rec.sync": ("各来源同步状态", "Sync status by source"),
+    "rec.sync_help": ("每个导入的文件名是一个来源：最近一次导入的结果、变化的记录数，以及最近一次成功导入的时间。",
+                      "Each imported file name is a source: what its newest import did, how many records it changed, "
+                      "and when it last imported successfully."),
+    "rec.source": ("来源", "Source"),
+    "rec.last_import": ("最近导入", "Last import"),
+    "rec.last_success": ("最近成功导入", "Last success"),
+    "rec.imports_n": ("导入次数", "Imports"),
+    "rec.never": ("从未成功", "never"),
+    "rec.reimport_one": ("重新导入", "Re-import"),
+    "rec.reimport_source": ("重新导入 {s}", "Re-import {s}"),
+    "rec.no_file": ("未保存文件，无法重新导入", "no file kept: cannot re-import"),
 }
 
 MATCH_CATEGORIES = ("matched", "matched_with_differences", "missing_in_system", "duplicate", "voided", "rejected",
@@ -413,6 +586,20 @@ INVOICE_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
+SEARCH_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"number contains (?P<q>.+)"), "号码包含 {q}"),
+    (re.compile(r"number (?P<n>\d+) digits? away from (?P<q>.+)"), "号码与 {q} 相差 {n} 位"),
+    (re.compile(r"tax ID contains (?P<q>.+)"), "税号包含 {q}"),
+    (re.compile(r"name ≈ (?P<q>.+)"), "名称近似“{q}”"),
+    (re.compile(r"amount in \[(?P<a>.+), (?P<b>.+)\]"), "金额在 {a} 至 {b} 之间"),
+    (re.compile(r"amount (?P<a>.+)"), "金额为 {a}"),
+    (re.compile(r"issued (?P<a>.+) – (?P<b>.+)"), "开票日期 {a} 至 {b}"),
+    (re.compile(r"issued (?P<a>.+)"), "开票日期 {a}"),
+)
+"""The search index says why a row matched in English (``matching.search_index``); these read its few
+phrasings in Chinese. A phrasing not listed here is shown as the index wrote it."""
+
+
 def pick_lang(request: Request) -> str:
     """``?lang=`` wins (and is remembered in a cookie by the route class); then the cookie; then Chinese."""
     for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
@@ -445,3 +632,13 @@ class Translator:
     def kind(self, invoice_type: str | None) -> str:
         pair = INVOICE_TYPES.get(invoice_type or "unknown")
         return pair[self._i] if pair else str(invoice_type)
+
+    def reason(self, text: str) -> str:
+        """Why a search hit matched, in the page's language."""
+        if self.lang == "en":
+            return text
+        for pattern, zh in SEARCH_REASONS:
+            m = pattern.fullmatch(text)
+            if m:
+                return zh.format(**m.groupdict())
+        return text

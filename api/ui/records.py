@@ -1,5 +1,6 @@
 """The system's records in the UI: upload an export, check how each column is read (and change it) on a
-preview, import it with that mapping, and list past imports with their bad rows. The file is kept in the
+preview, import it with that mapping, see each source's sync status (last import, what it changed, last
+success) with a one-click re-import of its last file, and list past imports with their bad rows. The file is kept in the
 blob store between preview and import (its sha256 travels in the form), and everything else goes through
 ``intake.service.records``, as the JSON API does."""
 
@@ -21,7 +22,8 @@ from api.ui.auth import UiReviewer, UiRoute
 from api.ui.i18n import Translator, pick_lang
 from api.ui.render import error_page, page
 from intake.errors import FapiaoError
-from intake.service.records import import_records, preview_import, reimport_last, resolve_mapping, run_view
+from intake.service.records import import_records, preview_import, reimport_last, resolve_mapping, run_view, sources
+from intake.service.records import reimport as reimport_run
 from intake.storage.db import page_of, session_scope
 from intake.storage.matching_tables import HeaderMapping, ImportRun, SystemRecord
 from matching.headers import FIELDS, MappingError, find_header_row, norm_header
@@ -49,12 +51,13 @@ def _records_page(request: Request, ctx, page_no: int = 1, error: str | None = N
         mappings = [{"name": m.name, "mapping": m.mapping} for m in s.scalars(select(HeaderMapping).order_by(HeaderMapping.name))]
         records = s.scalar(select(func.count()).select_from(SystemRecord)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
+    synced = sources(ctx)
     link = lambda p: f"/ui/records?page={p}"  # noqa: E731
     return page(request, "records.html", {
         "imports": imports, "mappings": mappings, "records": records, "error": error, "page_no": page_no,
         "pages": pages, "prev_url": link(page_no - 1) if page_no > 1 else None,
         "next_url": link(page_no + 1) if page_no < pages else None,
-        "can_reimport": any(i["can_reimport"] for i in imports),
+        "can_reimport": any(i["can_reimport"] for i in imports), "sources": synced,
     }, status_code=status_code)
 
 
@@ -190,6 +193,17 @@ async def do_import(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
 async def reimport(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
     try:
         run = await run_in_threadpool(reimport_last, ctx, request.state.actor)
+    except FapiaoError as exc:
+        t = Translator(pick_lang(request))
+        return await run_in_threadpool(_records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), exc.http_status)
+    return RedirectResponse(f"/ui/records/imports/{run['id']}?done=reimported", status_code=303)
+
+
+@router.post("/records/imports/{run_id}/reimport")
+async def reimport_one(request: Request, run_id: RunId, ctx: Ctx, _: UiReviewer) -> Response:
+    """The sync-status table's button: that source's last file again, with its mapping."""
+    try:
+        run = await run_in_threadpool(reimport_run, ctx, request.state.actor, run_id)
     except FapiaoError as exc:
         t = Translator(pick_lang(request))
         return await run_in_threadpool(_records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), exc.http_status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -10,7 +11,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.ui.badge import alert_badge
 from api.ui.i18n import Translator, pick_lang
+from intake.service.keys import allows
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -19,9 +22,34 @@ templates.env.filters["pathq"] = lambda v: quote(str(v), safe="")
 """A value as one path segment (batch names may hold ``/`` or ``?``)."""
 
 
+def money(value: Any) -> str:
+    """An amount with two decimals and thousands separators (``1,058.94``); empty for none."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except InvalidOperation:
+        return str(value)
+
+
+def percent(share: Any) -> str:
+    """A share (0.5 or "0.5") as ``50.0%``; a dash when there is nothing to divide by."""
+    if share is None:
+        return "—"
+    return f"{Decimal(str(share)) * 100:.1f}%"
+
+
+templates.env.filters["money"] = money
+templates.env.filters["percent"] = percent
+
+
 def page(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
-    """Render a full page; templates find the translator as ``t`` and the signed-in key as ``user``."""
+    """Render a full page; templates find the translator as ``t``, the signed-in key as ``user`` and, on
+    reviewer pages, the top bar's alert count as ``alert_badge``."""
     ctx = base_context(request)
+    user = ctx["user"]
+    if user is not None and allows(user.role, "reviewer"):
+        ctx["alert_badge"] = alert_badge(request.app)
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 

@@ -1,5 +1,5 @@
 """The reviewer UI's router: login/logout here; the queue, review screen, reconciliation dashboard, drafts,
-records imports, upload page and batch progress in their modules.
+records imports, upload page, batch progress, back-fills, search, statistics and alerts in their modules.
 ``api.app`` includes ``router`` and mounts ``STATIC_DIR`` at ``/ui/static``."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from api.deps import Ctx
-from api.ui import batches, drafts, queue, reconcile, records, review, session, upload
+from api.ui import alerts, backfills, batches, drafts, queue, reconcile, records, review, search, session, stats, upload
 from api.ui.auth import UiRoute, current_key, secret
 from api.ui.render import STATIC_DIR, page
 from intake.service.keys import allows, authenticate, hash_key
@@ -63,3 +63,7 @@ router.include_router(reconcile.router)
 router.include_router(drafts.router)
 router.include_router(records.router)
 router.include_router(batches.router)
+router.include_router(backfills.router)
+router.include_router(search.router)
+router.include_router(stats.router)
+router.include_router(alerts.router)

@@ -1,16 +1,19 @@
 """The reviewer UI in a real browser (Debian's Chromium driven by Playwright) against the real server:
 log in, upload, find the invoice in the queue, correct a field and see the rules answer, confirm, read the
-audit history; and the reconciliation round trip: records import with preview, reconcile a batch, confirm
-the back-entry draft and download it. Each step leaves a screenshot in test-artifacts/ui/ for a person to
+audit history; the reconciliation round trip: records import with preview, reconcile a batch, confirm
+the back-entry draft and download it; and a back-fill from a zip followed to its downloads, the top bar's
+search, the statistics chart and the alerts. Each step leaves a screenshot in test-artifacts/ui/ for a person to
 look at."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import socket
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -310,3 +313,115 @@ def test_records_reconciliation_and_back_entry_end_to_end(server, page, tmp_path
     assert cells["销方名称"] == "上海某某贸易股份有限公司" and cells["发票状态"] == "正常"
     assert (Decimal(str(cells["金额"])), Decimal(str(cells["税额"])), Decimal(str(cells["价税合计"]))) == (
         Decimal("400.00"), Decimal("24.00"), Decimal("424.00"))
+
+
+def test_backfill_search_statistics_and_alerts_end_to_end(server, page, tmp_path: Path) -> None:
+    """Import the records, back-fill a zip of invoices of which two are not in the records (one of them twice),
+    watch it finish, download drafts.xlsx; find an invoice from part of its number in the top bar; read the
+    statistics chart and totals; see the duplicate among the alerts."""
+    from playwright.sync_api import expect
+
+    base, app = server
+    key = create_key(app.state.ctx, "reviewer", "dora")
+    known = ["24350000000000000001", "24350000000000000002"]
+    new, late = "24359876500000000011", "24359876500000000012"
+    records = tmp_path / "系统导出.csv"
+    records.write_bytes(records_csv([["", "", n, SELLER_ID, "上海某某贸易股份有限公司", "", "", "2024-03-08", "100.00",
+                                      "6.00", "106.00", "正常", ""] for n in known]))
+    archive = tmp_path / "2024年发票.zip"
+    april = xml_invoice(late, "250.00", "15.00").replace(b"2024-03-08", b"2024-04-15")
+    with zipfile.ZipFile(archive, "w") as zf:
+        for n in known:
+            zf.writestr(f"已入账/{n}.xml", xml_invoice(n, "100.00", "6.00"))
+        zf.writestr("新/a.xml", xml_invoice(new, "400.00", "24.00"))
+        zf.writestr("新/b.xml", april)
+        zf.writestr("新/b-副本.xml", april + b"\n")  # the same invoice submitted twice
+        zf.writestr("说明.txt", "不是发票")
+
+    # Log in on the records page and import the system's records.
+    page.goto(f"{base}/ui/records")
+    page.get_by_label("API 密钥").fill(key)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_label("文件", exact=True).set_input_files(str(records))
+    page.get_by_role("button", name="预览").click()
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.locator("#n-inserted")).to_have_text("2")
+    page.get_by_role("link", name="返回系统记录").click()
+    expect(page.locator("#sources tbody tr")).to_have_count(1)
+    expect(page.locator("#sources tbody tr")).to_contain_text("系统导出.csv")
+    shot(page, "20-records-sync-status")
+
+    # Start a back-fill from the zip; the page follows it until it is done.
+    page.get_by_role("link", name="批量补录").click()
+    expect(page.get_by_label("上传 zip 压缩包")).to_be_checked()
+    page.get_by_label("zip 压缩包", exact=True).set_input_files(str(archive))
+    shot(page, "21-backfill-form")
+    page.get_by_role("button", name="开始批量补录").click()
+    expect(page).to_have_url(re.compile(r"/ui/backfills/[0-9a-f-]{36}$"))
+    expect(page.locator("#bf-status")).to_have_attribute("data-status", "done", timeout=60_000)
+    expect(page.locator("#bar")).to_have_attribute("value", "6")
+    expect(page.locator("a.stat.m-matched b")).to_have_text("2")
+    expect(page.locator("a.stat.m-missing_in_system b")).to_have_text("2")
+    expect(page.locator("a.stat.m-duplicate b")).to_have_text("1")
+    expect(page.locator("#refused")).to_contain_text("说明.txt")
+    shot(page, "22-backfill-done")
+
+    # drafts.xlsx through the browser's download: one row per missing invoice, under the export's headers.
+    with page.expect_download() as got:
+        page.get_by_role("link", name="drafts.xlsx").click()
+    assert got.value.suggested_filename.endswith("-drafts.xlsx")
+    drafts = tmp_path / got.value.suggested_filename
+    got.value.save_as(drafts)
+    sheet = list(openpyxl.load_workbook(drafts)["drafts"].iter_rows(values_only=True))
+    assert list(sheet[0]) == TAX_BUREAU_HEADERS and len(sheet) == 3
+    cells = sorted((dict(zip(sheet[0], row)) for row in sheet[1:]), key=lambda c: c["数电票号码"])
+    assert [c["数电票号码"] for c in cells] == [new, late]
+    assert [Decimal(str(c["价税合计"])) for c in cells] == [Decimal("424.00"), Decimal("265.00")]
+    assert cells[1]["开票日期"] in ("2024-04-15", dt.datetime(2024, 4, 15), dt.date(2024, 4, 15))
+    assert {c["销方识别号"] for c in cells} == {SELLER_ID}
+
+    # The top bar's search box: part of a number finds the invoice (and its draft); open the invoice.
+    box = page.get_by_role("searchbox", name="搜索发票、系统记录和草稿")
+    box.fill("500000000011")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/ui/search\?q=500000000011$"))
+    expect(page.locator("#sr-total")).to_have_text("找到 2 条")
+    expect(page.locator("#hits tr.hit-invoice")).to_contain_text("号码包含 500000000011")
+    expect(page.locator("#hits tr.hit-draft .badge")).to_have_text("草稿")
+    shot(page, "23-search")
+    page.locator("#hits tr.hit-invoice").get_by_role("link", name=new).click()
+    expect(page).to_have_url(re.compile(r"/ui/invoices/\d+$"))
+    expect(page.get_by_label("发票号码", exact=True)).to_have_value(new)
+    shot(page, "24-search-opened")
+
+    # Statistics: a bar per month, the totals table's 价税合计; by seller, horizontal bars.
+    page.get_by_role("link", name="统计").click()
+    bars = page.locator("#chart-totals rect.bar")
+    expect(bars).to_have_count(2)
+    assert all(float(bars.nth(i).get_attribute("height")) > 1 for i in range(2))
+    expect(page.locator("#totals tbody tr")).to_have_count(2)
+    expect(page.locator("#totals tbody tr").first).to_contain_text("2024-03")
+    expect(page.locator("#sum-amount_with_tax")).to_have_text("1,166.00")  # 2 × 106 + 424 + 2 × 265
+    expect(page.locator("#shares tbody tr")).to_have_count(2)
+    expect(page.locator("#chart-shares circle").first).to_be_attached()
+    shot(page, "25-stats-month")
+    page.get_by_label("分组").select_option("seller")
+    page.get_by_role("button", name="显示").click()
+    expect(page.locator("#chart-totals rect.bar")).to_have_count(1)
+    expect(page.locator("#totals tbody tr").first).to_contain_text(SELLER_ID)
+    with page.expect_download() as table:
+        page.locator("#dl-totals").click()
+    assert table.value.suggested_filename == "fapiao-stats-seller.xlsx"
+    shot(page, "26-stats-seller")
+
+    # Alerts: the invoice submitted twice, with links to both copies; the count in the top bar.
+    page.get_by_role("link", name=re.compile("^提醒")).click()
+    expect(page.get_by_role("heading", name="提醒")).to_be_visible()
+    row = page.locator("#alerts tbody tr.alert-duplicate")
+    expect(row).to_contain_text(f"发票 {late} 被提交了 2 次")
+    expect(row.locator(".badge")).to_have_text("错误")
+    expect(row.get_by_role("link")).to_have_count(2)
+    expect(page.locator("#nav-alerts .nav-count")).to_have_text("1")
+    shot(page, "27-alerts")
+    row.get_by_role("link").first.click()
+    expect(page.get_by_label("发票号码", exact=True)).to_have_value(late)

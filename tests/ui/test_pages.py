@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -16,11 +18,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.ui.i18n import MATCH_CATEGORIES, STRINGS
+from intake.errors import FapiaoError
+from intake.service.records import import_records
 from intake.service.review import edit_fields
 from intake.storage.db import session_scope
 from intake.storage.service_tables import Document
 from matching.reconcile import Category
-from tests.ui.conftest import SAMPLE, SELLER_ID, form_values, new_key, records_csv, xml_invoice
+from tests.ui.conftest import SAMPLE, SELLER_ID, TAX_BUREAU_HEADERS, form_values, new_key, records_csv, xml_invoice
 
 
 @pytest.fixture
@@ -477,3 +481,394 @@ def test_every_new_page_is_translated_in_both_languages(client: TestClient, reco
             body = re.sub(r"<script.*?</script>", "", resp.text, flags=re.S)
             assert not leaked.findall(body), (lang, path, leaked.findall(body))
     assert "Missing in the system" in client.get(run + "?lang=en").text
+
+
+# -- back-fills, search, statistics, alerts, records sync status ------------------------------------------
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def _wait_backfill(client: TestClient, url: str, timeout: float = 90) -> str:
+    """Reload the back-fill's page (as its script does) until it says done or failed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = client.get(url)
+        assert page.status_code == 200, page.text
+        if 'data-status="done"' in page.text or 'data-status="failed"' in page.text:
+            return page.text
+        time.sleep(0.1)
+    raise AssertionError(f"{url} did not finish")
+
+
+def _table(html: str, table_id: str) -> list[list[str]]:
+    """The text of each body and footer row's cells (th and td) of the table with ``table_id``."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.depth, self.rows, self.cell, self.section = 0, [], None, None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table" and (self.depth or dict(attrs).get("id") == table_id):
+                self.depth += 1
+            elif self.depth == 1 and tag in ("thead", "tbody", "tfoot"):
+                self.section = tag
+            elif self.depth == 1 and tag == "tr" and self.section in ("tbody", "tfoot"):
+                self.rows.append([])
+            elif self.depth == 1 and tag in ("td", "th") and self.section in ("tbody", "tfoot"):
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag == "table" and self.depth:
+                self.depth -= 1
+            elif self.depth == 1 and tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    reader = Reader()
+    reader.feed(html)
+    return reader.rows
+
+
+BACKFILL_NUMBERS = [f"2432000000000000{i:04d}" for i in range(1, 6)]
+"""Five 数电 invoices for a back-fill: the first three are in its records export, the last two are not."""
+
+
+@pytest.fixture
+def backfilled(client: TestClient) -> dict:
+    """GIVEN a reviewer who started a back-fill from the back-fills page: a zip of five XML invoices (two not
+    in the records, one of them in April) and a file that is no invoice, with the records export attached;
+    and who waited on its page until it was done."""
+    _login(client)
+    members = {f"2024/{n}.xml": xml_invoice(n, "100.00", "6.00") for n in BACKFILL_NUMBERS[:4]}
+    members["2024/late.xml"] = xml_invoice(BACKFILL_NUMBERS[4], "200.00", "12.00").replace(b"2024-03-08", b"2024-04-15")
+    members["2024/readme.txt"] = "不是发票".encode()
+    records = records_csv([["", "", n, SELLER_ID, "上海某某贸易股份有限公司", "", "", "2024-03-08", "100.00", "6.00",
+                            "106.00", "正常", ""] for n in BACKFILL_NUMBERS[:3]])
+    resp = client.post("/ui/backfills", data={"source": "zip", "mapping_name": ""},
+                       files={"archive": ("2024年.zip", _zip(members), "application/zip"),
+                              "records": ("export.csv", records, "text/csv")})
+    assert resp.status_code == 303 and resp.headers["location"].startswith("/ui/backfills/"), resp.text
+    url = resp.headers["location"]
+    return {"url": url, "id": url.rsplit("/", 1)[1], "page": _wait_backfill(client, url)}
+
+
+NEW_GET_PAGES = ("/ui/backfills", "/ui/backfills/x", "/ui/backfills/x/outputs/drafts.xlsx", "/ui/search?q=1",
+                 "/ui/stats", "/ui/stats/export/totals", "/ui/stats/export/shares", "/ui/alerts")
+NEW_POST_FORMS = (("/ui/backfills", {"source": "folder", "folder": "/tmp"}), ("/ui/records/imports/1/reimport", {}))
+
+
+def test_backfills_search_stats_alerts_need_a_reviewer(client: TestClient) -> None:
+    for path in NEW_GET_PAGES:
+        resp = client.get(path)
+        assert resp.status_code == 303 and resp.headers["location"].startswith("/ui/login?next=%2Fui%2F"), path
+    for path, data in NEW_POST_FORMS:
+        assert client.post(path, data=data).status_code == 401, path
+    _login(client, "uploader")
+    for path in NEW_GET_PAGES:
+        resp = client.get(path)
+        assert resp.status_code == 403 and "reviewer" in resp.text, path
+    for path, data in NEW_POST_FORMS:
+        assert client.post(path, data=data).status_code == 403, path
+    upload_page = client.get("/ui/upload").text  # uploaders get neither the search box nor the alert count
+    assert 'role="search"' not in upload_page and 'href="/ui/alerts"' not in upload_page
+
+
+def test_new_pages_render_in_both_languages_with_nav_search_box_and_no_untranslated_key(
+        client: TestClient, backfilled: dict) -> None:
+    leaked = re.compile(r"(?<![\w/.-])(?:bf|sr|stats|al|rec|rc|bt|nav|queue|col|up|err)\.[a-z_]+(?:\.[a-z_]+)?(?![\w.-])")
+    client.post("/ui/reconcile", data={"scope": "all"})
+    pages = ["/ui/backfills", backfilled["url"], "/ui/search", "/ui/search?q=", "/ui/search?q=0000000001",
+             "/ui/search?q=2024-03+100-200&kind=draft", "/ui/search?amount=x", "/ui/alerts", "/ui/alerts?kind=duplicate",
+             *(f"/ui/stats?group={g}" for g in ("month", "seller", "type", "rate")), "/ui/stats?date_from=2030-01-01",
+             "/ui/stats?date_from=bad", "/ui/records", "/ui/backfills/nope"]
+    for lang in ("zh", "en"):
+        for path in pages:
+            resp = client.get(path + ("&" if "?" in path else "?") + f"lang={lang}")
+            assert resp.status_code in (200, 404, 422), (path, resp.status_code)
+            body = re.sub(r"<script.*?</script>", "", resp.text, flags=re.S)
+            assert not leaked.findall(body), (lang, path, leaked.findall(body))
+            assert '<form class="top-search" role="search" method="get" action="/ui/search"' in body, path
+            for link in ('href="/ui/backfills"', 'href="/ui/stats"', 'href="/ui/alerts"'):
+                assert link in body, (path, link)
+    assert "Start the back-fill" in client.get("/ui/backfills?lang=en").text
+    assert "开始批量补录" in client.get("/ui/backfills?lang=zh").text
+
+
+def test_backfill_from_a_zip_runs_to_done_and_its_three_outputs_download(client: TestClient, backfilled: dict) -> None:
+    page, url = backfilled["page"], backfilled["url"]
+    assert 'data-status="done"' in page and "批量补录已完成" in page
+    assert "共 6 个文件：接收 6 个，拒收 0 个" in page and '<progress id="bar" max="6" value="6">' in page
+    assert "完成 <b>5</b>" in page and "失败 <b>1</b>" in page and 'src="/ui/static/batch.js"' not in page
+    cards = {c: int(n) for c, n in re.findall(r'<a class="stat m-(\w+)"[^>]*><b>(\d+)</b>', page)}
+    assert cards["matched"] == 3 and cards["missing_in_system"] == 2 and cards["rejected"] == 1
+    assert "2024年.zip:2024/readme.txt" in page and "records/imports/" in page  # the unreadable file, the records import
+    run = re.search(r'href="/ui/reconcile/(\d+)"', page)[1]
+    assert client.get(f"/ui/reconcile/{run}").status_code == 200
+
+    outputs = {}
+    for name in ("reconciliation.xlsx", "drafts.xlsx", "log.jsonl"):
+        resp = client.get(f"{url}/outputs/{name}")
+        assert resp.status_code == 200 and resp.headers["content-disposition"] == \
+            f'attachment; filename="{backfilled["id"][:8]}-{name}"', name
+        assert f'href="{url}/outputs/{name}" download' in page
+        outputs[name] = resp.content
+    report = openpyxl.load_workbook(io.BytesIO(outputs["reconciliation.xlsx"]))
+    assert report["matched"].max_row == 4 and report["missing_in_system"].max_row == 3
+    sheet = list(openpyxl.load_workbook(io.BytesIO(outputs["drafts.xlsx"]))["drafts"].iter_rows(values_only=True))
+    assert list(sheet[0]) == list(TAX_BUREAU_HEADERS)  # the export's own header row
+    got = sorted((dict(zip(sheet[0], r))["数电票号码"], Decimal(str(dict(zip(sheet[0], r))["价税合计"]))) for r in sheet[1:])
+    assert got == [(BACKFILL_NUMBERS[3], Decimal("106.00")), (BACKFILL_NUMBERS[4], Decimal("212.00"))]
+    log = [json.loads(line) for line in outputs["log.jsonl"].decode().splitlines()]
+    assert len(log) == 6 and [x["source"] for x in log if x["category"] == "rejected"] == ["2024年.zip:2024/readme.txt"]
+
+    listing = client.get("/ui/backfills").text
+    assert f'href="{url}"' in listing and "zip：2024年.zip" in listing and "系统中缺失 2" in listing
+    assert client.get(f"{url}/outputs/nope.txt").status_code == 404
+    missing = client.get("/ui/backfills/no-such-id")
+    assert missing.status_code == 404 and "没有编号为 no-such-id 的批量补录" in missing.text
+
+
+def test_backfill_from_a_server_folder_shows_the_allowed_roots(client: TestClient) -> None:
+    _login(client)
+    root = client.app.state.ctx.settings.allowed_backfill_roots[0]
+    assert f"<code>{root}</code>" in client.get("/ui/backfills").text
+    folder = root / "2023"
+    folder.mkdir(parents=True)
+    (folder / "a.xml").write_bytes(xml_invoice("24330000000000000001", "50.00", "3.00"))
+    resp = client.post("/ui/backfills", data={"source": "folder", "folder": str(folder)})
+    assert resp.status_code == 303
+    page = _wait_backfill(client, resp.headers["location"])
+    assert f"文件夹：{folder}" in page and '<b>1</b><span>系统中缺失</span>' in page
+
+
+@pytest.mark.parametrize("data, files, status, message", [
+    ({}, {}, 422, "请选择发票来源"),
+    ({"source": "zip"}, {}, 422, "请选择一个 zip 压缩包"),
+    ({"source": "zip"}, {"archive": ("", b"", "application/octet-stream")}, 422, "请选择一个 zip 压缩包"),
+    ({"source": "zip"}, {"archive": ("a.zip", b"plain text", "application/zip")}, 422, "a.zip: not a zip archive"),
+    ({"source": "folder", "folder": " "}, {}, 422, "请填写服务器上的文件夹路径"),
+    ({"source": "folder", "folder": "/etc"}, {}, 403, "outside the folders back-fills may read"),
+    ({"source": "folder", "folder": "/no/such/folder"}, {}, 422, "no such folder on the server"),
+    ({"source": "zip", "mapping_name": "erp"}, {"archive": ("a.zip", b"PK\x05\x06" + b"\0" * 18, "application/zip")},
+     422, "列映射只用于系统记录导出文件"),
+    ({"source": "zip", "mapping_name": "nope"}, {"archive": ("a.zip", b"PK\x05\x06" + b"\0" * 18, "application/zip"),
+                                                 "records": ("r.csv", b"a,b\n1,2\n", "text/csv")}, 422, "no saved header mapping named &#39;nope&#39;"),
+    ({"source": "zip"}, {"archive": ("a.zip", b"PK\x05\x06" + b"\0" * 18, "application/zip"),
+                         "records": ("r.csv", b"", "text/csv")}, 422, "r.csv：文件是空的"),
+])
+def test_backfill_form_refuses_bad_input_with_a_message(client: TestClient, data: dict, files: dict, status: int,
+                                                        message: str) -> None:
+    _login(client)
+    resp = client.post("/ui/backfills", data=data, files=files or None)
+    assert resp.status_code == status and message in resp.text and 'id="backfill-form"' in resp.text, resp.text[-2000:]
+    assert "尚无批量补录" in resp.text  # nothing was started
+    if data.get("source") == "folder":
+        assert f'value="{data["folder"].strip()}"' in resp.text  # what was typed is kept
+
+
+def test_search_finds_a_record_by_part_of_its_number_and_by_a_misspelt_name(client: TestClient, reconciled: dict) -> None:
+    by_number = client.get("/ui/search", params={"q": "00000005"})
+    assert by_number.status_code == 200
+    rows = _table(by_number.text, "hits")
+    assert "找到 1 条" in by_number.text and len(rows) == 1
+    kind, number, date, seller, _buyer, amount, source, why = rows[0]
+    assert (kind, number, date, amount, source) == ("记录", "24310000000000000005", "2024-03-08", "530.00",
+                                                    "24310000000000000005")
+    assert seller.startswith("上海某某贸易股份有限公司") and "号码包含 00000005" in why
+
+    misspelt = client.get("/ui/search", params={"name": "上海某某贸易股分有限公司", "kind": "record"}).text  # 份 → 分
+    numbers = [r[1] for r in _table(misspelt, "hits")]
+    assert sorted(numbers) == ["24310000000000000001", "24310000000000000003", "24310000000000000005"]
+    assert "名称近似“上海某某贸易股分有限公司”" in misspelt and 'name="kind" value="record" checked' in misspelt
+    assert 'name="kind" value="invoice" checked' not in misspelt
+
+    mixed = client.get("/ui/search", params={"q": MISSING}).text  # the invoice and its back-entry draft, both linked
+    invoice_id = reconciled["docs"]["new.xml"]["invoices"][0]["id"]
+    assert f'<a href="/ui/invoices/{invoice_id}">{MISSING}</a>' in mixed and 'href="/ui/drafts/' in mixed
+    assert "new.xml" in mixed and "待确认" in mixed  # the document's name, the draft's state
+    assert 'id="top-q" name="q" type="search" maxlength="200"' in mixed and f'value="{MISSING}"' in mixed
+    english = client.get("/ui/search", params={"amount": "424.00", "lang": "en"}).text
+    assert "2 found" in english and "amount 424.00" in english
+    money = client.get("/ui/search", params={"amount": "¥1,000,000.00", "lang": "zh"})
+    assert money.status_code == 200 and "找到 0 条" in money.text  # written as people write money
+
+
+@pytest.mark.parametrize("params, status, message", [
+    ({}, 200, None),
+    ({"q": ""}, 200, "请填写要查找的内容"),
+    ({"q": "   ", "number": ""}, 200, "请填写要查找的内容"),
+    ({"kind": "draft"}, 200, "请填写要查找的内容"),
+    ({"amount": "十元"}, 422, "金额格式不正确：十元"),
+    ({"amount_min": "1.234"}, 422, "金额格式不正确：1.234"),
+    ({"amount_max": "NaN"}, 422, "金额格式不正确：NaN"),
+    ({"amount": "1e20"}, 422, "金额格式不正确"),
+    ({"amount_min": "200", "amount_max": "100"}, 422, "最低金额高于最高金额"),
+    ({"date_from": "2024/03/01"}, 422, "日期格式应为 YYYY-MM-DD：2024/03/01"),
+    ({"date_from": "2024-04-01", "date_to": "2024-03-01", "q": "x"}, 422, "起始日期晚于截止日期"),
+])
+def test_search_gives_a_hint_or_a_message_for_empty_and_bad_input(client: TestClient, params: dict, status: int,
+                                                                  message: str | None) -> None:
+    _login(client)
+    resp = client.get("/ui/search", params=params)
+    assert resp.status_code == status and 'id="search-form"' in resp.text
+    if message:
+        assert message in resp.text
+    else:
+        assert 'class="alert' not in resp.text  # the first visit shows the form, no complaint
+    assert 'id="hits"' not in resp.text
+
+
+def _money(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def test_statistics_page_shows_the_services_numbers_with_charts_and_downloads(client: TestClient, reconciled: dict) -> None:
+    from intake.service.stats import GROUPS, shares, totals
+
+    ctx = client.app.state.ctx
+    for group in GROUPS:
+        page = client.get("/ui/stats", params={"group": group})
+        assert page.status_code == 200
+        with session_scope(ctx.sessions) as s:
+            expected = totals(s, group)
+        rows = _table(page.text, "totals")
+        body, foot = rows[:-1], rows[-1]
+        assert [(int(r[1]), _money(r[2]), _money(r[3]), _money(r[4])) for r in body] == [
+            (e["invoices"], e["total_amount"], e["total_tax"], e["amount_with_tax"]) for e in expected], group
+        assert all(re.fullmatch(r"-?[\d,]+\.\d\d", c) for r in rows for c in r[2:]), rows  # two decimals everywhere
+        assert foot[0] == "合计" and _money(foot[4]) == sum(e["amount_with_tax"] for e in expected) == Decimal("848.00")
+        bars = re.findall(r'<rect class="bar[^"]*" x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"', page.text)
+        assert len(bars) == len(expected) and all(Decimal(h) > 0 for h in bars), group
+        assert 'id="chart-totals"' in page.text and 'role="img"' in page.text
+        xlsx = client.get(f"/ui/stats/export/totals?group={group}")
+        assert xlsx.headers["content-disposition"] == f'attachment; filename="fapiao-stats-{group}.xlsx"'
+        head, *cells = list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
+        assert [Decimal(str(dict(zip(head, c))["amount_with_tax"])) for c in cells] == [e["amount_with_tax"] for e in expected]
+    seller = _table(client.get("/ui/stats?group=seller").text, "totals")
+    assert seller[0][0] == f"上海某某贸易有限公司{SELLER_ID}" and seller[0][4] == "530.00"  # name, tax ID under it
+    assert _table(client.get("/ui/stats?group=type").text, "totals")[0][0] == "数电票（普通发票）"
+    head, row = list(openpyxl.load_workbook(io.BytesIO(client.get("/ui/stats/export/totals?group=type").content))
+                     .active.iter_rows(values_only=True))
+    assert dict(zip(head, row))["label"] == "数电票（普通发票）" and dict(zip(head, row))["key"] == "digital_normal"
+
+    page = client.get("/ui/stats").text
+    with session_scope(ctx.sessions) as s:
+        (share,) = shares(s)
+    (row,) = _table(page, "shares")
+    assert row[:6] == ["2024-03", "3", "3", str(share["matched"]), str(share["missing_in_system"]), str(share["needs_review"])]
+    assert row[6] == f"{Decimal(str(share['matched_share'])) * 100:.1f}%" and row[7] == "33.3%"
+    assert 'id="chart-shares"' in page and "<circle" in page and 'href="/ui/stats/export/shares"' in page
+    out = client.get("/ui/stats/export/shares")
+    head, cells = list(openpyxl.load_workbook(io.BytesIO(out.content)).active.iter_rows(values_only=True))
+    assert dict(zip(head, cells))["invoices"] == 3
+
+    april = client.get("/ui/stats", params={"date_from": "2024-04-01"})
+    assert april.status_code == 200 and "此范围内没有发票" in april.text and 'id="totals"' not in april.text
+    march = client.get("/ui/stats", params={"date_from": "2024-03-01", "date_to": "2024-03-31"}).text
+    assert 'href="/ui/stats/export/totals?group=month&amp;date_from=2024-03-01&amp;date_to=2024-03-31"' in march
+    for params, message in (({"date_from": "2024-13-01"}, "日期格式应为 YYYY-MM-DD：2024-13-01"),
+                            ({"date_from": "2024-04-01", "date_to": "2024-03-01"}, "起始日期晚于截止日期")):
+        bad = client.get("/ui/stats", params=params)
+        assert bad.status_code == 422 and message in bad.text and 'id="totals"' not in bad.text
+        assert client.get("/ui/stats/export/totals", params=params).status_code == 422
+    assert client.get("/ui/stats/export/nope").status_code == 422
+    assert "共 3" not in client.get("/ui/stats?group=bogus").text and client.get("/ui/stats?group=bogus").status_code == 200
+
+
+def test_alerts_list_a_duplicate_with_links_and_count_it_in_the_nav(client: TestClient) -> None:
+    _login(client)
+    assert "目前没有提醒" in client.get("/ui/alerts").text
+    twice = [("a.xml", xml_invoice("24340000000000000009", "250.00", "15.00")),
+             ("a-again.xml", xml_invoice("24340000000000000009", "250.00", "15.00") + b"\n")]
+    docs = _upload(client, twice)
+    page = client.get("/ui/alerts").text
+    (row, *others) = _table(page, "alerts")
+    assert row[0] == "错误" and row[1] == "重复提交" and "发票 24340000000000000009 被提交了 2 次" in row[2]
+    assert "a.xml" in row[2] and "a-again.xml" in row[2]
+    for d in docs:
+        invoice_id = d["invoices"][0]["id"]
+        assert f'<a href="/ui/invoices/{invoice_id}">发票 #{invoice_id}</a>' in page
+    assert '<b>1</b><span>重复提交</span>' in page
+    assert any(r[1] == "系统记录过旧" for r in others)  # invoices, but no records imported yet
+    assert 'aria-label="提醒（2 条）"' in page and '<span class="nav-count sev-error" aria-hidden="true">2</span>' in page
+    assert 'aria-label="提醒（2 条）"' in client.get("/ui/").text  # every reviewer page, from the cached count
+    only = client.get("/ui/alerts?kind=duplicate").text
+    assert len(_table(only, "alerts")) == 1 and 'href="/ui/alerts?kind=duplicate" aria-current="true"' in only
+    assert "此类没有提醒" in client.get("/ui/alerts?kind=stuck_review").text
+    english = client.get("/ui/alerts?lang=en").text
+    assert "invoice 24340000000000000009 was submitted 2 times" in english and "Duplicates" in english
+
+
+def test_nav_alert_count_is_kept_recounted_in_the_background_and_never_breaks_a_page(client: TestClient,
+                                                                                   monkeypatch) -> None:
+    from api.ui import badge
+
+    def settled() -> None:  # the background recount, if one was started, has finished
+        assert badge._lock.acquire(timeout=10)
+        badge._lock.release()
+
+    _login(client)
+    calls = []
+    real = badge.alerts.current
+    monkeypatch.setattr(badge.alerts, "current", lambda ctx: calls.append(1) or real(ctx))
+    for _ in range(3):
+        assert 'id="nav-alerts"' in client.get("/ui/drafts").text
+    assert len(calls) == 1  # counted once for three pages
+    assert client.get("/ui/documents/nope").status_code == 404 and len(calls) == 1  # not for script answers
+
+    _upload(client, [("a.xml", xml_invoice("24340000000000000009", "250.00", "15.00")),
+                     ("b.xml", xml_invoice("24340000000000000009", "250.00", "15.00") + b"\n")])
+    monkeypatch.setattr(badge, "TTL_S", 0.0)
+    assert 'aria-label="提醒' not in client.get("/ui/drafts").text  # the old count (none) while it recounts
+    settled()
+    assert 'aria-label="提醒（2 条）"' in client.get("/ui/drafts").text  # duplicate and no records import yet
+    settled()
+
+    def broken(ctx):
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(badge.alerts, "current", broken)
+    assert client.get("/ui/drafts").status_code == 200
+    settled()
+    assert 'aria-label="提醒（2 条）"' in client.get("/ui/drafts").text  # the last good count stays
+    settled()
+
+
+def test_records_page_shows_sync_status_per_source_and_reimports_one(client: TestClient) -> None:
+    _login(client)
+    assert 'id="sources"' not in client.get("/ui/records").text  # nothing imported yet
+    assert _import(client, records_csv(RECORD_ROWS)).status_code == 303
+    other = _preview(client, records_csv(RECORD_ROWS[:1]), name="erp.csv")
+    assert client.post("/ui/records/import", data=form_values(other.text, "import-form")).status_code == 303
+    with pytest.raises(FapiaoError):  # a source whose import failed (kept as a failed run)
+        import_records(client.app.state.ctx, "发票号码,金额\n".encode(), "broken.csv", "test")
+
+    page = client.get("/ui/records").text
+    rows = {r[0]: r for r in _table(page, "sources")}
+    assert set(rows) == {"records.csv", "erp.csv", "broken.csv"}
+    source, last, inserted, updated, unchanged, bad, success, imports, _ = rows["records.csv"]
+    assert "完成" in last and (inserted, updated, unchanged, bad, imports) == ("3", "0", "0", "1", "1")
+    assert success == last.split(" 完成")[0]
+    assert rows["erp.csv"][2:6] == ["0", "0", "1", "0"]  # the same record again: unchanged
+    assert "失败" in rows["broken.csv"][1] and rows["broken.csv"][6] == "从未成功"
+    run_id = int(re.search(r'action="/ui/records/imports/(\d+)/reimport"[^>]*>\s*<button type="submit" '
+                           r'aria-label="重新导入 records.csv"', page)[1])
+
+    again = client.post(f"/ui/records/imports/{run_id}/reimport")
+    assert again.status_code == 303 and again.headers["location"].endswith("?done=reimported")
+    assert "已重新导入最近的文件" in client.get(again.headers["location"]).text
+    rows = {r[0]: r for r in _table(client.get("/ui/records").text, "sources")}
+    assert rows["records.csv"][2:6] == ["0", "0", "3", "1"] and rows["records.csv"][7] == "2"
+    nothing = client.post("/ui/records/imports/99/reimport")
+    assert nothing.status_code == 422 and "import 99 does not exist or kept no file" in nothing.text
