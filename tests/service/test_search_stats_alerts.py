@@ -81,6 +81,7 @@ def test_search_from_partial_facts(client: TestClient) -> None:
     # A whole number with a wrong digit still finds the invoice, ranked below exact ones, and says so.
     near = _search(client, rv, number="24340000700000000001", kind=["record"])
     assert near[0]["number"] == "24340000000000000001" and "1 digit away" in near[0]["reasons"][0]
+    assert near[0]["score"] > near[1]["score"]  # one digit away ranks above two
     # Nothing to look for is a clear 422; edits show up at the next search.
     bad = client.get("/api/v1/search", headers=rv)
     assert bad.status_code == 422 and bad.json()["hint"]
