@@ -89,16 +89,20 @@ def last_import(session: Session) -> ImportRun | None:
 
 
 def learn_parties(session: Session, pairs: Iterable[tuple[str | None, str | None]], origin: str = "records") -> None:
-    """Count each (name, tax ID) pair on its party; the canonical name follows the most frequent name."""
+    """Count each (name, tax ID) pair on its party; the canonical name follows the most frequent name. Run it
+    inside ``retry_on_conflict``: a party another transaction inserted first is an IntegrityError to retry."""
     master = PartyMaster()
     for name, tid in pairs:
         master.add(name, tid)
     if not master.by_id:
         return
-    ids = list(master.by_id)
+    ids = sorted(master.by_id)
     known: dict[str, Party] = {}
     for i in range(0, len(ids), _CHUNK):
-        stmt = select(Party).where(Party.tax_id.in_(ids[i:i + _CHUNK])).options(selectinload(Party.names))
+        # Locked (in tax-ID order, so two imports cannot deadlock on them) and read afresh: the counts below
+        # are read-modify-write, and a concurrent import must not add to a count we are about to overwrite.
+        stmt = (select(Party).where(Party.tax_id.in_(ids[i:i + _CHUNK])).order_by(Party.tax_id).with_for_update()
+                .options(selectinload(Party.names)).execution_options(populate_existing=True))
         known.update({p.tax_id: p for p in session.scalars(stmt)})
     for tid, seen in master.by_id.items():
         party = known.get(tid)

@@ -8,17 +8,18 @@ crash it is simply run again; completion is claimed with a conditional update, s
 
 from __future__ import annotations
 
-import io
 import logging
 import tempfile
 import threading
 import zipfile
 from collections.abc import Callable
+from typing import BinaryIO
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from intake.bulk.sources import iter_bytes, list_source
+from intake.bulk.sources import SourceFile, iter_bytes, list_source
 from intake.errors import FapiaoError, LimitExceeded, NotFound
 from intake.service.context import ServiceContext
 from intake.service.documents import accept
@@ -66,25 +67,40 @@ def allowed_folder(ctx: ServiceContext, folder: str) -> Path:
     return path
 
 
-def start(ctx: ServiceContext, actor: str, *, zip_data: bytes | None = None, zip_name: str = "upload.zip",
+def _inside_roots(ctx: ServiceContext, f: SourceFile) -> SourceFile:
+    """A file of a server folder, refused unread when it is a link leading out of the back-fill roots."""
+    try:
+        real = f.origin.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return replace(f, error=f"{f.name}: cannot be resolved (a broken link?); put the file itself in the folder")
+    if not any(real == r or r in real.parents for r in ctx.settings.allowed_backfill_roots):
+        return replace(f, error=f"{f.name}: a link to a file outside the folders back-fills may read; refused "
+                                "— copy the file itself into the folder")
+    return f
+
+
+def start(ctx: ServiceContext, actor: str, *, zip_file: BinaryIO | None = None, zip_name: str = "upload.zip",
           folder: str | None = None, records: tuple[bytes, str] | None = None,
-          mapping: dict[str, str] | None = None) -> dict:
-    """Record a back-fill (the zip stored first) and import its records export, if one is given. The caller
-    then runs ``ingest`` in the background."""
-    if (zip_data is None) == (folder is None):
+          mapping: dict[str, str | None] | None = None) -> dict:
+    """Record a back-fill (the zip streamed into the blob store first, never held in memory) and import its
+    records export, if one is given. The caller then runs ``ingest`` in the background."""
+    if (zip_file is None) == (folder is None):
         raise BackfillError("give either a zip of invoices or a server folder, not both or neither",
                             hint="multipart field `archive`, or form field `folder`")
     path = allowed_folder(ctx, folder) if folder is not None else None
-    if zip_data is not None:
-        if len(zip_data) > ctx.settings.max_backfill_bytes:
-            raise LimitExceeded(f"{zip_name}: {len(zip_data):,} bytes, more than {ctx.settings.max_backfill_bytes:,}",
-                                hint="split the archive or raise FAPIAO_MAX_BACKFILL_BYTES")
-        if not zipfile.is_zipfile(io.BytesIO(zip_data)):
+    sha = None
+    if zip_file is not None:
+        limit = ctx.settings.max_backfill_bytes
+        try:
+            sha, _size = ctx.blobs.put_file(zip_file, limit)
+        except OverflowError:
+            raise LimitExceeded(f"{zip_name}: more than {limit:,} bytes",
+                                hint="split the archive or raise FAPIAO_MAX_BACKFILL_BYTES") from None
+        if not zipfile.is_zipfile(ctx.blobs.path(sha)):
             raise BackfillError(f"{zip_name}: not a zip archive", hint="zip the invoice files, or upload them one by one")
     import_id = None
     if records is not None:
         import_id = import_records(ctx, records[0], records[1], actor, explicit=mapping)["id"]
-    sha = ctx.blobs.put(zip_data) if zip_data is not None else None
     with session_scope(ctx.sessions) as s:
         row = Backfill(actor=actor, status="ingesting", source_kind="zip" if sha else "folder",
                        source_name=zip_name[:1024] if sha else str(path), source_sha256=sha,
@@ -104,8 +120,10 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
         kind, name, sha, folder = row.source_kind, row.source_name, row.source_sha256, row.source_name
         have = set(s.scalars(select(BackfillDocument.position).where(BackfillDocument.backfill_id == backfill_id)))
     try:
-        source = ctx.blobs.path(sha) if kind == "zip" else Path(folder)
+        source = ctx.blobs.path(sha) if kind == "zip" else allowed_folder(ctx, folder)  # checked again: it may have changed
         files = list_source(source, ctx.settings.max_upload_bytes, label=name)
+        if kind == "folder":
+            files = [_inside_roots(ctx, f) for f in files]
     except Exception as exc:  # the archive or folder went bad after it was accepted
         _fail(ctx, backfill_id, f"{name}: cannot be read ({exc})")
         return

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from intake.models import ExtractionResult, Status
 from intake.service.context import ServiceContext
 from intake.storage.backfill_tables import BackfillDocument
-from intake.storage.db import page_of, session_scope
+from intake.storage.db import page_of, serialize, session_scope
 from intake.storage.matching_tables import Draft, ReconciliationItem, ReconciliationRun
 from intake.storage.service_tables import Document, ExtractedInvoice
 from matching.drafts import OPEN_STATES, create_drafts
@@ -90,6 +90,7 @@ def run_reconciliation(ctx: ServiceContext, scope: Scope, actor: str) -> dict:
     """One run, in one transaction: report lines stored, drafts created, invoices marked."""
     start = time.perf_counter()
     with session_scope(ctx.sessions) as s:
+        serialize(s, "reconciliation")  # a second run at the same moment waits, then sees this one's drafts
         docs = _documents(s, scope)
         with_ids = load_records_with_ids(s)
         record_ids = [i for i, _ in with_ids]

@@ -10,11 +10,14 @@ from pydantic import ValidationError
 from intake.errors import Conflict, InvalidEdit, NotFound
 from intake.models import ExtractionResult, FieldSource, FieldValue, Invoice
 from intake.service.context import ServiceContext
+from intake.service.processing import clipped
 from intake.storage.db import retry_on_conflict, session_scope
 from intake.storage.service_tables import AuditEntry, ExtractedInvoice
 from intake.verify import verify
 
 EDITABLE = frozenset(Invoice.model_fields) - {"invoice_type", "type_code", "is_red_letter"}
+MAX_DIGITS = 16
+"""Money is Numeric(18, 2): an edited amount of 10¹⁶ or more is refused."""
 
 __all__ = ["EDITABLE", "Conflict", "InvalidEdit", "NotFound", "check_editable", "edit_fields", "set_review", "validated_invoice",
            "view"]
@@ -30,11 +33,19 @@ def check_editable(changes: dict[str, Any]) -> None:
 def validated_invoice(data: dict[str, Any]) -> Invoice:
     """The edited invoice, or an InvalidEdit naming the field and the expected form."""
     try:
-        return Invoice.model_validate(data)
+        invoice = Invoice.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         raise InvalidEdit(f"invalid value: {'.'.join(map(str, err['loc']))}: {err['msg']}",
                           hint="dates as YYYY-MM-DD, amounts as 123.45") from exc
+    numbers = [(n, getattr(invoice, n)) for n in ("total_amount", "total_tax", "amount_with_tax")]
+    numbers += [(f"items.{i}.{n}", getattr(item, n)) for i, item in enumerate(invoice.items)
+                for n in ("amount", "tax", "quantity", "unit_price")]
+    for name, value in numbers:  # "1e30" is a valid Decimal, but no amount: it cannot be stored or shown
+        if value is not None and not value.is_zero() and value.adjusted() >= MAX_DIGITS:
+            raise InvalidEdit(f"invalid value: {name}: {value} is larger than any invoice amount",
+                              hint="amounts as 123.45")
+    return invoice
 
 
 def _load(s, invoice_id: int, version: int) -> ExtractedInvoice:
@@ -105,10 +116,12 @@ def _store(row: ExtractedInvoice, r: ExtractionResult) -> None:
     inv = r.invoice
     row.payload = r.to_contract()
     row.status = r.status.value
-    for name in ("invoice_code", "invoice_number", "issue_date", "seller_name", "seller_tax_id", "buyer_name",
-                 "buyer_tax_id", "total_amount", "total_tax", "amount_with_tax"):
+    for name in ("issue_date", "total_amount", "total_tax", "amount_with_tax"):
         setattr(row, name, getattr(inv, name))
-    row.invoice_key = inv.key
+    for name, value in clipped(invoice_key=inv.key, invoice_code=inv.invoice_code, invoice_number=inv.invoice_number,
+                               seller_name=inv.seller_name, seller_tax_id=inv.seller_tax_id, buyer_name=inv.buyer_name,
+                               buyer_tax_id=inv.buyer_tax_id).items():
+        setattr(row, name, value)
 
 
 def view(row: ExtractedInvoice) -> dict:

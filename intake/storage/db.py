@@ -5,13 +5,17 @@ One set of SQLAlchemy models serves both; Alembic migrations create the schema (
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from intake.errors import Conflict
 
 
 T = TypeVar("T")
@@ -44,11 +48,17 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A transaction: committed when the block ends, rolled back when it raises."""
+    """A transaction: committed when the block ends, rolled back when it raises. A row with a ``version``
+    that someone else changed between our read and our write (the loser of two simultaneous edits) is a
+    Conflict, like a stale version sent by the client."""
     session = factory()
     try:
         yield session
         session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict("it was changed by someone else at the same moment",
+                       hint="reload it, then apply your change again") from exc
     except BaseException:
         session.rollback()
         raise
@@ -56,17 +66,34 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+RETRIED_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL deadlock_detected and serialization_failure: the transaction lost a race and may simply run again."""
+
+
 def retry_on_conflict(transaction: Callable[[], T], attempts: int = 4) -> T:
     """Run ``transaction`` (which opens and commits its own session) again when a concurrent writer inserted
-    the same unique key first (two imports learning the same new party, say): the retry reads what the other
-    committed and merges into it, so neither write is lost."""
+    the same unique key first (two imports learning the same new party, say), or when the database chose it
+    as the victim of a deadlock: the retry reads what the other committed and merges into it, so neither
+    write is lost."""
     for attempt in range(attempts):
         try:
             return transaction()
-        except IntegrityError:
-            if attempt == attempts - 1:
+        except (IntegrityError, OperationalError) as exc:
+            retried = isinstance(exc, IntegrityError) or getattr(exc.orig, "sqlstate", None) in RETRIED_SQLSTATES
+            if not retried or attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def serialize(session: Session, name: str) -> None:
+    """Make the rest of this transaction wait for any other transaction that called ``serialize`` with the
+    same ``name`` (check-then-insert work such as creating drafts must not interleave). PostgreSQL: an
+    advisory lock held until commit; SQLite: the write lock, taken now instead of at the first write."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(name.encode())})
+    elif conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def page_of(session: Session, stmt, order_by, page: int, size: int) -> tuple[int, list]:
