@@ -29,7 +29,6 @@ async def start(
     records: Annotated[UploadFile | None, File(description="the system's records export (CSV or XLSX), imported first")] = None,
     mapping: Annotated[str | None, Form(max_length=20_000, description="JSON field → header for the records export")] = None,
 ) -> dict:
-    zip_data = await archive.read(ctx.settings.max_backfill_bytes + 1) if archive is not None else None
     rec = (await records.read(ctx.settings.max_upload_bytes + 1), records.filename or "records") if records else None
     explicit = None
     if mapping:
@@ -39,7 +38,7 @@ async def start(
             raise ApiError(422, f"mapping is not JSON: {exc}", 'e.g. {"invoice_number": "票号"}') from exc
         if not isinstance(explicit, dict) or not all(isinstance(v, str) for v in explicit.values()):
             raise ApiError(422, "mapping must be a JSON object of field → header", 'e.g. {"invoice_number": "票号"}')
-    body = await run_in_threadpool(svc.start, ctx, request.state.actor, zip_data=zip_data,
+    body = await run_in_threadpool(svc.start, ctx, request.state.actor, zip_file=archive.file if archive else None,
                                    zip_name=(archive.filename or "upload.zip") if archive else "upload.zip",
                                    folder=folder or None, records=rec, mapping=explicit)
     svc.ingest_in_background(ctx, body["id"], request.app.state.dispatch)

@@ -100,7 +100,7 @@ async def _arguments(ctx, t: Translator, form, chosen: dict) -> dict:
         archive = _file(form.get("archive"))
         if archive is None:
             raise BadForm(t("bf.need_zip"))
-        kwargs["zip_data"] = await archive.read(ctx.settings.max_backfill_bytes + 1)
+        kwargs["zip_file"] = archive.file  # streamed into the blob store, never read whole into memory
         kwargs["zip_name"] = archive.filename[:1024]
     else:
         if not chosen["folder"]:

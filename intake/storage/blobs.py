@@ -7,6 +7,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 
 class BlobStore:
@@ -42,6 +43,37 @@ class BlobStore:
             raise
         _fsync_dir(target.parent)
         return sha
+
+    def put_file(self, fh: BinaryIO, max_bytes: int, chunk: int = 1 << 20) -> tuple[str, int]:
+        """Store what ``fh`` holds without reading it all into memory (a back-fill zip of gigabytes); returns
+        (sha256, size). More than ``max_bytes`` raises ``OverflowError`` and leaves nothing behind."""
+        digest = hashlib.sha256()
+        incoming = self.root / ".incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=incoming, prefix="stream-")
+        size = 0
+        try:
+            with os.fdopen(fd, "wb") as out:
+                while block := fh.read(chunk):
+                    size += len(block)
+                    if size > max_bytes:
+                        raise OverflowError(f"more than {max_bytes:,} bytes")
+                    digest.update(block)
+                    out.write(block)
+                out.flush()
+                os.fsync(out.fileno())
+            sha = digest.hexdigest()
+            target = self.path(sha)
+            if target.exists():
+                Path(tmp).unlink()
+                return sha, size
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(target.parent)
+        return sha, size
 
     def get(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()
