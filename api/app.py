@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -16,6 +17,7 @@ from api.ui import routes as ui
 from intake.service.alerts import AlertNotifier
 from intake.service.backfills import resume as resume_backfills
 from intake.service.context import build_context
+from intake.service.search import searcher
 from intake.service.dropfolder import DropFolder
 from intake.service.executor import LocalExecutor
 from intake.settings import Settings, get_settings
@@ -41,6 +43,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
                 executor.start()
         if background:  # back-fills cut off by a crash or restart carry on
             app.state.backfill_threads = resume_backfills(ctx, app.state.dispatch)
+        if background:  # load the search index now, not in the first reviewer's search (a million records: ~30 s)
+            threading.Thread(target=searcher(ctx).refresh, name="fapiao-search-warmup", daemon=True).start()
         notifier = AlertNotifier(ctx)
         if background:
             notifier.start()
