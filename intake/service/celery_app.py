@@ -15,7 +15,7 @@ from celery import Celery
 from celery.signals import worker_ready
 
 from intake.service.context import ServiceContext, build_context
-from intake.service.processing import next_queued, process_document, requeue_interrupted
+from intake.service.processing import next_queued, process_document, requeue_abandoned
 from intake.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -54,19 +54,35 @@ def dispatch_remote(settings: Settings, doc_id: str) -> None:
 
 def sweep(ctx: ServiceContext, settings: Settings) -> int:
     """Requeue jobs abandoned by dead workers and (re)send every queued job; duplicates are harmless."""
-    requeue_interrupted(ctx, older_than=dt.timedelta(minutes=settings.job_timeout_minutes))
+    requeue_abandoned(ctx, older_than=dt.timedelta(minutes=settings.job_timeout_minutes))
     ids = next_queued(ctx, limit=10_000)
     for doc_id in ids:
         dispatch_remote(settings, doc_id)
     return len(ids)
 
 
+WATCH_SECONDS = 30.0
+
+
+def watch(ctx: ServiceContext, settings: Settings, stop: threading.Event, every: float = WATCH_SECONDS) -> None:
+    """While the worker runs: jobs of processes that died on this machine, and jobs older than the timeout
+    (a worker that died elsewhere), are requeued and sent again, without waiting for a worker to restart."""
+    while not stop.wait(every):
+        try:
+            for doc_id in requeue_abandoned(ctx, older_than=dt.timedelta(minutes=settings.job_timeout_minutes)):
+                dispatch_remote(settings, doc_id)
+        except Exception:  # the database or broker is away for a moment: try again at the next round
+            log.exception("looking for abandoned jobs failed")
+
+
 @worker_ready.connect
 def _on_worker_ready(**_kwargs) -> None:
     settings = get_settings()
     if settings.broker_url:
-        n = sweep(_worker_ctx(), settings)
+        ctx = _worker_ctx()
+        n = sweep(ctx, settings)
         log.info("worker ready; %d queued job(s) sent", n)
+        threading.Thread(target=watch, args=(ctx, settings, threading.Event()), name="fapiao-watch", daemon=True).start()
 
 
 def run_worker(settings: Settings, concurrency: int = 1, loglevel: str = "INFO") -> None:

@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import os
 import socket
+from pathlib import Path
 
 import cv2
 from sqlalchemy import delete, select, update
@@ -20,24 +21,90 @@ from intake.storage.service_tables import Document, ExtractedInvoice, utcnow
 log = logging.getLogger(__name__)
 
 
+def _pid_namespace() -> str:
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "-"
+
+
+PID_NAMESPACE = _pid_namespace()
+"""With the host name, says whether a worker's process id can be checked from here (containers sharing a
+host name have their own pid namespaces)."""
+
+
 def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """``host:pid:pid-namespace``; the in-process executor adds ``:thread``."""
+    return f"{socket.gethostname()}:{os.getpid()}:{PID_NAMESPACE}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed child its parent has not reaped yet is a zombie: dead all the same
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def died_here(worker: str | None) -> bool:
+    """True when ``worker`` names a process on this machine (same host and pid namespace) that no longer
+    exists: its job was cut off (kill -9, the OOM killer) and nobody else will finish it."""
+    parts = (worker or "").split(":")
+    if len(parts) < 3 or parts[0] != socket.gethostname() or parts[2] != PID_NAMESPACE or not parts[1].isdigit():
+        return False
+    return not _alive(int(parts[1]))
 
 
 def claim(ctx: ServiceContext, doc_id: str, worker: str) -> bool:
-    """Move a queued document to processing; False when another worker got it first or it is not queued."""
+    """Move a queued document to processing; False when another worker got it first or it is not queued.
+    A document left `processing` by a process of this machine that died is taken over (the broker
+    redelivers the task of a worker killed mid-job)."""
     with session_scope(ctx.sessions) as s:
         res = s.execute(
             update(Document)
             .where(Document.id == doc_id, Document.status == "queued")
             .values(status="processing", worker=worker, attempts=Document.attempts + 1, started_at=utcnow())
         )
-        return res.rowcount == 1
+        if res.rowcount == 1:
+            return True
+        doc = s.get(Document, doc_id)
+        if doc is None or doc.status != "processing" or not died_here(doc.worker):
+            return False
+        return s.execute(
+            update(Document)
+            .where(Document.id == doc_id, Document.status == "processing", Document.worker == doc.worker)
+            .values(worker=worker, attempts=Document.attempts + 1, started_at=utcnow())
+        ).rowcount == 1
 
 
 def next_queued(ctx: ServiceContext, limit: int = 10) -> list[str]:
     with session_scope(ctx.sessions) as s:
         return list(s.scalars(select(Document.id).where(Document.status == "queued").order_by(Document.created_at).limit(limit)))
+
+
+def requeue_abandoned(ctx: ServiceContext, older_than: dt.timedelta) -> list[str]:
+    """Jobs `processing` by a process of this machine that died, or for longer than ``older_than``, back to
+    the queue (each with a conditional update, so a job finished meanwhile stays finished); their ids."""
+    with session_scope(ctx.sessions) as s:
+        rows = s.execute(select(Document.id, Document.worker, Document.started_at).where(Document.status == "processing")).all()
+    limit = utcnow() - older_than
+    stale = [r for r in rows if died_here(r.worker) or (r.started_at is not None and _aware(r.started_at) < limit)]
+    out = []
+    for r in stale:
+        with session_scope(ctx.sessions) as s:
+            if s.execute(update(Document).where(Document.id == r.id, Document.status == "processing",
+                                                Document.worker == r.worker).values(status="queued", worker=None)).rowcount:
+                out.append(r.id)
+    return out
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)  # SQLite gives naive UTC times back
 
 
 def requeue_interrupted(ctx: ServiceContext, older_than: dt.timedelta | None = None) -> int:

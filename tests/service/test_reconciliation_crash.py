@@ -1,0 +1,53 @@
+"""A reconciliation cut off half-way (the database connection lost while its lines are being written) leaves
+nothing behind — no run, no draft — and running it again, and again, creates each missing invoice's draft
+exactly once; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+
+from intake.service.reconciliation import Scope, run_reconciliation
+from intake.storage.db import session_scope
+from intake.storage.matching_tables import Draft, ReconciliationItem, ReconciliationRun
+from tests.service.conftest import make_key
+from tests.service.test_api import _wait_done
+from tests.service.test_reconciliation_api import xml
+
+
+def test_an_interrupted_reconciliation_leaves_nothing_and_reruns_create_drafts_once(client: TestClient) -> None:
+    up = make_key(client, "uploader")
+    numbers = [f"2438000000000000{i:04d}" for i in range(1, 9)]
+    docs = client.post("/api/v1/documents?batch=x", headers=up, files=[
+        ("files", (f"{n}.xml", xml(n, "20.00", "1.20"), "application/xml")) for n in numbers]).json()["documents"]
+    for d in docs:
+        assert _wait_done(client, d["id"], up)["status"] == "done"
+    ctx = client.app.state.ctx
+    written = []
+
+    def lose_connection(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO RECONCILIATION_ITEMS"):
+            written.append(statement)
+            if len(written) == 3:  # a few lines in: the server goes away
+                raise OperationalError(statement, parameters, ConnectionResetError("server closed the connection"))
+
+    event.listen(ctx.engine, "before_cursor_execute", lose_connection)
+    try:
+        with pytest.raises(OperationalError):
+            run_reconciliation(ctx, Scope(batch="x"), actor="test")
+    finally:
+        event.remove(ctx.engine, "before_cursor_execute", lose_connection)
+    assert len(written) == 3
+    with session_scope(ctx.sessions) as s:  # one transaction: all of it or nothing
+        for table in (ReconciliationRun, ReconciliationItem, Draft):
+            assert s.scalar(select(func.count()).select_from(table)) == 0, table.__tablename__
+    first = run_reconciliation(ctx, Scope(batch="x"), actor="test")
+    second = run_reconciliation(ctx, Scope(batch="x"), actor="test")
+    assert (first["drafts_created"], second["drafts_created"]) == (len(numbers), 0)
+    with session_scope(ctx.sessions) as s:
+        assert Counter(s.scalars(select(Draft.invoice_key))) == Counter(numbers)
+        assert s.scalar(select(func.count()).select_from(ReconciliationRun)) == 2
