@@ -179,3 +179,41 @@ def test_drop_folder_survives_odd_names_links_and_files_removed_while_read(setti
             assert "vanishes.pdf" in {d.filename for d in docs}  # read and accepted before it went: not lost
     finally:
         ctx.close()
+
+
+def test_backfill_zip_with_bombs_and_hostile_member_names(client: TestClient, tmp_path: Path) -> None:
+    """A bulk zip is read member by member, never extracted: bombs are refused one by one with a reason, hostile
+    names are only labels, and the good members still load."""
+    import resource
+
+    from tests.service.test_backfill_api import _wait
+    from tests.service.test_reconciliation_api import xml
+
+    rv = make_key(client, "reviewer")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("good.xml", xml("24390000000000000001", "10.00", "0.60"))
+        zf.writestr("bomb-over-limit.xml", b"\0" * (60 * 1024 * 1024))  # 60 MB unpacked (limit 50), ~60 KB packed
+        zf.writestr("bomb-ratio.pdf", b"\0" * (20 * 1024 * 1024))  # under the size limit, expands ~1000×
+        zf.writestr("../../../../tmp/escaped.xml", xml("24390000000000000002", "10.00", "0.60"))
+        zf.writestr("/etc/cron.d/evil.xml", xml("24390000000000000003", "10.00", "0.60"))
+        zf.writestr("..\\..\\windows.xml", xml("24390000000000000004", "10.00", "0.60"))
+        zf.writestr("发" * 200 + ".xml", xml("24390000000000000005", "10.00", "0.60"))
+        zf.writestr("nested.zip", buf.getvalue() or b"PK\x05\x06" + b"\0" * 18)
+    packed = buf.getvalue()
+    assert len(packed) < 2 * 1024 * 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.monotonic()
+    resp = client.post("/api/v1/backfills", headers=rv, files={"archive": ("year.zip", packed, "application/zip")})
+    assert resp.status_code == 202, resp.text
+    body = _wait(client, rv, resp.json()["id"], timeout=120)
+    assert time.monotonic() - start < 60
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024 < 400  # MB: nothing was unpacked whole
+    assert body["status"] == "done" and body["files"] == 8, body
+    refusals = {r["name"]: r["error"] for r in body["refusals"]}
+    assert "more than the limit" in refusals["year.zip:bomb-over-limit.xml"]
+    assert "zip bomb" in refusals["year.zip:bomb-ratio.pdf"]
+    assert body["jobs"]["done"] == 5 and body["jobs"]["failed"] == 1  # the nested zip is not an invoice
+    labels = {d["filename"] for d in client.get("/api/v1/documents?size=50", headers=rv).json()["documents"]}
+    assert {"year.zip:tmp/escaped.xml", "year.zip:etc/cron.d/evil.xml", "year.zip:windows.xml"} <= labels
+    assert not Path("/tmp/escaped.xml").exists() and not Path("/etc/cron.d/evil.xml").exists()
