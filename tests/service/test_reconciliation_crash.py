@@ -1,6 +1,6 @@
 """A reconciliation cut off half-way (the database connection lost while its lines are being written) leaves
 nothing behind — no run, no draft — and running it again, and again, creates each missing invoice's draft
-exactly once; on SQLite and PostgreSQL."""
+exactly once; a back-fill cut off while reconciling finishes once after a restart; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -51,3 +51,39 @@ def test_an_interrupted_reconciliation_leaves_nothing_and_reruns_create_drafts_o
     with session_scope(ctx.sessions) as s:
         assert Counter(s.scalars(select(Draft.invoice_key))) == Counter(numbers)
         assert s.scalar(select(func.count()).select_from(ReconciliationRun)) == 2
+
+
+def test_a_backfill_cut_off_while_reconciling_finishes_once_after_a_restart(settings) -> None:
+    """The state a crash leaves when it hits after the back-fill's reconciliation committed but before the
+    back-fill was marked done: at the next start it is reconciled again — its drafts are not doubled, and it
+    ends done with its outputs."""
+    import io
+    import zipfile
+
+    from sqlalchemy import update
+
+    from api.app import create_app
+    from intake.storage.backfill_tables import Backfill
+    from tests.service.test_backfill_api import _wait
+
+    numbers = [f"2439100000000000{i:04d}" for i in range(1, 6)]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for n in numbers:
+            zf.writestr(f"{n}.xml", xml(n, "30.00", "1.80"))
+    with TestClient(create_app(settings)) as client:
+        rv = make_key(client, "reviewer")
+        resp = client.post("/api/v1/backfills", headers=rv, files={"archive": ("b.zip", buf.getvalue(), "application/zip")})
+        body = _wait(client, rv, resp.json()["id"])
+        assert body["status"] == "done" and body["categories"]["missing_in_system"] == len(numbers)
+        with session_scope(client.app.state.ctx.sessions) as s:
+            s.execute(update(Backfill).where(Backfill.id == body["id"]).values(status="reconciling", outputs=None,
+                                                                               reconciliation_run_id=None, finished_at=None))
+    with TestClient(create_app(settings)) as client:  # the restart
+        rv = make_key(client, "reviewer")
+        again = _wait(client, rv, body["id"])
+        assert again["status"] == "done" and {o["name"] for o in again["outputs"]} == {"reconciliation.xlsx", "drafts.xlsx", "log.jsonl"}
+        assert again["categories"]["missing_in_system"] == len(numbers)
+        with session_scope(client.app.state.ctx.sessions) as s:
+            assert Counter(s.scalars(select(Draft.invoice_key))) == Counter(numbers)  # once each, not twice
+            assert s.scalar(select(func.count()).select_from(ReconciliationRun)) == 2
