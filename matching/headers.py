@@ -102,6 +102,10 @@ def map_headers(headers: Sequence[object], explicit: dict[str, str | None] | Non
             continue
         wanted = norm_header(header)
         idx = next((i for i, t in enumerate(texts) if norm_header(t) == wanted), None)
+        if idx is not None and idx in columns.values():
+            other = next(f for f, i in columns.items() if i == idx)
+            raise MappingError(f"explicit mapping reads both {other} and {fld} from the column {header!r}; "
+                               "give each field its own column")
         if idx is None:
             raise MappingError(f"explicit mapping maps {fld} to the column {header!r}, which the file does not have; "
                                f"its columns are: {', '.join(t for t in texts if t)}")

@@ -103,3 +103,8 @@ def test_a_field_marked_unmapped_is_not_guessed() -> None:
     # what is saved keeps the decision, so a repeated import or a saved mapping reads the file the same way
     assert hm.as_saved() == {"invoice_number": "发票号码", "amount_with_tax": "价税合计", "seller_name": None}
     assert "seller_name" not in map_headers(["发票号码", "供应商", "价税合计"], explicit=hm.as_saved()).columns
+
+
+def test_an_explicit_mapping_cannot_read_two_fields_from_one_column() -> None:
+    with pytest.raises(MappingError, match="both invoice_number and invoice_code"):
+        map_headers(["票号", "金额"], explicit={"invoice_number": "票号", "invoice_code": "票号"})
