@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from api import problems
 from api.routes import backfills, documents, drafts, health, invoices, reconciliations, records, search, stats
 from api.ui import routes as ui
-from intake.service.alerts import AlertNotifier
+from intake.service.alerts import notifier as alert_notifier
 from intake.service.backfills import resume as resume_backfills
 from intake.service.context import build_context
 from intake.service.search import searcher
@@ -45,8 +45,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
             app.state.backfill_threads = resume_backfills(ctx, app.state.dispatch)
         if background:  # load the search index now, not in the first reviewer's search (a million records: ~30 s)
             threading.Thread(target=searcher(ctx).refresh, name="fapiao-search-warmup", daemon=True).start()
-        notifier = AlertNotifier(ctx)
-        if background:
+        notifier = alert_notifier(ctx) if background else None
+        if notifier:
             notifier.start()
         if background and settings.drop_folder:
             drop = DropFolder(ctx, settings.data_dir, on_accept=lambda a: app.state.dispatch(a.id))
@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         try:
             yield
         finally:
-            notifier.stop()
+            if notifier:
+                notifier.stop()
             if drop:
                 drop.stop()
             if executor:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
@@ -24,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from intake.service.context import ServiceContext
+from intake.service.periodic import Periodic
 from intake.storage.db import session_scope
 from intake.storage.matching_tables import Draft, DraftTransition, ImportRun
 from intake.storage.service_tables import AlertNotification, Document, ExtractedInvoice, utcnow
@@ -178,29 +178,9 @@ def _safe(url: str) -> str:
     return f"{p.scheme}://{p.hostname or ''}{f':{p.port}' if p.port else ''}{p.path}"
 
 
-class AlertNotifier:
-    """Background thread of the service: every ``alert_interval_minutes`` posts new alerts to the webhook."""
-
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if not self.ctx.settings.alert_webhook_url:
-            return
-        self._thread = threading.Thread(target=self._run, name="fapiao-alerts", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                notify_new(self.ctx, self.ctx.settings.alert_webhook_url)
-            except Exception:  # keep checking; the next round retries
-                log.exception("alert check failed")
-            self._stop.wait(self.ctx.settings.alert_interval_minutes * 60)
+def notifier(ctx: ServiceContext) -> Periodic | None:
+    """The service's background poster of new alerts; None when no webhook is configured."""
+    url = ctx.settings.alert_webhook_url
+    if not url:
+        return None
+    return Periodic("fapiao-alerts", ctx.settings.alert_interval_minutes * 60, lambda: notify_new(ctx, url))

@@ -15,6 +15,7 @@ from celery import Celery
 from celery.signals import worker_ready
 
 from intake.service.context import ServiceContext, build_context
+from intake.service.periodic import Periodic
 from intake.service.processing import next_queued, process_document, requeue_abandoned
 from intake.settings import Settings, get_settings
 
@@ -64,15 +65,11 @@ def sweep(ctx: ServiceContext, settings: Settings) -> int:
 WATCH_SECONDS = 30.0
 
 
-def watch(ctx: ServiceContext, settings: Settings, stop: threading.Event, every: float = WATCH_SECONDS) -> None:
-    """While the worker runs: jobs of processes that died on this machine, and jobs older than the timeout
-    (a worker that died elsewhere), are requeued and sent again, without waiting for a worker to restart."""
-    while not stop.wait(every):
-        try:
-            for doc_id in requeue_abandoned(ctx, older_than=dt.timedelta(minutes=settings.job_timeout_minutes)):
-                dispatch_remote(settings, doc_id)
-        except Exception:  # the database or broker is away for a moment: try again at the next round
-            log.exception("looking for abandoned jobs failed")
+def requeue_and_resend(ctx: ServiceContext, settings: Settings) -> None:
+    """Jobs of processes that died on this machine, and jobs older than the timeout (a worker that died
+    elsewhere), are requeued and sent again, without waiting for a worker to restart."""
+    for doc_id in requeue_abandoned(ctx, older_than=dt.timedelta(minutes=settings.job_timeout_minutes)):
+        dispatch_remote(settings, doc_id)
 
 
 @worker_ready.connect
@@ -82,7 +79,7 @@ def _on_worker_ready(**_kwargs) -> None:
         ctx = _worker_ctx()
         n = sweep(ctx, settings)
         log.info("worker ready; %d queued job(s) sent", n)
-        threading.Thread(target=watch, args=(ctx, settings, threading.Event()), name="fapiao-watch", daemon=True).start()
+        Periodic("fapiao-watch", WATCH_SECONDS, lambda: requeue_and_resend(ctx, settings), wait_first=True).start()
 
 
 def run_worker(settings: Settings, concurrency: int = 1, loglevel: str = "INFO") -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-import threading
 from pathlib import Path
 
 from intake.errors import FapiaoError
 from intake.service.context import ServiceContext
 from intake.service.documents import Accepted, accept
+from intake.service.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,7 @@ class DropFolder:
         self.settle_seconds = settle_seconds
         self.on_accept = on_accept
         self._last: dict[Path, tuple[int, int]] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = Periodic("fapiao-drop-folder", settle_seconds, self.scan)
 
     def scan(self) -> list[Accepted]:
         """One pass: ingest every file whose size and mtime did not change since the previous pass. A file that
@@ -106,21 +105,10 @@ class DropFolder:
         return dest
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="fapiao-drop-folder", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.scan()
-            except Exception:
-                log.exception("drop folder scan failed")
-            self._stop.wait(self.settle_seconds)
+        self._loop.stop()
 
 
 NAME_MAX = 255
