@@ -1,5 +1,6 @@
 """Rule-driven repair: change a field only when the rules settle its value uniquely.
 
+- An OCR value the QR code states identically is confirmed (confidence ``QR_CONFIRMED``).
 - The QR code overrules the face (source ``qr``; a ``qr.mismatch`` finding records each override: a warning
   when the face came from a text layer or XML — a digital document that disagrees with its own QR is
   suspicious — and info when it came from OCR, which misreads).
@@ -33,6 +34,8 @@ from intake.rules.tax_ids import USCC_ALPHABET, looks_like_resident_id, tax_id_o
 
 CERTAIN_CONFIDENCE = 0.95
 """A value the rules determine uniquely under the single-misread assumption."""
+QR_CONFIRMED = 0.99
+"""An OCR value that the decoded QR code states identically."""
 GUESS_CONFIDENCE = 0.85
 """A value that is the only OCR-confusable fix but could be wrong: below the default threshold."""
 
@@ -119,6 +122,7 @@ def _qr_override(state: Repaired, ctx: RuleContext) -> None:
     for name, value in qr_values(qr, state.invoice).items():
         face = getattr(state.invoice, name)
         if face is not None and agrees(name, face, value):
+            _qr_confirms(state, name, face == value)
             continue
         source = _source(state, name)
         if source not in _QR_OVERRIDABLE:
@@ -127,6 +131,14 @@ def _qr_override(state: Repaired, ctx: RuleContext) -> None:
         if face is not None:
             state.findings.append(_mismatch(name, face, value, source in _FACE_IS_EXACT))
     state.invoice = _red_flag(state.invoice)
+
+
+def _qr_confirms(state: Repaired, name: str, whole: bool) -> None:
+    """An OCR value the QR code states too is read twice, by independent means: the recogniser's doubt about
+    one of its characters no longer matters. (A check code the QR gives only the tail of is not confirmed.)"""
+    fv = state.fields.get(name)
+    if whole and fv is not None and fv.source is FieldSource.ocr and fv.confidence < QR_CONFIRMED:
+        state.fields[name] = fv.model_copy(update={"confidence": QR_CONFIRMED})
 
 
 def _mismatch(name: str, face: Any, qr_value: Any, exact: bool) -> Finding:

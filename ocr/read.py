@@ -15,6 +15,7 @@ from intake.models import TextBox
 from ocr.engines.base import OcrEngine
 from ocr.engines.registry import get_engine
 from ocr.preprocess import PreparedImage, prepare_page
+from ocr.preprocess.crops import OriginalCrops
 from ocr.qr import DecodedQr, decode_qr
 from ocr.settings import OcrSettings
 
@@ -55,8 +56,14 @@ class OcrPageResult:
 
 def ocr_page(image: np.ndarray, page: int = 1, engine: OcrEngine | None = None,
              settings: OcrSettings | None = None) -> OcrPageResult:
-    """Prepare ``image``, then OCR and QR-decode every invoice on it."""
+    """Prepare ``image``, then OCR and QR-decode every invoice on it.
+
+    Lines are detected on the prepared image and recognised from crops of the original (see
+    ``ocr.preprocess.crops``); boxes are in the prepared image's coordinates either way."""
+    settings = settings or OcrSettings()
     engine = engine if engine is not None else get_engine(settings)
+    crops_from_original = settings.crops_from_original
+    source = _bgr(image)
     t0 = time.perf_counter()
     prepared = prepare_page(image, engine=engine, settings=settings)
     t1 = time.perf_counter()
@@ -64,7 +71,8 @@ def ocr_page(image: np.ndarray, page: int = 1, engine: OcrEngine | None = None,
     qr_seconds = 0.0
     for prep in prepared:
         # the QR code or the page-level direction vote settled 0° vs 180°: no per-line classifier needed
-        boxes = engine.read(prep.image, page=page, upright=prep.orientation_source in UPRIGHT_SOURCES)
+        boxes = engine.read(prep.image, page=page, upright=prep.orientation_source in UPRIGHT_SOURCES,
+                            crops=OriginalCrops(source, prep.to_original) if crops_from_original else None)
         q0 = time.perf_counter()
         codes = decode_qr(prep.image)
         qr_seconds += time.perf_counter() - q0
@@ -72,6 +80,16 @@ def ocr_page(image: np.ndarray, page: int = 1, engine: OcrEngine | None = None,
     t2 = time.perf_counter()
     timings = {"prepare": _ms(t1 - t0), "ocr": _ms(t2 - t1 - qr_seconds), "qr": _ms(qr_seconds)}
     return OcrPageResult(page=page, engine=engine.name, regions=regions, timings_ms=timings)
+
+
+def _bgr(image: np.ndarray) -> np.ndarray:
+    import cv2
+
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    return image
 
 
 def _ms(seconds: float) -> int:

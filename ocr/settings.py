@@ -34,6 +34,12 @@ class OcrSettings(BaseSettings):
     stays ≈ 15 px high). Measured on 10 degraded pages (benchmarks/ocr_speed.py): 1000 → 1.40 s/page,
     88/90 fields; 1200 → 1.47 s, 87/90; 1600 → 1.83 s, 85/90 (recognition time grows with pixels, accuracy
     does not); 1200 keeps a margin for the small print of real invoices."""
+    crops_from_original: bool = True
+    """Recognise lines from crops of the original upload rather than of the working image (see
+    ``ocr.preprocess.crops``)."""
+    crop_margin: float = Field(default=0.0, ge=0.0, le=2.0)
+    """Recognition crops (cut from the original upload, see ``ocr.preprocess.crops``) are extended at both ends
+    by this many line heights."""
     use_cls: bool = True
     """Run the 0/180° text-line classifier (PP-OCR cls) on every line; cheap, and catches upside-down
     lines the page-level orientation step missed."""

@@ -101,8 +101,8 @@ class PageView:
         dy = self.data_dy
         near = self.near_line(anchor, slack) if not dy else self._by_cy
         row = sorted(
-            (b for b in near if b is not anchor and b.cx > anchor.x1 - 1 and b.x1 > anchor.x1
-             and self._on_line(anchor, b, slack, dy, stop)),
+            _one_per_column(anchor, [b for b in near if b is not anchor and b.cx > anchor.x1 - 1 and b.x1 > anchor.x1
+                                     and self._on_line(anchor, b, slack, dy, stop)], dy, stop),
             key=lambda b: b.x0,
         )
         out: list[Box] = []
@@ -134,6 +134,24 @@ class PageView:
             else:
                 out.append([b])
         return [sorted(line, key=lambda b: b.x0) for line in out]
+
+
+def _one_per_column(anchor: Box, boxes: list[Box], dy: float, stop: set[int]) -> list[Box]:
+    """Of value boxes stacked in one column (a tall label reaches both its own line and the next one's
+    start), keep the one nearest the label's line: a run along a line never holds two boxes one above the
+    other."""
+    target = anchor.cy + dy
+    kept: list[Box] = []
+    for b in sorted(boxes, key=lambda b: abs(b.cy - target)):
+        if id(b) not in stop and any(id(k) not in stop and _x_overlap(b, k) > 0.5 * min(b.x1 - b.x0, k.x1 - k.x0)
+                                     for k in kept):
+            continue
+        kept.append(b)
+    return kept
+
+
+def _x_overlap(a: Box, b: Box) -> float:
+    return min(a.x1, b.x1) - max(a.x0, b.x0)
 
 
 VERTICAL_WORDS = ("购买方信息", "销售方信息", "购买方", "销售方", "密码区", "备注", "购方", "销方")

@@ -36,7 +36,8 @@ class ItemsResult:
 
 
 def read_items(view: PageView, table: Table, bottom: float, stop: set[int]) -> ItemsResult:
-    data = [b for b in view.boxes if b.y0 >= table.top - 1 and b.cy < bottom and id(b) not in stop]
+    # by centre: a 套打 offset can push the first row up against the header (its top above the header's bottom)
+    data = [b for b in view.boxes if b.cy > table.top - 0.25 * view.line_h and b.cy < bottom and id(b) not in stop]
     item_rows: list[Row] = []
     fragments: list[Row] = []
     for line in view.lines(data):

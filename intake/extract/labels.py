@@ -57,6 +57,14 @@ def find_label(box: Box) -> Label | None:
     """The label ``box`` starts with; OCR boxes whose text matches none are tried with their alternative
     readings (a label character misread with a close runner-up: "舍计" / "含计")."""
     found = _find_label(box, box.flat)
+    if found is None and box.src.source is FieldSource.ocr and len(box.flat) > 2 and box.flat[0] in _VERTICAL_PIECES:
+        found = _after_anchor_char(box)
+    if found is None and box.src.source is FieldSource.ocr:
+        m = _ID_LABEL_INSIDE.search(box.flat)
+        if m and m.end() < len(box.flat):  # "经一2会信用代码/纳税人识别号9137…": the label's head misread
+            found = Label("tax_id", box, _after(box.text, m.end()).lstrip(":：∶ "))
+    if found is None and box.src.source is FieldSource.ocr and _NAME_MISREAD.match(box.flat):
+        found = Label("name", box, _after(box.text, 3).lstrip(":：∶ "))  # "名6:": 名称 is the one label with 名
     if found is None and box.src.alternatives and box.src.source is FieldSource.ocr:
         for alt in box.src.alternatives:
             alt_box = Box(box.src.model_copy(update={"text": alt}), alt.strip(), compact(alt))
@@ -64,6 +72,25 @@ def find_label(box: Box) -> Label | None:
             if found is not None:
                 return Label(found.kind, box, found.inline)
     return found
+
+
+_NAME_MISREAD = re.compile(r"^名[^称]:")
+_ID_LABEL_INSIDE = re.compile(r"(?:纳税人)?识别号:?")
+_PARTY_OF_CHAR = {"购": "buyer", "买": "buyer", "销": "seller", "售": "seller"}
+
+
+def _after_anchor_char(box: Box) -> Label | None:
+    """OCR joins a character of the vertical party anchor to the label beside it ("购名称：…", "买纳税人识别号…"):
+    the label is read without it, and a party character names the party of a 名称."""
+    head = box.text.lstrip()[0]
+    rest = box.text.lstrip()[1:]
+    found = _find_label(Box(box.src, rest.strip(), compact(rest)), compact(rest))
+    if found is None:
+        return None
+    kind = found.kind
+    if kind == "name" and head in _PARTY_OF_CHAR:
+        kind = f"{_PARTY_OF_CHAR[head]}_name"
+    return Label(kind, box, found.inline)
 
 
 def _find_label(box: Box, flat: str) -> Label | None:

@@ -15,7 +15,7 @@ from intake.extract.header import labelled_value
 from intake.extract.labels import Label, anchor_piece, find_anchor
 from intake.extract.text import compact, find_tax_id
 from intake.models import FieldSource
-from intake.rules.tax_ids import tax_id_ok
+from intake.rules.tax_ids import USCC_ALPHABET, tax_id_ok, uscc_check_char
 
 PARTY_FIELDS = {"name": "name", "tax_id": "tax_id", "address_phone": "address_phone", "bank": "bank_account"}
 
@@ -67,6 +67,7 @@ def party_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[st
         if found and key not in out:
             if label.kind == "tax_id":
                 found.confidence *= _tax_id_doubt(found)
+                _checksum_corroborates(found)
             out[key] = found
     if "buyer_name" in out:
         out["buyer_name"].confidence *= _private_buyer_doubt(out["buyer_name"])
@@ -81,6 +82,32 @@ def _private_buyer_doubt(found: Found) -> float:
     if ocr and len(value) == 2 and value != "个人" and set(value) & set("个人"):
         return 0.6
     return 1.0
+
+
+CHECKED = 0.95
+"""Confidence of an OCR'd tax ID whose check character confirms it (see ``_checksum_corroborates``)."""
+_CHECK_FLOOR = 0.5
+"""Weakest-character score below which not even a passing check character makes an ID trustworthy."""
+
+
+def _checksum_corroborates(found: Found) -> None:
+    """An 18-character code whose check character passes is a second, independent reading of the other 17:
+    a misread character breaks the check 30 times in 31. So the recogniser's doubt about a character (a
+    "J" it half took for a bracket) does not send the invoice to a person — unless the doubt is so strong
+    (weakest character below 0.5) that the pass may be the 31st case."""
+    ocr = [b.src.confidence for b in found.boxes if b.src.source is FieldSource.ocr]
+    value = str(found.value)
+    if not ocr or len(value) != 18 or not tax_id_ok(value):
+        return
+    weakest = min(ocr)
+    # a resident ID's check digit (mod 11) lets one misread in 11 through: it needs a surer reading
+    floor = _CHECK_FLOOR if _uscc_passes(value) else 0.8
+    if floor <= weakest and found.confidence * weakest < CHECKED:
+        found.confidence = CHECKED / weakest
+
+
+def _uscc_passes(value: str) -> bool:
+    return all(c in USCC_ALPHABET for c in value) and uscc_check_char(value[:17]) == value[17]
 
 
 def _tax_id_doubt(found: Found) -> float:
@@ -109,7 +136,29 @@ def _assign(view: PageView, labels: list[Label]) -> dict[int, str]:
         ordered = sorted(same[:2], key=(lambda lb: lb.box.x0) if side_by_side else (lambda lb: lb.box.cy))
         out[id(ordered[0])] = "buyer"
         out[id(ordered[1])] = "seller"
+    if len(kinds) == 1:
+        _assign_by_one_anchor(view, labels, anchors, out)
     return out
+
+
+def _assign_by_one_anchor(view: PageView, labels: list[Label], anchors, out: dict[int, str]) -> None:
+    """Only one party's anchor was read (the other one garbled by the recogniser): a label in that anchor's
+    block — beside it, within its rows — is that party's; one in the same rows but half a page to the right
+    (数电: the blocks side by side), or in other rows (stacked blocks), belongs to the other party."""
+    known = anchors[0][0]
+    other = "seller" if known == "buyer" else "buyer"
+    for lb in labels:
+        if id(lb) in out:
+            continue
+        _, ax, top, bottom = min(anchors, key=lambda a: abs(lb.box.cy - (a[2] + a[3]) / 2))
+        if top - view.line_h <= lb.box.cy <= bottom + view.line_h:
+            out[id(lb)] = known if lb.box.x0 - ax < _HALF_PAGE * view.width else other
+        elif lb.box.cy < top - 3 * view.line_h or lb.box.cy > bottom + 3 * view.line_h:
+            out[id(lb)] = other  # well clear of the block (a piece of the anchor may cover only part of it)
+
+
+_HALF_PAGE = 0.35
+"""A side-by-side block starts this far (share of the page width) right of the other one's anchor."""
 
 
 def _anchors(view: PageView) -> list[tuple[str, float, float, float]]:
@@ -123,7 +172,7 @@ def _anchors(view: PageView) -> list[tuple[str, float, float, float]]:
     out = []
     pieces = []
     for b in view.boxes:
-        kind = find_anchor(b)
+        kind = find_anchor(b) or _vertical_anchor(b)
         if kind and "章" not in b.flat:
             out.append((kind, b.x0, b.y0, b.y1))
         elif (anchor_piece(b.flat) or (len(b.flat) == 1 and b.flat in _ANCHOR_CHARS)) and b.h >= 0.8 * (b.x1 - b.x0):
@@ -134,8 +183,9 @@ def _anchors(view: PageView) -> list[tuple[str, float, float, float]]:
         if len(text) < 2 or not anchor_piece(text):
             continue
         x0, y0, y1 = min(b.x0 for b in stack), min(b.y0 for b in stack), max(b.y1 for b in stack)
-        if any(abs(x0 - a[1]) < view.line_h and a[2] <= (y0 + y1) / 2 <= a[3] for a in out):
-            continue  # part of an anchor already found
+        char = max(b.x1 - b.x0 for b in stack)
+        if any(abs(x0 - a[1]) < view.line_h and y0 <= a[3] + 1.5 * char and y1 >= a[2] - 1.5 * char for a in out):
+            continue  # part of an anchor already found (inside it, or the "信息" read apart just under "销售方")
         kind = "buyer" if set(text) & set("购买") else "seller" if set(text) & set("销售") else None
         (out.append((kind, x0, y0, y1)) if kind else unknown.append((x0, y0, y1)))
     kinds = {a[0] for a in out}
@@ -146,6 +196,15 @@ def _anchors(view: PageView) -> list[tuple[str, float, float, float]]:
 
 
 _ANCHOR_CHARS = frozenset("购买方销售信息")
+_ANCHOR_HEADS = {"购买方": "buyer", "购方": "buyer", "销售方": "seller", "销方": "seller"}
+
+
+def _vertical_anchor(b: Box) -> str | None:
+    """A vertical box that starts with 购买方 / 销售方 is that party's anchor whatever OCR made of the rest
+    ("购买方花" for 购买方信息)."""
+    if b.h < 1.5 * (b.x1 - b.x0):
+        return None
+    return next((kind for head, kind in _ANCHOR_HEADS.items() if b.flat.startswith(head)), None)
 
 
 def _stacks(pieces: list[Box]) -> list[list[Box]]:

@@ -57,6 +57,17 @@ class Capabilities:
     orientation: bool = False
     """``classify_upside_down`` gives real answers (otherwise it returns ``None``)."""
     gpu: bool = False
+    source_crops: bool = False
+    """``read`` can cut its recognition crops from a ``CropSource`` (a sharper image than the detection input)."""
+
+
+class CropSource(ABC):
+    """Cuts the crop the recogniser reads for a detected line out of a sharper image than detection ran on
+    (see ``ocr.preprocess.crops``); the quad is in the detection image's pixel coordinates."""
+
+    @abstractmethod
+    def cut(self, quad: np.ndarray, margin: float = 0.0) -> np.ndarray:
+        """An upright BGR crop of the line, extended at both ends by ``margin`` × its height."""
 
 
 class OcrEngine(ABC):
@@ -71,19 +82,28 @@ class OcrEngine(ABC):
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
         """Detect and recognise every text line of a BGR image."""
 
-    def read(self, image: np.ndarray, page: int = 1, upright: bool = False) -> list[TextBox]:
+    def read(self, image: np.ndarray, page: int = 1, upright: bool = False, crops: CropSource | None = None,
+             ) -> list[TextBox]:
         """Read ``image`` into positioned text boxes (pixel coordinates of ``image``).
 
         ``upright``: the page's orientation is already settled (by its QR code or the page-level direction
-        vote), so engines may skip their per-line direction classifier."""
+        vote), so engines may skip their per-line direction classifier. ``crops``: where engines that can
+        (``capabilities.source_crops``) cut the lines they recognise; the others read ``image`` alone."""
         from ocr.lines import lines_to_boxes
 
-        lines = self.read_upright_lines(image) if upright else self.read_lines(image)
+        if crops is not None and self.capabilities.source_crops:
+            lines = self.read_lines_from(image, crops, upright)
+        else:
+            lines = self.read_upright_lines(image) if upright else self.read_lines(image)
         return lines_to_boxes(lines, page=page, split_gap=self.split_gap)
 
     def read_upright_lines(self, image: np.ndarray) -> list[OcrLine]:
         """``read_lines`` for an image known to be upright; engines without a cheaper path read as usual."""
         return self.read_lines(image)
+
+    def read_lines_from(self, image: np.ndarray, crops: CropSource, upright: bool = False) -> list[OcrLine]:
+        """Detect lines on ``image`` but recognise the crops ``crops`` cuts (engines with ``source_crops``)."""
+        return self.read_upright_lines(image) if upright else self.read_lines(image)
 
     def classify_upside_down(self, crops: list[np.ndarray]) -> list[float] | None:
         """Probability that each text-line crop is upside down; ``None`` when the engine cannot tell."""

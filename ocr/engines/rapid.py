@@ -9,12 +9,14 @@ characters (alternative readings for the reviewer and the verification rules).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import unicodedata
 
+import cv2
 import numpy as np
 
-from ocr.engines.base import Capabilities, CharSpan, OcrEngine, OcrEngineUnavailable, OcrLine
+from ocr.engines.base import Capabilities, CharSpan, CropSource, OcrEngine, OcrEngineUnavailable, OcrLine
 from ocr.settings import OcrSettings
 
 log = logging.getLogger(__name__)
@@ -67,8 +69,9 @@ class RapidOcrEngine(OcrEngine):
         self._text_score = settings.text_score
         self._max_alternatives = settings.alternatives
         self.split_gap = settings.split_gap
+        self._crop_margin = settings.crop_margin
         self.capabilities = Capabilities(char_positions=True, alternatives=settings.alternatives > 0,
-                                         orientation=True, gpu=gpu)
+                                         orientation=True, gpu=gpu, source_crops=True)
         self._lock = threading.Lock()
         """RapidOCR's detector keeps per-call state; ONNX Runtime already uses every core for one call."""
 
@@ -79,26 +82,38 @@ class RapidOcrEngine(OcrEngine):
         """The page is known to be upright: the per-line 0/180° classifier (≈ 8 % of the OCR time) is skipped."""
         return self._read_lines(image, classify=self._use_cls and not self._skip_cls_when_upright)
 
-    def _read_lines(self, image: np.ndarray, classify: bool) -> list[OcrLine]:
+    def read_lines_from(self, image: np.ndarray, crops: CropSource, upright: bool = False) -> list[OcrLine]:
+        """Detect on ``image``, recognise crops cut by ``crops`` (sharper: see ``ocr.preprocess.crops``)."""
+        return self._read_lines(image, classify=self._use_cls and not (upright and self._skip_cls_when_upright),
+                                source=crops)
+
+    def _read_lines(self, image: np.ndarray, classify: bool, source: CropSource | None = None) -> list[OcrLine]:
         img = _bgr(image)
+        margin = self._crop_margin if source is not None else 0.0
         with self._lock:
             dt_boxes, _ = self._ocr.text_det(img)
             if dt_boxes is None or len(dt_boxes) == 0:
                 return []
             quads = self._ocr.sorted_boxes(dt_boxes)
-            crops = self._ocr.get_crop_img_list(img, quads)
+            if source is None:
+                crops = self._ocr.get_crop_img_list(img, quads)
+            else:
+                crops = [source.cut(q, margin) for q in quads]
             flipped = [False] * len(crops)
             if classify:
                 crops, cls_res, _ = self._ocr.text_cls(crops)
                 thresh = self._ocr.text_cls.cls_thresh
                 flipped = [("180" in str(label) and float(score) > thresh) for label, score in cls_res]
             readings = self._recognise(crops)
+            readings = self._recover_id_tails(crops, readings)
         lines = []
         for quad, crop, flip, (text, conf, chars, alts) in zip(quads, crops, flipped, readings):
             if conf < self._text_score or not text.strip():
                 continue
             q = np.asarray(quad, dtype=np.float64)
             vertical = _is_vertical(q)
+            if margin and chars:
+                chars = _unwiden(chars, margin / _length_in_heights(q))
             if flip:
                 chars = tuple(CharSpan(c.char, 1 - c.end, 1 - c.start, c.confidence) for c in reversed(chars))
             lines.append(OcrLine(text=text, quad=tuple(map(tuple, q.tolist())), confidence=conf,
@@ -132,8 +147,54 @@ class RapidOcrEngine(OcrEngine):
                 out[i] = _decode(row, characters, ratios[i], max_ratio, self._max_alternatives)
         return out
 
+    def _recover_id_tails(self, crops: list[np.ndarray], readings: list) -> list:
+        """Re-read the end of lines that end in an ID of an impossible length.
+
+        PP-OCRv4 drops a narrow last character after a long run of digits — most often the final "J" of a
+        tax ID, whose hook it takes for a bracket or for nothing — although the glyph is plainly printed. Read
+        on its own, with the few characters before it as context, the tail comes out whole. A character is
+        appended only when the tail read repeats the line's last characters and adds exactly one, and the run
+        then has a length IDs have (15, 18 or 20); the tax-ID rules still check the result."""
+        todo = []
+        for i, (text, conf, chars, alts) in enumerate(readings):
+            m = _ID_TAIL.search(text)
+            if m is None or len(m.group(0)) not in _SHORT_BY_ONE or len(chars) != len(text):
+                continue
+            crop = crops[i]
+            h, w = crop.shape[:2]
+            pad = max(2, int(0.3 * h))
+            for k in _TAIL_CONTEXT:
+                x0 = max(0, int(chars[-k].start * w - 0.2 * h))
+                todo.append((i, m.group(0), cv2.copyMakeBorder(crop[:, x0:], 0, 0, pad, pad, cv2.BORDER_REPLICATE)))
+        if not todo:
+            return readings
+        out = list(readings)
+        done: set[int] = set()
+        for (i, run, _), (tail_text, _, tail_chars, _) in zip(todo, self._recognise([t for _, _, t in todo])):
+            tail_text = tail_text.strip()
+            # the tail read must be the run's last characters (at least three) plus exactly one more
+            if i in done or len(tail_text) < 4 or not run.endswith(tail_text[:-1]) \
+                    or not re.fullmatch(r"[0-9A-Z]", tail_text[-1]) or len(tail_chars) != len(tail_text):
+                continue
+            done.add(i)
+            text, conf, chars, alts = readings[i]
+            last = chars[-1]
+            step = max(last.end - last.start, 1e-3)
+            added = CharSpan(tail_text[-1], last.end, min(1.0, last.end + step), tail_chars[-1].confidence)
+            chars = (*chars, added)
+            conf = float(np.mean([c.confidence for c in chars]))
+            out[i] = (text + added.char, conf, chars, tuple(a + added.char for a in alts))
+        return out
+
     def close(self) -> None:
         self._ocr = None
+
+
+_ID_TAIL = re.compile(r"[0-9A-Z]{14,19}$")
+_SHORT_BY_ONE = frozenset({14, 17, 19})
+"""Lengths one short of a tax ID's (15, 18, 20 characters)."""
+_TAIL_CONTEXT = (4, 6)
+"""Characters before the end read again with the tail (two tries: character positions are approximate)."""
 
 
 def _decode(probs: np.ndarray, characters: list[str], ratio: float, max_ratio: float, max_alts: int):
@@ -187,6 +248,23 @@ def _alternatives(probs, best, positions, characters, text: str, max_alts: int) 
         if len(alts) >= max_alts:
             break
     return tuple(alts)
+
+
+def _length_in_heights(quad: np.ndarray) -> float:
+    width = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]), 1.0)
+    height = max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]), 1.0)
+    return float(width / height)
+
+
+def _unwiden(chars: tuple[CharSpan, ...], margin_frac: float) -> tuple[CharSpan, ...]:
+    """Character positions along a crop widened by ``margin_frac`` of the line's length at each end →
+    positions along the detected line."""
+    total = 1.0 + 2.0 * margin_frac
+
+    def pos(p: float) -> float:
+        return float(min(1.0, max(0.0, p * total - margin_frac)))
+
+    return tuple(CharSpan(c.char, pos(c.start), pos(c.end), c.confidence) for c in chars)
 
 
 def _is_wide(ch: str) -> bool:

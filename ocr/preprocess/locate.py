@@ -68,8 +68,14 @@ def _paper_regions(small: np.ndarray) -> list[tuple[np.ndarray, bool]]:
                 opened = cv2.morphologyEx(paper & _fill(paper.shape, c), cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
                 parts = _sheets(opened, _PAPER_MIN_AREA * h * w)
                 quad = _quad(parts[0]) if parts else None
+                if quad is not None and _paper_share(paper, quad) < _QUAD_PAPER:
+                    quad = None  # the cut ran along the neighbour's edge: the quad takes in desk
                 if quad is not None:
                     break
+        if quad is None:  # a neighbouring sheet along a whole side: the page's own edges, from straight lines
+            quad = _quad_from_lines(small, _fill(paper.shape, c))
+            if quad is not None and _paper_share(paper, quad) < _QUAD_PAPER:
+                quad = None
         out.append((quad, True) if quad is not None else (_rect(c), False))
     return out or [(full, False)]
 
@@ -79,6 +85,173 @@ def _sheets(mask: np.ndarray, min_area: float) -> list[np.ndarray]:
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     contours = sorted((c for c in contours if cv2.contourArea(c) > min_area), key=cv2.contourArea, reverse=True)
     return [c for c in contours if cv2.contourArea(c) >= 0.35 * cv2.contourArea(contours[0])] if contours else []
+
+
+_QUAD_PAPER = 0.96
+"""Share of a sheet's quad that must be paper (a quad reaching over the desk is not the sheet's)."""
+
+
+def _paper_share(paper: np.ndarray, quad: np.ndarray) -> float:
+    mask = np.zeros(paper.shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, quad.astype(np.int32), 255)
+    inside = mask > 0
+    return float((paper[inside] > 0).mean()) if inside.any() else 0.0
+
+
+_SIDE_MIN = 0.3
+"""A side's straight line must run along at least this share of the content's extent."""
+
+
+def _quad_from_lines(small: np.ndarray, region: np.ndarray) -> np.ndarray | None:
+    """The sheet's quad when its outline is not one (another sheet lies against a whole side): for each side,
+    the innermost long straight line (paper edge, or the form's ruled frame) with all the printed content
+    on its inner side. The sheet's edges and the frame's rules are parallel on paper, so any such four give
+    the right perspective; a line with content beyond it is a rule inside the invoice, a line further out
+    than the first clear one is the neighbouring sheet's or the desk's edge. A side without a clear line
+    takes the direction of its outermost rule, moved out to just beyond the content."""
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    ink = _content_ink(grey, region)
+    pts = cv2.findNonZero(ink)
+    if pts is None or len(pts) < 200:
+        return None
+    pts = pts.reshape(-1, 2).astype(np.float64)
+    cx, cy = pts.mean(axis=0)
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    segs = cv2.createLineSegmentDetector().detect(grey)[0]
+    if segs is None:
+        return None
+    segs = segs.reshape(-1, 4).astype(np.float64)
+    horizontal, vertical = _line_clusters(segs, x1 - x0, y1 - y0)
+    sides = []
+    for lines, axis, outward in ((horizontal, 1, -1), (horizontal, 1, 1), (vertical, 0, -1), (vertical, 0, 1)):
+        clean, ruled = None, None
+        for line in lines:
+            offset = _offset(line, cx, cy, axis)
+            if np.sign(offset) != outward:
+                continue
+            dist = _outside(line, pts, cx, cy)
+            if (dist > 2.0).mean() <= _STRAY_INK:
+                if clean is None or abs(offset) < abs(clean[0]):
+                    clean = (offset, line)
+            elif ruled is None or abs(offset) > abs(ruled[0]):
+                ruled = (offset, line, float(np.quantile(dist, 1 - _STRAY_INK)))
+        if clean is not None:
+            sides.append(clean[1])
+        elif ruled is not None:
+            # no clear edge on this side (the sheet's edge lost against its neighbour): the outermost rule
+            # gives the direction, moved out to just beyond the content
+            sides.append(_shifted(ruled[1], cx, cy, ruled[2]))
+        else:
+            return None
+    # a side may be the form's frame rule itself: move each side out a little so the rule stays inside
+    top, bottom, left, right = (_shifted(line, cx, cy, _SIDE_PAD) for line in sides)
+    corners = [_intersect(top, left), _intersect(top, right), _intersect(bottom, right), _intersect(bottom, left)]
+    if any(c is None for c in corners):
+        return None
+    quad = order_corners(np.float32(corners))
+    h, w = small.shape[:2]
+    slack = 0.03 * max(h, w)
+    if (quad[:, 0] < -slack).any() or (quad[:, 0] > w + slack).any() or (quad[:, 1] < -slack).any() \
+            or (quad[:, 1] > h + slack).any() or not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
+        return None
+    return quad
+
+
+def _content_ink(grey: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """Printed content inside ``region``: ink in blobs that are part of the page's big blocks (not specks,
+    not a neighbouring sheet's few lines)."""
+    h, w = grey.shape
+    inner = cv2.erode(region, np.ones((9, 9), np.uint8))
+    # print is thin and sharp: the black-hat keeps strokes and rules but not the soft, wide shadow a sheet
+    # casts on its neighbour (which a local threshold takes for ink along the whole edge)
+    hat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    ink = ((hat > 25).astype(np.uint8) * 255) & inner
+    k = max(3, int(0.012 * max(h, w)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(ink, np.ones((k, k), np.uint8)))
+    if n <= 1:
+        return ink
+    areas = stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT]
+    keep = np.zeros(n, bool)
+    keep[1:] = areas >= 0.05 * areas.max()
+    return ink & (keep[labels].astype(np.uint8) * 255)
+
+
+def _line_clusters(segs: np.ndarray, width: float, height: float):
+    """Long straight segments merged into lines ((point, unit direction)), near-horizontal and near-vertical."""
+    out = ([], [])
+    for kind, extent in ((0, width), (1, height)):
+        chosen = []
+        for x0, y0, x1, y1 in segs:
+            dx, dy = x1 - x0, y1 - y0
+            length = np.hypot(dx, dy)
+            if length < 0.08 * extent:
+                continue
+            is_h = abs(dy) <= 0.5 * abs(dx)
+            is_v = abs(dx) <= 0.5 * abs(dy)
+            if (kind == 0 and is_h) or (kind == 1 and is_v):
+                chosen.append((x0, y0, x1, y1, length))
+        # greedy merge: same direction (±3°) and within 3 px of each other's line
+        clusters: list[list] = []
+        for seg in sorted(chosen, key=lambda s: -s[4]):
+            p = np.array(seg[:2])
+            d = np.array([seg[2] - seg[0], seg[3] - seg[1]]) / seg[4]
+            for cl in clusters:
+                cp, cd = cl[0], cl[1]
+                if abs(cd[0] * d[1] - cd[1] * d[0]) < 0.05 and abs((p - cp) @ np.array([-cd[1], cd[0]])) < 3.0 \
+                        and abs((np.array(seg[2:4]) - cp) @ np.array([-cd[1], cd[0]])) < 3.0:
+                    cl[2].append(seg)
+                    break
+            else:
+                clusters.append([p, d, [seg]])
+        for cp, cd, members in clusters:
+            if sum(m[4] for m in members) < _SIDE_MIN * extent:
+                continue
+            ends = np.float32([[m[0], m[1]] for m in members] + [[m[2], m[3]] for m in members])
+            vx, vy, px, py = cv2.fitLine(ends, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+            out[kind].append(((float(px), float(py)), (float(vx), float(vy))))
+    return out
+
+
+_STRAY_INK = 0.0005
+"""Share of the content's ink pixels that may lie beyond a side (specks, a seal's rim)."""
+_SIDE_PAD = 8.0
+"""Pixels (of the search thumbnail) each side is moved outwards."""
+
+
+def _outside(line, pts: np.ndarray, cx: float, cy: float) -> np.ndarray:
+    """Signed distance of each point beyond ``line``, seen from (cx, cy) (negative: on the centre's side)."""
+    (px, py), (dx, dy) = line
+    normal = np.array([-dy, dx])
+    if normal @ np.array([cx - px, cy - py]) > 0:
+        normal = -normal
+    return (pts - np.array([px, py])) @ normal
+
+
+def _shifted(line, cx: float, cy: float, pad: float):
+    """``line`` moved by ``pad`` away from the point (cx, cy)."""
+    (px, py), (dx, dy) = line
+    normal = np.array([-dy, dx])
+    if normal @ np.array([cx - px, cy - py]) > 0:
+        normal = -normal
+    return (px + pad * normal[0], py + pad * normal[1]), (dx, dy)
+
+
+def _offset(line, cx: float, cy: float, axis: int) -> float:
+    """How far the line lies from the content's centre along ``axis`` (y for horizontal lines, x for vertical)."""
+    (px, py), (dx, dy) = line
+    if axis == 1:
+        return (py + (cx - px) * dy / dx - cy) if abs(dx) > 1e-9 else 0.0
+    return (px + (cy - py) * dx / dy - cx) if abs(dy) > 1e-9 else 0.0
+
+
+def _intersect(a, b):
+    (p1, d1), (p2, d2) = a, b
+    m = np.array([[d1[0], -d2[0]], [d1[1], -d2[1]]])
+    if abs(np.linalg.det(m)) < 1e-6:
+        return None
+    t = np.linalg.solve(m, np.array(p2) - np.array(p1))
+    return (p1[0] + t[0] * d1[0], p1[1] + t[0] * d1[1])
 
 
 def _fill(shape: tuple[int, ...], contour: np.ndarray) -> np.ndarray:
@@ -116,6 +289,7 @@ def _content_blocks(small: np.ndarray, quad: np.ndarray, is_quad: bool) -> list[
     mask = cv2.erode(mask, np.ones((9, 9), np.uint8))
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    _draw_long_rules(ink, grey)
     ink &= mask
     k = max(3, int(0.012 * max(h, w)))
     blobs = cv2.dilate(ink, np.ones((k, k), np.uint8))
@@ -141,6 +315,40 @@ def _content_blocks(small: np.ndarray, quad: np.ndarray, is_quad: bool) -> list[
         x1, y1 = min(w, x1 + margin), min(h, y1 + margin)
         out.append((np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), False))
     return out
+
+
+def _draw_long_rules(ink: np.ndarray, grey: np.ndarray) -> None:
+    """Add the long ruled lines to ``ink``: a light form's frame rules fade out of the threshold after blur and
+    JPEG, and without them an invoice with an empty items table falls apart into a header block and a
+    totals block that look like two invoices."""
+    segs = cv2.createLineSegmentDetector().detect(grey)[0]
+    if segs is None:
+        return
+    min_len = 0.1 * max(grey.shape)
+    for x0, y0, x1, y1 in segs.reshape(-1, 4):
+        if np.hypot(x1 - x0, y1 - y0) >= min_len and _is_rule(grey, x0, y0, x1, y1):
+            cv2.line(ink, (int(x0), int(y0)), (int(x1), int(y1)), 255, 2)
+
+
+def _is_rule(grey: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> bool:
+    """A printed rule, not the edge of a sheet: a thin dark line with paper on both sides (LSD reports the
+    edges of both)."""
+    d = np.array([x1 - x0, y1 - y0], dtype=np.float64)
+    d /= max(np.linalg.norm(d), 1e-6)
+    normal = np.array([-d[1], d[0]])
+    t = np.linspace(0.1, 0.9, 24)[:, None]
+    base = np.array([x0, y0]) + t * np.array([x1 - x0, y1 - y0])
+    h, w = grey.shape
+
+    def sample(offset: float) -> np.ndarray:
+        p = np.round(base + offset * normal).astype(int)
+        p[:, 0] = p[:, 0].clip(0, w - 1)
+        p[:, 1] = p[:, 1].clip(0, h - 1)
+        return grey[p[:, 1], p[:, 0]].astype(np.float64)
+
+    core = np.min([sample(o) for o in (-3, -2, -1, 0, 1, 2, 3)], axis=0)
+    sides = np.minimum(sample(-6), sample(6))
+    return float(np.median(sides - core)) > 20
 
 
 def order_corners(pts: np.ndarray) -> np.ndarray:
