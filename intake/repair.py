@@ -43,7 +43,7 @@ TOTALS = ("total_amount", "total_tax", "amount_with_tax")
 TAX_ID_FIELDS = ("buyer_tax_id", "seller_tax_id")
 CONFUSABLE: dict[str, str] = {
     "0": "ODQ", "O": "0DQ", "D": "0O", "Q": "0O",
-    "1": "ILT7", "I": "1LT", "L": "1I", "T": "1I7", "7": "1T",
+    "1": "ILT7J", "I": "1LT", "L": "1I", "T": "1I7", "7": "1T", "J": "1",
     "2": "Z", "Z": "2", "5": "S", "S": "5", "6": "G", "G": "6", "8": "B3", "B": "8", "3": "8",
     "4": "A", "A": "4", "U": "VY", "V": "UY", "Y": "VU",
 }
@@ -171,12 +171,14 @@ def _implied(invoice: Invoice, name: str, ctx: RuleContext) -> set[Decimal]:
     ta, tt, awt = invoice.total_amount, invoice.total_tax, invoice.amount_with_tax
     items = invoice.items if invoice.items and all(i.amount is not None for i in invoice.items) else []
     out: set[Decimal | None] = set()
+    # the lines' sum alone (the other two totals unread) is no evidence: OCR'd lines may have lost or gained
+    # a row (the 合计 row read as an item doubled one invoice's amount)
     if name == "total_amount":
         out.add(awt - tt if awt is not None and tt is not None else None)
-        out.add(sum((i.amount for i in items), Decimal(0)) if items else None)
+        out.add(sum((i.amount for i in items), Decimal(0)) if items and awt is not None and tt is not None else None)
     elif name == "total_tax":
         out.add(awt - ta if awt is not None and ta is not None else None)
-        out.add(sum((line_tax(i) for i in items), Decimal(0)) if items else None)
+        out.add(sum((line_tax(i) for i in items), Decimal(0)) if items and awt is not None and ta is not None else None)
     else:
         out.add(ta + tt if ta is not None and tt is not None else None)
         out.add(safe_parse_words(invoice.amount_in_words))

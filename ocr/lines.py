@@ -20,7 +20,35 @@ def lines_to_boxes(lines: Iterable[OcrLine], page: int = 1, split_gap: float = 2
     boxes: list[TextBox] = []
     for line in lines:
         boxes.extend(_line_boxes(line, page, split_gap))
-    return boxes
+    return drop_echoes(boxes)
+
+
+def _echoes(small: str, big: str, overlap: float) -> bool:
+    """Half inside a box whose text holds it, or a third inside one that starts or ends with it (the echo of
+    a line's first or last character, the detector's box sticking out past the line's end)."""
+    return (overlap > 0.5 and small in big) or (overlap > 0.3 and (big.startswith(small) or big.endswith(small)))
+
+
+def drop_echoes(boxes: list[TextBox]) -> list[TextBox]:
+    """Drop a box the detector found twice: a small box lying inside a bigger one whose text contains its
+    own (a lone "9" over the first digit of "91330110MA4XJMD43R"). Left in, it competes with the real value
+    for the place next to the label."""
+    def area(b: TextBox) -> float:
+        return max(0.0, b.bbox[2] - b.bbox[0]) * max(0.0, b.bbox[3] - b.bbox[1])
+
+    def inside(small: TextBox, big: TextBox) -> float:
+        w = min(small.bbox[2], big.bbox[2]) - max(small.bbox[0], big.bbox[0])
+        h = min(small.bbox[3], big.bbox[3]) - max(small.bbox[1], big.bbox[1])
+        return max(0.0, w) * max(0.0, h) / max(area(small), 1e-6)
+
+    flat = [b.text.replace(" ", "") for b in boxes]
+    out = []
+    for i, b in enumerate(boxes):
+        echo = any(j != i and area(o) > 2 * area(b) and flat[i] and _echoes(flat[i], flat[j], inside(b, o))
+                   for j, o in enumerate(boxes))
+        if not echo:
+            out.append(b)
+    return out
 
 
 def _line_boxes(line: OcrLine, page: int, split_gap: float) -> list[TextBox]:

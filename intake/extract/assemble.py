@@ -12,7 +12,7 @@ from intake.extract.geometry import Box, PageView, merge_vertical_words, union_b
 from intake.extract.header import header_fields
 from intake.extract.items import read_items
 from intake.extract.kind import classify
-from intake.extract.labels import Label, find_label, is_form_text
+from intake.extract.labels import Label, find_label, is_form_text, merge_spaced_labels
 from intake.extract.offset import data_offset
 from intake.extract.parties import party_fields
 from intake.extract.table import Table, column_kind, find_table
@@ -64,7 +64,8 @@ class Extracted:
 
 
 def read_page(page: LoadedPage) -> PageRead:
-    view = PageView(page.number, page.width, page.height, merge_vertical_words([Box.of(tb) for tb in page.boxes]))
+    boxes = merge_spaced_labels(merge_vertical_words([Box.of(tb) for tb in page.boxes]))
+    view = PageView(page.number, page.width, page.height, boxes)
     labels = [lb for b in view.boxes if (lb := find_label(b))]
     stop = {id(b) for b in view.boxes if is_form_text(b) or column_kind(b)}
     view.data_dy = data_offset(view, labels, stop)

@@ -144,7 +144,7 @@ def _one_per_column(anchor: Box, boxes: list[Box], dy: float, stop: set[int]) ->
     kept: list[Box] = []
     for b in sorted(boxes, key=lambda b: abs(b.cy - target)):
         if id(b) not in stop and any(id(k) not in stop and _x_overlap(b, k) > 0.5 * min(b.x1 - b.x0, k.x1 - k.x0)
-                                     for k in kept):
+                                     and abs(b.cy - k.cy) > 0.5 * min(b.h, k.h) for k in kept):
             continue
         kept.append(b)
     return kept

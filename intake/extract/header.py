@@ -9,6 +9,7 @@ from intake.extract.found import Found
 from intake.extract.geometry import Box, PageView, joined
 from intake.extract.labels import Label
 from intake.extract.text import compact, parse_date
+from intake.models import FieldSource
 
 
 def _digits(pattern: str) -> Callable[[str], tuple[str, str] | None]:
@@ -42,13 +43,19 @@ def labelled_value(view: PageView, label: Label, stop: set[int], parse) -> Found
         got = parse(label.inline)
         if got:
             return Found(got[0], [label.box], label.inline)
-    run = view.right_of(label.box, stop)
+    run = [b for b in view.right_of(label.box, stop) if not debris(b)]
     for end in range(1, len(run) + 1):
         text = joined(run[:end])
         got = parse(text)
         if got:
             return Found(got[0], run[:end], text)
     return None
+
+
+def debris(b: Box) -> bool:
+    """A short OCR box the recogniser barely believes ("1.9" read off a colon and a stroke): glued to the
+    value next to it, it would lengthen an ID or a number."""
+    return b.src.source is FieldSource.ocr and b.src.confidence < 0.5 and len(b.flat) <= 3
 
 
 def header_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[str, Found]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from intake.extract.geometry import Box, PageView
 from intake.extract.table import Table
-from intake.extract.text import is_masked, parse_date, parse_money, parse_plain_decimal, parse_rate
+from intake.extract.text import compact, is_masked, parse_date, parse_money, parse_plain_decimal, parse_rate
 from intake.models import LineItem
 
 DETAIL_LIST_MARKERS = ("详见销货清单", "详见清单", "详见对应正数发票及清单")
@@ -48,6 +48,8 @@ def read_items(view: PageView, table: Table, bottom: float, stop: set[int]) -> I
         _split_price_amount(row)
         _split_quantity_price(row)
         _split_unit_quantity(row)
+        if _is_totals_row(row):
+            continue  # the 合计 row reached through an offset or a misread label: amounts with ¥ are totals
         (item_rows if _money_cell(row.text("amount")) is not None else fragments).append(row)
     for frag in fragments:
         target = _owner(frag, item_rows)
@@ -106,6 +108,12 @@ def _split_quantity_price(row: Row) -> None:
                 row.add("quantity", [pieces[0]])
                 row.add("unit_price", [pieces[1]])
                 return
+
+
+def _is_totals_row(row: Row) -> bool:
+    """Item amounts are printed bare; the 合计 row prints its amount and tax with ¥."""
+    cells = [compact(row.text(k)) for k in ("amount", "tax") if row.cells.get(k)]
+    return bool(cells) and all(c.startswith(("¥", "￥")) for c in cells) and not row.text("name").strip()
 
 
 def _money_cell(text: str) -> Decimal | None:

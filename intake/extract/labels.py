@@ -18,7 +18,7 @@ LABEL_PATTERNS: tuple[tuple[str, str], ...] = (
     ("machine_number", r"机器编号:?"),
     ("buyer_name", r"(?:购买方|购方)名称:?"),
     ("seller_name", r"(?:销售方|销方)名称:?"),
-    ("name", r"名称:?"),
+    ("name", r"名[一\-_.·]?称:?"),  # OCR puts a stroke of the spaced-out "名  称" between them
     ("tax_id", r"(?:统一社会信用代码/纳税人识别号|纳税人识别号|统一社会信用代码|识别号|税号):?"),
     ("address_phone", r"地址[、,]?电话:?"),
     ("bank", r"开户行及账号:?"),
@@ -60,8 +60,10 @@ def find_label(box: Box) -> Label | None:
     if found is None and box.src.source is FieldSource.ocr and len(box.flat) > 2 and box.flat[0] in _VERTICAL_PIECES:
         found = _after_anchor_char(box)
     if found is None and box.src.source is FieldSource.ocr:
-        m = _ID_LABEL_INSIDE.search(box.flat)
-        if m and m.end() < len(box.flat):  # "经一2会信用代码/纳税人识别号9137…": the label's head misread
+        m = None
+        for m in _ID_LABEL_INSIDE.finditer(box.flat):
+            pass  # the last one: "…信用代码/纳税人识别号" ends at 识别号
+        if m:  # "经一2会信用代码/纳税人识别号9137…", "统--社会信用代码/…": the label's head misread
             found = Label("tax_id", box, _after(box.text, m.end()).lstrip(":：∶ "))
     if found is None and box.src.source is FieldSource.ocr and _NAME_MISREAD.match(box.flat):
         found = Label("name", box, _after(box.text, 3).lstrip(":：∶ "))  # "名6:": 名称 is the one label with 名
@@ -75,7 +77,7 @@ def find_label(box: Box) -> Label | None:
 
 
 _NAME_MISREAD = re.compile(r"^名[^称]:")
-_ID_LABEL_INSIDE = re.compile(r"(?:纳税人)?识别号:?")
+_ID_LABEL_INSIDE = re.compile(r"(?:纳税人)?识.?号:?|信用代码:?")
 _PARTY_OF_CHAR = {"购": "buyer", "买": "buyer", "销": "seller", "售": "seller"}
 
 
@@ -142,3 +144,30 @@ def _after(text: str, n_flat: int) -> str:
         if not ch.isspace():
             seen += 1
     return ""
+
+
+def merge_spaced_labels(boxes: list[Box]) -> list[Box]:
+    """Join a label the recogniser read as two boxes because it is printed spaced out ("名" + "称：" for
+    名  称：): a short box that is no label, and its neighbour on the right on the same line, when together
+    they make one."""
+    used: set[int] = set()
+    merged: list[Box] = []
+    ocr = [b for b in boxes if b.src.source is FieldSource.ocr]
+    for b in ocr:
+        if id(b) in used or not 1 <= len(b.flat) <= 2 or find_label(b) is not None or b.h > 1.3 * (b.x1 - b.x0):
+            continue  # (a piece of a vertical anchor, 方信, is not the start of a label)
+        h = max(b.h, 1.0)
+        right = [r for r in ocr if r is not b and id(r) not in used and abs(r.cy - b.cy) < 0.5 * h
+                 and -0.6 * h <= r.x0 - b.x1 < 1.5 * h]
+        if not right:
+            continue
+        r = min(right, key=lambda r: r.x0)
+        text = b.text + r.text
+        joined_box = Box(b.src.model_copy(update={
+            "text": text, "confidence": min(b.src.confidence, r.src.confidence),
+            "bbox": (min(b.x0, r.x0), min(b.y0, r.y0), max(b.x1, r.x1), max(b.y1, r.y1))}), text.strip(), compact(text))
+        if _find_label(joined_box, joined_box.flat) is None:  # a label from its first character on
+            continue
+        used.update({id(b), id(r)})
+        merged.append(joined_box)
+    return [b for b in boxes if id(b) not in used] + merged

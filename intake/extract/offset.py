@@ -35,7 +35,8 @@ def data_offset(view: PageView, labels: list[Label], stop: set[int]) -> float:
             continue
         lb = label.box
         reach = 1.5 * max(lb.h, view.line_h)
-        cands = [b for b in view.boxes if id(b) not in stop and b is not lb and b.x0 > lb.x1 - 2
+        # a value split off its label at the colon may start a little inside the label's box
+        cands = [b for b in view.boxes if id(b) not in stop and b is not lb and b.x0 > lb.x1 - 0.5 * view.line_h and b.cx > lb.x1
                  and b.x0 - lb.x1 < 8 * view.line_h and abs(b.cy - lb.cy) <= reach and parse(b.text)]
         if not cands:
             continue

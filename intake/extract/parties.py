@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from intake.extract.found import Found
-from intake.extract.geometry import Box, PageView
-from intake.extract.header import labelled_value
+from intake.extract.geometry import Box, PageView, joined
+from intake.extract.header import debris, labelled_value
 from intake.extract.labels import Label, anchor_piece, find_anchor
 from intake.extract.text import compact, find_tax_id
 from intake.models import FieldSource
@@ -27,7 +27,17 @@ def _name(text: str):
         return None
     if re.fullmatch(r"[0-9A-Z]{15,20}", flat.upper()):
         return None  # a tax ID (the next line's value, reached through a print offset) is never a name
+    glued = _GLUED_ID.match(s) or _GLUED_ID_AFTER.search(s)
+    if glued:  # a tax ID run into the name ("91420106MAA5001C4Y湖北联合…"): the name is the rest
+        rest = (s[glued.end():] if glued.start() == 0 else s[:glued.start()]).strip()
+        return (rest, s) if compact(rest) else None
     return s, s
+
+
+_GLUED_ID = re.compile(r"\s*[0-9A-Z]{15,20}(?=[\u4e00-\u9fff(（])")
+_GLUED_ID_AFTER = re.compile(r"(?<=[\u4e00-\u9fff)）])\s*[0-9A-Z]{15,20}\s*$")
+GLUED_DOUBT = 0.6
+"""Confidence factor of a name that had a tax ID glued to it: split by shape, so a person confirms it."""
 
 
 def _tax_id(text: str):
@@ -51,26 +61,142 @@ PARSERS = {"name": _name, "tax_id": _tax_id, "address_phone": _free, "bank": _fr
 
 def party_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[str, Found]:
     out: dict[str, Found] = {}
+    block: dict[str, list[tuple[Label, str]]] = {"buyer": [], "seller": []}
+    """Each party's labels with the field they name, for the pairing by rows (``_pair_rows``)."""
     for kind, party in (("buyer_name", "buyer"), ("seller_name", "seller")):
         for label in (lb for lb in labels if lb.kind == kind):
-            found = labelled_value(view, label, stop, _name)
-            if found:
-                out.setdefault(f"{party}_name", found)
+            block[party].append((label, "name"))
     party_labels = [lb for lb in labels if lb.kind in PARSERS]
     owners = _assign(view, party_labels)
     for label in party_labels:
         party = owners.get(id(label))
-        if party is None:
-            continue
-        key = f"{party}_{PARTY_FIELDS[label.kind]}"
-        found = labelled_value(view, label, stop, PARSERS[label.kind])
-        if found and key not in out:
-            if label.kind == "tax_id":
+        if party is not None:
+            block[party].append((label, label.kind))
+    found_by_label: dict[int, Found] = {}
+    for party, members in block.items():
+        for label, kind in members:
+            found = labelled_value(view, label, stop, PARSERS[kind])
+            if found:
+                found_by_label[id(label)] = found
+        if any(b.src.source is FieldSource.ocr for b in view.boxes):
+            _pair_rows(view, members, stop, found_by_label)
+    for party, members in block.items():
+        if any(b.src.source is FieldSource.ocr for b in view.boxes) and \
+                not any(kind == "name" and id(lb) in found_by_label for lb, kind in members):
+            _name_above_id(view, party, members, stop, found_by_label, out)
+    for party, members in block.items():
+        # the party-specific labels (购买方名称) first, as before; then the block's labels top to bottom
+        for label, kind in members:
+            found = found_by_label.get(id(label))
+            key = f"{party}_{PARTY_FIELDS[kind]}"
+            if found is None or key in out:
+                continue
+            if kind == "tax_id":
                 found.confidence *= _tax_id_doubt(found)
                 _checksum_corroborates(found)
+            elif kind == "name" and found.value != found.raw.strip().strip(":").strip():
+                found.confidence *= GLUED_DOUBT
             out[key] = found
     if "buyer_name" in out:
         out["buyer_name"].confidence *= _private_buyer_doubt(out["buyer_name"])
+    return out
+
+
+_VALUE_REACH = 12
+"""Line heights between a label's end and the start of its value, at most (stacked layouts align values)."""
+PAIRED_DISAGREES = 0.85
+"""Confidence of a value paired by rows where the nearest-line reading said something else."""
+
+
+def _pair_rows(view: PageView, members: list[tuple[Label, str]], stop: set[int], found: dict[int, Found]) -> None:
+    """Pair a party block's labels and value lines by order, top to bottom.
+
+    On a printed invoice the values may sit between the label rows (套打 offset, a larger data font whose
+    lines drift against the form's) so that the nearest line is the wrong one — the name label reaches the
+    tax ID, the ID label the address. But the block's value lines come in the labels' order. When the
+    block has exactly as many value lines as labels without an inline value, and every line has the shape
+    its label asks for, the rows pair one to one; where that contradicts the nearest-line reading, the
+    paired value is taken with a confidence below the review threshold."""
+    rows = sorted(((lb, kind) for lb, kind in members if not lb.inline.strip()), key=lambda m: m[0].box.cy)
+    if len(rows) < 2:
+        return
+    left = max(lb.box.x1 for lb, _ in rows)
+    first = min(lb.box.x1 for lb, _ in rows)
+    cys = [lb.box.cy for lb, _ in rows]
+    pitch = sorted(b - a for a, b in zip(cys, cys[1:]))[(len(cys) - 2) // 2]
+    top, bottom = cys[0] - 0.9 * pitch, cys[-1] + 0.9 * pitch
+    # the block ends at the next pre-printed text to the right (密码区, the other party's anchor or labels)
+    right = min((b.x0 for b in view.boxes if id(b) in stop and b.x0 > left + view.line_h
+                 and rows[0][0].box.cy <= b.cy <= rows[-1][0].box.cy), default=view.width)
+    mine = {id(lb.box) for lb, _ in members}
+    others = [b for b in view.boxes if id(b) in stop and id(b) not in mine]
+    values = [b for b in view.boxes if id(b) not in stop and not debris(b) and first - view.line_h <= b.x0 < right
+              and b.cx > first and top <= b.cy <= bottom
+              # not the value of another label (开票人：… on the footer line just below the block)
+              and not any(view.same_line(o, b) and -0.5 * view.line_h <= b.x0 - o.x1 < 2 * view.line_h for o in others)]
+    lines = [_leading_run(line, view.line_h) for line in view.lines(values)]
+    if len(lines) != len(rows):
+        return
+    paired = []
+    for (label, kind), line in zip(rows, lines):
+        if line[0].x0 - label.box.x1 > _VALUE_REACH * view.line_h:
+            return  # a line far right of its label (remarks beside the block), not its value
+        text = joined(line)
+        got = PARSERS[kind](text)
+        if not got:
+            return  # a line that does not have its label's shape: the pairing is not certain
+        paired.append((label, Found(got[0], line, text)))
+    for label, value in paired:
+        current = found.get(id(label))
+        if current is None:
+            found[id(label)] = value
+        elif current.value != value.value:
+            value.confidence = PAIRED_DISAGREES
+            found[id(label)] = value
+
+
+UNLABELLED_NAME = 0.8
+"""Confidence of a name read from the line above its party's tax ID because its 名称 label was not read."""
+
+
+def _name_above_id(view: PageView, party: str, members, stop: set[int], found: dict[int, Found],
+                   out: dict[str, Found]) -> None:
+    """The 名称 label unreadable (a seal, "86:" for 名称:): every layout prints the name on the row right above
+    the party's 纳税人识别号, within the party's block — so that line, when it reads as a name (not an
+    address or a bank), is taken, for a person to confirm."""
+    ids = [(lb, found.get(id(lb))) for lb, kind in members if kind == "tax_id"]
+    ids = [(lb, f) for lb, f in ids if f is not None]
+    if not ids:
+        return
+    label, tax = ids[0]
+    right = min((b.x0 for b in view.boxes if id(b) in stop and b.x0 > max(b2.x1 for b2 in tax.boxes)
+                 and abs(b.cy - label.box.cy) < 2 * view.line_h), default=view.width)
+    row = min(label.box.cy, tax.boxes[0].cy)
+    above = [b for b in view.boxes if id(b) not in stop and not debris(b) and b.cy < row - 0.5 * view.line_h
+             and b.cy > row - 2.2 * view.line_h and label.box.x0 - view.line_h <= b.x0 < right
+             and len(b.flat) >= 2 and not (len(b.flat) <= 4 and b.flat.endswith(":"))]  # the label itself ("86:")
+    if not above:
+        return
+    nearest = max(above, key=lambda b: b.cy)
+    line = _leading_run(sorted([b for b in above if view.same_line(b, nearest)], key=lambda b: b.x0), view.line_h)
+    text = joined(line)
+    got = _name(text)
+    if got and not _looks_like_address(got[0]):
+        out.setdefault(f"{party}_name", Found(got[0], line, text, UNLABELLED_NAME))
+
+
+def _looks_like_address(text: str) -> bool:
+    return bool(re.search(r"\d{3,}[-\s]?\d{4,}|路\d|号", text)) or bool(re.search(r"银行|支行|分行", text))
+
+
+def _leading_run(line: list[Box], line_h: float) -> list[Box]:
+    """A value line's boxes from the left up to the first wide gap (the 备注 or 密码区 text further right on the
+    same line is not part of it)."""
+    out = [line[0]]
+    for b in line[1:]:
+        if b.x0 - out[-1].x1 > 4 * line_h:
+            break
+        out.append(b)
     return out
 
 
@@ -196,15 +322,15 @@ def _anchors(view: PageView) -> list[tuple[str, float, float, float]]:
 
 
 _ANCHOR_CHARS = frozenset("购买方销售信息")
-_ANCHOR_HEADS = {"购买方": "buyer", "购方": "buyer", "销售方": "seller", "销方": "seller"}
+_PARTY_HEAD = {"购": "buyer", "销": "seller"}
 
 
 def _vertical_anchor(b: Box) -> str | None:
-    """A vertical box that starts with 购买方 / 销售方 is that party's anchor whatever OCR made of the rest
-    ("购买方花" for 购买方信息)."""
-    if b.h < 1.5 * (b.x1 - b.x0):
+    """A vertical box of three or more characters starting with 购 / 销 is that party's anchor whatever OCR
+    made of the rest ("购买方花", "购医方信息" for 购买方信息)."""
+    if b.h < 1.5 * (b.x1 - b.x0) or len(b.flat) < 3:
         return None
-    return next((kind for head, kind in _ANCHOR_HEADS.items() if b.flat.startswith(head)), None)
+    return _PARTY_HEAD.get(b.flat[0])
 
 
 def _stacks(pieces: list[Box]) -> list[list[Box]]:

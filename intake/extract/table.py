@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from intake.extract.geometry import Box, PageView
+from intake.models import FieldSource
 
 COLUMN_PATTERNS: tuple[tuple[str, str], ...] = (
     ("name", r"^(?:[^名]*(?:货物|劳务|服务|项目|商品)[^名]*名称|名称)$"),
@@ -36,7 +37,12 @@ def column_kind(box: Box) -> str | None:
     for kind, rx in _COMPILED:
         if rx.match(box.flat):
             return kind
+    if box.src.source is FieldSource.ocr and _TAX_MISREAD.match(box.flat):
+        return "tax"  # "税页" for 税额: the one two-character header starting with 税 besides 税率
     return None
+
+
+_TAX_MISREAD = re.compile(r"^税[^率]$")
 
 
 @dataclass
@@ -61,6 +67,18 @@ class Table:
             if overlap > best_overlap:
                 best, best_overlap = col, overlap
         return best
+
+    def money_column_of(self, box: Box) -> Column | None:
+        """The 金额 or 税额 column of a totals-row amount: right-aligned ¥ figures reach under the 税率
+        header next to a narrow 金额, so overlap alone is not enough; among the two money columns, the one
+        it overlaps most, else the nearest."""
+        cols = [c for c in self.columns if c.kind in {"amount", "tax"}]
+        if not cols:
+            return None
+        best = max(cols, key=lambda c: min(box.x1, c.hi) - max(box.x0, c.lo))
+        if min(box.x1, best.hi) - max(box.x0, best.lo) > 0:
+            return best
+        return min(cols, key=lambda c: abs(box.cx - c.header.cx))
 
     def assign(self, line: list[Box], line_h: float) -> dict[str, list[Box]]:
         """Columns for the boxes of one row, by a monotone least-cost alignment (dynamic programming)."""

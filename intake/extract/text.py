@@ -74,7 +74,7 @@ def parse_date(text: str) -> tuple[dt.date, str] | None:
 
 
 def find_tax_id(text: str) -> str | None:
-    s = compact(text).upper()
+    s = compact(text).upper().replace("×", "X")  # the recogniser's multiplication sign for an ID's X
     m = _TAX_ID.search(s)
     return m.group(0) if m else None
 

@@ -23,14 +23,16 @@ def total_fields(view: PageView, labels: list[Label], table: Table | None, stop:
         out.update(_total_row(view, label, table, stop))
         if out:
             break
-    if not out and table is not None:
-        out.update(_unlabelled_total_row(view, labels, table))
+    if table is not None and not {"total_amount", "total_tax"} <= out.keys():
+        # no 合计 label, or only one of its two values on its line (the row shifted by half a line)
+        for key, found in _unlabelled_total_row(view, labels, table).items():
+            out.setdefault(key, found)
     for label in (lb for lb in labels if lb.kind == "words"):
         found = _words(view, label, stop)
         if found:
             out["amount_in_words"] = found
             break
-    for label in (lb for lb in labels if lb.kind == "small"):
+    for label in [lb for lb in labels if lb.kind == "small"] + _small_inside(view, labels):
         found = labelled_value(view, label, stop, _money)
         if found:
             out["amount_with_tax"] = found
@@ -64,6 +66,22 @@ def _corroborate(out: dict[str, Found]) -> None:
             found.confidence = max(found.confidence, CORROBORATED / max(ocr_conf, 1e-6))
 
 
+_SMALL_INSIDE = re.compile(r"[(（]小写[)）》>〉]?|(?<=[分整角正])[(（]?小?写[)）》>〉]?(?=\s*[¥￥\-\d])")
+"""(小写) inside a box, or what OCR left of it right after the words ("…陆分写-135757.56")."""
+
+
+def _small_inside(view: PageView, labels: list[Label]) -> list[Label]:
+    """(小写) read as the end of another box ("（负数）叁拾柒万…壹分（小写）￥"): a 小写 label all the same, its
+    value inline or right of the box."""
+    known = {id(lb.box) for lb in labels if lb.kind == "small"}
+    out = []
+    for b in view.boxes:
+        m = _SMALL_INSIDE.search(b.text)
+        if m and m.start() > 0 and id(b) not in known:
+            out.append(Label("small", b, b.text[m.end():].strip()))
+    return out
+
+
 def _from_words(out: dict[str, Found]) -> Found | None:
     """价税合计 is printed twice, in words and in figures. When the figures were not read (a seal over the
     (小写) box, a box the detector dropped) the words give the value — trusted only when 合计金额 + 合计税额
@@ -84,20 +102,27 @@ def _money(text: str):
 
 
 def _total_row(view: PageView, label: Label, table: Table | None, stop: set[int]) -> dict[str, Found]:
-    run = [b for b in view.right_of(label.box, stop, max_gap=view.width) if parse_money(b.text) is not None or is_masked(b.text)]
+    run = [b for b in view.right_of(label.box, stop, max_gap=view.width)
+           if (parse_money(b.text) is not None and "%" not in b.text) or is_masked(b.text)]
     if label.inline and parse_money(label.inline) is not None:
         run = [label.box] + run
     values: dict[str, Found] = {}
     if table is not None:
         for b in run:
-            col = table.column_of(b)
-            if col is not None and col.kind in {"amount", "tax"}:
+            col = table.money_column_of(b)
+            if col is not None:
                 key = "total_amount" if col.kind == "amount" else "total_tax"
                 values.setdefault(key, _money_found(b))
     if not values:
         numeric = [b for b in run if b is not label.box]
         for key, b in zip(("total_amount", "total_tax"), numeric):
             values[key] = _money_found(b)
+    elif "total_amount" in values and "total_tax" not in values and table is not None and table.find("tax") is None:
+        # no 税额 header read: the tax is the figure right of the amount on the 合计 row
+        amount = values["total_amount"].boxes[0]
+        right = [b for b in run if b.x0 > amount.x1]
+        if right:
+            values["total_tax"] = _money_found(right[0])
     return values
 
 
@@ -112,8 +137,8 @@ def _unlabelled_total_row(view: PageView, labels: list[Label], table: Table) -> 
              and parse_money(b.text) is not None]
     values: dict[str, Found] = {}
     for b in sorted(cands, key=lambda b: -b.cy):  # nearest to 价税合计 first
-        col = table.column_of(b)
-        if col is not None and col.kind in {"amount", "tax"}:
+        col = table.money_column_of(b)
+        if col is not None:
             key = "total_amount" if col.kind == "amount" else "total_tax"
             if key not in values:
                 found = _money_found(b)
@@ -133,6 +158,7 @@ def _words(view: PageView, label: Label, stop: set[int]) -> Found | None:
     for b in candidates:
         raw = label.inline if b is label.box else b.src.text
         if len(_WORDS_CHARS.findall(raw)) >= 2:
+            raw = _SMALL_INSIDE.split(raw)[0]  # the (小写) figures read into the same box
             words = _WORDS_NOISE.sub("", raw)
             value = safe_parse_words(words)
             return Found(words, [b], raw, 1.0 if value is not None else 0.6)

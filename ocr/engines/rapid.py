@@ -63,6 +63,10 @@ class RapidOcrEngine(OcrEngine):
                 kwargs[key] = str(path)
         self._ocr = RapidOCR(**kwargs)
         _honour_det_limit(self._ocr.text_det, settings.det_limit_side_len, settings.det_limit_type)
+        post = self._ocr.text_det.postprocess_op
+        post.box_thresh = settings.det_box_thresh
+        post.score_mode = settings.det_score_mode
+        post.dilation_kernel = np.array([[1, 1], [1, 1]]) if settings.det_dilation else None
         self._ocr.text_rec.rec_batch_num = settings.rec_batch
         self._skip_cls_when_upright = settings.skip_cls_when_upright
         self._use_cls = settings.use_cls
@@ -152,13 +156,13 @@ class RapidOcrEngine(OcrEngine):
 
         PP-OCRv4 drops a narrow last character after a long run of digits — most often the final "J" of a
         tax ID, whose hook it takes for a bracket or for nothing — although the glyph is plainly printed. Read
-        on its own, with the few characters before it as context, the tail comes out whole. A character is
-        appended only when the tail read repeats the line's last characters and adds exactly one, and the run
-        then has a length IDs have (15, 18 or 20); the tax-ID rules still check the result."""
+        on its own, with the few characters before it as context, the tail comes out whole. Characters are
+        appended only when the tail read repeats the line's last characters and adds exactly the one or two
+        that give the run a length IDs have (15, 18 or 20); the tax-ID rules still check the result."""
         todo = []
         for i, (text, conf, chars, alts) in enumerate(readings):
             m = _ID_TAIL.search(text)
-            if m is None or len(m.group(0)) not in _SHORT_BY_ONE or len(chars) != len(text):
+            if m is None or len(m.group(0)) not in _ID_LENGTHS_AFTER or len(chars) != len(text):
                 continue
             crop = crops[i]
             h, w = crop.shape[:2]
@@ -172,27 +176,31 @@ class RapidOcrEngine(OcrEngine):
         done: set[int] = set()
         for (i, run, _), (tail_text, _, tail_chars, _) in zip(todo, self._recognise([t for _, _, t in todo])):
             tail_text = tail_text.strip()
-            # the tail read must be the run's last characters (at least three) plus exactly one more
-            if i in done or len(tail_text) < 4 or not run.endswith(tail_text[:-1]) \
-                    or not re.fullmatch(r"[0-9A-Z]", tail_text[-1]) or len(tail_chars) != len(tail_text):
+            # the tail read must be the run's last characters (at least three) plus the one or two that make
+            # an ID's length
+            extra = _ID_LENGTHS_AFTER[len(run)]
+            if i in done or len(tail_text) < 3 + extra or not run.endswith(tail_text[:-extra]) \
+                    or not re.fullmatch(r"[0-9A-Z]+", tail_text[-extra:]) or len(tail_chars) != len(tail_text):
                 continue
             done.add(i)
             text, conf, chars, alts = readings[i]
             last = chars[-1]
             step = max(last.end - last.start, 1e-3)
-            added = CharSpan(tail_text[-1], last.end, min(1.0, last.end + step), tail_chars[-1].confidence)
-            chars = (*chars, added)
+            added = tuple(CharSpan(c.char, min(1.0, last.end + k * step), min(1.0, last.end + (k + 1) * step),
+                                   c.confidence) for k, c in enumerate(tail_chars[-extra:]))
+            chars = (*chars, *added)
             conf = float(np.mean([c.confidence for c in chars]))
-            out[i] = (text + added.char, conf, chars, tuple(a + added.char for a in alts))
+            suffix = "".join(c.char for c in added)
+            out[i] = (text + suffix, conf, chars, tuple(a + suffix for a in alts))
         return out
 
     def close(self) -> None:
         self._ocr = None
 
 
-_ID_TAIL = re.compile(r"[0-9A-Z]{14,19}$")
-_SHORT_BY_ONE = frozenset({14, 17, 19})
-"""Lengths one short of a tax ID's (15, 18, 20 characters)."""
+_ID_TAIL = re.compile(r"[0-9A-Z]{13,19}$")
+_ID_LENGTHS_AFTER = {13: 2, 14: 1, 16: 2, 17: 1, 19: 1}
+"""Run length → characters missing to a tax ID's length (15, 18, 20); runs of those lengths are left alone."""
 _TAIL_CONTEXT = (4, 6)
 """Characters before the end read again with the tail (two tries: character positions are approximate)."""
 
