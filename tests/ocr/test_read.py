@@ -62,3 +62,23 @@ def test_decode_qr_on_a_blurred_low_resolution_scan(page):
     img, truth = page
     small = cv2.GaussianBlur(cv2.resize(img, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA), (0, 0), 1.0)
     assert [q.text.split(",")[3] for q in decode_qr(small)] == [truth["invoice_number"]]
+
+
+def test_lines_recognised_in_parallel_are_the_lines_read_one_at_a_time(page):
+    """Two recognition threads (one per core) must hand every line its own reading, in page order: the same
+    boxes, texts and confidences as one thread reading them in turn."""
+    from ocr.engines.rapid import RapidOcrEngine
+    from ocr.settings import OcrSettings
+
+    img, truth = page
+    one, two = RapidOcrEngine(OcrSettings(threads=1)), RapidOcrEngine(OcrSettings(threads=2))
+    try:
+        assert one._rec_pool is None and two._rec_pool is not None
+        a, b = ocr_page(img, engine=one), ocr_page(img, engine=two)
+    finally:
+        one.close()
+        two.close()
+    assert len(a.boxes) > 30
+    assert [(x.text, x.bbox) for x in a.boxes] == [(y.text, y.bbox) for y in b.boxes]
+    assert [x.confidence for x in a.boxes] == pytest.approx([y.confidence for y in b.boxes], abs=1e-4)
+    assert truth["seller_tax_id"] in "".join(x.text for x in b.boxes).replace(" ", "")
