@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import resource
+import struct
 import time
 import zipfile
+import zlib
 
 import pymupdf
 import pytest
@@ -36,6 +38,15 @@ def _many_pages(n: int) -> bytes:
     for _ in range(n):
         doc.new_page(width=100, height=100)
     return doc.tobytes()
+
+
+def _pixel_bomb_png() -> bytes:
+    """A PNG header claiming 50,000 × 50,000 pixels (7.5 GB decoded as RGB) with a few bytes of data behind it."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
 
 
 def _zip_bomb_ofd() -> bytes:
@@ -79,6 +90,7 @@ CASES = {
     "encrypted.pdf": (_encrypted(), "password"),
     "pages.pdf": (_many_pages(10_000), "pages"),
     "bomb.ofd": (_zip_bomb_ofd(), "bytes"),
+    "pixel-bomb.png": (_pixel_bomb_png(), "too large"),
     "traversal.ofd": (_traversal_ofd(), "missing"),
     "laughs.xml": (BILLION_LAUGHS, "entities"),
     "xxe.xml": (XXE, "entities"),

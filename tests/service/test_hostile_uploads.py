@@ -1,5 +1,5 @@
 """Hostile input through the service, on SQLite and PostgreSQL: every hostile file (the set of
-tests/intake/test_hostile_inputs.py, plus a DeltaX bomb and over-long fields) ends `failed` with a reason
+tests/intake/test_hostile_inputs.py, a decompression-bomb PNG among them, plus a DeltaX bomb and over-long fields) ends `failed` with a reason
 naming it, or `done`, within bounded time while /health and other uploads keep being answered; SVG and HTML
 are refused before anything is stored; odd and very long file names, symbolic links and files removed while
 being read never stop the drop folder."""
@@ -84,6 +84,8 @@ def test_hostile_files_fail_clearly_while_the_service_keeps_serving(client: Test
         else:
             assert body["status"] == "failed" and name in body["error"], (name, body["error"])
             assert "internal error" not in body["error"], (name, body["error"])  # a refusal, not a crash
+    # The decompression bomb (a 50,000 × 50,000 PNG header) is refused before any pixel is decoded.
+    assert "too large to decode" in bodies["pixel-bomb.png"]["error"], bodies["pixel-bomb.png"]["error"]
     # Over-long values are kept whole in the payload; the indexed columns hold what fits (PostgreSQL refused
     # the row before, which left the job `processing` for ever).
     (inv,) = bodies["long-fields.xml"]["invoices"]
