@@ -226,3 +226,114 @@ def test_api_keys_appear_in_no_log_and_no_table(settings, caplog: pytest.LogCapt
     for key in keys + [mistyped]:
         secret_part = key[10:]  # what follows the stored prefix
         assert secret_part not in text_logged and secret_part not in dump
+
+
+def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The database password, the broker password, the alert webhook's token and the UI session secret: a real
+    server (uvicorn, access log, every logger at DEBUG) on PostgreSQL with a password in its URL (trust
+    authentication ignores it), Celery over Redis with a password (`default` user, no password set: any is
+    accepted) and a real worker, a webhook receiver that refuses (so the failure is logged) and then accepts.
+    None of the four is in a log record, the worker's output or any response."""
+    import os
+    import uuid
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    import redis
+    from sqlalchemy import create_engine
+
+    from intake.settings import Settings
+    from tests.service.conftest import PG_URL
+    from tests.service.test_celery_workers import _start_worker
+
+    db_pw, broker_pw, hook_token = f"dbpw{uuid.uuid4().hex}", f"brokerpw{uuid.uuid4().hex}", f"tok{uuid.uuid4().hex}"
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    db_url = PG_URL.replace("postgres@", f"postgres:{db_pw}@") + f"?options=-csearch_path%3D{schema}"
+    assert db_pw in db_url
+    broker = f"redis://default:{broker_pw}@127.0.0.1:6379/14"
+    redis.Redis.from_url(broker).flushdb()
+    hits: list[str] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            hits.append(self.path)
+            self.send_response(500 if len(hits) == 1 else 200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    hook = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    hook_url = f"http://127.0.0.1:{hook.server_address[1]}/hook?token={hook_token}"
+    data_dir = tmp_path / "data"
+    settings = Settings(data_dir=data_dir, database_url=db_url, broker_url=broker, alert_webhook_url=hook_url,
+                        alert_interval_minutes=0.01, drop_folder=False, ocr=False, _env_file=None)
+    env = {**os.environ, "FAPIAO_BROKER_URL": broker, "FAPIAO_DATABASE_URL": db_url, "FAPIAO_DATA_DIR": str(data_dir),
+           "FAPIAO_OCR": "false", "FAPIAO_DROP_FOLDER": "false", "FAPIAO_ALERT_WEBHOOK_URL": hook_url}
+    caplog.set_level(logging.DEBUG)
+    app = create_app(settings)
+    port = _port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="debug",
+                                           access_log=True))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker_log = tmp_path / "worker.log"
+    worker = _start_worker(env, worker_log)
+    answers: list[str] = []
+    try:
+        ctx = app.state.ctx
+        admin_key = create_key(ctx, "admin", "secrets-admin")
+        h = {"Authorization": f"Bearer {admin_key}"}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            def keep(resp: httpx.Response) -> httpx.Response:
+                answers.append(f"{resp.status_code} {dict(resp.headers)!r} {resp.text}")
+                return resp
+
+            doc = keep(http.post("/api/v1/documents", headers=h, files=[("files", ("a.pdf", PDF, "application/pdf"))]))
+            doc_id = doc.json()["documents"][0]["id"]
+            deadline = time.monotonic() + 60
+            while keep(http.get(f"/api/v1/documents/{doc_id}", headers=h)).json()["status"] != "done":
+                assert time.monotonic() < deadline, "the worker did not process the upload"
+                time.sleep(0.2)
+            deadline = time.monotonic() + 30
+            while len(hits) < 2:  # refused once (logged), then posted
+                assert time.monotonic() < deadline, f"the webhook was called {len(hits)} times"
+                time.sleep(0.1)
+            for path in ("/health", "/metrics", "/openapi.json", "/api/v1/alerts", "/api/v1/documents",
+                         "/api/v1/stats", "/api/v1/invoices/999999", "/api/v1/backfills"):
+                keep(http.get(path, headers=h))
+            http.post("/ui/login", data={"key": admin_key}, follow_redirects=False)
+            for path in ("/ui", "/ui/alerts", "/ui/backfills", "/ui/records", "/ui/stats", "/ui/nowhere"):
+                keep(http.get(path))
+    finally:
+        os.killpg(worker.pid, 15)
+        worker.wait(30)
+        server.should_exit = True
+        thread.join(30)
+        hook.shutdown()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    from api.ui.session import SECRET_FILE
+
+    session_secret = (data_dir.resolve() / SECRET_FILE).read_text().strip()
+    assert hits[0] == f"/hook?token={hook_token}"  # the token was really configured and used
+    logged = caplog.records
+    assert any(r.name.startswith("uvicorn.access") for r in logged)
+    assert any("alert webhook" in r.getMessage() for r in logged)  # the refusal was logged (without the token)
+    text_logged = "\n".join(f"{r.getMessage()} {r.args!r} {getattr(r, 'exc_text', '') or ''}" for r in logged)
+    worker_out = worker_log.read_text(errors="replace")
+    assert "ready" in worker_out or "celery@" in worker_out, worker_out[-2000:]
+    responses = "\n".join(answers)
+    for name, secret in {"database password": db_pw, "broker password": broker_pw, "webhook token": hook_token,
+                         "UI session secret": session_secret}.items():
+        assert secret not in text_logged, f"the {name} is in the log"
+        assert secret not in worker_out, f"the {name} is in the worker's output"
+        assert secret not in responses, f"the {name} is in a response"
