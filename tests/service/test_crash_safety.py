@@ -1,8 +1,10 @@
 """kill -9 the server while uploads are being accepted and processed: after a restart every acknowledged
-document ends processed exactly once — none lost, no duplicate invoices."""
+document ends processed exactly once — none lost, no duplicate invoices — and a records export lacking 20 of
+the 200 invoices, reconciled twice, gives exactly one draft per missing invoice."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -19,6 +21,7 @@ import httpx
 from intake.models import InvoiceType
 from samples.generator.pdf import render_pdf
 from samples.generator.truth import random_invoice
+from tests.service.test_reconciliation_api import MAPPING, csv_bytes
 
 
 def _port() -> int:
@@ -42,7 +45,8 @@ def _serve(env: dict, port: int, log: Path) -> subprocess.Popen:
 
 def test_kill_9_during_uploads_loses_nothing(tmp_path: Path) -> None:
     rng = random.Random(9)
-    docs = [render_pdf([random_invoice(rng, InvoiceType.digital_normal)], rng) for _ in range(200)]
+    invoices = [random_invoice(rng, InvoiceType.digital_normal) for _ in range(200)]
+    docs = [render_pdf([inv], rng) for inv in invoices]
     data_dir = tmp_path / "data"
     env = {**os.environ, "FAPIAO_DATA_DIR": str(data_dir), "FAPIAO_DROP_FOLDER": "false", "FAPIAO_WORKERS": "2"}
     key = subprocess.run([sys.executable, "-m", "intake.cli", "keys", "create", "--role", "uploader"], env=env,
@@ -86,6 +90,23 @@ def test_kill_9_during_uploads_loses_nothing(tmp_path: Path) -> None:
                 break
             time.sleep(0.5)
         assert statuses.count("done") == 200, f"{statuses.count('done')} done of 200"
+        # Drafts: a records export without every tenth invoice; two reconciliations, one draft for each missing.
+        rv_key = subprocess.run([sys.executable, "-m", "intake.cli", "keys", "create", "--role", "reviewer"], env=env,
+                                capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        rv = {"Authorization": f"Bearer {rv_key}"}
+        missing = {inv.invoice_number for inv in invoices[::10]}
+        rows = [[inv.invoice_number, inv.seller_name, inv.seller_tax_id, inv.issue_date.isoformat(), str(inv.total_amount),
+                 str(inv.total_tax), str(inv.amount_with_tax), "正常"] for inv in invoices if inv.invoice_number not in missing]
+        imp = httpx.post(f"http://127.0.0.1:{port}/api/v1/records/imports", headers=rv, timeout=60,
+                         data={"mapping": json.dumps(MAPPING)}, files={"file": ("ledger.csv", csv_bytes(rows), "text/csv")})
+        assert imp.status_code in (200, 201) and imp.json()["inserted"] == 180, imp.text
+        created = []
+        for _ in range(2):
+            run = httpx.post(f"http://127.0.0.1:{port}/api/v1/reconciliations", headers=rv, json={}, timeout=60)
+            assert run.status_code == 201, run.text
+            assert run.json()["counts"]["missing_in_system"] == 20, run.json()["counts"]
+            created.append(run.json()["drafts_created"])
+        assert created == [20, 0]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
@@ -93,5 +114,7 @@ def test_kill_9_during_uploads_loses_nothing(tmp_path: Path) -> None:
     assert db.execute("SELECT count(*) FROM documents").fetchone()[0] == 200
     per_doc = db.execute("SELECT document_id, count(*) FROM extracted_invoices GROUP BY document_id").fetchall()
     assert len(per_doc) == 200 and all(n == 1 for _, n in per_doc)  # processed exactly once: no duplicate rows
+    drafts = db.execute("SELECT invoice_key, count(*) FROM drafts GROUP BY invoice_key").fetchall()
+    assert sorted(k for k, _ in drafts) == sorted(missing) and all(n == 1 for _, n in drafts)  # one each, no duplicate
     for doc_id in acknowledged_before_crash.values():  # everything acknowledged before the crash survived it
         assert db.execute("SELECT status FROM documents WHERE id = ?", (doc_id,)).fetchone()[0] == "done"
