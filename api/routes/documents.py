@@ -10,12 +10,16 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from api.deps import Ctx, PageNo, PageSize, Reviewer, Uploader
-from api.problems import PROBLEM_RESPONSES, ApiError
-from intake.errors import FapiaoError
+from api.problems import PROBLEM_RESPONSES, ApiError, problem
+from intake.errors import FapiaoError, LimitExceeded, UnsupportedFormat
 from intake.service.context import ServiceContext
 from intake.service.documents import accept
 from intake.storage.db import page_of, session_scope
 from intake.storage.service_tables import Document
+
+_REFUSAL_STATUS = {UnsupportedFormat.code: 415, LimitExceeded.code: 413}
+"""When every file of an upload is refused for the same reason, the answer's status says which."""
+_REFUSAL_TITLE = {415: "unsupported media type", 413: "too large"}
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=PROBLEM_RESPONSES)
 
@@ -28,8 +32,12 @@ async def upload(request: Request, ctx: Ctx, _: Uploader,
     again returns the same document id. Files that cannot be accepted are listed with an error."""
     out = await accept_uploads(request, ctx, files, batch)
     if not any(d["id"] for d in out):
-        raise ApiError(422 if len(out) else 400, "no file could be accepted: " + "; ".join(d["error"] for d in out),
-                       "check the files' size and type")
+        codes = {d["code"] for d in out}
+        status = _REFUSAL_STATUS.get(codes.pop(), 422) if len(codes) == 1 else 422 if out else 400
+        return problem(status, _REFUSAL_TITLE.get(status, "invalid request"),
+                       "no file could be accepted: " + "; ".join(d["error"] for d in out),
+                       "upload PDF, JPEG, PNG, TIFF, BMP, WebP, OFD or invoice XML files within the size limit",
+                       documents=out)
     return JSONResponse({"documents": out}, status_code=202)
 
 
@@ -80,7 +88,8 @@ async def accept_uploads(request: Request, ctx: ServiceContext, files: list[Uplo
         try:
             got = await run_in_threadpool(accept, ctx, data, name, "api", batch)
         except FapiaoError as exc:
-            out.append({"id": None, "sha256": None, "status": "rejected", "filename": name, "error": str(exc)})
+            out.append({"id": None, "sha256": None, "status": "rejected", "filename": name, "error": str(exc),
+                        "code": exc.code})
             continue
         out.append({"id": got.id, "sha256": got.sha256, "status": got.status, "filename": name, "duplicate": not got.created})
         request.app.state.dispatch(got.id)

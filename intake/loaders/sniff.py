@@ -22,6 +22,8 @@ class DocumentKind(str, Enum):
 
 
 IMAGE_KINDS = frozenset({DocumentKind.jpeg, DocumentKind.png, DocumentKind.tiff, DocumentKind.bmp, DocumentKind.webp})
+ACCEPTED_KINDS = IMAGE_KINDS | {DocumentKind.pdf, DocumentKind.ofd, DocumentKind.xml}
+"""What intake accepts (README: "Only these file types are accepted"); anything else is refused at upload."""
 
 
 def sniff(data: bytes) -> DocumentKind:

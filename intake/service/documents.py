@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from intake.errors import LimitExceeded, UnsupportedFormat
-from intake.loaders.sniff import active_content
+from intake.loaders.sniff import ACCEPTED_KINDS, DocumentKind, active_content, sniff
 from intake.service.context import ServiceContext
 from intake.storage.db import session_scope
 from intake.storage.service_tables import Document
@@ -35,6 +35,12 @@ def accept(ctx: ServiceContext, data: bytes, filename: str, source: str, batch: 
     if active:  # never stored, so never served: a browser would render or run it
         raise UnsupportedFormat(f"{filename}: {active} content is refused; it is not an invoice",
                                 hint="upload the invoice itself (PDF, OFD, XML or an image)")
+    kind = sniff(data)
+    if kind not in ACCEPTED_KINDS:  # refused now, not stored and failed later
+        what = "a zip archive" if kind is DocumentKind.zip else "a file of unknown type"
+        raise UnsupportedFormat(f"{filename}: {what}, not a PDF, image (JPEG/PNG/TIFF/BMP/WebP), OFD or invoice XML",
+                                hint="upload the invoice file itself"
+                                     + ("; send archives to POST /api/v1/backfills" if kind is DocumentKind.zip else ""))
     sha = ctx.blobs.put(data)
     with session_scope(ctx.sessions) as s:
         existing = s.scalar(select(Document).where(Document.sha256 == sha))

@@ -54,11 +54,46 @@ def test_many_files_in_one_upload_and_a_bad_one_among_them(client: TestClient) -
     up = make_key(client, "uploader")
     files = [("files", ("a.pdf", PDF, "application/pdf")), ("files", ("notes.txt", b"hello", "text/plain")),
              ("files", ("empty.pdf", b"", "application/pdf"))]
-    docs = client.post("/api/v1/documents", headers=up, files=files).json()["documents"]
-    assert [d["status"] for d in docs][2] == "rejected" and "empty" in docs[2]["error"]
-    notes = _wait_done(client, docs[1]["id"], up)
-    assert notes["status"] == "failed" and "notes.txt" in notes["error"] and notes["invoices"] == []
+    resp = client.post("/api/v1/documents", headers=up, files=files)
+    assert resp.status_code == 202  # the good file is accepted; the bad ones are refused beside it
+    docs = resp.json()["documents"]
+    assert [d["status"] for d in docs][1:] == ["rejected", "rejected"] and "empty" in docs[2]["error"]
+    assert docs[1]["id"] is None and "notes.txt" in docs[1]["error"] and docs[1]["code"] == "unsupported_format"
     assert _wait_done(client, docs[0]["id"], up)["status"] == "done"
+    with session_scope(client.app.state.ctx.sessions) as s:
+        assert [d.filename for d in s.scalars(select(Document))] == ["a.pdf"]  # nothing stored for the refused
+
+
+def test_a_file_of_a_type_not_accepted_is_refused_at_upload_with_415(client: TestClient) -> None:
+    """GIVEN files whose bytes are no accepted type (text, a Word zip) WHEN uploaded THEN 415 with a problem
+    document naming each file, what is wrong and what to do, and nothing is stored or queued."""
+    up = make_key(client, "uploader")
+    files = [("files", ("notes.txt", b"hello", "text/plain")), ("files", ("invoice.pdf", b"PK\x03\x04junk", "application/pdf"))]
+    resp = client.post("/api/v1/documents", headers=up, files=files)
+    assert resp.status_code == 415 and resp.headers["content-type"].startswith("application/problem+json")
+    body = resp.json()
+    assert "notes.txt" in body["detail"] and "invoice.pdf" in body["detail"] and "not a PDF" in body["detail"]
+    assert "PDF" in body["hint"] and [d["code"] for d in body["documents"]] == ["unsupported_format"] * 2
+    assert [p for p in client.app.state.ctx.blobs.root.rglob("*") if p.is_file()] == []
+    with session_scope(client.app.state.ctx.sessions) as s:
+        assert s.scalars(select(Document)).all() == []
+
+
+def test_drop_folder_moves_a_file_of_a_type_not_accepted_to_failed_with_a_reason(client: TestClient) -> None:
+    from intake.service.dropfolder import DropFolder
+
+    ctx = client.app.state.ctx
+    drop = DropFolder(ctx, ctx.settings.data_dir / "drop-test")
+    (drop.inbox / "notes.txt").write_text("hello")
+    (drop.inbox / "a.pdf").write_bytes(PDF)
+    drop.scan()
+    accepted = drop.scan()
+    assert len(accepted) == 1 and not (drop.inbox / "notes.txt").exists()
+    assert (drop.failed / "notes.txt").read_text() == "hello"
+    reason = (drop.failed / "notes.txt.reason.txt").read_text(encoding="utf-8")
+    assert "notes.txt" in reason and "not a PDF" in reason and "upload the invoice file itself" in reason
+    with session_scope(ctx.sessions) as s:
+        assert [d.filename for d in s.scalars(select(Document))] == ["a.pdf"]
 
 
 def test_every_route_but_health_needs_a_key_with_the_right_role(client: TestClient) -> None:
