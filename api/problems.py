@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from pydantic import BaseModel, ConfigDict
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from intake.errors import FapiaoError
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger(__name__)
 
 
 class Problem(BaseModel):
@@ -37,6 +40,7 @@ PROBLEM_RESPONSES = {
     413: _problem_response("Too large"),
     415: _problem_response("Unsupported file type"),
     422: _problem_response("Invalid request or value"),
+    500: _problem_response("Internal error (logged on the server; no details are sent)"),
 }
 """Documented on every API route, so integrators (and schemathesis) know every error is a problem document."""
 
@@ -56,7 +60,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException):
-        return _with_headers(exc, getattr(exc, "hint", None))
+        hint = getattr(exc, "hint", None) or (_ROUTE_HINT if exc.status_code in (404, 405) else None)
+        return _with_headers(exc, hint)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):  # a bug: logged here, never sent to the client
+        log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(500, "internal error", "the server failed on this request; the error is logged",
+                       "try again later; if it persists, tell the administrator the time of the request")
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
@@ -80,5 +91,6 @@ class ApiError(StarletteHTTPException):
         self.hint = hint
 
 
+_ROUTE_HINT = "check the method and path against the API description at /docs"
 _TITLES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found", 409: "conflict",
            412: "precondition failed", 413: "too large", 415: "unsupported media type", 422: "invalid request"}

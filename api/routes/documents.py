@@ -70,7 +70,7 @@ def original(doc_id: str, ctx: Ctx, _: Reviewer) -> Response:
     with session_scope(ctx.sessions) as s:
         doc = s.get(Document, doc_id)
         if doc is None:
-            raise ApiError(404, f"no document {doc_id}")
+            raise ApiError(404, f"no document {doc_id}", "use the id returned by POST /api/v1/documents")
         sha, name = doc.sha256, doc.filename
     # Served as an attachment with a neutral type: the browser never renders or runs uploaded content.
     return Response(ctx.blobs.get(sha), media_type="application/octet-stream",

@@ -53,7 +53,7 @@ def get_invoice(invoice_id: InvoiceId, ctx: Ctx, _: Reviewer) -> dict:
     with session_scope(ctx.sessions) as s:
         row = s.get(ExtractedInvoice, invoice_id)
         if row is None:
-            raise ApiError(404, f"no invoice {invoice_id}")
+            raise ApiError(404, f"no invoice {invoice_id}", "use an id from GET /api/v1/invoices or a document's invoices")
         return dict(view(row), history=history(s, invoice_id))
 
 

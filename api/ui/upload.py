@@ -39,6 +39,6 @@ def document_status(doc_id: str, ctx: Ctx, _: UiUploader) -> dict:
     with session_scope(ctx.sessions) as s:
         doc = s.get(Document, doc_id[:64])
         if doc is None:
-            raise ApiError(404, f"no document {doc_id}")
+            raise ApiError(404, f"no document {doc_id}", "upload it again from the upload page")
         return {"id": doc.id, "status": doc.status, "error": doc.error, "filename": doc.filename,
                 "invoices": [{"id": i.id, "status": i.status, "invoice_number": i.invoice_number} for i in doc.invoices]}

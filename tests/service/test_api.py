@@ -183,3 +183,31 @@ def _check_page_images(client, io, np, pymupdf, Image) -> None:
     assert 0 <= x0 < x1 <= img.shape[1] and 0 <= y0 < y1 <= img.shape[0]
     assert img[int(y0):int(y1) + 1, int(x0):int(x1) + 1].min() < 128  # the box sits on dark print
     assert client.get(f"/api/v1/invoices/{pdf_inv['id']}/pages/9", headers=rev).status_code == 404
+
+
+def test_an_unexpected_error_is_a_500_problem_without_traceback_and_is_logged(settings, caplog) -> None:
+    """GIVEN a route that fails with an exception no handler knows WHEN called THEN a JSON problem document with
+    status 500 and a hint, no traceback in the body, and the traceback in the server log."""
+    from api.app import create_app
+
+    app = create_app(settings, background=False)
+
+    @app.get("/api/v1/boom")
+    def boom() -> dict:
+        raise RuntimeError("secret internals at /srv/fapiao")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        resp = client.get("/api/v1/boom")
+    assert resp.status_code == 500 and resp.headers["content-type"].startswith("application/problem+json")
+    body = resp.json()
+    assert body["status"] == 500 and body["hint"] and "secret" not in resp.text and "Traceback" not in resp.text
+    assert any("secret internals" in (r.exc_text or "") or (r.exc_info and "secret" in str(r.exc_info[1]))
+               for r in caplog.records)
+
+
+def test_404s_say_what_to_do(client: TestClient) -> None:
+    up, rev = make_key(client, "uploader"), make_key(client, "reviewer")
+    for path, key in (("/api/v1/invoices/999999", rev), ("/api/v1/documents/nope/original", rev),
+                      ("/api/v1/documents/nope", up), ("/api/v1/no-such-route", up)):
+        resp = client.get(path, headers=key)
+        assert resp.status_code == 404 and resp.json()["hint"], (path, resp.text)
