@@ -33,9 +33,11 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         app.state.ctx = ctx
         executor = drop = None
         if settings.broker_url:
-            from intake.service.celery_app import dispatch_remote
+            from intake.service.celery_app import dispatch_remote, resend_at_start
 
             app.state.dispatch = lambda doc_id: dispatch_remote(settings, doc_id)
+            if background:  # jobs committed `queued` whose send was lost (crash, or Redis refused it) go out again
+                threading.Thread(target=resend_at_start, args=(ctx, settings), name="fapiao-resend", daemon=True).start()
         else:
             executor = LocalExecutor(ctx, threads=settings.workers)
             app.state.dispatch = lambda _doc_id: executor.notify()

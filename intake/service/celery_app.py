@@ -62,6 +62,20 @@ def sweep(ctx: ServiceContext, settings: Settings) -> int:
     return len(ids)
 
 
+def resend_at_start(ctx: ServiceContext, settings: Settings) -> int:
+    """`fapiao serve` with a broker, at start: a job is committed `queued` before it is sent, so a serve that
+    died between the two, or a send Redis refused, left a job no worker will hear of. Every queued job is sent
+    again; a duplicate is harmless (processing claims the job by a conditional update). Never raises: a broker
+    that is down is logged, and the workers' own sweep at their start sends the jobs then."""
+    try:
+        n = sweep(ctx, settings)
+    except Exception:
+        log.exception("serve start: queued jobs could not be sent again; a worker sends them when it starts")
+        return 0
+    log.info("serve start: %d queued job(s) sent again", n)
+    return n
+
+
 WATCH_SECONDS = 30.0
 
 

@@ -135,3 +135,31 @@ def test_a_backfill_is_spread_over_two_workers(tmp_path: Path, pg_schema_url: st
                 os.killpg(w.pid, signal.SIGTERM)
             for w in workers:
                 w.wait(30)
+
+
+def test_serve_start_resends_jobs_committed_queued_but_never_sent(tmp_path: Path, pg_schema_url: str) -> None:
+    """GIVEN a job committed `queued` whose send never reached Redis (serve died between commit and send) WHEN
+    `fapiao serve` starts with the broker configured THEN the job's task is on the real Redis queue."""
+    from intake.service.context import build_context
+    from intake.service.documents import accept
+
+    url = "redis://127.0.0.1:6379/12"
+    r = redis.Redis.from_url(url)
+    r.flushdb()
+    settings = Settings(data_dir=tmp_path / "data", database_url=pg_schema_url, broker_url=url, drop_folder=False,
+                        ocr=False)
+    with TestClient(create_app(settings)):  # creates the schema; nothing queued yet
+        pass
+    r.flushdb()
+    ctx = build_context(settings)
+    try:
+        doc_id = accept(ctx, placed_pdf(OLD_LABELS, OLD_VALUES), "lost.pdf", "api").id  # committed, never sent
+    finally:
+        ctx.close()
+    assert r.llen("celery") == 0
+    with TestClient(create_app(settings)):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not any(doc_id.encode() in m for m in r.lrange("celery", 0, -1)):
+            time.sleep(0.1)
+    assert any(doc_id.encode() in m for m in r.lrange("celery", 0, -1)), r.lrange("celery", 0, -1)
+    r.flushdb()
