@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from intake.errors import FapiaoError
 from intake.models import Invoice
 from intake.storage.matching_tables import Draft, DraftTransition, SystemRecord
+from intake.storage.service_tables import AuditEntry
 from matching.parties import PartyMaster
 from matching.reconcile import Category, ReconcileReport
 
@@ -103,15 +104,25 @@ def transition(session: Session, draft_id: int, to_state: str, actor: str, note:
 
 
 def edit(session: Session, draft: Draft, edits: dict[str, Any], actor: str) -> Draft:
-    """Replace payload fields of an unconfirmed draft; audited as a draft → draft step naming the fields."""
+    """Replace payload fields of an unconfirmed draft; audited as a draft → draft step naming the fields, and
+    per changed field in the audit log (who, when, old, new), as invoice edits are."""
     if draft.state != "draft":
         raise DraftStateError(f"draft {draft.id} is {draft.state}; only an unconfirmed draft can be edited",
                               hint="reopen it first, then edit and confirm again")
+    before = draft.payload
+    for name in sorted(edits):
+        if before.get(name) != edits[name]:
+            session.add(AuditEntry(actor=actor, action="draft_edit", draft_id=draft.id, field=name,
+                                   old=_text(before.get(name)), new=_text(edits[name])))
     draft.payload = {**draft.payload, **edits}
     draft.transitions.append(DraftTransition(actor=actor, from_state="draft", to_state="draft",
                                              note="edited " + ", ".join(sorted(edits))))
     session.flush()
     return draft
+
+
+def _text(v: Any) -> str | None:
+    return None if v is None else str(v)
 
 
 def mark_exported(session: Session, drafts: Iterable[Draft], actor: str) -> None:

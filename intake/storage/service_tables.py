@@ -98,7 +98,7 @@ class ApiKey(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what, when: every field edit, confirmation and rejection."""
+    """Who changed what, when: every field edit (of an invoice or a draft), confirmation and rejection."""
 
     __tablename__ = "audit_log"
 
@@ -108,6 +108,8 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("extracted_invoices.id", ondelete="SET NULL"), index=True)
     document_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    draft_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    """The back-entry draft whose field was edited (``action`` "draft_edit"); None for invoice entries."""
     field: Mapped[str | None] = mapped_column(String(64))
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)

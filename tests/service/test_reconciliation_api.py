@@ -12,6 +12,10 @@ from decimal import Decimal
 import openpyxl
 from fastapi.testclient import TestClient
 
+from sqlalchemy import select
+
+from intake.storage.db import session_scope
+from intake.storage.service_tables import AuditEntry
 from tests.matching.test_cli import XML
 from tests.service.conftest import make_key
 from tests.service.test_api import _wait_done
@@ -126,6 +130,12 @@ def test_import_reconcile_draft_export_resolve(client: TestClient) -> None:
     assert any("total_tax" in f["fields"] for f in edited["payload"]["findings"])  # the arithmetic rule objects
     fixed = client.patch(f"/api/v1/drafts/{did}", headers=rv, json={"version": edited["version"], "fields": {"total_tax": "24.00"}}).json()
     assert not any("total_tax" in f["fields"] for f in fixed["payload"]["findings"] if f["severity"] == "error")
+    with session_scope(client.app.state.ctx.sessions) as s:  # each field edit audited: who, when, old, new
+        audit = s.scalars(select(AuditEntry).where(AuditEntry.draft_id == did).order_by(AuditEntry.id)).all()
+        assert [(a.action, a.field, a.new) for a in audit] == [("draft_edit", "total_tax", "25.00"),
+                                                               ("draft_edit", "total_tax", "24.00")]
+        assert audit[0].old not in (None, "25.00") and audit[1].old == "25.00"
+        assert all(a.actor and a.at for a in audit) and audit[0].actor == audit[1].actor
     assert client.post("/api/v1/drafts/export", headers=rv, json={"format": "xlsx"}).status_code == 409  # nothing confirmed
     confirmed = client.post(f"/api/v1/drafts/{did}/confirm", headers=rv, json={"version": fixed["version"]}).json()
     assert confirmed["state"] == "confirmed"
