@@ -24,7 +24,11 @@ class Accepted:
     """False when the same content had been accepted before (idempotent upload)."""
 
 
-def accept(ctx: ServiceContext, data: bytes, filename: str, source: str, batch: str | None = None) -> Accepted:
+def accept(ctx: ServiceContext, data: bytes, filename: str, source: str, batch: str | None = None, *,
+           check_type: bool = True) -> Accepted:
+    """Store ``data`` and commit its job. A file whose bytes are no accepted type (README: "Only these file types
+    are accepted") is refused here, unless ``check_type`` is False: a back-fill keeps such members as failed
+    jobs, so its log and reconciliation report list them as `rejected` beside the others."""
     limit = ctx.settings.max_upload_bytes
     if len(data) > limit:
         raise LimitExceeded(f"{filename}: {len(data):,} bytes, more than the limit of {limit:,}",
@@ -36,7 +40,7 @@ def accept(ctx: ServiceContext, data: bytes, filename: str, source: str, batch: 
         raise UnsupportedFormat(f"{filename}: {active} content is refused; it is not an invoice",
                                 hint="upload the invoice itself (PDF, OFD, XML or an image)")
     kind = sniff(data)
-    if kind not in ACCEPTED_KINDS:  # refused now, not stored and failed later
+    if check_type and kind not in ACCEPTED_KINDS:  # refused now, not stored and failed later
         what = "a zip archive" if kind is DocumentKind.zip else "a file of unknown type"
         raise UnsupportedFormat(f"{filename}: {what}, not a PDF, image (JPEG/PNG/TIFF/BMP/WebP), OFD or invoice XML",
                                 hint="upload the invoice file itself"
