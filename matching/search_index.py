@@ -32,7 +32,17 @@ __all__ = ["KINDS", "Hit", "Query", "SearchIndex", "SearchResult"]
 
 SEGMENT_ROWS = 200_000
 NAME_CUTOFF = 80.0
-"""rapidfuzz partial-ratio below which a name is not taken to match (one wrong character in six scores ~83)."""
+"""rapidfuzz partial-ratio at or above which a name always matches (one wrong character in six scores ~83)."""
+
+
+def name_cutoff(typed: str) -> float:
+    """The partial-ratio a name must reach for what was typed: two wrong characters are tolerated in six or
+    more, one in four or five, none in three or fewer (there is no telling a typo from another name then).
+    k wrong characters in n score 100·(1 − k/n) against the right name, so that is the cutoff, never above
+    ``NAME_CUTOFF``."""
+    n = len(typed)
+    wrong = 2 if n >= 6 else 1 if n >= 4 else 0
+    return min(NAME_CUTOFF, 100.0 * (1 - wrong / max(n, 1))) - 0.01
 _NOT_NAME = re.compile(r"[\s()（）\[\]【】〔〕·.,，、'\"“”‘’_\-—]+")
 
 
@@ -156,21 +166,23 @@ class SearchIndex:
         if len(plain) <= 2:  # too short to be fuzzy about: the characters must appear as typed
             ids = np.array([i for i, n in enumerate(self._name_plain) if plain in n], dtype=np.int64)
             scores = np.full(len(ids), 100.0, dtype=np.float32)
+            cutoff = NAME_CUTOFF
         else:
             ids = self._share_characters(plain)
             if not len(ids):
                 return None
             keys = [self._name_keys[i] for i in ids]
             plains = [self._name_plain[i] for i in ids]
+            cutoff = min(name_cutoff(key), name_cutoff(plain))
             scores = np.maximum(
-                process.cdist([key], keys, scorer=fuzz.partial_ratio, score_cutoff=NAME_CUTOFF, workers=-1,
+                process.cdist([key], keys, scorer=fuzz.partial_ratio, score_cutoff=name_cutoff(key), workers=-1,
                               dtype=np.float32)[0],
-                process.cdist([plain], plains, scorer=fuzz.partial_ratio, score_cutoff=NAME_CUTOFF, workers=-1,
-                              dtype=np.float32)[0])
-        if not (scores >= NAME_CUTOFF).any():
+                process.cdist([plain], plains, scorer=fuzz.partial_ratio, score_cutoff=name_cutoff(plain),
+                              workers=-1, dtype=np.float32)[0])
+        if not (scores >= cutoff).any():
             return None
         table = np.zeros(len(self._names) + 1, dtype=np.float32)
-        table[ids] = np.where(scores >= NAME_CUTOFF, scores, 0)
+        table[ids] = np.where(scores >= cutoff, scores, 0)
         return table
 
     def _share_characters(self, plain: str) -> np.ndarray:

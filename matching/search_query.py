@@ -12,7 +12,10 @@ from decimal import Decimal, InvalidOperation
 
 from matching.normalize import tax_id
 
-KINDS = ("record", "invoice", "draft")
+KINDS = ("record", "invoice", "draft", "document")
+FILE_KINDS = ("invoice", "document")
+"""Kinds whose label is the uploaded file's name (and, for documents, the job's status): a word of a query
+may be part of it."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Query:
 @dataclass(frozen=True)
 class Reading:
     """One way a criterion can hold. ``what`` is number | near_number (``lo`` = digits wrong) | tax_id | name |
-    amount | date."""
+    amount | date | file (part of a file name or a document's status)."""
 
     what: str
     text: str = ""
@@ -57,6 +60,8 @@ class Reading:
             return f"tax ID contains {self.text}"
         if self.what == "name":
             return f"name ≈ {self.text}"
+        if self.what == "file":
+            return f"file contains {self.text}"
         if self.what == "amount":
             if self.lo == self.hi:
                 return f"amount {self.lo}"
@@ -113,6 +118,8 @@ def word_readings(word: str) -> list[Reading]:
             out.append(Reading("tax_id", tax_id(digits)))
     if re.search(r"[^\x00-\x7f]", w) or (re.search(r"[A-Za-z]", w) and not re.fullmatch(r"[0-9A-Za-z]{15,20}", w)):
         out.append(Reading("name", w))
+    if len(w) >= 3:  # a piece of an uploaded file's name ("scan_0312", "2024-03.pdf") or a job status ("failed")
+        out.append(Reading("file", w.casefold()))
     return out
 
 

@@ -14,7 +14,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from matching.blocking import HashIndex, slice_keys
-from matching.search_query import Reading
+from matching.search_query import FILE_KINDS, KINDS, Reading
 
 MISSING = -(2**62)
 MAX_HITS = 200_000
@@ -22,6 +22,7 @@ MAX_HITS = 200_000
 SLICE_CAP = 20_000
 """Buckets of the near-number slice index larger than this are skipped (a prefix every number shares)."""
 _EMPTY = np.empty(0, np.int64)
+_FILE_KIND_IDS = frozenset(KINDS.index(k) for k in FILE_KINDS)
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Segment:
         self.total_a = np.array(c.total, dtype=np.int64)
         self.numbers = Joined(c.number)
         self.ids = Joined([f"{s}\x01{b}" for s, b in zip(c.seller_id, c.buyer_id)])
+        self.files = Joined([(lb or "").casefold() if k in _FILE_KIND_IDS else "" for k, lb in zip(c.kind, c.label)])
         self._ready = True
 
     # -- readings ----------------------------------------------------------------------------------------------
@@ -102,6 +104,9 @@ class Segment:
         if r.what == "tax_id":
             rows = self.ids.containing(r.text)
             return Criterion(rows, np.full(len(rows), 95.0 if len(r.text) >= 15 else 85.0))
+        if r.what == "file":
+            rows = self.files.containing(r.text)
+            return Criterion(rows, np.full(len(rows), 75.0))
         if r.what == "name":
             if name_table is None:
                 return Criterion(_EMPTY, np.empty(0))

@@ -63,6 +63,9 @@ def _hit(t: Translator, hit: dict) -> dict:
     if hit["kind"] == "draft":
         state, _, rest = source.partition(" · ")
         source = f"{t('ds.' + state)} · {rest}" if rest else t("ds." + state)
+    elif hit["kind"] == "document":
+        name, _, status = source.rpartition(" · ")
+        source = f"{name} · {t('up.' + status)}" if name else source
     return {**hit, "url": url if isinstance(url, str) and url.startswith("/ui/") else None, "source": source,
             "reasons": [t.reason(r) for r in hit["reasons"]]}
 

@@ -30,6 +30,8 @@ class _Marks:
     drafts: dt.datetime | None = None
     draft_id: int = 0
     invoice_count: int = 0
+    documents: dt.datetime | None = None
+    document_count: int = 0
 
 
 class Searcher:
@@ -55,6 +57,7 @@ class Searcher:
             self._records(s)
             self._invoices(s)
             self._drafts(s)
+            self._documents(s)
 
     def _records(self, s: Session) -> None:
         m = self._marks
@@ -120,6 +123,25 @@ class Searcher:
         m.draft_id, m.drafts = max(m.draft_id, top), newest
 
 
+    def _documents(self, s: Session) -> None:
+        """Every accepted document, by its file name and job status — also those that gave no invoice (queued,
+        failed, not an invoice), which no other kind of row shows. Ids are not ordered: a document is read
+        again when it was created, started or finished since the last look."""
+        m = self._marks
+        t = Document
+        count = s.scalar(select(func.count()).select_from(t)) or 0
+        stamps = [s.scalar(select(func.max(col))) for col in (t.created_at, t.started_at, t.finished_at)]
+        newest = max((x for x in stamps if x is not None), default=None)
+        if count == m.document_count and (newest is None or (m.documents is not None and newest <= m.documents)):
+            return
+        stmt = select(t.id, t.filename, t.status, t.created_at)
+        if m.documents is not None and count >= m.document_count:
+            stmt = stmt.where((t.created_at > m.documents) | (t.started_at > m.documents) | (t.finished_at > m.documents))
+        for row in _chunked(s, stmt):
+            self.index.add("document", row.id, issue_date=None, label=f"{row.filename} · {row.status}")
+        m.documents, m.document_count = newest, count
+
+
 def _chunked(s: Session, stmt):
     """Stream rows without holding a million ORM objects."""
     yield from s.execute(stmt.execution_options(yield_per=_CHUNK))
@@ -140,7 +162,7 @@ def _money(v: str | None) -> Decimal | None:
 
 
 LINKS = {"record": ("/api/v1/records?q={label}", None), "invoice": ("/api/v1/invoices/{ref}", "/ui/invoices/{ref}"),
-         "draft": ("/api/v1/drafts/{ref}", "/ui/drafts/{ref}")}
+         "draft": ("/api/v1/drafts/{ref}", "/ui/drafts/{ref}"), "document": ("/api/v1/documents/{ref}", None)}
 
 
 def hit_view(h: Hit) -> dict:

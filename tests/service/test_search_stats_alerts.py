@@ -195,3 +195,19 @@ def test_sync_status_and_repeating_an_import(client: TestClient) -> None:
     again = client.post(f"/api/v1/records/imports/{run_id}/repeat", headers=rv)
     assert again.status_code == 201 and again.json()["unchanged"] == 3 and again.json()["source"] == "tax-bureau.csv"
     assert client.post("/api/v1/records/imports/99999/repeat", headers=rv).status_code == 422
+
+
+def test_documents_without_an_invoice_are_found_by_file_name_and_status(client: TestClient) -> None:
+    """A document that gave no invoice (its job failed) is on no invoice, record or draft row: it is found
+    as a document by part of its file name, or by its status."""
+    rv, up = _setup(client)
+    resp = client.post("/api/v1/documents", headers=up,
+                       files=[("files", ("Scan-0312-broken.pdf", b"%PDF-1.4\nnot really a pdf\n", "application/pdf"))])
+    doc_id = resp.json()["documents"][0]["id"]
+    assert _wait_done(client, doc_id, up)["status"] == "failed"
+    (hit,) = _search(client, rv, q="scan-0312", kind=["document"])
+    assert hit["ref"] == doc_id and hit["label"] == "Scan-0312-broken.pdf · failed"
+    assert hit["reasons"] == ["file contains scan-0312"] and hit["api_url"] == f"/api/v1/documents/{doc_id}"
+    assert doc_id in {h["ref"] for h in _search(client, rv, q="failed", kind=["document"])}
+    # the invoices of the set-up's uploads are still found by their file's name too
+    assert {h["kind"] for h in _search(client, rv, q="b-again.xml")} == {"invoice", "document"}
