@@ -6,11 +6,13 @@ browser renders them; API keys appear in no log and in no table."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -185,21 +187,31 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def test_api_keys_appear_in_no_log_and_no_table(settings, caplog: pytest.LogCaptureFixture) -> None:
-    """A real HTTP server (uvicorn, access log on) in this process, every logger at DEBUG: keys are used,
-    mistyped, sent to the login page and to routes that fail; their text is in no log record and no row."""
-    caplog.set_level(logging.DEBUG)
-    app = create_app(settings)
+@contextlib.contextmanager
+def _served(app) -> Iterator[str]:
+    """``app`` behind a real uvicorn server in a thread of this process (access log on, logs at DEBUG, so
+    ``caplog`` sees them); yields its base URL and stops it afterwards."""
     port = _port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="debug",
                                            access_log=True))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+def test_api_keys_appear_in_no_log_and_no_table(settings, caplog: pytest.LogCaptureFixture) -> None:
+    """A real HTTP server (uvicorn, access log on) in this process, every logger at DEBUG: keys are used,
+    mistyped, sent to the login page and to routes that fail; their text is in no log record and no row."""
+    caplog.set_level(logging.DEBUG)
+    app = create_app(settings)
+    with _served(app) as base:
         ctx = app.state.ctx
         keys = [create_key(ctx, role, f"log-{role}") for role in ROLES]
         mistyped = keys[1][:-1] + ("A" if keys[1][-1] != "A" else "B")
@@ -217,9 +229,6 @@ def test_api_keys_appear_in_no_log_and_no_table(settings, caplog: pytest.LogCapt
             assert {r.key_hash for r in rows} >= {hash_key(k) for k in keys}
             dump = " ".join(str(tuple(row)) for table in Base.metadata.sorted_tables
                             for row in s.execute(text(f'SELECT * FROM "{table.name}"')))
-    finally:
-        server.should_exit = True
-        thread.join(30)
     logged = [r for r in caplog.records]
     assert any(r.name.startswith("uvicorn.access") for r in logged)  # the access log was on and captured
     text_logged = "\n".join(f"{r.getMessage()} {r.args!r} {getattr(r, 'exc_text', '') or ''}" for r in logged)
@@ -276,47 +285,40 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
            "FAPIAO_OCR": "false", "FAPIAO_DROP_FOLDER": "false", "FAPIAO_ALERT_WEBHOOK_URL": hook_url}
     caplog.set_level(logging.DEBUG)
     app = create_app(settings)
-    port = _port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="debug",
-                                           access_log=True))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
     worker_log = tmp_path / "worker.log"
-    worker = _start_worker(env, worker_log)
     answers: list[str] = []
     try:
-        ctx = app.state.ctx
-        admin_key = create_key(ctx, "admin", "secrets-admin")
-        h = {"Authorization": f"Bearer {admin_key}"}
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
-            def keep(resp: httpx.Response) -> httpx.Response:
-                answers.append(f"{resp.status_code} {dict(resp.headers)!r} {resp.text}")
-                return resp
+        with _served(app) as base:
+            worker = _start_worker(env, worker_log)
+            try:
+                ctx = app.state.ctx
+                admin_key = create_key(ctx, "admin", "secrets-admin")
+                h = {"Authorization": f"Bearer {admin_key}"}
+                with httpx.Client(base_url=base, timeout=30) as http:
+                    def keep(resp: httpx.Response) -> httpx.Response:
+                        answers.append(f"{resp.status_code} {dict(resp.headers)!r} {resp.text}")
+                        return resp
 
-            doc = keep(http.post("/api/v1/documents", headers=h, files=[("files", ("a.pdf", PDF, "application/pdf"))]))
-            doc_id = doc.json()["documents"][0]["id"]
-            deadline = time.monotonic() + 60
-            while keep(http.get(f"/api/v1/documents/{doc_id}", headers=h)).json()["status"] != "done":
-                assert time.monotonic() < deadline, "the worker did not process the upload"
-                time.sleep(0.2)
-            deadline = time.monotonic() + 30
-            while len(hits) < 2:  # refused once (logged), then posted
-                assert time.monotonic() < deadline, f"the webhook was called {len(hits)} times"
-                time.sleep(0.1)
-            for path in ("/health", "/metrics", "/openapi.json", "/api/v1/alerts", "/api/v1/documents",
-                         "/api/v1/stats", "/api/v1/invoices/999999", "/api/v1/backfills"):
-                keep(http.get(path, headers=h))
-            http.post("/ui/login", data={"key": admin_key}, follow_redirects=False)
-            for path in ("/ui", "/ui/alerts", "/ui/backfills", "/ui/records", "/ui/stats", "/ui/nowhere"):
-                keep(http.get(path))
+                    doc = keep(http.post("/api/v1/documents", headers=h, files=[("files", ("a.pdf", PDF, "application/pdf"))]))
+                    doc_id = doc.json()["documents"][0]["id"]
+                    deadline = time.monotonic() + 60
+                    while keep(http.get(f"/api/v1/documents/{doc_id}", headers=h)).json()["status"] != "done":
+                        assert time.monotonic() < deadline, "the worker did not process the upload"
+                        time.sleep(0.2)
+                    deadline = time.monotonic() + 30
+                    while len(hits) < 2:  # refused once (logged), then posted
+                        assert time.monotonic() < deadline, f"the webhook was called {len(hits)} times"
+                        time.sleep(0.1)
+                    for path in ("/health", "/metrics", "/openapi.json", "/api/v1/alerts", "/api/v1/documents",
+                                 "/api/v1/stats", "/api/v1/invoices/999999", "/api/v1/backfills"):
+                        keep(http.get(path, headers=h))
+                    http.post("/ui/login", data={"key": admin_key}, follow_redirects=False)
+                    for path in ("/ui", "/ui/alerts", "/ui/backfills", "/ui/records", "/ui/stats", "/ui/nowhere"):
+                        keep(http.get(path))
+            finally:
+                os.killpg(worker.pid, 15)
+                worker.wait(30)
     finally:
-        os.killpg(worker.pid, 15)
-        worker.wait(30)
-        server.should_exit = True
-        thread.join(30)
         hook.shutdown()
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
