@@ -122,23 +122,23 @@ class Searcher:
                            amount_with_tax=_money(p.get("amount_with_tax")), label=f"{d.state} · {d.source or ''}")
         m.draft_id, m.drafts = max(m.draft_id, top), newest
 
-
     def _documents(self, s: Session) -> None:
         """Every accepted document, by its file name and job status — also those that gave no invoice (queued,
         failed, not an invoice), which no other kind of row shows. Ids are not ordered: a document is read
         again when it was created, started or finished since the last look."""
         m = self._marks
         t = Document
-        count = s.scalar(select(func.count()).select_from(t)) or 0
-        stamps = [s.scalar(select(func.max(col))) for col in (t.created_at, t.started_at, t.finished_at)]
+        # one query before every search: how many, and the newest time any of them was created, started or ended
+        count, *stamps = s.execute(select(func.count(), func.max(t.created_at), func.max(t.started_at),
+                                          func.max(t.finished_at)).select_from(t)).one()
         newest = max((x for x in stamps if x is not None), default=None)
         if count == m.document_count and (newest is None or (m.documents is not None and newest <= m.documents)):
             return
-        stmt = select(t.id, t.filename, t.status, t.created_at)
+        stmt = select(t.id, t.filename, t.status)
         if m.documents is not None and count >= m.document_count:
             stmt = stmt.where((t.created_at > m.documents) | (t.started_at > m.documents) | (t.finished_at > m.documents))
         for row in _chunked(s, stmt):
-            self.index.add("document", row.id, issue_date=None, label=f"{row.filename} · {row.status}")
+            self.index.add("document", row.id, label=f"{row.filename} · {row.status}")
         m.documents, m.document_count = newest, count
 
 
