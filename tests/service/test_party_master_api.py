@@ -1,0 +1,57 @@
+"""Confirmed invoices feed the party master, through the HTTP API on SQLite and PostgreSQL: a reviewer's
+confirmation teaches the seller's and the buyer's names (as corrected), once per confirmation, and the
+master then knows them next to what the records import taught it."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.service.conftest import make_key
+from tests.service.test_api import _wait_done
+from tests.service.test_reconciliation_api import ERP_HEADERS, SELLER_ID, _import, csv_bytes, xml
+
+BUYER_ID = "91330106273175535K"  # the buyer in the XML template
+
+
+def _parties(client: TestClient, h: dict) -> dict[str, dict]:
+    return {p["tax_id"]: p for p in client.get("/api/v1/records/parties", headers=h).json()["parties"]}
+
+
+def _names(party: dict) -> set[tuple[str, int, str]]:
+    return {(n["name"], n["seen"], n["origin"]) for n in party["names"]}
+
+
+def test_confirming_an_invoice_teaches_the_party_master(client: TestClient) -> None:
+    up, rv = make_key(client, "uploader"), make_key(client, "reviewer")
+    doc = client.post("/api/v1/documents", headers=up,
+                      files=[("files", ("a.xml", xml("24310000000000000007", "100.00", "6.00"), "application/xml"))]).json()
+    assert _wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
+    (listed,) = client.get("/api/v1/invoices", headers=rv).json()["invoices"]
+    assert _parties(client, rv) == {}  # reading an invoice teaches nothing: only a person's confirmation does
+
+    # The reviewer corrects the seller's name, then confirms: the corrected name is what the master learns.
+    edited = client.patch(f"/api/v1/invoices/{listed['id']}", headers=rv,
+                          json={"version": listed["version"], "fields": {"seller_name": "上海某某贸易股份有限公司"}})
+    assert edited.status_code == 200, edited.text
+    confirmed = client.post(f"/api/v1/invoices/{listed['id']}/confirm", headers=rv,
+                            json={"version": edited.json()["version"]})
+    assert confirmed.status_code == 200 and confirmed.json()["review"] == "confirmed"
+    parties = _parties(client, rv)
+    assert set(parties) == {SELLER_ID, BUYER_ID}
+    assert parties[SELLER_ID]["canonical_name"] == "上海某某贸易股份有限公司"
+    assert _names(parties[SELLER_ID]) == {("上海某某贸易股份有限公司", 1, "confirmed")}
+    assert _names(parties[BUYER_ID]) == {("思星顺生物技术集团有限公司", 1, "confirmed")}
+
+    # Confirming what is already confirmed does not count the names twice.
+    again = client.post(f"/api/v1/invoices/{listed['id']}/confirm", headers=rv, json={"version": confirmed.json()["version"]})
+    assert again.status_code in (200, 409), again.text
+    assert _names(_parties(client, rv)[SELLER_ID]) == {("上海某某贸易股份有限公司", 1, "confirmed")}
+
+    # A records import adds its own variant to the same party; the confirmed one stays.
+    rows = [[f"2431000000000000001{i}", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "1.00", "0.06", "1.06", "正常"]
+            for i in range(3)]
+    _import(client, rv, csv_bytes(rows, ERP_HEADERS), mapping='{"invoice_number": "票号"}')
+    seller = _parties(client, rv)[SELLER_ID]
+    assert ("上海某某贸易股份有限公司", 1, "confirmed") in _names(seller)
+    assert any(n == "上海某某贸易有限公司" and origin != "confirmed" for n, _, origin in _names(seller))
+    assert seller["canonical_name"] == "上海某某贸易有限公司"  # seen three times against once
