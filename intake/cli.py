@@ -31,10 +31,14 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per invoice.")] = False,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Reject pages without a text layer instead of OCR'ing them.")] = False,
     own_tax_id: Annotated[list[str], typer.Option("--own-tax-id", help="Your company's tax IDs (buyer check).")] = [],  # noqa: B006
-    threshold: Annotated[float, typer.Option(help="Minimum key-field confidence for `verified`.")] = 0.9,
+    threshold: Annotated[float, typer.Option(help="A key field's confidence must be above this for `verified`.")] = 0.9,
+    parties: Annotated[Path | None, typer.Option(
+        "--parties", help="A records export (CSV/XLSX): the buyers' and sellers' names and tax IDs in it confirm names read by OCR.")] = None,
 ) -> None:
     """Read invoices and print what was found, verified and doubted."""
-    options = PipelineOptions(ocr=not no_ocr, verify=VerifyOptions(confidence_threshold=threshold, own_tax_ids=frozenset(own_tax_id)))
+    verify_options = VerifyOptions(confidence_threshold=threshold, own_tax_ids=frozenset(own_tax_id),
+                                   parties=_party_master(parties) if parties else None)
+    options = PipelineOptions(ocr=not no_ocr, verify=verify_options)
     pipeline = Pipeline(options)
     results: list[ExtractionResult] = []
     for path, source in iter_inputs(paths):
@@ -50,6 +54,22 @@ def extract(
                 results.append(result)
     if not as_json:
         _print_table(results)
+
+
+def _party_master(path: Path):
+    from matching.headers import MappingError
+    from matching.parties import PartyMaster
+    from matching.records_import import parse_export
+
+    if not path.is_file():
+        err.print(f"[red]{path}: no such file[/red] — give a records export (CSV or XLSX) with --parties")
+        raise typer.Exit(2)
+    try:
+        parsed = parse_export(path)
+    except (MappingError, OSError) as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    return PartyMaster.from_records(parsed.records).lookup()
 
 
 def _print_table(results: list[ExtractionResult]) -> None:

@@ -11,6 +11,9 @@
   position is certain and the check character settles its value; otherwise a unique OCR-confusable swap
   (B/8, O/0 …) is only a guess — applied for the reviewer's convenience, but with a warning, because a wrong
   character elsewhere can produce the same picture.
+Names are never repaired from the party master: a name one character away from the master's may be a
+misreading or a rename the records have not caught up with, and nothing on the invoice tells which
+(``ocr.unconfirmed`` and ``party.close_name`` put the choice in front of a person).
 Values from a text layer or XML are exact, so only the QR may overrule them. Every change keeps the
 original in ``FieldValue.original`` and names the deciding rule in ``FieldValue.rule``.
 """

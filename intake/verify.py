@@ -1,8 +1,10 @@
 """Verification stage: rules → repair → rules again → status, exactly as the CLI contract defines it.
 
 `verified`: every key field the type requires is present, no error finding, no warning on a key field, every
-key field's confidence ≥ the threshold, and agreement with the QR where one was read (an OCR value overruled
-by the QR agrees; a text layer or XML that disagrees with its own QR is a warning, so it does not).
+key field's confidence above the threshold, and agreement with the QR where one was read (an OCR value overruled
+by the QR agrees; a text layer or XML that disagrees with its own QR is a warning, so it does not). An OCR'd
+key field that nothing confirms (no QR, no check character, unknown to the party master) is a warning
+(``ocr.unconfirmed``), so a confident misreading of a name or a number still goes to a person.
 `rejected`: no invoice could be read. Anything else: `needs_review`.
 """
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass, replace
 from intake.models import KEY_FIELDS, ExtractionResult, Finding, Invoice, Severity, Status
 from intake.repair import REPAIR_CODES, repair
 from intake.rules import RULE_CODES, RuleContext, run_rules
-from intake.rules.context import SeenLookup
+from intake.rules.context import PartyLookup, SeenLookup
 from intake.rules.required import required_fields
 
 _KEY = frozenset(KEY_FIELDS)
@@ -31,6 +33,8 @@ class VerifyOptions:
     """None: the real date at verification time (tests pin it)."""
     seen: SeenLookup | None = None
     """Invoice key → the source of an earlier document with that key."""
+    parties: PartyLookup | None = None
+    """Tax ID → the names the party master knows it by (None: no party master)."""
 
     def with_seen(self, seen: SeenLookup | None) -> VerifyOptions:
         return replace(self, seen=seen)
@@ -44,7 +48,7 @@ def verify(result: ExtractionResult, options: VerifyOptions | None = None) -> Ex
         error = result.error or "no invoice could be read: neither an invoice number nor any amount was found"
         return result.model_copy(update={"status": Status.rejected, "error": error})
     ctx = RuleContext(today=options.today or dt.date.today(), own_tax_ids=frozenset(options.own_tax_ids),
-                      qr=result.qr, seen=options.seen, fields=dict(result.fields), source=result.source)
+                      qr=result.qr, seen=options.seen, parties=options.parties, fields=dict(result.fields), source=result.source)
     fixed = repair(invoice, dict(result.fields), ctx)
     findings = run_rules(fixed.invoice, replace(ctx, fields=fixed.fields))
     earlier = [f for f in result.findings if f.code not in RULE_CODES]
@@ -71,6 +75,6 @@ def decide(invoice: Invoice, fields: dict, findings: list[Finding], threshold: f
             return Status.needs_review
     for name in required:
         fv = fields.get(name)
-        if fv is not None and fv.confidence < threshold:
+        if fv is not None and fv.confidence <= threshold:
             return Status.needs_review
     return Status.verified

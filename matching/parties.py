@@ -12,6 +12,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from intake.models import Finding, Invoice, Severity
+from intake.rules.context import KnownNames
 from matching.normalize import company_key, head_office_key, tax_id
 from matching.records import Record
 
@@ -66,6 +67,10 @@ class PartyMaster:
             master.add(r.seller_name, r.seller_tax_id)
             master.add(r.buyer_name, r.buyer_tax_id)
         return master
+
+    def lookup(self) -> KnownNames:
+        """The master as the verification stage asks it: tax ID → the names it is known by."""
+        return KnownNames({tid: list(p.names) for tid, p in self.by_id.items()})
 
     def add_invoice(self, invoice: Invoice) -> None:
         """A confirmed invoice teaches the master its seller's and buyer's names."""

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from intake.storage.matching_tables import HeaderMapping, ImportRowError, ImportRun, Party, PartyName, SystemRecord
-from matching.normalize import company_key
+from matching.normalize import company_key, tax_id
 from matching.parties import PartyMaster
 from matching.records import Record
 from matching.records_import import ParsedExport
@@ -125,6 +125,15 @@ def load_master(session: Session) -> PartyMaster:
         for n in party.names:
             master.add(n.name, party.tax_id, n.seen)
     return master
+
+
+def known_names(session: Session, tid: str) -> list[str]:
+    """The names the party master knows this tax ID by (the verification stage's ``PartyLookup``)."""
+    key = tax_id(tid)
+    if not key:
+        return []
+    return list(session.scalars(select(PartyName.name).join(Party, PartyName.party_id == Party.id)
+                                .where(Party.tax_id == key)))
 
 
 def save_mapping(session: Session, name: str, mapping: dict[str, str]) -> HeaderMapping:

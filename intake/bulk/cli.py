@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -17,13 +18,15 @@ from rich.table import Table
 from intake.bulk import runner
 from intake.bulk.cache import ResultCache
 from intake.bulk.sources import SourceError, list_source
+from intake.models import ExtractionResult, Status
 from intake.pipeline import PipelineOptions
 from intake.settings import get_settings
-from intake.verify import VerifyOptions
+from intake.verify import VerifyOptions, verify
 from matching.backfill import write_outputs
 from matching.cli import read_mapping
 from matching.headers import MappingError
-from matching.records_import import parse_export
+from matching.parties import PartyMaster
+from matching.records_import import ParsedExport, parse_export
 
 err = Console(stderr=True, soft_wrap=True)
 CACHE_NAME = ".fapiao-cache.sqlite"
@@ -37,7 +40,7 @@ def backfill(
     mapping: Annotated[Path | None, typer.Option("--mapping", help="JSON {field: header} for the export's headers.")] = None,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Refuse pages without a text layer instead of OCR'ing them.")] = False,
     own_tax_id: Annotated[list[str], typer.Option("--own-tax-id", help="Your company's tax IDs (buyer check).")] = [],  # noqa: B006
-    threshold: Annotated[float, typer.Option(help="Minimum key-field confidence for `verified`.")] = 0.9,
+    threshold: Annotated[float, typer.Option(help="A key field's confidence must be above this for `verified`.")] = 0.9,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
     """Find and pre-fill every invoice missing from the system: read, reconcile, write drafts."""
@@ -71,6 +74,7 @@ def backfill(
         results = runner.collect(files, stats, cache)
     finally:
         cache.close()
+    results = confirm_with_records(results, parsed, options.verify)
     outputs = write_outputs(results, parsed, out)
     summary = {
         "files": stats.files, "read": stats.read, "from_cache": stats.cached, "refused": stats.refused,
@@ -84,6 +88,16 @@ def backfill(
         print(json.dumps(summary, ensure_ascii=False))
         return
     _print_summary(summary)
+
+
+def confirm_with_records(results: list[ExtractionResult], parsed: ParsedExport, options: VerifyOptions) -> list[ExtractionResult]:
+    """Verify again with the records' party master, which confirms (or questions) the names OCR read. Done here,
+    not in the workers, so that what the cache keeps does not depend on the records file."""
+    parties = PartyMaster.from_records(parsed.records).lookup()
+    if not len(parties):
+        return results
+    again = replace(options, parties=parties)
+    return [verify(r, again) if r.invoice is not None and r.status is not Status.rejected else r for r in results]
 
 
 def _print_summary(s: dict) -> None:

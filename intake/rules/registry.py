@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from intake.models import Finding, Invoice
-from intake.rules import amount_words, arithmetic, check_code, codes, duplicates, parties, qr_face, required, tax_ids
+from intake.rules import (
+    amount_words, arithmetic, check_code, codes, corroboration, duplicates, parties, qr_face, required, tax_ids,
+)
 from intake.rules.base import Rule
 from intake.rules.context import RuleContext
 
-_MODULES = (required, codes, check_code, tax_ids, arithmetic, amount_words, qr_face, parties, duplicates)
+_MODULES = (required, codes, check_code, tax_ids, arithmetic, amount_words, qr_face, parties, duplicates, corroboration)
 
 RULES: tuple[Rule, ...] = tuple(rule for module in _MODULES for rule in module.RULES)
 RULE_CODES: frozenset[str] = frozenset(code for module in _MODULES for code in module.CODES)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from intake.pipeline import Pipeline, PipelineOptions
 from intake.settings import Settings
 from intake.storage.blobs import BlobStore
-from intake.storage.db import make_engine, session_factory
+from intake.storage.db import make_engine, session_factory, session_scope
 from intake.verify import VerifyOptions
 
 
@@ -30,13 +30,26 @@ def build_context(settings: Settings) -> ServiceContext:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
     upgrade_schema(engine)
+    sessions = session_factory(engine)
     options = PipelineOptions(
         limits=settings.limits,
         ocr=settings.ocr,
-        verify=VerifyOptions(confidence_threshold=settings.confidence_threshold, own_tax_ids=frozenset(settings.own_tax_ids)),
+        verify=VerifyOptions(confidence_threshold=settings.confidence_threshold, own_tax_ids=frozenset(settings.own_tax_ids),
+                             parties=_parties_in_db(sessions)),
     )
-    return ServiceContext(settings=settings, engine=engine, sessions=session_factory(engine),
+    return ServiceContext(settings=settings, engine=engine, sessions=sessions,
                           blobs=BlobStore(settings.data_dir / "originals"), pipeline=Pipeline(options))
+
+
+def _parties_in_db(sessions: sessionmaker[Session]):
+    """The party master as it is at each verification (records imports and confirmations keep adding to it)."""
+    from matching.store import known_names
+
+    def lookup(tid: str) -> list[str]:
+        with session_scope(sessions) as s:
+            return known_names(s, tid)
+
+    return lookup
 
 
 def upgrade_schema(engine: Engine) -> None:

@@ -49,3 +49,32 @@ def test_extract_table_mode_prints_a_readable_table(tmp_path: Path) -> None:
     proc = _run("extract", str(path))
     assert proc.returncode == 0, proc.stderr
     assert "12345678" in proc.stdout and "95.40" in proc.stdout
+
+
+def test_extract_parties_export_confirms_names_ocr_read(tmp_path: Path) -> None:
+    """A committed scan read by OCR: without a records export nothing confirms its names; with one that knows
+    both parties, the names are confirmed; a missing export file is a clear error."""
+    import csv
+
+    from matching.export import TAX_BUREAU_HEADERS
+
+    scan = Path(__file__).resolve().parents[2] / "samples" / "examples" / "digital_normal.png"
+    truth = json.loads(Path(f"{scan}.truth.json").read_text(encoding="utf-8"))["invoices"][0]["invoice"]
+    export = tmp_path / "export.csv"
+    with export.open("w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(TAX_BUREAU_HEADERS)
+        w.writerow(["", "", "24420000000000000001", truth["seller_tax_id"], truth["seller_name"], truth["buyer_tax_id"],
+                    truth["buyer_name"], "2024-01-05", "10.00", "0.60", "10.60", "正常", "数电票（普通发票）"])
+
+    def unconfirmed(*extra: str) -> set[str]:
+        proc = _run("extract", str(scan), "--json", *extra)
+        assert proc.returncode == 0, proc.stderr
+        (line,) = [json.loads(x) for x in proc.stdout.splitlines()]
+        assert line["invoice"]["seller_name"] == truth["seller_name"]
+        return {n for f in line["findings"] if f["code"] == "ocr.unconfirmed" for n in f["fields"]}
+
+    assert {"buyer_name", "seller_name"} <= unconfirmed()
+    assert not {"buyer_name", "seller_name"} & unconfirmed("--parties", str(export))
+    missing = _run("extract", str(scan), "--parties", str(tmp_path / "nope.csv"))
+    assert missing.returncode == 2 and "nope.csv" in missing.stderr and "--parties" in missing.stderr

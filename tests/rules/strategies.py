@@ -1,5 +1,5 @@
-"""Hypothesis strategies: valid, consistent invoices of every type (with their provenance, words and an
-optional QR), and single corruptions of a key field as OCR or a careless hand would make them.
+"""Hypothesis strategies: valid, consistent invoices of every type (with their provenance, words, an
+optional QR and an optional party master), and single corruptions of a key field as OCR would make them.
 
 All tax IDs here are synthetic: random bodies with correct check characters.
 """
@@ -20,8 +20,10 @@ from intake.models import (
 )
 from intake.qr_payload import parse_qr_payload
 from intake.rules.check_code import HAS_CHECK_CODE
+from intake.rules.context import KnownNames
 from intake.rules.rates import rate_in_force
 from intake.rules.regions import INVOICE_REGIONS, PROVINCES
+from intake.rules.required import required_fields
 from intake.rules.tax_ids import USCC_ALPHABET, org_code_check_char, resident_check_char, uscc_check_char
 from intake.verify import VerifyOptions
 
@@ -39,6 +41,8 @@ TITLES = {
 }
 SUFFIX_12 = {InvoiceType.normal: ("04", "05"), InvoiceType.e_special: ("13",), InvoiceType.e_normal: ("11",),
              InvoiceType.roll: ("06", "07"), InvoiceType.toll: ("12",), InvoiceType.used_car: ("17",)}
+NAME_CHARS = "上海北京深圳广州某信息科技贸易餐饮管理有限公司集团股份实业发展服务中心"
+"""Characters a misread company name is made of (OCR confuses a character with another real one)."""
 RATES = ("13%", "9%", "6%", "3%", "1%", "0%", "5%", "1.5%", "免税", "不征税")
 
 
@@ -67,12 +71,21 @@ def resident_ids(draw) -> str:
 
 # ---------------------------------------------------------------- invoices
 
+def company_names() -> st.SearchStrategy[str]:
+    return st.builds(lambda city, body, form: city + body + form,
+                     st.sampled_from(["上海", "北京", "深圳", "广州", ""]),
+                     st.text(NAME_CHARS[10:26], min_size=2, max_size=8),
+                     st.sampled_from(["有限公司", "股份有限公司", "集团有限公司", "服务中心"]))
+
+
 @dataclass(frozen=True)
 class Case:
     """A generated invoice as the verifier receives it, with the options to verify it under."""
 
     result: ExtractionResult
     options: VerifyOptions
+    known: frozenset[str] = frozenset()
+    """The tax IDs whose printed name the party master confirms (known, and no other name close to it)."""
 
     @property
     def invoice(self) -> Invoice:
@@ -170,8 +183,8 @@ def cases(draw, kinds: tuple[InvoiceType, ...] = tuple(TITLES), with_qr: bool | 
         invoice_type=kind, type_code=TYPE_CODES[kind], title=title, invoice_code=code,
         invoice_number=_number(draw, kind, issue), issue_date=issue,
         check_code=draw(digits(20)) if kind in HAS_CHECK_CODE else None,
-        buyer_name="个人" if person_buyer else "上海某某信息科技有限公司", buyer_tax_id=buyer_id,
-        seller_name="北京某某餐饮管理有限公司", seller_tax_id=seller_id,
+        buyer_name="个人" if person_buyer else draw(company_names()), buyer_tax_id=buyer_id,
+        seller_name=draw(company_names()), seller_tax_id=seller_id,
         total_amount=total_amount, total_tax=total_tax, amount_with_tax=total_amount + total_tax,
         amount_in_words=to_words(total_amount + total_tax), items=items,
         remarks="对应正数发票代码:011001900111号码:12345678" if red else None, is_red_letter=red,
@@ -186,7 +199,34 @@ def cases(draw, kinds: tuple[InvoiceType, ...] = tuple(TITLES), with_qr: bool | 
               if getattr(invoice, name) is not None}
     own = frozenset({buyer_id}) if buyer_id and draw(st.booleans()) else frozenset()
     result = ExtractionResult(source="generated", page=1, invoice=invoice, fields=fields, qr=qr)
-    return Case(result, VerifyOptions(own_tax_ids=own, today=TODAY))
+    master, known = draw(party_masters(invoice))
+    parties = KnownNames(master) if master or draw(st.booleans()) else None
+    return Case(result, VerifyOptions(own_tax_ids=own, today=TODAY, parties=parties), known)
+
+
+@st.composite
+def party_masters(draw, invoice: Invoice) -> tuple[dict[str, list[str]], frozenset[str]]:
+    """What the company's records may know of this invoice's parties — nothing, the name as printed, other
+    names of the same ID (a variant, a branch, another company's), a name one character away — and which IDs
+    that confirms: the printed name known, and no other known name a misreading (two characters) away."""
+    master: dict[str, list[str]] = {}
+    confirmed: set[str] = set()
+    for tid, name in ((invoice.seller_tax_id, invoice.seller_name), (invoice.buyer_tax_id, invoice.buyer_name)):
+        if not tid or draw(st.integers(0, 3)) == 0:
+            continue
+        names = [name] if draw(st.integers(0, 4)) else []
+        close = False
+        if draw(st.integers(0, 3)) == 0:
+            other = draw(st.sampled_from(["某某控股集团有限公司", name + "第一分公司", name.replace("有限公司", "股份有限公司")]))
+            names.append(other)
+            close = other != name and other.replace("股份", "", 1) == name  # two characters inserted
+        if draw(st.integers(0, 5)) == 0:
+            names.append(_substitute(draw, name, NAME_CHARS))
+            close = True
+        master[tid] = names
+        if name in names and not close:
+            confirmed.add(tid)
+    return master, frozenset(confirmed)
 
 
 # ---------------------------------------------------------------- corruptions
@@ -196,6 +236,14 @@ class Corruption:
     field: str
     how: str
     value: Any
+
+
+def corruptible_fields(case: Case) -> list[str]:
+    """OCR misreads any key field. A text layer is the document itself (it is not misread), so there only
+    the fields with redundancy are damaged, as a forged or badly generated file would be."""
+    if case.result.fields["invoice_number"].source is FieldSource.ocr:
+        return [n for n in required_fields(case.invoice) if getattr(case.invoice, n) not in (None, "")]
+    return checkable_fields(case)
 
 
 def checkable_fields(case: Case) -> list[str]:
@@ -226,7 +274,7 @@ def _swap(draw, text: str) -> str | None:
 
 @st.composite
 def corruptions(draw, case: Case) -> Corruption | None:
-    name = draw(st.sampled_from(checkable_fields(case)))
+    name = draw(st.sampled_from(corruptible_fields(case)))
     value = getattr(case.invoice, name)
     how = draw(st.sampled_from(["substitute", "swap", "drop_point"] if isinstance(value, Decimal) else ["substitute", "swap"]))
     if isinstance(value, Decimal):
@@ -249,6 +297,8 @@ def corruptions(draw, case: Case) -> Corruption | None:
             new = dt.datetime.strptime(new_text or "", "%Y%m%d").date()
         except ValueError:
             return None
+    elif name.endswith("_name"):
+        new = _substitute(draw, value, NAME_CHARS) if how == "substitute" else _swap(draw, value)
     else:
         alphabet = USCC_ALPHABET + ILLEGAL_USCC if name.endswith("tax_id") else "0123456789"
         new = _substitute(draw, value, alphabet) if how == "substitute" else _swap(draw, value)
@@ -261,4 +311,4 @@ def corrupt(case: Case, c: Corruption) -> Case:
     invoice = case.invoice.model_copy(update={c.field: c.value})
     fields = dict(case.result.fields)
     fields[c.field] = fields[c.field].model_copy(update={"value": c.value})
-    return Case(case.result.model_copy(update={"invoice": invoice, "fields": fields}), case.options)
+    return Case(case.result.model_copy(update={"invoice": invoice, "fields": fields}), case.options, case.known)

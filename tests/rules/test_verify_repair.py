@@ -1,4 +1,8 @@
-"""verify(): repair what the rules settle uniquely, let the QR overrule the face, decide the status."""
+"""verify(): repair what the rules settle uniquely, let the QR overrule the face, decide the status.
+
+The OCR'd invoices here come with what confirms their header fields and names (a QR stating the header,
+without an amount so that the totals are settled by the arithmetic alone; a party master knowing both
+parties), unless a test is about what happens without them."""
 
 from __future__ import annotations
 
@@ -8,19 +12,28 @@ import pytest
 
 from intake.models import ExtractionResult, FieldSource, FieldValue, Finding, Invoice, Severity, Status
 from intake.qr_payload import parse_qr_payload
+from intake.rules.context import KnownNames
 from intake.verify import VerifyOptions, verify
 from tests.rules.helpers import TODAY, D, invoice
 
-OPTIONS = VerifyOptions(today=TODAY)
+PARTIES = KnownNames({"91110000600037341L": ["上海某某信息科技有限公司"], "914403001922038216": ["深圳某某有限公司"]})
+OPTIONS = VerifyOptions(today=TODAY, parties=PARTIES)
 QR = parse_qr_payload("01,10,011001900111,12345678,100.00,20240315,12345678901234567890,ABCD")
+HEADER_QR = object()
+"""Default of ``_result``: a QR stating the invoice's own code, number, date and check code, and no amount."""
 
 
-def _result(inv: Invoice, source: FieldSource = FieldSource.ocr, confidence: float = 0.99, qr=None) -> ExtractionResult:
+def _header_qr(inv: Invoice):
+    return parse_qr_payload(f"01,{inv.type_code},{inv.invoice_code or ''},{inv.invoice_number},,"
+                            f"{inv.issue_date:%Y%m%d},{inv.check_code or ''},ABCD")
+
+
+def _result(inv: Invoice, source: FieldSource = FieldSource.ocr, confidence: float = 0.99, qr=HEADER_QR) -> ExtractionResult:
     names = ("invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name", "buyer_tax_id", "seller_name",
              "seller_tax_id", "total_amount", "total_tax", "amount_with_tax", "amount_in_words")
     fields = {n: FieldValue(value=getattr(inv, n), confidence=confidence, source=source)
               for n in names if getattr(inv, n) is not None}
-    return ExtractionResult(source="a.pdf", invoice=inv, fields=fields, qr=qr)
+    return ExtractionResult(source="a.pdf", invoice=inv, fields=fields, qr=_header_qr(inv) if qr is HEADER_QR else qr)
 
 
 def test_valid_invoice_is_verified() -> None:
@@ -30,8 +43,14 @@ def test_valid_invoice_is_verified() -> None:
 
 def test_low_confidence_is_not_verified() -> None:
     assert verify(_result(invoice(), confidence=0.8), OPTIONS).status is Status.needs_review
-    assert verify(_result(invoice(), confidence=0.8), VerifyOptions(today=TODAY, confidence_threshold=0.75)).status \
+    assert verify(_result(invoice(), confidence=0.8), VerifyOptions(today=TODAY, confidence_threshold=0.75, parties=PARTIES)).status \
         is Status.verified
+
+
+def test_a_confidence_at_the_threshold_is_not_above_it() -> None:
+    at = VerifyOptions(today=TODAY, confidence_threshold=0.8, parties=PARTIES)
+    assert verify(_result(invoice(), confidence=0.8), at).status is Status.needs_review
+    assert verify(_result(invoice(), confidence=0.81), at).status is Status.verified
 
 
 def test_dropped_decimal_point_is_repaired_from_the_other_totals() -> None:
@@ -81,7 +100,7 @@ def test_confusable_character_is_only_a_guess() -> None:
 
 
 def test_confusable_character_settled_by_own_ids() -> None:
-    opts = VerifyOptions(today=TODAY, own_tax_ids=frozenset({"91110000600037341L"}))
+    opts = VerifyOptions(today=TODAY, own_tax_ids=frozenset({"91110000600037341L"}), parties=PARTIES)
     out = verify(_result(invoice(buyer_tax_id="9I110000600037341L")), opts)
     assert out.invoice.buyer_tax_id == "91110000600037341L" and out.status is Status.verified
 
@@ -143,8 +162,10 @@ def test_duplicate_needs_review() -> None:
 
 
 def test_person_buyer_needs_no_id() -> None:
-    out = verify(_result(invoice(buyer_name="个人", buyer_tax_id=None)), OPTIONS)
-    assert out.status is Status.verified
+    person = invoice(buyer_name="个人", buyer_tax_id=None)
+    assert verify(_result(person, source=FieldSource.text_layer), OPTIONS).status is Status.verified
+    out = verify(_result(person), OPTIONS)  # read by OCR: a person's name has no party master entry to confirm it
+    assert _unconfirmed(out) == ("buyer_name",) and out.status is Status.needs_review
 
 
 def test_contract_output_keeps_the_original() -> None:
@@ -152,3 +173,60 @@ def test_contract_output_keeps_the_original() -> None:
     row = out.to_contract()
     assert row["fields"]["total_tax"]["original"] == "600.00" and row["fields"]["total_tax"]["source"] == "corrected"
     assert row["invoice"]["total_tax"] == "6.00" and isinstance(out.invoice.total_tax, Decimal)
+
+
+# ---------------------------------------------------------------- what confirms an OCR reading
+
+def _unconfirmed(out) -> tuple[str, ...]:
+    return next((f.fields for f in out.findings if f.code == "ocr.unconfirmed"), ())
+
+
+def test_ocr_reading_with_nothing_to_confirm_it_goes_to_a_person_however_confident() -> None:
+    out = verify(_result(invoice(), confidence=0.999, qr=None), VerifyOptions(today=TODAY))
+    assert out.status is Status.needs_review
+    assert set(_unconfirmed(out)) == {"invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name",
+                                      "seller_name"}  # IDs have check characters; totals tie each other
+    (f,) = [f for f in out.findings if f.code == "ocr.unconfirmed"]
+    assert f.severity is Severity.warning and "二维码" in f.message_zh
+
+
+def test_the_same_invoice_from_a_text_layer_needs_no_confirmation() -> None:
+    out = verify(_result(invoice(), source=FieldSource.text_layer, qr=None), VerifyOptions(today=TODAY))
+    assert out.status is Status.verified and out.findings == []
+
+
+def test_a_qr_with_only_the_check_code_tail_does_not_confirm_the_check_code() -> None:
+    tail = parse_qr_payload("01,10,011001900111,12345678,,20240315,34567890,ABCD")
+    out = verify(_result(invoice(), qr=tail), OPTIONS)
+    assert _unconfirmed(out) == ("check_code",) and out.status is Status.needs_review
+
+
+def test_an_old_15_digit_id_is_confirmed_only_by_the_party_master() -> None:
+    inv = invoice(seller_tax_id="440300192203821")
+    assert "seller_tax_id" in _unconfirmed(verify(_result(inv), OPTIONS))
+    knows = VerifyOptions(today=TODAY, parties=KnownNames({**{t: PARTIES(t) for t in ("91110000600037341L",)},
+                                                           "440300192203821": ["深圳某某有限公司"]}))
+    out = verify(_result(inv), knows)
+    assert _unconfirmed(out) == () and out.status is Status.verified
+
+
+def test_a_name_close_to_the_known_one_is_shown_the_known_name_and_left_as_read() -> None:
+    out = verify(_result(invoice(seller_name="深圳某菜有限公司")), OPTIONS)
+    assert out.invoice.seller_name == "深圳某菜有限公司" and out.status is Status.needs_review
+    assert _unconfirmed(out) == ("seller_name",)
+    (close,) = [f for f in out.findings if f.code == "party.close_name"]
+    assert close.fields == ("seller_name",) and "深圳某某有限公司" in close.message and "深圳某某有限公司" in close.message_zh
+
+
+def test_a_name_with_a_near_twin_in_the_records_is_not_confirmed() -> None:
+    twins = KnownNames({"91110000600037341L": ["上海某某信息科技有限公司"],
+                        "914403001922038216": ["深圳某某有限公司", "深圳某茉有限公司"]})
+    out = verify(_result(invoice()), VerifyOptions(today=TODAY, parties=twins))
+    assert _unconfirmed(out) == ("seller_name",) and out.status is Status.needs_review
+
+
+def test_names_compare_across_full_and_half_width_and_spacing() -> None:
+    inv = invoice(seller_name="深圳 某某（南山）有限公司")
+    parties = KnownNames({"91110000600037341L": ["上海某某信息科技有限公司"], "914403001922038216": ["深圳某某(南山)有限公司"]})
+    out = verify(_result(inv), VerifyOptions(today=TODAY, parties=parties))
+    assert _unconfirmed(out) == () and out.status is Status.verified

@@ -55,3 +55,21 @@ def test_confirming_an_invoice_teaches_the_party_master(client: TestClient) -> N
     assert ("上海某某贸易股份有限公司", 1, "confirmed") in _names(seller)
     assert any(n == "上海某某贸易有限公司" and origin != "confirmed" for n, _, origin in _names(seller))
     assert seller["canonical_name"] == "上海某某贸易有限公司"  # seen three times against once
+
+
+def test_the_service_confirms_ocr_names_with_the_party_master_in_its_database(client: TestClient, tmp_path) -> None:
+    """The service's verification asks its own database (a real lookup, on SQLite and PostgreSQL) at the time of
+    each verification: before a records import an OCR'd name is unconfirmed, after it the same reading is not."""
+    from intake.models import Status
+    from intake.verify import verify
+    from tests.intake.test_backfill_party_master import _export, _ocr_read, _row, _unconfirmed
+
+    rv = make_key(client, "reviewer")
+    options = client.app.state.ctx.pipeline.options.verify
+    read = _ocr_read()
+    before = verify(read, options)
+    assert before.status is Status.needs_review and set(_unconfirmed(before)) == {"buyer_name", "seller_name"}
+    export = _export(tmp_path / "export.csv", [_row("00000001", "深圳某某有限公司", "上海某某信息科技有限公司")])
+    _import(client, rv, export.read_bytes())
+    after = verify(read, options)
+    assert _unconfirmed(after) == () and after.status is Status.verified
