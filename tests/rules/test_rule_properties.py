@@ -103,3 +103,25 @@ def test_a_misread_name_of_a_known_party_is_shown_the_close_known_name_and_never
         if tid in case.known:
             (close,) = [f for f in out.findings if f.code == "party.close_name" and corruption.field in f.fields]
             assert close.fields == (corruption.field,) and getattr(case.invoice, corruption.field) in close.message
+
+
+@st.composite
+def doubly_corrupted_cases(draw):
+    case = draw(cases())
+    first = draw(corruptions(case))
+    assume(first is not None)
+    once = corrupt(case, first)
+    second = draw(corruptions(once))
+    assume(second is not None and second.field != first.field)
+    return case, corrupt(once, second), (first, second)
+
+
+@PROPERTY
+@given(doubly_corrupted_cases())
+def test_two_misreadings_in_different_fields_are_not_verified_with_a_wrong_key_field(triple) -> None:
+    """Beyond the single-misread guarantee: two misreadings escape only if they agree with every tie between
+    the fields (the sums, the lines, the words, the QR, the check characters), which independent errors do not."""
+    case, damaged, pair = triple
+    out = verify(damaged.result, case.options)
+    if out.status is Status.verified:
+        assert [n for n in KEY_FIELDS if getattr(out.invoice, n) != getattr(case.invoice, n)] == [], pair
