@@ -224,3 +224,29 @@ def test_backfill_zip_with_bombs_and_hostile_member_names(client: TestClient, tm
     labels = {d["filename"] for d in client.get("/api/v1/documents?size=50", headers=rv).json()["documents"]}
     assert {"year.zip:tmp/escaped.xml", "year.zip:etc/cron.d/evil.xml", "year.zip:windows.xml"} <= labels
     assert not Path("/tmp/escaped.xml").exists() and not Path("/etc/cron.d/evil.xml").exists()
+
+
+def test_an_over_size_upload_is_refused_with_413_and_nothing_is_stored(settings: Settings) -> None:
+    """FAPIAO_MAX_UPLOAD_BYTES: a file over it is refused with a problem naming the file, the size, the limit
+    and the setting; a good file in the same request is still accepted; nothing of the big one is kept."""
+    from api.app import create_app
+
+    small = settings.model_copy(update={"max_upload_bytes": len(GOOD) + 1024})
+    big = GOOD + b"\n%" + b"x" * 4096  # a real PDF, padded past the limit
+    with TestClient(create_app(small)) as client:
+        up = make_key(client, "uploader")
+        resp = client.post("/api/v1/documents", headers=up, files=[("files", ("big.pdf", big, "application/pdf"))])
+        assert resp.status_code == 413 and resp.headers["content-type"].startswith("application/problem+json")
+        body = resp.json()
+        assert "big.pdf" in body["detail"] and f"{small.max_upload_bytes:,}" in body["detail"]
+        assert body["documents"][0]["code"] and body["documents"][0]["id"] is None
+        assert "FAPIAO_MAX_UPLOAD_BYTES" in body["documents"][0]["error"]  # what to do
+        assert [p for p in client.app.state.ctx.blobs.root.rglob("*") if p.is_file()] == []
+        mixed = client.post("/api/v1/documents", headers=up, files=[("files", ("big.pdf", big, "application/pdf")),
+                                                                    ("files", ("ok.pdf", GOOD, "application/pdf"))])
+        assert mixed.status_code == 202
+        docs = mixed.json()["documents"]
+        assert (docs[0]["status"], docs[0]["id"]) == ("rejected", None) and docs[1]["id"]
+        assert _wait_done(client, docs[1]["id"], up)["status"] == "done"
+        with session_scope(client.app.state.ctx.sessions) as s:
+            assert [d.filename for d in s.scalars(select(Document))] == ["ok.pdf"]
