@@ -116,6 +116,24 @@ def test_statistics(client: TestClient) -> None:
     shares = client.get("/api/v1/stats/shares", headers=rv).json()["rows"]
     assert shares[0]["month"] == "2024-03" and shares[0]["reconciled"] == 3
     assert shares[0]["matched"] == 1 and shares[0]["missing_in_system"] == 1  # the second copy is a duplicate
+    assert shares[0]["matched_share"] == round(1 / 3, 4) and shares[0]["missing_share"] == round(1 / 3, 4)
+    # The needs-review share counts what the queue holds as needs_review and not yet reviewed.
+    waiting = client.get("/api/v1/invoices", headers=rv, params={"status": "needs_review", "review": "pending"}).json()
+    assert waiting["total"] >= 1 and all(i["status"] == "needs_review" for i in waiting["invoices"])
+    assert shares[0]["needs_review"] == waiting["total"]
+    assert shares[0]["needs_review_share"] == round(waiting["total"] / 3, 4)
+    first = waiting["invoices"][0]
+    assert client.post(f"/api/v1/invoices/{first['id']}/confirm", headers=rv, json={"version": first["version"]}).status_code == 200
+    after = client.get("/api/v1/stats/shares", headers=rv).json()["rows"][0]
+    assert after["needs_review"] == waiting["total"] - 1
+    sx = client.get("/api/v1/stats/shares", headers=rv, params={"format": "xlsx"})
+    assert sx.status_code == 200 and "attachment" in sx.headers["content-disposition"]
+    ws = openpyxl.load_workbook(io.BytesIO(sx.content)).active
+    head = [c.value for c in ws[1]]
+    row = dict(zip(head, ws[2]))
+    assert row["month"].value == "2024-03" and row["invoices"].value == 3 and row["matched"].value == 1
+    assert row["needs_review_share"].value == after["needs_review_share"] and row["needs_review_share"].number_format == "0.0%"
+    assert row["matched_share"].value == round(1 / 3, 4) and row["matched_share"].number_format == "0.0%"
     x = client.get("/api/v1/stats", headers=rv, params={"group": "type", "format": "xlsx"})
     assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
     head, row = list(openpyxl.load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
