@@ -90,3 +90,101 @@ def form_values(html: str, form_id: str) -> dict[str, str]:
     reader.feed(html)
     assert reader.values, f"no form {form_id!r} with values on the page"
     return reader.values
+
+
+# -- a real server and a real browser, for the browser tests in test_review_interactions.py and
+# test_queue_and_upload.py (test_browser.py keeps its own copies of these) --------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def live_server(tmp_path: Path):
+    """Start the real app on a real uvicorn thread: ``live_server(ocr=...)`` → (base URL, app). Every server
+    started is stopped at the end of the test."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(ocr: bool = False) -> tuple[str, object]:
+        settings = Settings(data_dir=tmp_path / f"data{len(servers)}", drop_folder=False, ocr=ocr, _env_file=None)
+        app = create_app(settings)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+        thread = threading.Thread(target=srv.run, daemon=True)
+        thread.start()
+        servers.append((srv, thread))
+        deadline = time.monotonic() + 30
+        while not srv.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+            time.sleep(0.05)
+        return f"http://127.0.0.1:{port}", app
+
+    yield start
+    for srv, thread in servers:
+        srv.should_exit = True
+    for srv, thread in servers:
+        thread.join(timeout=15)
+
+
+@pytest.fixture
+def browser_page():
+    """A page of Debian's Chromium (headless) in a zh-CN context, 1440 × 900."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "the UI tests need Chromium at /usr/bin/chromium (.ci/run installs it)"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
+        context.set_default_timeout(15_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    """Keep a screenshot of this step in test-artifacts/ui/ for a person to look at."""
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, base: str, key: str, path: str = "/ui/") -> None:
+    """Log in through the login page the UI sends a stranger to, landing on ``path``."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}{path}")
+    page.get_by_label("API 密钥").fill(key)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(f"{base}{path}")
+
+
+def api_upload(base: str, key: str, files: list[tuple[str, bytes]], batch: str | None = None,
+               timeout: float = 120) -> list[dict]:
+    """Upload through ``POST /api/v1/documents`` and wait until every job is done; the documents as the API
+    shows them then."""
+    import time
+
+    import httpx
+
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as api:
+        resp = api.post("/api/v1/documents", files=[("files", (n, d, "application/octet-stream")) for n, d in files],
+                        params={"batch": batch} if batch else None)
+        assert resp.status_code == 202, resp.text
+        ids = [d["id"] for d in resp.json()["documents"]]
+        assert all(ids), resp.text
+        deadline, out = time.monotonic() + timeout, []
+        for doc_id in ids:
+            while (doc := api.get(f"/api/v1/documents/{doc_id}").json())["status"] not in {"done", "failed"}:
+                assert time.monotonic() < deadline, f"document {doc_id} not processed in time"
+                time.sleep(0.05)
+            out.append(doc)
+    return out

@@ -12,7 +12,9 @@
   let active = null;
 
   // ---- viewer -------------------------------------------------------------------------------------------
-  function apply() {
+  let fitted = false;  // still as fit() left it: a window resize fits again, but never undoes the reviewer's zoom or pan
+  function apply(keepFit) {
+    fitted = keepFit === true;
     stage.style.transform = `translate(${view.tx}px, ${view.ty}px) rotate(${view.r}deg) scale(${view.z})`;
   }
   function fit() {
@@ -22,7 +24,7 @@
     view.z = Math.min(vw / w, vh / h) * 0.98;
     view.tx = vw / 2 - view.w / 2;
     view.ty = vh / 2 - view.h / 2;
-    apply();
+    apply(true);
   }
   function zoomAt(k, px, py) {
     // Keep the point under (px, py) fixed: the stage centre c moves to p - (p - c) * k.
@@ -142,7 +144,7 @@
   }
   const pageSelect = $("page-select");
   if (pageSelect) pageSelect.addEventListener("change", () => loadPage(parseInt(pageSelect.value, 10)));
-  window.addEventListener("resize", () => { if (view.w) fit(); });
+  window.addEventListener("resize", () => { if (view.w && fitted) fit(); });
 
   // ---- edits and decisions ------------------------------------------------------------------------------
   const form = $("fields");
@@ -209,10 +211,7 @@
     return chain;
   }
   async function decide(decision) {
-    for (const input of inputs()) {
-      if (input.value.trim() !== input.dataset.saved && !(await save(input))) return;
-    }
-    if (!(await saveItems())) return;
+    if (!(await saveAll())) return;
     const note = $("note").value;
     const { res, json } = await post(`/ui/invoices/${data.id}/review`, { version, decision, note: note || null });
     if (res.ok) { applyUpdate(json); $("note").value = ""; $("alert").hidden = true; }
@@ -283,7 +282,14 @@
   $("items-form").addEventListener("submit", (e) => { e.preventDefault(); saveItems(); });
   savedItems = JSON.stringify(collectItems());
 
-  function next() { window.location.href = $("btn-next").getAttribute("href"); }
+  async function saveAll() {
+    // Typed but not saved yet (no change event before a shortcut): saved first; false when a save was refused.
+    for (const input of inputs()) {
+      if (input.value.trim() !== input.dataset.saved && !(await save(input))) return false;
+    }
+    return saveItems();
+  }
+  async function next() { if (await saveAll()) window.location.href = $("btn-next").getAttribute("href"); }
 
   for (const input of inputs()) {
     input.addEventListener("change", () => save(input));
@@ -294,6 +300,10 @@
   $("btn-confirm").addEventListener("click", () => decide("confirmed"));
   $("btn-reject").addEventListener("click", () => decide("rejected"));
   $("btn-reload").addEventListener("click", () => window.location.reload());
+  $("btn-next").addEventListener("click", (e) => {
+    if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;  // a new tab: nothing is left
+    e.preventDefault(); next();
+  });
   document.addEventListener("keydown", (e) => {
     if (!e.altKey || e.ctrlKey || e.metaKey) return;
     const k = e.key.toLowerCase();
