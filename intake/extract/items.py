@@ -9,7 +9,7 @@ from decimal import Decimal
 from intake.extract.geometry import Box, PageView
 from intake.extract.table import Table
 from intake.extract.text import compact, is_masked, parse_date, parse_money, parse_plain_decimal, parse_rate
-from intake.models import LineItem
+from intake.models import FieldSource, LineItem
 
 DETAIL_LIST_MARKERS = ("详见销货清单", "详见清单", "详见对应正数发票及清单")
 
@@ -92,7 +92,9 @@ def _split_box(box: Box, parts: list[str]) -> list[Box]:
 
 def _split_quantity_price(row: Row) -> None:
     """Quantity and unit price printed into each other ("135.62104.95049505", "2448.14150943"): the split
-    for which quantity × price = amount (±0.01) is taken when it is the only one."""
+    for which quantity × price = amount (±0.01) is taken when it is the only one. A price-column value that
+    is itself a price for a whole quantity ("687.168142" with 1374.34: a lost "2") is not split: quantities
+    are whole far more often than prices, and a lone narrow digit is what detection loses."""
     amount = _money_cell(row.text("amount"))
     qty, price = parse_plain_decimal(row.text("quantity")), parse_plain_decimal(row.text("unit_price"))
     if amount is None or (qty is not None and price is not None):
@@ -101,6 +103,8 @@ def _split_quantity_price(row: Row) -> None:
     for kind in kinds:
         for b in row.cells[kind]:
             splits = _consistent_splits(b.flat, amount)
+            if kind == "unit_price" and qty is None and _whole_quantity(_money_cell(b.flat), amount) is not None:
+                continue
             if len(splits) == 1:
                 q, p = splits[0]
                 row.cells[kind].remove(b)
@@ -194,13 +198,22 @@ def _item(row: Row) -> LineItem:
     tax_text = row.text("tax")
     start = parse_date(row.text("period_start"))
     end = parse_date(row.text("period_end"))
+    ocr = any(b.src.source is FieldSource.ocr for boxes in row.cells.values() for b in boxes)
+    name = row.text("name").strip()
+    quantity = parse_plain_decimal(row.text("quantity"))
+    unit_price = parse_plain_decimal(row.text("unit_price"))
+    amount = parse_money(row.text("amount"))
+    if ocr:
+        name = _restore_leading_star(name)
+        if quantity is None:
+            quantity = _whole_quantity(unit_price, amount)
     return LineItem(
-        name=row.text("name").strip(),
+        name=name,
         spec=row.text("spec").strip() or None,
         unit=row.text("unit").strip() or None,
-        quantity=parse_plain_decimal(row.text("quantity")),
-        unit_price=parse_plain_decimal(row.text("unit_price")),
-        amount=parse_money(row.text("amount")),
+        quantity=quantity,
+        unit_price=unit_price,
+        amount=amount,
         tax_rate=parse_rate(row.text("tax_rate")),
         tax=None if is_masked(tax_text) else parse_money(tax_text),
         plate_number=row.text("plate_number").strip() or None,
@@ -208,3 +221,24 @@ def _item(row: Row) -> LineItem:
         period_start=start[0] if start else None,
         period_end=end[0] if end else None,
     )
+
+
+_ONE_INNER_STAR = re.compile(r"^[\u4e00-\u9fff]{2,12}\*[^*]")
+
+
+def _restore_leading_star(name: str) -> str:
+    """Goods names are printed "*分类简称*名称"; OCR often loses the small first "*" at the start of the
+    cell. A name with its one "*" after a short classification is that name with the first one lost."""
+    return "*" + name if name.count("*") == 1 and _ONE_INNER_STAR.match(name) else name
+
+
+def _whole_quantity(unit_price: Decimal | None, amount: Decimal | None) -> Decimal | None:
+    """A lone narrow "1" in the quantity cell is often not detected at all. When the price and the amount
+    are read, the quantity they imply is taken if it is a whole number that reproduces the amount to the
+    cent (the same tolerance the invoicing software keeps); above 0.02 a unit price allows only one such number."""
+    if unit_price is None or amount is None or unit_price <= Decimal("0.02") or amount <= 0:
+        return None
+    n = (amount / unit_price).to_integral_value()
+    if n < 1 or abs(n * unit_price - amount) > Decimal("0.01"):
+        return None
+    return n

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
+
+import cv2
+import numpy as np
 
 from samples.generator.build import write_truth
 from samples.generator.images import render_pages
 from samples.generator.ofd import build_ofd
 from samples.generator.pdf import Placement, build_pdf
+from samples.generator.scan import PROFILES, degrade, two_up
 from samples.generator.truth import random_invoice
 from samples.generator.xml_einvoice import render_xml
 
@@ -32,9 +37,43 @@ EXAMPLES: tuple[tuple[str, str, int, dict], ...] = (
 )
 
 
+SCAN_EXAMPLES: tuple[tuple[str, tuple[tuple[str, int, dict], ...], object, int], ...] = (
+    ("e_special_scan_upside_down.jpg", (("e_special", 121, {"n_items": 2, "red_letter": False}),),
+     replace(PROFILES["scan"], quarter_turns=(2,), seal=1.0, title_seal=1.0), 1),
+    ("e_normal_photo_on_desk.jpg", (("e_normal", 122, {"n_items": 3, "red_letter": False}),),
+     replace(PROFILES["photo"], quarter_turns=(0,), neighbour=1.0, seal=1.0), 2),
+    ("digital_special_scan_150dpi_turned.jpg", (("digital_special", 123, {"n_items": 2, "red_letter": False}),),
+     replace(PROFILES["scan"], dpi=(150, 150), quarter_turns=(1,)), 3),
+    ("two_up_scan.jpg", (("toll", 124, {"n_items": 2, "red_letter": False}),
+                         ("digital_normal", 125, {"n_items": 1, "red_letter": False})),
+     replace(PROFILES["scan"], dpi=(200, 200), quarter_turns=(0,), seal=0.0, title_seal=0.0, offset_mm=0.0), 4),
+)
+"""Scans and photos: (file, the invoices on it, the degradation profile, the degradation seed). Two invoices
+make a two-up A4 scan, the second below the first."""
+
+
 def build_examples(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    return [_example(out, *spec) for spec in EXAMPLES]
+    return [_example(out, *spec) for spec in EXAMPLES] + [_scan_example(out, *spec) for spec in SCAN_EXAMPLES]
+
+
+def _scan_example(out: Path, name: str, invoices: tuple, profile, seed: int) -> Path:
+    """Render each invoice at 200 dpi, put two on one A4 sheet if there are two, and degrade the page; the
+    truth lists the invoices top to bottom, each on page 1 of the image."""
+    renders, placements = [], []
+    for kind, inv_seed, overrides in invoices:
+        rng = random.Random(inv_seed)
+        pdf, placed = build_pdf([random_invoice(rng, kind, **overrides)], rng)
+        renders.append(cv2.imdecode(np.frombuffer(render_pages(pdf, dpi=200)[0], np.uint8), cv2.IMREAD_COLOR))
+        placements += [Placement(p.invoice, [1], "scan:" + p.layout, p.qr) for p in placed]
+    page = renders[0] if len(renders) == 1 else two_up(*renders)
+    img = degrade(page, np.random.default_rng(seed), profile)
+    ok, jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    assert ok
+    path = out / name
+    path.write_bytes(jpg.tobytes())
+    write_truth(path, "jpg", placements, seed)
+    return path
 
 
 def _example(out: Path, name: str, kind: str, seed: int, overrides: dict) -> Path:

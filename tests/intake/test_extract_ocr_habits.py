@@ -146,3 +146,41 @@ def test_a_tax_id_is_never_a_name_and_a_misread_private_buyer_is_doubted() -> No
                       _box(606, 150, 624, 240, "销售方信息"), _box(640, 160, 900, 186, "名称：上海某某贸易有限公司")] + TABLE
     ex = _read(boxes)
     assert ex.invoice.buyer_name == "个大" and ex.fields["buyer_name"].confidence < 0.9
+
+
+ITEM_HEADER = [
+    _box(140, 260, 210, 282, "项目名称"), _box(560, 260, 600, 282, "数量"), _box(680, 260, 720, 282, "单价"),
+    _box(860, 260, 900, 282, "金额"), _box(950, 260, 1040, 282, "税率/征收率"), _box(1080, 260, 1120, 282, "税额"),
+]
+
+
+def _items(rows: list[list[TextBox]], source: FieldSource = FieldSource.ocr):
+    boxes = [b.model_copy(update={"source": source}) for b in HEADER + ITEM_HEADER + [b for r in rows for b in r]]
+    return _read(boxes).invoice.items
+
+
+def test_a_lost_leading_star_of_the_goods_name_is_restored_and_only_then() -> None:
+    rows = [[_box(30, 290, 200, 312, "经营租赁*通行费"), _box(850, 290, 940, 312, "100.00"), _box(965, 290, 1000, 312, "3%"),
+             _box(1090, 290, 1150, 312, "3.00")],
+            [_box(30, 320, 200, 342, "办公用品"), _box(850, 320, 940, 342, "50.00"), _box(965, 320, 1000, 342, "13%"),
+             _box(1090, 320, 1150, 342, "6.50")],
+            [_box(30, 350, 200, 372, "*餐饮服务*餐费"), _box(850, 350, 940, 372, "20.00"), _box(965, 350, 1000, 372, "6%"),
+             _box(1090, 350, 1150, 372, "1.20")]]
+    assert [i.name for i in _items(rows)] == ["*经营租赁*通行费", "办公用品", "*餐饮服务*餐费"]
+    # a text layer is what was printed: nothing is added to it
+    assert _items(rows, FieldSource.text_layer)[0].name == "经营租赁*通行费"
+
+
+def test_a_quantity_lost_by_detection_is_the_whole_number_price_and_amount_imply() -> None:
+    def row(y: int, price: str, amount: str, quantity: str | None = None) -> list[TextBox]:
+        out = [_box(30, y, 200, y + 22, "*餐饮服务*餐费"), _box(660, y, 780, y + 22, price), _box(850, y, 940, y + 22, amount),
+               _box(965, y, 1000, y + 22, "6%"), _box(1090, y, 1150, y + 22, "0.00")]
+        return out + ([_box(570, y, 590, y + 22, quantity)] if quantity else [])
+
+    items = _items([row(290, "642.45283019", "642.45"), row(320, "51", "5100.00"), row(350, "2.5", "6.25"),
+                    row(380, "0.01", "3.00"), row(410, "7", "14.00", quantity="2"), row(440, "687.168142", "1374.34")])
+    assert [i.quantity for i in items] == [Decimal(1), Decimal(100), None, None, Decimal(2), Decimal(2)]
+    # "687.168142" also splits as 687.16814 × 2; a long price for a whole quantity is by far the likelier reading
+    assert items[-1].unit_price == Decimal("687.168142")
+    # 6.25 / 2.5 is not whole; at a price of 0.01 many whole numbers give 3.00 to the cent: nothing is guessed
+    assert _items([row(290, "51", "5100.00")], FieldSource.text_layer)[0].quantity is None
