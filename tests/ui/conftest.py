@@ -92,8 +92,7 @@ def form_values(html: str, form_id: str) -> dict[str, str]:
     return reader.values
 
 
-# -- a real server and a real browser, for the browser tests in test_review_interactions.py and
-# test_queue_and_upload.py (test_browser.py keeps its own copies of these) --------------------------------
+# -- a real server and a real browser, for every browser test -------------------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"

@@ -10,73 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import socket
-import threading
-import time
 import zipfile
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import openpyxl
 import pytest
-import uvicorn
 
-from api.app import create_app
 from intake.service.keys import create_key
-from intake.settings import Settings
-from tests.ui.conftest import SAMPLE, SELLER_ID, TAX_BUREAU_HEADERS, records_csv, xml_invoice
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (.ci/run installs it)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.ui.conftest import SAMPLE, SELLER_ID, TAX_BUREAU_HEADERS, records_csv, shot, xml_invoice
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, object]]:
-    settings = Settings(data_dir=tmp_path / "data", drop_folder=False, ocr=False, _env_file=None)
-    app = create_app(settings)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=15)
+def server(live_server) -> tuple[str, object]:
+    return live_server(ocr=False)
 
 
 @pytest.fixture
-def page(tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", accept_downloads=True)
-        context.set_default_timeout(15_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+def page(browser_page):
+    return browser_page
 
 
 def test_review_an_uploaded_invoice_end_to_end(server, page, tmp_path: Path) -> None:
