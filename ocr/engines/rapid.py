@@ -14,12 +14,14 @@ import re
 import threading
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from ocr.engines.base import Capabilities, CharSpan, CropSource, OcrEngine, OcrEngineUnavailable, OcrLine
+from ocr.engines.cipher import cipher_block, reads_as_cipher
 from ocr.settings import OcrSettings
 
 log = logging.getLogger(__name__)
@@ -64,21 +66,33 @@ class RapidOcrEngine(OcrEngine):
                     raise OcrEngineUnavailable(f"the RapidOCR model file {path} does not exist",
                                                hint=f"fix or unset FAPIAO_OCR_{key.split('_')[0].upper()}_MODEL")
                 kwargs[key] = str(path)
-        self._ocr = RapidOCR(**kwargs)
+        self._cores = settings.threads or _usable_cores()
+        self.fused = not gpu and settings.fuse_models
+        if gpu:
+            self._ocr = RapidOCR(**kwargs)
+        else:
+            # each model loaded once, into the session it keeps: the detector and classifier on every core, the
+            # recogniser on one thread per call when lines run one per core (see OcrSettings.threads), each
+            # with its scalar affines and hard-swish chains folded (ocr.engines.fuse) unless fuse_models is off
+            threads = settings.threads or -1
+            rec_threads = 1 if self._cores > 1 else threads
+            with _sessions_built_here({"Det": threads, "Cls": threads, "Rec": rec_threads}, self.fused):
+                self._ocr = RapidOCR(**kwargs)
         _honour_det_limit(self._ocr.text_det, settings.det_limit_side_len, settings.det_limit_type)
         post = self._ocr.text_det.postprocess_op
         post.box_thresh = settings.det_box_thresh
         post.score_mode = settings.det_score_mode
         post.dilation_kernel = np.array([[1, 1], [1, 1]]) if settings.det_dilation else None
         self._ocr.text_rec.rec_batch_num = settings.rec_batch
-        self._cores = settings.threads or _usable_cores()
         self._rec_pool: ThreadPoolExecutor | None = None
         if not gpu and self._cores > 1:
-            # recognition: one single-threaded run per line, as many at once as there are cores (see
-            # OcrSettings.threads); detection keeps one multi-threaded run per page
-            self._ocr.text_rec.session = _single_thread_session(settings.rec_model)
+            # recognition: one single-threaded run per line, as many at once as there are cores; detection keeps
+            # one multi-threaded run per page
             self._rec_pool = ThreadPoolExecutor(self._cores, thread_name_prefix="fapiao-rec")
         self._skip_cls_when_upright = settings.skip_cls_when_upright
+        self._skip_cipher = settings.skip_cipher
+        self.skipped_cipher_lines = 0
+        """密码区 lines left unread on the last page (for tests and benchmarks)."""
         self._use_cls = settings.use_cls
         self._text_score = settings.text_score
         self._rec_min_ratio = settings.rec_min_width
@@ -110,20 +124,21 @@ class RapidOcrEngine(OcrEngine):
             if dt_boxes is None or len(dt_boxes) == 0:
                 return []
             quads = self._ocr.sorted_boxes(dt_boxes)
-            if source is None:
-                crops = self._ocr.get_crop_img_list(img, quads)
-            else:
-                crops = [source.cut(q, margin) for q in quads]
-            flipped = [False] * len(crops)
-            if classify:
-                crops, cls_res, _ = self._ocr.text_cls(crops)
-                thresh = self._ocr.text_cls.cls_thresh
-                flipped = [("180" in str(label) and float(score) > thresh) for label, score in cls_res]
-            readings = self._recognise(crops)
-            readings = self._recover_id_tails(crops, readings)
+            # the 密码区 rows: one is read with the page, the others only when it is not cipher (ocr.engines.cipher)
+            block = cipher_block(quads, img.shape[1], img.shape[0]) if self._skip_cipher else []
+            held = set(block[1:])
+            first = [i for i in range(len(quads)) if i not in held]
+            crops: list = [None] * len(quads)
+            flipped = [False] * len(quads)
+            readings: list = [("", 0.0, (), ())] * len(quads)
+            self._read_some(img, quads, first, source, margin, classify, crops, flipped, readings)
+            if block and not reads_as_cipher(readings[block[0]][0]):
+                self._read_some(img, quads, sorted(held), source, margin, classify, crops, flipped, readings)
+                held = set()
+            self.skipped_cipher_lines = len(held)
         lines = []
-        for quad, crop, flip, (text, conf, chars, alts) in zip(quads, crops, flipped, readings):
-            if conf < self._text_score or not text.strip():
+        for i, (quad, crop, flip, (text, conf, chars, alts)) in enumerate(zip(quads, crops, flipped, readings)):
+            if i in held or conf < self._text_score or not text.strip():
                 continue
             q = np.asarray(quad, dtype=np.float64)
             vertical = _is_vertical(q)
@@ -134,6 +149,24 @@ class RapidOcrEngine(OcrEngine):
             lines.append(OcrLine(text=text, quad=tuple(map(tuple, q.tolist())), confidence=conf,
                                  chars=() if vertical or flip else chars, alternatives=alts))
         return lines
+
+    def _read_some(self, img, quads, idx: list[int], source: CropSource | None, margin: float, classify: bool,
+                   crops: list, flipped: list, readings: list) -> None:
+        """Cut, classify and recognise the lines ``idx`` of ``quads``, filling the three lists in place."""
+        if not idx:
+            return
+        if source is None:
+            mine = self._ocr.get_crop_img_list(img, [quads[i] for i in idx])
+        else:
+            mine = [source.cut(quads[i], margin) for i in idx]
+        flips = [False] * len(mine)
+        if classify:
+            mine, cls_res, _ = self._ocr.text_cls(mine)
+            thresh = self._ocr.text_cls.cls_thresh
+            flips = [("180" in str(label) and float(score) > thresh) for label, score in cls_res]
+        got = self._recover_id_tails(mine, self._recognise(mine))
+        for k, i in enumerate(idx):
+            crops[i], flipped[i], readings[i] = mine[k], flips[k], got[k]
 
     def classify_upside_down(self, crops: list[np.ndarray]) -> list[float] | None:
         """P(180°) per text-line crop from the PP-OCR direction classifier."""
@@ -342,20 +375,63 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _single_thread_session(rec_model: Path | None):
-    """The recognition model in an ONNX Runtime session that runs each call on one thread.
+_BUILD_LOCK = threading.Lock()
 
-    A text line is a small input: ONNX Runtime spreading one line over two cores gains little (measured on 8
-    prepared pages, 426 lines, 2 cores: 1.40 s/page of recognition in batches of 3 on two intra-op threads),
-    while two lines at once, one per core, take 0.81 s/page. ``InferenceSession.run`` is safe to call from
-    several threads."""
-    import yaml
-    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, root_dir
+
+@contextmanager
+def _sessions_built_here(threads: dict[str, int], fuse: bool):
+    """While RapidOCR builds its detector, classifier and recogniser, their ONNX Runtime sessions come from
+    ``_session`` (intra-op threads per part: -1 for ONNX Runtime's default of every core) instead of
+    rapidocr's own loader, so no model is loaded twice (before, the recogniser was loaded multi-threaded by
+    rapidocr and then again single-threaded by us)."""
+    from rapidocr_onnxruntime.ch_ppocr_cls import text_cls
+    from rapidocr_onnxruntime.ch_ppocr_det import text_detect
+    from rapidocr_onnxruntime.ch_ppocr_rec import text_recognize
+
+    modules = {"Det": text_detect, "Cls": text_cls, "Rec": text_recognize}
+    with _BUILD_LOCK:
+        saved = {part: m.OrtInferSession for part, m in modules.items()}
+        try:
+            for part, module in modules.items():
+                module.OrtInferSession = (lambda config, n=threads[part]: _session(Path(config["model_path"]), n, fuse))
+            yield
+        finally:
+            for part, module in modules.items():
+                module.OrtInferSession = saved[part]
+
+
+def _session(path: Path, threads: int, fuse: bool):
+    """A model in an ONNX Runtime CPU session wrapped as rapidocr's ``OrtInferSession`` (what its detector,
+    classifier and recogniser call), optionally rewritten by ``ocr.engines.fuse`` first; session options as
+    rapidocr sets them.
+
+    ``threads``: intra-op threads (-1: ONNX Runtime's default, every core). Recognition uses 1: a text line
+    is a small input, and ONNX Runtime spreading one line over two cores gains little (measured on 8 prepared
+    pages, 426 lines, 2 cores: 1.40 s/page of recognition in batches of 3 on two intra-op threads), while two
+    lines at once, one per core, take 0.81 s/page. ``InferenceSession.run`` is safe to call from several
+    threads."""
+    import onnxruntime as ort
     from rapidocr_onnxruntime.utils.infer_engine import OrtInferSession
 
-    path = rec_model or root_dir / yaml.safe_load(DEFAULT_CFG_PATH.read_text())["Rec"]["model_path"]
-    return OrtInferSession({"model_path": str(path), "use_cuda": False, "intra_op_num_threads": 1,
-                            "inter_op_num_threads": 1})
+    from ocr.engines.fuse import fuse_model
+
+    if not path.is_file():
+        raise OcrEngineUnavailable(f"the RapidOCR model file {path} does not exist",
+                                   hint="reinstall rapidocr_onnxruntime or fix the FAPIAO_OCR_*_MODEL setting")
+    data = path.read_bytes()
+    if fuse:
+        data, report = fuse_model(data)
+        log.debug("%s: %s", path.name, report)
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 4
+    opts.enable_cpu_mem_arena = False
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if threads > 0:
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+    wrapped = OrtInferSession.__new__(OrtInferSession)  # its methods only use .session
+    wrapped.session = ort.InferenceSession(data, sess_options=opts, providers=["CPUExecutionProvider"])
+    return wrapped
 
 
 def _want_cuda(device: str) -> bool:

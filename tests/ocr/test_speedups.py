@@ -1,0 +1,127 @@
+"""What makes scans cheaper to read must not change what is read: the fused models and the skipped 密码区 rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ocr.engines.cipher import cipher_block, reads_as_cipher
+from ocr.engines.fuse import fuse_model
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "samples" / "examples"
+
+
+def _quad(x0, y0, x1, y1):
+    return np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+
+
+def _page(with_cipher=True, extra=()):
+    """Detected boxes of an old-layout header: code block top right, buyer rows left, cipher rows right."""
+    quads = [_quad(800, 40, 1000, 60), _quad(800, 70, 960, 90)]  # 发票代码 / 发票号码 lines
+    quads += [_quad(60, 200 + 40 * k, 500, 220 + 40 * k) for k in range(4)]  # buyer rows
+    if with_cipher:
+        quads += [_quad(720, 198 + 40 * k, 1130, 220 + 40 * k) for k in range(4)]
+    quads += [_quad(60, 500, 300, 520), _quad(400, 500, 700, 520)]  # items header
+    return quads + list(extra)
+
+
+def test_a_cipher_shaped_stack_is_found_and_nothing_else():
+    quads = _page()
+    assert cipher_block(quads, 1200, 800) == [6, 7, 8, 9]
+    assert cipher_block(_page(with_cipher=False), 1200, 800) == []
+    # something detected inside the block (another layout's text between the rows): not a cipher block
+    assert cipher_block(_page(extra=[_quad(900, 222, 1000, 236)]), 1200, 800) == []
+    # uneven rows, or rows of different lengths, are not one
+    uneven = _page(with_cipher=False) + [_quad(720, y, 1130, y + 22) for y in (198, 238, 330, 370)]
+    assert cipher_block(uneven, 1200, 800) == []
+    ragged = _page(with_cipher=False) + [_quad(720, 198 + 40 * k, 1130 - 90 * k, 220 + 40 * k) for k in range(4)]
+    assert cipher_block(ragged, 1200, 800) == []
+    # the same stack low on the page (the items table) or on the left (the buyer block) is not the cipher area
+    low = [_quad(720, 600 + 40 * k, 1130, 622 + 40 * k) for k in range(4)]
+    assert cipher_block(low, 1200, 1000) == []
+
+
+def test_only_cipher_reads_as_cipher():
+    assert reads_as_cipher("<>>72*659<1/27>15679>3/<049")
+    assert reads_as_cipher("03-1*<7/6?09>+91-2*4<0/59->")  # one character misread
+    assert not reads_as_cipher("91440303018975746D")  # a tax ID
+    assert not reads_as_cipher("6215 5800 0123 4567 890")  # an account: digits without operators
+    assert not reads_as_cipher("2024-03-30")  # too short
+    assert not reads_as_cipher("深圳市福田区高新大道222号0755-8114665")
+
+
+def _model(section: str) -> bytes:
+    import yaml
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH, root_dir
+
+    return (root_dir / yaml.safe_load(DEFAULT_CFG_PATH.read_text())[section]["model_path"]).read_bytes()
+
+
+@pytest.mark.parametrize("section", ["Det", "Rec", "Cls"])
+def test_fused_models_compute_the_same(section):
+    import onnxruntime as ort
+
+    raw = _model(section)
+    fused, report = fuse_model(raw)
+    assert report.hard_swishes > 0 and len(fused) < len(raw) * 1.3
+    if section != "Cls":
+        assert report.affines_into_conv > 0 and report.affines_into_next_conv > 0
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 4
+    a = ort.InferenceSession(raw, opts, providers=["CPUExecutionProvider"])
+    b = ort.InferenceSession(fused, opts, providers=["CPUExecutionProvider"])
+    shape = {"Det": (1, 3, 320, 480), "Rec": (1, 3, 48, 320), "Cls": (1, 3, 48, 192)}[section]
+    x = np.random.default_rng(0).uniform(-1, 1, shape).astype(np.float32)
+    name = a.get_inputs()[0].name
+    pa, pb = a.run(None, {name: x})[0], b.run(None, {name: x})[0]
+    assert np.abs(pa - pb).max() < 1e-3
+    # the character list the recogniser reads from the model's metadata is kept
+    assert a.get_modelmeta().custom_metadata_map == b.get_modelmeta().custom_metadata_map
+
+
+def test_a_model_without_the_patterns_passes_through():
+    # a tiny hand-made ONNX graph would need the onnx package; any bytes that are not a graph do as well
+    junk = bytes([0x08, 0x07])  # ModelProto.ir_version = 7, no graph
+    assert fuse_model(junk)[0] == junk
+
+
+def test_fused_engine_reads_the_page_as_the_shipped_models_do(page):
+    from ocr.engines.rapid import RapidOcrEngine
+    from ocr.read import ocr_page
+    from ocr.settings import OcrSettings
+
+    img, truth = page
+    shipped, fused = RapidOcrEngine(OcrSettings(fuse_models=False)), RapidOcrEngine(OcrSettings())
+    try:
+        assert fused.fused and not shipped.fused
+        a, b = ocr_page(img, engine=shipped), ocr_page(img, engine=fused)
+    finally:
+        shipped.close()
+        fused.close()
+    assert len(a.boxes) > 30
+    assert [x.text for x in a.boxes] == [y.text for y in b.boxes]
+    assert np.allclose([x.bbox for x in a.boxes], [y.bbox for y in b.boxes], atol=1.0)
+
+
+def test_cipher_rows_of_a_committed_scan_are_skipped_and_every_field_is_right():
+    import cv2
+
+    from intake.pipeline import Pipeline
+    from ocr.engines import get_engine
+    from ocr.read import ocr_page
+    from ocr.settings import OcrSettings
+    from samples.generator.build import load_truth
+    from samples.scoring import compare
+
+    path = EXAMPLES / "e_special_scan_upside_down.jpg"
+    engine = get_engine(OcrSettings())
+    image = cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+    boxes = ocr_page(image, engine=engine).boxes
+    assert engine.skipped_cipher_lines == 3  # four rows: one read to make sure, three left unread
+    assert len([b for b in boxes if reads_as_cipher(b.text)]) == 1  # the row read to make sure
+    truth = load_truth(path)[0]
+    result = next(r for r in Pipeline().process_bytes(path.read_bytes(), path.name) if r.invoice is not None)
+    cmp = compare(truth.model_dump(mode="json"), result.invoice, printed=True)
+    assert cmp.all_key_fields_right, cmp.wrong
