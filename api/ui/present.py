@@ -86,7 +86,7 @@ def present(view: dict, lang: str, threshold: float) -> dict:
                                confidence=conf, source=fv.get("source"),
                                original=None if fv.get("original") is None else _text(fv.get("original")),
                                page=fv.get("page"), bbox=tuple(fv["bbox"]) if fv.get("bbox") else None,
-                               low=conf is not None and conf < threshold)
+                               low=conf is not None and conf <= threshold)
     general = []
     item_marks: dict[tuple[int, str], str] = {}
     for f in findings:
