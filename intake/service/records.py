@@ -11,10 +11,12 @@ from sqlalchemy import select
 
 from intake.errors import FapiaoError, LimitExceeded
 from intake.service.context import ServiceContext
+from intake.service.review import reverify_unconfirmed
 from intake.storage.db import retry_on_conflict, session_scope
 from intake.storage.matching_tables import ImportRun
 from matching.export import record_json
 from matching.headers import FIELDS, HeaderMap, MappingError
+from matching.normalize import tax_id
 from matching.records_import import ParsedExport, parse_upload
 from matching.store import load_mapping, save_mapping, sync_records
 
@@ -100,7 +102,10 @@ def import_records(ctx: ServiceContext, data: bytes, filename: str, actor: str,
                 save_mapping(s, save_as, parsed.header_map.as_saved())
             return run_view(run, with_errors=True)
 
-    return retry_on_conflict(sync)
+    view = retry_on_conflict(sync)
+    parties = {tax_id(t) for r in parsed.records for t in (r.seller_tax_id, r.buyer_tax_id) if t}
+    view["reverified"] = reverify_unconfirmed(ctx, parties - {""}, actor)
+    return view
 
 
 def reimport(ctx: ServiceContext, actor: str, run_id: int | None = None) -> dict:

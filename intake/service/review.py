@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from intake.errors import Conflict, InvalidEdit, NotFound
 from intake.models import ExtractionResult, FieldSource, FieldValue, Invoice
@@ -14,6 +15,7 @@ from intake.service.processing import clipped
 from intake.storage.db import retry_on_conflict, session_scope
 from intake.storage.service_tables import AuditEntry, ExtractedInvoice
 from intake.verify import verify
+from matching.normalize import tax_id as normal_id
 
 EDITABLE = frozenset(Invoice.model_fields) - {"invoice_type", "type_code", "is_red_letter"}
 MAX_DIGITS = 16
@@ -80,6 +82,37 @@ def edit_fields(ctx: ServiceContext, invoice_id: int, version: int, changes: dic
                              old=_text(old[name]), new=_text(redone.invoice.model_dump(mode="json").get(name))))
         s.flush()
         return view(row)
+
+
+def reverify_unconfirmed(ctx: ServiceContext, tax_ids: set[str], actor: str) -> int:
+    """After a records import: invoices still waiting for a reviewer, held back because nothing confirmed an
+    OCR reading (``ocr.unconfirmed``), whose seller or buyer the import knows, are verified again — the party
+    master may now vouch for their names. Returns how many changed status; each change is audited."""
+    if not tax_ids:
+        return 0
+    with session_scope(ctx.sessions) as s:
+        waiting = s.execute(select(ExtractedInvoice.id, ExtractedInvoice.seller_tax_id, ExtractedInvoice.buyer_tax_id)
+                            .where(ExtractedInvoice.review == "pending", ExtractedInvoice.status == "needs_review")).all()
+    ids = [i for i, seller, buyer in waiting if normal_id(seller) in tax_ids or normal_id(buyer) in tax_ids]
+    changed = 0
+    for invoice_id in ids:
+        with session_scope(ctx.sessions) as s:
+            row = s.get(ExtractedInvoice, invoice_id)
+            if row is None or row.review != "pending":
+                continue
+            result = ExtractionResult.model_validate(row.payload)
+            if result.invoice is None or not any(f.code == "ocr.unconfirmed" for f in result.findings):
+                continue
+            redone = verify(result, ctx.pipeline.options.verify)
+            if redone.status == result.status and redone.findings == result.findings:
+                continue
+            before = row.status
+            _store(row, redone)
+            s.add(AuditEntry(actor=actor, action="reverified", invoice_id=row.id, document_id=row.document_id,
+                             field="status", old=before, new=redone.status.value,
+                             detail={"reason": "records import: the party master now knows this invoice's parties"}))
+            changed += before != redone.status.value
+    return changed
 
 
 def set_review(ctx: ServiceContext, invoice_id: int, version: int, decision: str, actor: str, note: str | None = None) -> dict:

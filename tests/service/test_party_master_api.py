@@ -73,3 +73,38 @@ def test_the_service_confirms_ocr_names_with_the_party_master_in_its_database(cl
     _import(client, rv, export.read_bytes())
     after = verify(read, options)
     assert _unconfirmed(after) == () and after.status is Status.verified
+
+
+def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, tmp_path) -> None:
+    """A scan read by OCR waits for a person because nothing confirmed its names; a records import that knows
+    both parties verifies it again at once (audited); a second import finds nothing more to do."""
+    import json
+    from pathlib import Path
+
+    from api.app import create_app
+    from tests.intake.test_backfill_party_master import _export
+
+    scan = Path(__file__).resolve().parents[2] / "samples" / "examples" / "digital_normal.png"
+    truth = json.loads(Path(f"{scan}.truth.json").read_text(encoding="utf-8"))["invoices"][0]["invoice"]
+    with TestClient(create_app(settings.model_copy(update={"ocr": True}))) as client:
+        up, rv = make_key(client, "uploader"), make_key(client, "reviewer")
+        doc = client.post("/api/v1/documents", headers=up, files=[("files", ("scan.png", scan.read_bytes(), "image/png"))]).json()
+        assert _wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
+        (listed,) = client.get("/api/v1/invoices", headers=rv).json()["invoices"]
+        before = client.get(f"/api/v1/invoices/{listed['id']}", headers=rv).json()
+        assert before["status"] == "needs_review"
+        assert {n for f in before["findings"] if f["code"] == "ocr.unconfirmed" for n in f["fields"]} == {"buyer_name", "seller_name"}
+
+        row = {"发票号码": "", "数电票号码": "24420000000000000001", "销方识别号": truth["seller_tax_id"],
+               "销方名称": truth["seller_name"], "购方识别号": truth["buyer_tax_id"], "购买方名称": truth["buyer_name"],
+               "开票日期": "2024-01-05", "金额": "10.00", "税额": "0.60", "价税合计": "10.60", "发票状态": "正常"}
+        run = _import(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())
+        assert run["reverified"] == 1
+        after = client.get(f"/api/v1/invoices/{listed['id']}", headers=rv).json()
+        assert after["status"] == "verified" and not any(f["code"] == "ocr.unconfirmed" for f in after["findings"])
+        assert after["invoice"] == before["invoice"]  # nothing was changed, only confirmed
+        (entry,) = [h for h in after["history"] if h["action"] == "reverified"]
+        assert (entry["field"], entry["old"], entry["new"]) == ("status", "needs_review", "verified")
+
+        # Importing again changes nothing more.
+        assert _import(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())["reverified"] == 0
