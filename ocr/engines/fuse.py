@@ -231,7 +231,7 @@ def fuse_model(model: bytes) -> tuple[bytes, FuseReport]:
     for n in nodes:
         if n.op == "Constant" and len(n.outputs) == 1:
             attr = n.attributes().get("value")
-            t = next((_tensor(v) for num, _, v in attr if num == _ATTR_T), None) if attr else None  # type: ignore[arg-type]
+            t = next((_tensor(v) for num, _, v in attr if num == _ATTR_T), None) if attr else None  # type: ignore
             if t is not None:
                 consts[n.outputs[0]] = t[1]
     graph_outputs = set()

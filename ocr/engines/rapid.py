@@ -180,13 +180,16 @@ class RapidOcrEngine(OcrEngine):
 
     def _recognise(self, crops: list[np.ndarray], min_ratio: float | None = None
                    ) -> list[tuple[str, float, tuple[CharSpan, ...], tuple[str, ...]]]:
-        """Recognise crops in width-sorted batches (as PP-OCR does), keeping raw probabilities per column.
+        """Recognise crops in width-sorted batches (as PP-OCR does, but widest first), keeping raw probabilities
+        per column.
 
         Crops shorter than ``min_ratio`` heights (default ``OcrSettings.rec_min_width``) are padded to it."""
         rec = self._ocr.text_rec
         characters = rec.postprocess_op.character
         ratios = [c.shape[1] / max(c.shape[0], 1) for c in crops]
-        order = np.argsort(ratios)
+        # widest first: with one line per core, the last lines to start are then the short ones, so no core
+        # waits long for another at the end of the page
+        order = np.argsort(ratios)[::-1]
         out: list = [("", 0.0, (), ())] * len(crops)
 
         def run(idx: np.ndarray) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ocr.engines.base import OcrEngine
-from ocr.preprocess.geometry import PreparedImage, fit_canvas, rotation_about, translate, warp
+from ocr.preprocess.geometry import PreparedImage, fit_canvas, rotation_about, shrunk, translate, warp
 from ocr.preprocess.locate import Region, content_box, find_documents
 from ocr.preprocess.orient import find_orientation
 from ocr.preprocess.seals import suppress_seals
@@ -42,12 +42,14 @@ def _prepare_region(image: np.ndarray, region: Region, engine: OcrEngine | None,
     import cv2
 
     to_doc = cv2.getPerspectiveTransform(quad.astype(np.float32), rect.astype(np.float32)).astype(np.float64)
-    doc = warp(image, to_doc, size)
+    # both warps below shrink the upload by the same factor: area-average it once (see geometry.warp)
+    source, pre = shrunk(image, to_doc)
+    doc = warp(source, to_doc @ pre, size)
     orientation = find_orientation(doc)
     turn = rotation_about(90.0 * orientation.quarter_turns - orientation.skew, size[0] / 2, size[1] / 2)
     turn, out_size = fit_canvas(turn, size)
     forward = turn @ to_doc
-    upright = warp(image, forward, out_size)
+    upright = warp(source, forward @ pre, out_size)
     source = orientation.source
     flip = False
     if source != "qr" and engine is not None and engine.capabilities.orientation:

@@ -78,13 +78,22 @@ def fit_canvas(matrix: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, t
     return translate(-x0, -y0) @ matrix, (int(np.ceil(x1 - x0)), int(np.ceil(y1 - y0)))
 
 
+def shrunk(image: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``image`` area-averaged down to the scale ``matrix`` maps it to, when that shrinks it below 0.75, and
+    the matrix from the shrunk image's coordinates back to ``image``'s (identity when nothing was done).
+    ``warp(small, matrix @ back)`` is then ``warp(image, matrix)`` without resizing the upload again."""
+    scale = float(np.sqrt(abs(np.linalg.det(matrix[:2, :2]))))
+    if scale >= 0.75:
+        return image, np.eye(3)
+    # shrink with area averaging first: warpPerspective alone would alias thin strokes
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scaling(1 / scale)
+
+
 def warp(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int], fill: tuple[int, int, int] | None = None
          ) -> np.ndarray:
     """Resample ``image`` once through ``matrix`` into ``size`` (w, h); borders replicate the page edge."""
-    scale = float(np.sqrt(abs(np.linalg.det(matrix[:2, :2]))))
-    if scale < 0.75:  # shrink with area averaging first: warpPerspective alone would alias thin strokes
-        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        matrix = matrix @ scaling(1 / scale)
+    image, back = shrunk(image, matrix)
+    matrix = matrix @ back
     if fill is None:
         return cv2.warpPerspective(image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return cv2.warpPerspective(image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
