@@ -2,9 +2,10 @@
 
 Two signals, used in turn. A photo shows bright, unsaturated paper against a darker or coloured desk: the
 biggest such regions, approximated by quadrilaterals, are the sheets (a neighbouring invoice's edge is a
-thin sliver and is dropped). A scan is paper edge to edge, so there the printed content is grouped instead:
-ink merged over a few millimetres forms one blob per invoice, and two invoices copied onto one A4 sheet
-come out as two blobs.
+thin sliver and is dropped; where another sheet lies against the invoice along a side, their paper runs
+together and is cut apart along the invoice's own straight edges). A scan is paper edge to edge, so there
+the printed content is grouped instead: ink merged over a few millimetres forms one blob per invoice, and
+two invoices copied onto one A4 sheet come out as two blobs.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def _paper_regions(small: np.ndarray) -> list[tuple[np.ndarray, bool]]:
     out = []
     for c in _sheets(paper, _PAPER_MIN_AREA * h * w):
         quad = _quad(c)
+        if quad is not None and _on_frame(quad, w, h) >= 1:
+            # paper running out of the picture: in a photo that is mostly a neighbouring sheet lying against
+            # the invoice along a side, its paper run together with the invoice's; cut it off along the
+            # invoice's own edges (when no cut gives a sheet, the paper is the sheet, cut by the frame)
+            cut = _cut_at_edge(small, paper, c)
+            quad = cut if cut is not None else quad
         if quad is None:  # touching another sheet: cut thin joins and try again
             for frac in (0.03, 0.06):
                 k = max(3, int(frac * max(h, w)))
@@ -72,6 +79,8 @@ def _paper_regions(small: np.ndarray) -> list[tuple[np.ndarray, bool]]:
                     quad = None  # the cut ran along the neighbour's edge: the quad takes in desk
                 if quad is not None:
                     break
+        if quad is None:
+            quad = _cut_at_edge(small, paper, c)
         if quad is None:  # a neighbouring sheet along a whole side: the page's own edges, from straight lines
             quad = _quad_from_lines(small, _fill(paper.shape, c))
             if quad is not None and _paper_share(paper, quad) < _QUAD_PAPER:
@@ -86,6 +95,144 @@ def _sheets(mask: np.ndarray, min_area: float) -> list[np.ndarray]:
     contours = sorted((c for c in contours if cv2.contourArea(c) > min_area), key=cv2.contourArea, reverse=True)
     return [c for c in contours if cv2.contourArea(c) >= 0.35 * cv2.contourArea(contours[0])] if contours else []
 
+
+def _on_frame(quad: np.ndarray, w: int, h: int, tol: float = 3.0) -> int:
+    """How many of the quad's corners lie on the picture's border."""
+    x, y = quad[:, 0], quad[:, 1]
+    return int(((x <= tol) | (x >= w - 1 - tol) | (y <= tol) | (y >= h - 1 - tol)).sum())
+
+
+def _cut_at_edge(small: np.ndarray, paper: np.ndarray, contour: np.ndarray) -> np.ndarray | None:
+    """The sheet's quad when its paper has run together with a neighbouring sheet's: the paper is cut along
+    long straight sheet edges (a step in brightness: paper against desk, or against the other sheet in this
+    one's shadow; not a printed rule, which has the same paper on both sides), one at a time or two (where
+    the sheet lies over the neighbour, its side and the end of the next side both cross the other paper),
+    and the biggest part that is a clean quad with a sheet's edge along every side (not the picture's
+    border) is the sheet. A cut along a rule inside the sheet leaves a smaller quad; a cut along the
+    neighbour's edge, or along only one of two crossing edges, leaves the neighbour's paper (or the desk
+    between the sheets) on the sheet's side of some side."""
+    h, w = paper.shape[:2]
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    region = paper & _fill(paper.shape, contour)
+    region_area = float(cv2.countNonZero(region))
+    segs = cv2.createLineSegmentDetector().detect(grey)[0]
+    if segs is None:
+        return None
+    min_len = 0.1 * max(h, w)
+    edges = []
+    for s in segs.reshape(-1, 4).astype(np.float64):
+        step = _step(grey, s) if np.hypot(s[2] - s[0], s[3] - s[1]) >= min_len else None
+        if step is not None and abs(float(np.median(step))) > _EDGE_STEP:
+            edges.append(s)
+    far = 2.0 * max(h, w)
+
+    def cut(lines) -> np.ndarray:
+        out = region.copy()
+        for (px, py), (dx, dy) in lines:
+            cv2.line(out, (int(round(px - far * dx)), int(round(py - far * dy))),
+                     (int(round(px + far * dx)), int(round(py + far * dy))), 0, 3)
+        return out
+
+    # lines that take something away (not the sheet's outline against the desk), longest first
+    lines = [ln for ln in _collinear(edges) if cv2.countNonZero(cut([ln])) < 0.998 * region_area][:_CUT_LINES]
+    combos = [(ln,) for ln in lines] + [(a, b) for i, a in enumerate(lines) for b in lines[i + 1:]]
+    best, best_area = None, 0.0
+    for combo in combos:
+        parts = _sheets(cut(combo), max(_PAPER_MIN_AREA * h * w, 0.4 * region_area))
+        if not parts:
+            continue
+        # the cut lines' own pixels back on the part's side (a cut along the sheet's own edge takes nothing)
+        whole = region & cv2.dilate(_fill(paper.shape, parts[0]), np.ones((3, 3), np.uint8), iterations=2)
+        area = float(cv2.countNonZero(whole))
+        if area <= best_area or area > 0.995 * region_area:
+            continue  # smaller than a cut already found, or the cut took nothing away
+        part = max(cv2.findContours(whole, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0], key=cv2.contourArea)
+        quad = _quad(part, tight=True)
+        if quad is None or _paper_share(paper, quad) < _QUAD_PAPER:
+            continue
+        if not _edged(grey, quad):
+            continue
+        best, best_area = quad, area
+    return best
+
+
+def _collinear(segs: list) -> list:
+    """Segments on one straight line merged: (point, unit direction) per line, fitted to their ends; lines in
+    the order of their longest segments."""
+    clusters: list[list] = []
+    for seg in sorted(segs, key=lambda s: -np.hypot(s[2] - s[0], s[3] - s[1])):
+        p, q = np.array(seg[:2]), np.array(seg[2:4])
+        d = (q - p) / max(np.linalg.norm(q - p), 1e-6)
+        for cl in clusters:
+            cp, cd = cl[0], cl[1]
+            normal = np.array([-cd[1], cd[0]])
+            if abs(cd[0] * d[1] - cd[1] * d[0]) < 0.05 and abs((p - cp) @ normal) < 3.0 \
+                    and abs((q - cp) @ normal) < 3.0:
+                cl[2].append(seg)
+                break
+        else:
+            clusters.append([p, d, [seg]])
+    out = []
+    for _, _, members in clusters:
+        ends = np.float32([m[:2] for m in members] + [m[2:4] for m in members])
+        vx, vy, px, py = cv2.fitLine(ends, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+        out.append(((float(px), float(py)), (float(vx), float(vy))))
+    return out
+
+
+def _step(grey: np.ndarray, seg: np.ndarray, centre: np.ndarray | None = None,
+          offsets: range = range(3, 9)) -> np.ndarray | None:
+    """Brightness just to one side of the segment minus just to the other, at points along it: the side
+    away from ``centre`` subtracted from the side towards it (without ``centre``, either way round). A
+    sheet's edge steps (paper against desk, or against a neighbouring sheet in this one's shadow); a printed
+    rule has the same paper on both sides, and text beside it is thin enough for medians to see past."""
+    x0, y0, x1, y1 = seg
+    d = np.array([x1 - x0, y1 - y0], dtype=np.float64)
+    length = np.linalg.norm(d)
+    if length < 1e-6:
+        return None
+    d /= length
+    normal = np.array([-d[1], d[0]])
+    if centre is not None and normal @ (np.asarray(centre, np.float64) - np.array([x0, y0])) < 0:
+        normal = -normal
+    t = np.linspace(0.05, 0.95, 32)[:, None]
+    base = np.array([x0, y0]) + t * np.array([x1 - x0, y1 - y0])
+    h, w = grey.shape
+
+    def sample(offset: float) -> np.ndarray:
+        p = np.round(base + offset * normal).astype(int)
+        p[:, 0] = p[:, 0].clip(0, w - 1)
+        p[:, 1] = p[:, 1].clip(0, h - 1)
+        return grey[p[:, 1], p[:, 0]].astype(np.float64)
+
+    inner = np.median([sample(o) for o in offsets], axis=0)
+    outer = np.median([sample(-o) for o in offsets], axis=0)
+    return inner - outer
+
+
+def _edged(grey: np.ndarray, quad: np.ndarray) -> bool:
+    """Every side of the quad is a sheet's edge with the sheet inside, nearly all along: brighter just within
+    than just beyond (a side drawn across the desk between two sheets, across a neighbour's paper, or
+    across a corner of the sheet itself, is not)."""
+    centre = quad.mean(axis=0)
+    for i in range(4):
+        side = np.concatenate([quad[i], quad[(i + 1) % 4]]).astype(np.float64)
+        step = _step(grey, side, centre, range(2, 6))
+        if step is None or float(np.quantile(step, _SIDE_SHARE)) <= _SIDE_STEP:
+            return False
+    return True
+
+
+_CUT_LINES = 12
+"""Most candidate cut lines tried (singly and in pairs)."""
+_SIDE_STEP = 8.0
+"""Grey levels a sheet's side must be brighter within than beyond (against a neighbour's paper it is little)."""
+_SIDE_SHARE = 0.2
+"""Share of a side's length that may fail that (a seal or text running over the edge, a lost corner)."""
+
+
+_EDGE_STEP = 15.0
+"""Grey levels between the two sides of a sheet's edge (a printed rule has the same paper on both)."""
 
 _QUAD_PAPER = 0.96
 """Share of a sheet's quad that must be paper (a quad reaching over the desk is not the sheet's)."""
@@ -260,8 +407,9 @@ def _fill(shape: tuple[int, ...], contour: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _quad(contour: np.ndarray) -> np.ndarray | None:
-    """Four corners when the contour is (close to) a quadrilateral, else ``None``."""
+def _quad(contour: np.ndarray, tight: bool = False) -> np.ndarray | None:
+    """Four corners when the contour is (close to) a quadrilateral, else ``None`` (``tight``: it must fill
+    its quad to within 2%, as a lone sheet does)."""
     hull = cv2.convexHull(contour)
     peri = cv2.arcLength(hull, True)
     for eps in (0.01, 0.02, 0.03, 0.05):
@@ -270,7 +418,8 @@ def _quad(contour: np.ndarray) -> np.ndarray | None:
             pts = order_corners(approx.reshape(4, 2).astype(np.float32))
             area, quad_area = cv2.contourArea(contour), cv2.contourArea(pts)
             # a sheet fills its quad; a sheet joined to a neighbour's edge leaves big gaps in its hull's quad
-            if quad_area > 0 and 0.93 < area / quad_area < 1.07:
+            lo, hi = (0.98, 1.02) if tight else (0.93, 1.07)
+            if quad_area > 0 and lo < area / quad_area < hi:
                 return pts
             return None
     return None
@@ -298,9 +447,10 @@ def _content_blocks(small: np.ndarray, quad: np.ndarray, is_quad: bool) -> list[
         return [(quad, is_quad)]
     areas = stats[1:, cv2.CC_STAT_WIDTH] * stats[1:, cv2.CC_STAT_HEIGHT]
     big = [i + 1 for i in np.flatnonzero(areas >= _DOC_MIN_SHARE * areas.max())]
+    boxes = _merge_overlapping({i: _box(stats[i]) for i in big})
+    big = list(boxes)
     if len(big) == 1 and is_quad:
         return [(quad, True)]
-    boxes = {i: _box(stats[i]) for i in big}
     for i in range(1, n):  # attach titles, QR codes and footers to the nearest invoice
         if i in boxes or stats[i, cv2.CC_STAT_AREA] < k * k:
             continue
@@ -315,6 +465,33 @@ def _content_blocks(small: np.ndarray, quad: np.ndarray, is_quad: bool) -> list[
         x1, y1 = min(w, x1 + margin), min(h, y1 + margin)
         out.append((np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]), False))
     return out
+
+
+def _merge_overlapping(boxes: dict) -> dict:
+    """Blocks whose boxes overlap by more than half the smaller one are one invoice (two invoices on a sheet
+    lie apart): merged, so one invoice is never read twice from two overlapping crops."""
+    boxes = dict(boxes)
+    merged = True
+    while merged:
+        merged = False
+        keys = sorted(boxes, key=lambda i: -_area(boxes[i]))
+        for a_i, a in enumerate(keys):
+            for b in keys[a_i + 1:]:
+                if _overlap(boxes[a], boxes[b]) > 0.5 * min(_area(boxes[a]), _area(boxes[b])):
+                    boxes[a] = _union(boxes[a], boxes.pop(b))
+                    merged = True
+                    break
+            if merged:
+                break
+    return boxes
+
+
+def _area(b) -> float:
+    return max(0.0, b[2] - b[0]) * max(0.0, b[3] - b[1])
+
+
+def _overlap(a, b) -> float:
+    return _area((max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])))
 
 
 def _draw_long_rules(ink: np.ndarray, grey: np.ndarray) -> None:

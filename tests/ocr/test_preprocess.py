@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from ocr.preprocess import prepare_page
+from ocr.preprocess.locate import find_documents
 from ocr.preprocess.orient import estimate_skew
 from ocr.preprocess.seals import seal_mask, suppress_seals
 from ocr.settings import OcrSettings
@@ -90,6 +91,18 @@ def test_photo_on_a_desk_is_found_and_warped_back(page, seed):
     h, w = prep.image.shape[:2]
     # the aspect ratio is estimated from edge lengths (no camera model): right to ~±12% under perspective
     assert w / h == pytest.approx(img.shape[1] / img.shape[0], rel=0.15)
+
+
+@pytest.mark.parametrize("seed", [0, 14, 20, 27, 29, 31])
+def test_photo_beside_another_sheet_along_a_whole_side_is_one_region_at_the_page_corners(page, seed):
+    """GIVEN a phone photo where another sheet lies against the invoice along a whole side (its paper runs
+    together with the invoice's), WHEN located, THEN the invoice is one region whose quad is the page's own
+    corners (not the merged paper's, nor a second crop of the neighbour's edge)."""
+    photo, report = degrade_with_report(page[0], np.random.default_rng(seed), replace(PROFILES["photo"], neighbour=1.0))
+    [region] = find_documents(photo)
+    assert region.perspective
+    err = np.min([np.abs(np.roll(report.page_corners, k, axis=0) - region.quad).max() for k in range(4)])
+    assert err < 0.015 * max(photo.shape[:2])
 
 
 def test_two_invoices_on_one_a4_scan_give_two_crops(page, page_no_qr):
