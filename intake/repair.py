@@ -7,6 +7,7 @@
 - A total (合计金额, 合计税额, 价税合计) read by OCR is replaced when exactly one value, implied by the other
   totals, the lines, the amount in words or the QR, makes every totals rule pass (a dropped decimal point, a
   misread digit). One candidate only: with two, the field stays flagged.
+- A total read by OCR that two other readings state exactly is confirmed (confidence ``CERTAIN_CONFIDENCE``).
 - A tax ID read by OCR that fails its check: when exactly one character is illegal (I, O, S, V, Z …) its
   position is certain and the check character settles its value; otherwise a unique OCR-confusable swap
   (B/8, O/0 …) is only a guess — applied for the reviewer's convenience, but with a warning, because a wrong
@@ -69,6 +70,7 @@ def repair(invoice: Invoice, fields: dict[str, FieldValue], ctx: RuleContext) ->
     if ctx.qr is not None:
         _qr_override(state, ctx)
     _repair_totals(state, ctx)
+    _confirm_totals(state, ctx)
     _repair_tax_ids(state, ctx)
     return state
 
@@ -189,6 +191,37 @@ def _implied(invoice: Invoice, name: str, ctx: RuleContext) -> set[Decimal]:
         out.add(ctx.qr.amount)
     current = getattr(invoice, name)
     return {v for v in out if v is not None and v != current}
+
+
+def _witnesses(invoice: Invoice, name: str, ctx: RuleContext) -> int:
+    """How many independent readings state this total's value: the other two totals, the lines, the words, the QR."""
+    ta, tt, awt = invoice.total_amount, invoice.total_tax, invoice.amount_with_tax
+    items = invoice.items if invoice.items and all(i.amount is not None for i in invoice.items) else []
+    if name == "total_amount":
+        said = [awt - tt if awt is not None and tt is not None else None,
+                sum((i.amount for i in items), Decimal(0)) if items else None]
+    elif name == "total_tax":
+        said = [awt - ta if awt is not None and ta is not None else None,
+                sum((line_tax(i) for i in items), Decimal(0)) if items else None]
+    else:
+        said = [ta + tt if ta is not None and tt is not None else None, safe_parse_words(invoice.amount_in_words)]
+    if ctx.qr is not None and ctx.qr.amount is not None and qr_amount_field(ctx.qr, invoice) == name:
+        said.append(ctx.qr.amount)
+    current = getattr(invoice, name)
+    return sum(v is not None and v == current for v in said)
+
+
+def _confirm_totals(state: Repaired, ctx: RuleContext) -> None:
+    """An OCR total that two other readings state exactly (金额 + 税额 = 价税合计 and the lines, the words or
+    the QR) is read three times by independent means: the recogniser's doubt about a digit no longer matters,
+    as with a value the QR states (``QR_CONFIRMED``). Nothing changes while any totals rule fails."""
+    if _totals_errors(state.invoice, ctx) or any(getattr(state.invoice, t) is None for t in TOTALS):
+        return
+    for name in TOTALS:
+        fv = state.fields.get(name)
+        if fv is not None and fv.source is FieldSource.ocr and fv.confidence < CERTAIN_CONFIDENCE \
+                and _witnesses(state.invoice, name, ctx) >= 2:
+            state.fields[name] = fv.model_copy(update={"confidence": CERTAIN_CONFIDENCE})
 
 
 def _repair_totals(state: Repaired, ctx: RuleContext) -> None:

@@ -230,3 +230,27 @@ def test_names_compare_across_full_and_half_width_and_spacing() -> None:
     parties = KnownNames({"91110000600037341L": ["上海某某信息科技有限公司"], "914403001922038216": ["深圳某某(南山)有限公司"]})
     out = verify(_result(inv), VerifyOptions(today=TODAY, parties=parties))
     assert _unconfirmed(out) == () and out.status is Status.verified
+
+
+def _doubtful_tax(inv: Invoice):
+    src = _result(inv)
+    fields = dict(src.fields)
+    fields["total_tax"] = fields["total_tax"].model_copy(update={"confidence": 0.7})
+    return src.model_copy(update={"fields": fields})
+
+
+def test_a_doubtful_total_that_two_other_readings_state_is_confirmed() -> None:
+    out = verify(_doubtful_tax(invoice()), OPTIONS)  # 106.00 − 100.00 and the line's 6.00 both say 6.00
+    assert out.fields["total_tax"].confidence == 0.95 and out.fields["total_tax"].source is FieldSource.ocr
+    assert out.status is Status.verified
+
+
+def test_a_doubtful_total_with_one_witness_stays_doubtful() -> None:
+    out = verify(_doubtful_tax(invoice(items=[], amount_in_words=None)), OPTIONS)  # only 106.00 − 100.00
+    assert out.fields["total_tax"].confidence == 0.7 and out.status is Status.needs_review
+
+
+def test_nothing_is_confirmed_while_a_totals_rule_fails() -> None:
+    wrong_line = invoice().items[0].model_copy(update={"tax": D("6.10")})
+    out = verify(_doubtful_tax(invoice(items=[wrong_line])), OPTIONS)
+    assert out.fields["total_tax"].confidence == 0.7 and out.status is Status.needs_review
