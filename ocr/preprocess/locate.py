@@ -180,6 +180,22 @@ def _collinear(segs: list) -> list:
     return out
 
 
+def _sampler(grey: np.ndarray, seg, normal: np.ndarray, ts: np.ndarray):
+    """``sample(offset)``: the grey values at the points ``ts`` (0–1) along the segment, moved ``offset``
+    pixels along ``normal`` (clipped to the image)."""
+    x0, y0, x1, y1 = seg
+    base = np.array([x0, y0]) + ts[:, None] * np.array([x1 - x0, y1 - y0])
+    h, w = grey.shape
+
+    def sample(offset: float) -> np.ndarray:
+        p = np.round(base + offset * normal).astype(int)
+        p[:, 0] = p[:, 0].clip(0, w - 1)
+        p[:, 1] = p[:, 1].clip(0, h - 1)
+        return grey[p[:, 1], p[:, 0]].astype(np.float64)
+
+    return sample
+
+
 def _step(grey: np.ndarray, seg: np.ndarray, centre: np.ndarray | None = None,
           offsets: range = range(3, 9)) -> np.ndarray | None:
     """Brightness just to one side of the segment minus just to the other, at points along it: the side
@@ -195,16 +211,7 @@ def _step(grey: np.ndarray, seg: np.ndarray, centre: np.ndarray | None = None,
     normal = np.array([-d[1], d[0]])
     if centre is not None and normal @ (np.asarray(centre, np.float64) - np.array([x0, y0])) < 0:
         normal = -normal
-    t = np.linspace(0.05, 0.95, 32)[:, None]
-    base = np.array([x0, y0]) + t * np.array([x1 - x0, y1 - y0])
-    h, w = grey.shape
-
-    def sample(offset: float) -> np.ndarray:
-        p = np.round(base + offset * normal).astype(int)
-        p[:, 0] = p[:, 0].clip(0, w - 1)
-        p[:, 1] = p[:, 1].clip(0, h - 1)
-        return grey[p[:, 1], p[:, 0]].astype(np.float64)
-
+    sample = _sampler(grey, (x0, y0, x1, y1), normal, np.linspace(0.05, 0.95, 32))
     inner = np.median([sample(o) for o in offsets], axis=0)
     outer = np.median([sample(-o) for o in offsets], axis=0)
     return inner - outer
@@ -513,16 +520,7 @@ def _is_rule(grey: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> bo
     d = np.array([x1 - x0, y1 - y0], dtype=np.float64)
     d /= max(np.linalg.norm(d), 1e-6)
     normal = np.array([-d[1], d[0]])
-    t = np.linspace(0.1, 0.9, 24)[:, None]
-    base = np.array([x0, y0]) + t * np.array([x1 - x0, y1 - y0])
-    h, w = grey.shape
-
-    def sample(offset: float) -> np.ndarray:
-        p = np.round(base + offset * normal).astype(int)
-        p[:, 0] = p[:, 0].clip(0, w - 1)
-        p[:, 1] = p[:, 1].clip(0, h - 1)
-        return grey[p[:, 1], p[:, 0]].astype(np.float64)
-
+    sample = _sampler(grey, (x0, y0, x1, y1), normal, np.linspace(0.1, 0.9, 24))
     core = np.min([sample(o) for o in (-3, -2, -1, 0, 1, 2, 3)], axis=0)
     sides = np.minimum(sample(-6), sample(6))
     return float(np.median(sides - core)) > 20
