@@ -273,8 +273,12 @@ def _swap(draw, text: str) -> str | None:
 
 
 @st.composite
-def corruptions(draw, case: Case) -> Corruption | None:
-    name = draw(st.sampled_from(corruptible_fields(case)))
+def corruptions(draw, case: Case, only: tuple[str, ...] | None = None) -> Corruption | None:
+    """One misreading of one key field (of ``only``'s fields, when given: None if the case has none)."""
+    names = [n for n in corruptible_fields(case) if only is None or n in only]
+    if not names:
+        return None
+    name = draw(st.sampled_from(names))
     value = getattr(case.invoice, name)
     how = draw(st.sampled_from(["substitute", "swap", "drop_point"] if isinstance(value, Decimal) else ["substitute", "swap"]))
     if isinstance(value, Decimal):
