@@ -171,44 +171,35 @@ def _totals_errors(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
             if f.severity is Severity.error and set(f.fields) & set(TOTALS)]
 
 
-def _implied(invoice: Invoice, name: str, ctx: RuleContext) -> set[Decimal]:
-    """Values for one total that the other totals, the lines, the words or the QR imply."""
+def _other_readings(invoice: Invoice, name: str, ctx: RuleContext) -> list[Decimal | None]:
+    """What the other totals, the lines, the words and the QR say one total is (None: not read)."""
     ta, tt, awt = invoice.total_amount, invoice.total_tax, invoice.amount_with_tax
     items = invoice.items if invoice.items and all(i.amount is not None for i in invoice.items) else []
-    out: set[Decimal | None] = set()
     # the lines' sum alone (the other two totals unread) is no evidence: OCR'd lines may have lost or gained
     # a row (the 合计 row read as an item doubled one invoice's amount)
     if name == "total_amount":
-        out.add(awt - tt if awt is not None and tt is not None else None)
-        out.add(sum((i.amount for i in items), Decimal(0)) if items and awt is not None and tt is not None else None)
+        out = [awt - tt if awt is not None and tt is not None else None,
+               sum((i.amount for i in items), Decimal(0)) if items and awt is not None and tt is not None else None]
     elif name == "total_tax":
-        out.add(awt - ta if awt is not None and ta is not None else None)
-        out.add(sum((line_tax(i) for i in items), Decimal(0)) if items and awt is not None and ta is not None else None)
+        out = [awt - ta if awt is not None and ta is not None else None,
+               sum((line_tax(i) for i in items), Decimal(0)) if items and awt is not None and ta is not None else None]
     else:
-        out.add(ta + tt if ta is not None and tt is not None else None)
-        out.add(safe_parse_words(invoice.amount_in_words))
+        out = [ta + tt if ta is not None and tt is not None else None, safe_parse_words(invoice.amount_in_words)]
     if ctx.qr is not None and ctx.qr.amount is not None and qr_amount_field(ctx.qr, invoice) == name:
-        out.add(ctx.qr.amount)
+        out.append(ctx.qr.amount)
+    return out
+
+
+def _implied(invoice: Invoice, name: str, ctx: RuleContext) -> set[Decimal]:
+    """Values for one total, other than its own, that the other readings imply."""
     current = getattr(invoice, name)
-    return {v for v in out if v is not None and v != current}
+    return {v for v in _other_readings(invoice, name, ctx) if v is not None and v != current}
 
 
 def _witnesses(invoice: Invoice, name: str, ctx: RuleContext) -> int:
-    """How many independent readings state this total's value: the other two totals, the lines, the words, the QR."""
-    ta, tt, awt = invoice.total_amount, invoice.total_tax, invoice.amount_with_tax
-    items = invoice.items if invoice.items and all(i.amount is not None for i in invoice.items) else []
-    if name == "total_amount":
-        said = [awt - tt if awt is not None and tt is not None else None,
-                sum((i.amount for i in items), Decimal(0)) if items else None]
-    elif name == "total_tax":
-        said = [awt - ta if awt is not None and ta is not None else None,
-                sum((line_tax(i) for i in items), Decimal(0)) if items else None]
-    else:
-        said = [ta + tt if ta is not None and tt is not None else None, safe_parse_words(invoice.amount_in_words)]
-    if ctx.qr is not None and ctx.qr.amount is not None and qr_amount_field(ctx.qr, invoice) == name:
-        said.append(ctx.qr.amount)
+    """How many independent readings state this total's value."""
     current = getattr(invoice, name)
-    return sum(v is not None and v == current for v in said)
+    return sum(v is not None and v == current for v in _other_readings(invoice, name, ctx))
 
 
 def _confirm_totals(state: Repaired, ctx: RuleContext) -> None:
