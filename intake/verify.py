@@ -48,7 +48,8 @@ def verify(result: ExtractionResult, options: VerifyOptions | None = None) -> Ex
         error = result.error or "no invoice could be read: neither an invoice number nor any amount was found"
         return result.model_copy(update={"status": Status.rejected, "error": error})
     ctx = RuleContext(today=options.today or dt.date.today(), own_tax_ids=frozenset(options.own_tax_ids),
-                      qr=result.qr, seen=options.seen, parties=options.parties, fields=dict(result.fields), source=result.source)
+                      qr=result.qr, seen=options.seen, parties=_asked_once(options.parties), fields=dict(result.fields),
+                      source=result.source)
     fixed = repair(invoice, dict(result.fields), ctx)
     findings = run_rules(fixed.invoice, replace(ctx, fields=fixed.fields))
     earlier = [f for f in result.findings if f.code not in RULE_CODES]
@@ -56,6 +57,21 @@ def verify(result: ExtractionResult, options: VerifyOptions | None = None) -> Ex
     status = decide(fixed.invoice, fixed.fields, all_findings, options.confidence_threshold)
     return result.model_copy(update={"invoice": fixed.invoice, "fields": fixed.fields, "findings": all_findings,
                                      "status": status})
+
+
+def _asked_once(lookup: PartyLookup | None) -> PartyLookup | None:
+    """The party lookup for one verification, each tax ID asked once: the rules ask about the same party more
+    than once, and the service's lookup is a database query."""
+    if lookup is None:
+        return None
+    answers: dict[str, tuple[str, ...]] = {}
+
+    def ask(tax_id: str) -> tuple[str, ...]:
+        if tax_id not in answers:
+            answers[tax_id] = tuple(lookup(tax_id))
+        return answers[tax_id]
+
+    return ask
 
 
 def _readable(invoice: Invoice) -> bool:
