@@ -102,9 +102,9 @@ def _split_quantity_price(row: Row) -> None:
     kinds = [k for k in ("unit", "quantity", "unit_price") if row.cells.get(k)]
     for kind in kinds:
         for b in row.cells[kind]:
-            splits = _consistent_splits(b.flat, amount)
             if kind == "unit_price" and qty is None and _whole_quantity(_money_cell(b.flat), amount) is not None:
                 continue
+            splits = _consistent_splits(b.flat, amount)
             if len(splits) == 1:
                 q, p = splits[0]
                 row.cells[kind].remove(b)
