@@ -43,13 +43,13 @@ def _prepare_region(image: np.ndarray, region: Region, engine: OcrEngine | None,
 
     to_doc = cv2.getPerspectiveTransform(quad.astype(np.float32), rect.astype(np.float32)).astype(np.float64)
     # both warps below shrink the upload by the same factor: area-average it once (see geometry.warp)
-    source, pre = shrunk(image, to_doc)
-    doc = warp(source, to_doc @ pre, size)
+    small, pre = shrunk(image, to_doc)
+    doc = warp(small, to_doc @ pre, size)
     orientation = find_orientation(doc)
     turn = rotation_about(90.0 * orientation.quarter_turns - orientation.skew, size[0] / 2, size[1] / 2)
     turn, out_size = fit_canvas(turn, size)
     forward = turn @ to_doc
-    upright = warp(source, forward @ pre, out_size)
+    upright = warp(small, forward @ pre, out_size)
     source = orientation.source
     flip = False
     if source != "qr" and engine is not None and engine.capabilities.orientation:
