@@ -157,8 +157,14 @@ def _cut_at_edge(small: np.ndarray, paper: np.ndarray, contour: np.ndarray) -> n
 
 
 def _collinear(segs: list) -> list:
-    """Segments on one straight line merged: (point, unit direction) per line, fitted to their ends; lines in
-    the order of their longest segments."""
+    """Segments on one straight line merged: (point, unit direction) per line, in the order of their longest
+    segments."""
+    return [line for line, _ in _merged_lines(segs)]
+
+
+def _merged_lines(segs) -> list:
+    """Greedy merge, longest segment first, of segments in the same direction (±3°) within 3 px of each
+    other's line: (line fitted to their ends as (point, unit direction), their total length) per line."""
     clusters: list[list] = []
     for seg in sorted(segs, key=lambda s: -np.hypot(s[2] - s[0], s[3] - s[1])):
         p, q = np.array(seg[:2]), np.array(seg[2:4])
@@ -176,7 +182,8 @@ def _collinear(segs: list) -> list:
     for _, _, members in clusters:
         ends = np.float32([m[:2] for m in members] + [m[2:4] for m in members])
         vx, vy, px, py = cv2.fitLine(ends, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-        out.append(((float(px), float(py)), (float(vx), float(vy))))
+        total = float(sum(np.hypot(m[2] - m[0], m[3] - m[1]) for m in members))
+        out.append((((float(px), float(py)), (float(vx), float(vy))), total))
     return out
 
 
@@ -338,32 +345,13 @@ def _line_clusters(segs: np.ndarray, width: float, height: float):
         chosen = []
         for x0, y0, x1, y1 in segs:
             dx, dy = x1 - x0, y1 - y0
-            length = np.hypot(dx, dy)
-            if length < 0.08 * extent:
+            if np.hypot(dx, dy) < 0.08 * extent:
                 continue
             is_h = abs(dy) <= 0.5 * abs(dx)
             is_v = abs(dx) <= 0.5 * abs(dy)
             if (kind == 0 and is_h) or (kind == 1 and is_v):
-                chosen.append((x0, y0, x1, y1, length))
-        # greedy merge: same direction (±3°) and within 3 px of each other's line
-        clusters: list[list] = []
-        for seg in sorted(chosen, key=lambda s: -s[4]):
-            p = np.array(seg[:2])
-            d = np.array([seg[2] - seg[0], seg[3] - seg[1]]) / seg[4]
-            for cl in clusters:
-                cp, cd = cl[0], cl[1]
-                if abs(cd[0] * d[1] - cd[1] * d[0]) < 0.05 and abs((p - cp) @ np.array([-cd[1], cd[0]])) < 3.0 \
-                        and abs((np.array(seg[2:4]) - cp) @ np.array([-cd[1], cd[0]])) < 3.0:
-                    cl[2].append(seg)
-                    break
-            else:
-                clusters.append([p, d, [seg]])
-        for cp, cd, members in clusters:
-            if sum(m[4] for m in members) < _SIDE_MIN * extent:
-                continue
-            ends = np.float32([[m[0], m[1]] for m in members] + [[m[2], m[3]] for m in members])
-            vx, vy, px, py = cv2.fitLine(ends, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
-            out[kind].append(((float(px), float(py)), (float(vx), float(vy))))
+                chosen.append((x0, y0, x1, y1))
+        out[kind].extend(line for line, total in _merged_lines(chosen) if total >= _SIDE_MIN * extent)
     return out
 
 
