@@ -1,6 +1,6 @@
 """The HTTP service: assembles the routers and starts the job executor and the drop folder.
 
-`create_app(settings)` is all a deployment or a test needs; everything else comes through `api.deps`.
+`create_app(settings)` is all a deployment or a test needs; everything else comes through `fapiao.api.deps`.
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import problems
-from api.routes import backfills, documents, drafts, health, invoices, reconciliations, records, search, stats
-from api.ui import routes as ui
-from intake.service.alerts import notifier as alert_notifier
-from intake.service.backfills import resume as resume_backfills
-from intake.service.context import build_context
-from intake.service.search import searcher
-from intake.service.dropfolder import DropFolder
-from intake.service.executor import LocalExecutor
-from intake.settings import Settings, get_settings
+import fapiao
+from fapiao.api import problems
+from fapiao.api.routes import backfills, documents, drafts, health, invoices, reconciliations, records, search, stats
+from fapiao.api.ui import routes as ui
+from fapiao.core.settings import Settings, get_settings
+from fapiao.service.alerts import notifier as alert_notifier
+from fapiao.service.backfills import resume as resume_backfills
+from fapiao.service.dropfolder import DropFolder
+from fapiao.service.executor import LocalExecutor
+from fapiao.service.runtime import start_service
+from fapiao.service.search import searcher
 
 
 def create_app(settings: Settings | None = None, *, background: bool = True) -> FastAPI:
@@ -29,15 +30,17 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        ctx = build_context(settings)
+        ctx = start_service(settings)
         app.state.ctx = ctx
         executor = drop = None
         if settings.broker_url:
-            from intake.service.celery_app import dispatch_remote, resend_at_start
+            from fapiao.service.celery_app import dispatch_remote, resend_at_start
 
             app.state.dispatch = lambda doc_id: dispatch_remote(settings, doc_id)
             if background:  # jobs committed `queued` whose send was lost (crash, or Redis refused it) go out again
-                threading.Thread(target=resend_at_start, args=(ctx, settings), name="fapiao-resend", daemon=True).start()
+                threading.Thread(
+                    target=resend_at_start, args=(ctx, settings), name="fapiao-resend", daemon=True
+                ).start()
         else:
             executor = LocalExecutor(ctx, threads=settings.workers)
             app.state.dispatch = lambda _doc_id: executor.notify()
@@ -64,9 +67,13 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
                 executor.stop()
             ctx.close()
 
-    app = FastAPI(title="fapiao", version="0.1.0", lifespan=lifespan,
-                  description="Read, verify and reconcile Chinese VAT invoices (发票). Authenticate with "
-                              "`Authorization: Bearer <key>` (create keys with `fapiao keys create --role …`).")
+    app = FastAPI(
+        title="fapiao",
+        version=fapiao.__version__,
+        lifespan=lifespan,
+        description="Read, verify and reconcile Chinese VAT invoices (发票). Authenticate with "
+        "`Authorization: Bearer <key>` (create keys with `fapiao keys create --role …`).",
+    )
     problems.install(app)
     app.include_router(health.router)
     app.include_router(documents.router)

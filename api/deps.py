@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 
-from api.problems import ApiError
-from intake.service.context import ServiceContext
-from intake.service.keys import allows, authenticate
-from intake.storage.service_tables import ApiKey
+from fapiao.api.problems import ApiError
+from fapiao.service.context import ServiceContext
+from fapiao.service.keys import allows, authenticate
+from fapiao.storage.service_tables import ApiKey
 
 
 def get_ctx(request: Request) -> ServiceContext:
@@ -26,15 +26,24 @@ def require(role: str):
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise ApiError(401, "an API key is required", "send `Authorization: Bearer <key>`; create one with "
-                           "`fapiao keys create --role uploader`", headers={"WWW-Authenticate": "Bearer"})
+            raise ApiError(
+                401,
+                "an API key is required",
+                "send `Authorization: Bearer <key>`; create one with `fapiao keys create --role uploader`",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         key = authenticate(ctx, token.strip())
         if key is None:
-            raise ApiError(401, "the API key is unknown or revoked", "check the key or create a new one",
-                           headers={"WWW-Authenticate": "Bearer"})
+            raise ApiError(
+                401,
+                "the API key is unknown or revoked",
+                "check the key or create a new one",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         if not allows(key.role, role):
-            raise ApiError(403, f"this endpoint needs the {role} role; the key has {key.role}",
-                           "use a key with that role")
+            raise ApiError(
+                403, f"this endpoint needs the {role} role; the key has {key.role}", "use a key with that role"
+            )
         request.state.actor = f"{key.name}#{key.id}"
         return key
 

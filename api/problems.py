@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from pydantic import BaseModel, ConfigDict
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from intake.errors import FapiaoError
+from fapiao.core.errors import FapiaoError
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -66,14 +66,23 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):  # a bug: logged here, never sent to the client
         log.error("unhandled error in %s %s", request.method, request.url.path, exc_info=exc)
-        return problem(500, "internal error", "the server failed on this request; the error is logged",
-                       "try again later; if it persists, tell the administrator the time of the request")
+        return problem(
+            500,
+            "internal error",
+            "the server failed on this request; the error is logged",
+            "try again later; if it persists, tell the administrator the time of the request",
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg")} for e in exc.errors()]
-        return problem(422, "invalid request", "the request does not match the API", "see /docs for the expected shape",
-                       errors=errors)
+        return problem(
+            422,
+            "invalid request",
+            "the request does not match the API",
+            "see /docs for the expected shape",
+            errors=errors,
+        )
 
 
 def _with_headers(exc: StarletteHTTPException, hint: str | None) -> JSONResponse:
@@ -92,5 +101,14 @@ class ApiError(StarletteHTTPException):
 
 
 _ROUTE_HINT = "check the method and path against the API description at /docs"
-_TITLES = {400: "bad request", 401: "unauthorized", 403: "forbidden", 404: "not found", 409: "conflict",
-           412: "precondition failed", 413: "too large", 415: "unsupported media type", 422: "invalid request"}
+_TITLES = {
+    400: "bad request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not found",
+    409: "conflict",
+    412: "precondition failed",
+    413: "too large",
+    415: "unsupported media type",
+    422: "invalid request",
+}

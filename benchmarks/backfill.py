@@ -26,15 +26,26 @@ import cv2
 import numpy as np
 import openpyxl
 
-from intake.models import Invoice
+from fapiao.core.models import Invoice
+from fapiao.matching.export import TAX_BUREAU_HEADERS
 from samples.generator.build import generate_set, load_truth
 from samples.generator.images import render_pages
 from samples.generator.records_export import export_row, write_records_export
 from samples.generator.scan import degrade
-from matching.export import TAX_BUREAU_HEADERS
 
-DRAFT_FIELDS = ("发票代码", "发票号码", "数电票号码", "销方识别号", "销方名称", "购方识别号", "购买方名称", "开票日期",
-                "金额", "税额", "价税合计")
+DRAFT_FIELDS = (
+    "发票代码",
+    "发票号码",
+    "数电票号码",
+    "销方识别号",
+    "销方名称",
+    "购方识别号",
+    "购买方名称",
+    "开票日期",
+    "金额",
+    "税额",
+    "价税合计",
+)
 
 
 def build_corpus(root: Path, count: int, scan_share: float, seed: int) -> list[Invoice]:
@@ -68,8 +79,24 @@ def build_corpus(root: Path, count: int, scan_share: float, seed: int) -> list[I
 
 def run_backfill(docs: Path, export: Path, out: Path, workers: int) -> tuple[float, dict]:
     start = time.perf_counter()
-    res = subprocess.run([sys.executable, "-m", "intake.cli", "backfill", str(docs), "--records", str(export),
-                          "--out", str(out), "--workers", str(workers), "--json"], capture_output=True, text=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fapiao.cli",
+            "backfill",
+            str(docs),
+            "--records",
+            str(export),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - start
     if res.returncode != 0:
         raise SystemExit(f"backfill failed ({res.returncode}): {res.stderr[-2000:]}")
@@ -82,14 +109,14 @@ def score_drafts(path: Path, invoices: list[Invoice], missing: set[str]) -> dict
     truth = {inv.key: inv for inv in invoices}
     drafted: dict[str, dict] = {}
     for row in rows[1:]:
-        cell = dict(zip(head, row))
+        cell = dict(zip(head, row, strict=False))
         key = cell["数电票号码"] or f"{cell['发票代码']}:{cell['发票号码']}"
         drafted[key] = cell
     right_keys = set(drafted) & missing
     all_right = 0
     field_right = field_total = 0
     for key in right_keys:
-        expected = dict(zip(TAX_BUREAU_HEADERS, export_row(truth[key])))
+        expected = dict(zip(TAX_BUREAU_HEADERS, export_row(truth[key]), strict=False))
         ok = True
         for h in DRAFT_FIELDS:
             field_total += 1
@@ -97,9 +124,15 @@ def score_drafts(path: Path, invoices: list[Invoice], missing: set[str]) -> dict
             field_right += same
             ok &= same
         all_right += ok
-    return {"should": len(missing), "drafted": len(drafted), "right_invoice": len(right_keys),
-            "spurious": len(set(drafted) - missing), "not_drafted": len(missing - set(drafted)),
-            "all_fields_right": all_right, "field_accuracy": field_right / field_total if field_total else 1.0}
+    return {
+        "should": len(missing),
+        "drafted": len(drafted),
+        "right_invoice": len(right_keys),
+        "spurious": len(set(drafted) - missing),
+        "not_drafted": len(missing - set(drafted)),
+        "all_fields_right": all_right,
+        "field_accuracy": field_right / field_total if field_total else 1.0,
+    }
 
 
 def _same(header: str, got, expected: str) -> bool:
@@ -123,18 +156,24 @@ def main() -> None:
         invoices = build_corpus(root, args.count, args.scan_share, args.seed)
         export = root / "export.csv"
         missing = write_records_export(invoices, export, args.missing, args.seed)
-        print(f"back-fill benchmark: {args.count} documents ({args.scan_share:.0%} scans/photos), {len(invoices)} "
-              f"invoices, {len(missing)} missing from the export")
+        print(
+            f"back-fill benchmark: {args.count} documents ({args.scan_share:.0%} scans/photos), {len(invoices)} "
+            f"invoices, {len(missing)} missing from the export"
+        )
         for w in (int(x) for x in args.workers.split(",")):
             out = root / f"out-{w}"
             wall, summary = run_backfill(root / "docs", export, out, w)
             score = score_drafts(out / "drafts.xlsx", invoices, missing)
-            print(f"  workers {w}: wall {wall:.1f} s, {args.count / wall:.2f} documents/s "
-                  f"({summary['pages_per_second']} pages/s while reading); categories {summary['categories']}")
-            print(f"    drafts: {score['drafted']} written for {score['should']} missing; right invoice "
-                  f"{score['right_invoice']}, spurious {score['spurious']}, missing ones not drafted "
-                  f"{score['not_drafted']}; every field right {score['all_fields_right']}/{score['right_invoice']}, "
-                  f"field accuracy {score['field_accuracy']:.2%}")
+            print(
+                f"  workers {w}: wall {wall:.1f} s, {args.count / wall:.2f} documents/s "
+                f"({summary['pages_per_second']} pages/s while reading); categories {summary['categories']}"
+            )
+            print(
+                f"    drafts: {score['drafted']} written for {score['should']} missing; right invoice "
+                f"{score['right_invoice']}, spurious {score['spurious']}, missing ones not drafted "
+                f"{score['not_drafted']}; every field right {score['all_fields_right']}/{score['right_invoice']}, "
+                f"field accuracy {score['field_accuracy']:.2%}"
+            )
 
 
 if __name__ == "__main__":

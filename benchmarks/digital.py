@@ -18,8 +18,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from intake.models import KEY_FIELDS, Status
-from intake.pipeline import Pipeline, PipelineOptions
+from fapiao.core.models import KEY_FIELDS, Status
+from fapiao.intake.pipeline import Pipeline, PipelineOptions
 from samples.generator.build import generate_set
 from samples.scoring import compare
 

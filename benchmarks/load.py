@@ -23,9 +23,9 @@ from pathlib import Path
 
 import httpx
 
+from fapiao.core.models import InvoiceType
 from samples.generator.pdf import render_pdf
 from samples.generator.truth import random_invoice
-from intake.models import InvoiceType
 
 
 def _free_port() -> int:
@@ -49,13 +49,30 @@ def main() -> None:
     args = parser.parse_args()
     docs = _documents(args.uploads, args.seed)
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "FAPIAO_DATA_DIR": str(Path(tmp) / "data"), "FAPIAO_WORKERS": str(args.workers),
-               "FAPIAO_DROP_FOLDER": "false"}
-        key = subprocess.run([sys.executable, "-m", "intake.cli", "keys", "create", "--role", "uploader"], env=env,
-                             capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        env = {
+            **os.environ,
+            "FAPIAO_DATA_DIR": str(Path(tmp) / "data"),
+            "FAPIAO_WORKERS": str(args.workers),
+            "FAPIAO_DROP_FOLDER": "false",
+        }
+        key = (
+            subprocess.run(
+                [sys.executable, "-m", "fapiao.cli", "keys", "create", "--role", "uploader"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         port = _free_port()
-        server = subprocess.Popen([sys.executable, "-m", "intake.cli", "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "fapiao.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         headers = {"Authorization": f"Bearer {key}"}
         try:

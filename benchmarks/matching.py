@@ -24,14 +24,31 @@ import time
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from matching.matcher import MATCHED, SUGGESTED, MatchOptions, RecordIndex
-from matching.normalize import company_key
-from matching.records import MISSING, RecordTable
+from fapiao.matching.matcher import MATCHED, SUGGESTED, MatchOptions, RecordIndex
+from fapiao.matching.normalize import company_key
+from fapiao.matching.records import MISSING, RecordTable
 
 ALPHABET = np.array(list("0123456789ABCDEFGHJKLMNPQRTUWXY"))
-REGIONS = ["北京", "上海", "广州", "深圳", "杭州", "南京", "成都", "武汉", "西安", "苏州", "天津", "重庆", "青岛", "厦门"]
-WORDS = list("华泰恒瑞信达宏远鑫盛海天中科创新智能电子科技贸易实业建筑工程物流供应链医疗器械食品餐饮酒店管理咨询服务"
-             "文化传媒网络软件信息技术材料化工机械设备制造能源环保汽车销售租赁")
+REGIONS = [
+    "北京",
+    "上海",
+    "广州",
+    "深圳",
+    "杭州",
+    "南京",
+    "成都",
+    "武汉",
+    "西安",
+    "苏州",
+    "天津",
+    "重庆",
+    "青岛",
+    "厦门",
+]
+WORDS = list(
+    "华泰恒瑞信达宏远鑫盛海天中科创新智能电子科技贸易实业建筑工程物流供应链医疗器械食品餐饮酒店管理咨询服务"
+    "文化传媒网络软件信息技术材料化工机械设备制造能源环保汽车销售租赁"
+)
 FORMS = ["有限公司", "股份有限公司", "有限责任公司", "科技有限公司", "贸易有限公司"]
 DAY0 = dt.date(2023, 1, 1).toordinal()
 
@@ -61,19 +78,25 @@ def make_records(rng: np.random.Generator, n: int, sellers: int) -> tuple[Record
     run_prov = rng.integers(11, 66, size=runs)
     run_code = rng.integers(10**11, 10**12 - 1, size=runs)
     idx = np.repeat(np.arange(runs), run_len)[:n]
-    offset = (np.arange(len(idx)) - np.repeat(np.cumsum(run_len) - run_len, run_len)[:n])
+    offset = np.arange(len(idx)) - np.repeat(np.cumsum(run_len) - run_len, run_len)[:n]
     seq = run_base[idx] + offset
     numbers = [
         (f"{24 + (day > 365)}{prov}{int(d)}{s:015d}" if dig else f"0{c % 10**11:011d}{s % 10**8:08d}")
-        for dig, prov, d, s, c, day in zip(run_digital[idx].tolist(), run_prov[idx].tolist(),
-                                           (seq % 2).tolist(), seq.tolist(), run_code[idx].tolist(),
-                                           run_day[idx].tolist())
+        for dig, prov, d, s, c, day in zip(
+            run_digital[idx].tolist(),
+            run_prov[idx].tolist(),
+            (seq % 2).tolist(),
+            seq.tolist(),
+            run_code[idx].tolist(),
+            run_day[idx].tolist(),
+            strict=False,
+        )
     ]
     has_code = ~run_digital[idx]
     # runs of different issuers may collide: keep the first of each number
     seen: set[str] = set()
     keep = np.fromiter((not (s in seen or seen.add(s)) for s in numbers), dtype=bool, count=len(numbers))
-    numbers = [s for s, k in zip(numbers, keep) if k]
+    numbers = [s for s, k in zip(numbers, keep, strict=False) if k]
     idx, offset, has_code = idx[keep], offset[keep], has_code[keep]
     m = len(numbers)
     dates = DAY0 + run_day[idx] + (offset // 7)
@@ -84,9 +107,16 @@ def make_records(rng: np.random.Generator, n: int, sellers: int) -> tuple[Record
     name_keys = [company_key(s) for s in seller_names]
     sel = run_seller[idx].tolist()
     table = RecordTable(
-        keys=[f"{s[:-8]}:{s[-8:]}" if c else s for s, c in zip(numbers, has_code.tolist())],
-        numbers=numbers, seller_ids=[seller_ids[i] for i in sel], seller_names=[name_keys[i] for i in sel],
-        dates=dates.astype(np.int64), amounts=amounts, totals=amounts + taxes, statuses=statuses, has_code=has_code)
+        keys=[f"{s[:-8]}:{s[-8:]}" if c else s for s, c in zip(numbers, has_code.tolist(), strict=False)],
+        numbers=numbers,
+        seller_ids=[seller_ids[i] for i in sel],
+        seller_names=[name_keys[i] for i in sel],
+        dates=dates.astype(np.int64),
+        amounts=amounts,
+        totals=amounts + taxes,
+        statuses=statuses,
+        has_code=has_code,
+    )
     table.raw_names = [seller_names[i] for i in sel]  # type: ignore[attr-defined]
     return table, seller_names
 
@@ -98,11 +128,12 @@ def _sub_char(rng: np.random.Generator, s: str, pool: str) -> str:
     c = pool[int(rng.integers(0, len(pool)))]
     while c == s[i]:
         c = pool[int(rng.integers(0, len(pool)))]
-    return s[:i] + c + s[i + 1:]
+    return s[:i] + c + s[i + 1 :]
 
 
-def make_queries(rng: np.random.Generator, records: RecordTable, n: int,
-                 missing: RecordTable) -> tuple[RecordTable, np.ndarray]:
+def make_queries(
+    rng: np.random.Generator, records: RecordTable, n: int, missing: RecordTable
+) -> tuple[RecordTable, np.ndarray]:
     """``n`` extracted invoices: 94 % from the records, 5 % from ``missing``, 1 % second copies; damaged."""
     n_missing = int(n * 0.05)
     n_dup = int(n * 0.01)
@@ -131,7 +162,7 @@ def make_queries(rng: np.random.Generator, records: RecordTable, n: int,
             num = _sub_char(rng, _sub_char(rng, num, digits), digits)
         elif u[k, 0] < 0.32:
             j = int(rng.integers(0, len(num)))
-            num = num[:j] + num[j + 1:]
+            num = num[:j] + num[j + 1 :]
         if code and u[k, 1] < 0.03:
             num, code = num[-8:], False
         name = t.raw_names[i]
@@ -154,8 +185,17 @@ def make_queries(rng: np.random.Generator, records: RecordTable, n: int,
         amounts[k] = MISSING if u[k, 6] < 0.05 else t.amounts[i]
         totals[k] = MISSING if u[k, 7] < 0.05 else t.totals[i]
         has_code[k] = code
-    table = RecordTable(keys=keys, numbers=numbers, seller_ids=sids, seller_names=names, dates=dates,
-                        amounts=amounts, totals=totals, statuses=np.zeros(n, np.int8), has_code=has_code)
+    table = RecordTable(
+        keys=keys,
+        numbers=numbers,
+        seller_ids=sids,
+        seller_names=names,
+        dates=dates,
+        amounts=amounts,
+        totals=totals,
+        statuses=np.zeros(n, np.int8),
+        has_code=has_code,
+    )
     return table, truth
 
 
@@ -177,10 +217,17 @@ def evaluate(decision: np.ndarray, record: np.ndarray, truth: np.ndarray) -> dic
 
 def subset(table: RecordTable, ids: np.ndarray) -> RecordTable:
     il = ids.tolist()
-    out = RecordTable(keys=[table.keys[i] for i in il], numbers=[table.numbers[i] for i in il],
-                      seller_ids=[table.seller_ids[i] for i in il], seller_names=[table.seller_names[i] for i in il],
-                      dates=table.dates[ids], amounts=table.amounts[ids], totals=table.totals[ids],
-                      statuses=table.statuses[ids], has_code=table.has_code[ids])
+    out = RecordTable(
+        keys=[table.keys[i] for i in il],
+        numbers=[table.numbers[i] for i in il],
+        seller_ids=[table.seller_ids[i] for i in il],
+        seller_names=[table.seller_names[i] for i in il],
+        dates=table.dates[ids],
+        amounts=table.amounts[ids],
+        totals=table.totals[ids],
+        statuses=table.statuses[ids],
+        has_code=table.has_code[ids],
+    )
     if hasattr(table, "raw_names"):
         out.raw_names = [table.raw_names[i] for i in il]  # type: ignore[attr-defined]
     return out
@@ -219,12 +266,14 @@ def main(argv: list[str] | None = None) -> int:
     n_missing = int(args.queries * 0.05)
     perm = rng.permutation(len(pool))
     records = subset(pool, np.sort(perm[: args.records]))
-    missing = subset(pool, perm[args.records: args.records + n_missing])
+    missing = subset(pool, perm[args.records : args.records + n_missing])
     del pool
     queries, truth = make_queries(rng, records, args.queries, missing)
     gen = time.perf_counter() - t0
-    print(f"generated {len(records):,} records, {len(queries):,} invoices in {gen:.1f} s; rss {peak_mb():.0f} MB",
-          file=sys.stderr)
+    print(
+        f"generated {len(records):,} records, {len(queries):,} invoices in {gen:.1f} s; rss {peak_mb():.0f} MB",
+        file=sys.stderr,
+    )
 
     options = MatchOptions()
     t1 = time.perf_counter()
@@ -257,15 +306,21 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"date {dt.date.today().isoformat()}, machine: {args.__dict__}")
     print(f"full run: {len(records):,} records × {len(queries):,} invoices")
-    print(f"  precision {pct(full['precision'])}, recall {pct(full['recall'])}; matched {full['matched']:,}, "
-          f"wrong {full['wrong']}, suggested {full['suggested']:,}, truly missing {full['missing_true']:,} "
-          f"of which not matched {full['missing_true_not_matched']:,}")
-    print(f"  index build {t_index:.1f} s, matching {t_match:.1f} s, total {t_index + t_match:.1f} s; "
-          f"candidate pairs scored {result.candidates:,}; peak RSS {peak:.0f} MB (incl. generation)")
-    print(f"subset {len(sub_r):,} × {len(sub_q):,}: naive all-pairs {t_naive:.2f} s (precision "
-          f"{pct(naive_eval['precision'])}, recall {pct(naive_eval['recall'])}); blocked {t_blocked:.2f} s "
-          f"(precision {pct(blocked_eval['precision'])}, recall {pct(blocked_eval['recall'])}); "
-          f"ratio {t_naive / t_blocked:.1f}×")
+    print(
+        f"  precision {pct(full['precision'])}, recall {pct(full['recall'])}; matched {full['matched']:,}, "
+        f"wrong {full['wrong']}, suggested {full['suggested']:,}, truly missing {full['missing_true']:,} "
+        f"of which not matched {full['missing_true_not_matched']:,}"
+    )
+    print(
+        f"  index build {t_index:.1f} s, matching {t_match:.1f} s, total {t_index + t_match:.1f} s; "
+        f"candidate pairs scored {result.candidates:,}; peak RSS {peak:.0f} MB (incl. generation)"
+    )
+    print(
+        f"subset {len(sub_r):,} × {len(sub_q):,}: naive all-pairs {t_naive:.2f} s (precision "
+        f"{pct(naive_eval['precision'])}, recall {pct(naive_eval['recall'])}); blocked {t_blocked:.2f} s "
+        f"(precision {pct(blocked_eval['precision'])}, recall {pct(blocked_eval['recall'])}); "
+        f"ratio {t_naive / t_blocked:.1f}×"
+    )
     pairs_full = len(records) * len(queries)
     print(f"  naive extrapolated to the full run: {t_naive * pairs_full / (len(sub_r) * len(sub_q)) / 3600:.1f} h")
     return 0

@@ -19,13 +19,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "ocr"))
 
 from pages import render_page  # noqa: E402
 
-from ocr.engines.rapid import RapidOcrEngine  # noqa: E402
-from ocr.read import ocr_page  # noqa: E402
-from ocr.settings import OcrSettings  # noqa: E402
+from fapiao.ocr.engines.rapid import RapidOcrEngine  # noqa: E402
+from fapiao.ocr.read import ocr_page  # noqa: E402
+from fapiao.ocr.settings import OcrSettings  # noqa: E402
 from samples.generator.scan import degrade  # noqa: E402
 
-KEYS = ("invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name", "buyer_tax_id", "seller_name",
-        "seller_tax_id", "amount")
+KEYS = (
+    "invoice_code",
+    "invoice_number",
+    "issue_date",
+    "check_code",
+    "buyer_name",
+    "buyer_tax_id",
+    "seller_name",
+    "seller_tax_id",
+    "amount",
+)
 
 
 def make_pages(n: int) -> list[tuple[str, np.ndarray, dict[str, str]]]:
@@ -72,19 +81,30 @@ def main() -> None:
     args = parser.parse_args()
     pages = make_pages(args.pages)
     possible = len(KEYS) * len(pages)
-    print(f"{len(pages)} pages ({sum(p[0] == 'scan' for p in pages)} scans, {sum(p[0] == 'photo' for p in pages)} "
-          f"photos), mean size {np.mean([p[1].shape[1] for p in pages]):.0f}×{np.mean([p[1].shape[0] for p in pages]):.0f}")
+    print(
+        f"{len(pages)} pages ({sum(p[0] == 'scan' for p in pages)} scans, {sum(p[0] == 'photo' for p in pages)} "
+        f"photos), mean size {np.mean([p[1].shape[1] for p in pages]):.0f}×{np.mean([p[1].shape[0] for p in pages]):.0f}"
+    )
     sec, found = run_bare(pages)
     print(f"bare RapidOCR defaults (full page)           : {sec:5.2f} s/page, fields {found}/{possible}")
     configs = [OcrSettings()]
     if args.sweep:
-        configs += [OcrSettings(work_long_side=w, det_limit_side_len=d, use_cls=c)
-                    for w, d, c in [(1000, 960, True), (1600, 960, True), (1200, 736, True), (1200, 1280, True),
-                                    (1200, 960, False)]]
+        configs += [
+            OcrSettings(work_long_side=w, det_limit_side_len=d, use_cls=c)
+            for w, d, c in [
+                (1000, 960, True),
+                (1600, 960, True),
+                (1200, 736, True),
+                (1200, 1280, True),
+                (1200, 960, False),
+            ]
+        ]
     for s in configs:
         sec, found, prep = run_prepared(pages, s)
-        print(f"prepare+OCR long side {s.work_long_side:4d}, det {s.det_limit_side_len:4d}, cls {int(s.use_cls)}: "
-              f"{sec:5.2f} s/page (prepare {prep:4.2f}), fields {found}/{possible}")
+        print(
+            f"prepare+OCR long side {s.work_long_side:4d}, det {s.det_limit_side_len:4d}, cls {int(s.use_cls)}: "
+            f"{sec:5.2f} s/page (prepare {prep:4.2f}), fields {found}/{possible}"
+        )
 
 
 if __name__ == "__main__":

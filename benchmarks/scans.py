@@ -26,10 +26,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from intake.models import KEY_FIELDS, FieldSource, Severity, Status
-from intake.pipeline import Pipeline
-from intake.rules.context import KnownNames
-from intake.verify import VerifyOptions, verify
+from fapiao.core.models import KEY_FIELDS, FieldSource, Severity, Status
+from fapiao.intake.pipeline import Pipeline
+from fapiao.intake.rules.context import KnownNames
+from fapiao.intake.verify import VerifyOptions, verify
 from samples.generator.build import generate_set, load_truth
 from samples.generator.images import render_pages
 from samples.generator.scan import degrade
@@ -145,8 +145,13 @@ def _held_back(result) -> set[str]:
 
 
 def _parties_of(truth) -> KnownNames:
-    return KnownNames({tid: [name] for tid, name in ((truth.seller_tax_id, truth.seller_name),
-                                                     (truth.buyer_tax_id, truth.buyer_name)) if tid and name})
+    return KnownNames(
+        {
+            tid: [name]
+            for tid, name in ((truth.seller_tax_id, truth.seller_name), (truth.buyer_tax_id, truth.buyer_name))
+            if tid and name
+        }
+    )
 
 
 def _before_repair(truth: dict, result) -> tuple[bool, int, int]:
@@ -179,8 +184,10 @@ def _bare_rapidocr(images: list[bytes]) -> dict:
         start = time.perf_counter()
         engine(img)
         seconds.append(time.perf_counter() - start)
-    return {"bare_s_per_page_median": statistics.median(seconds),
-            "bare_s_per_page_p95": sorted(seconds)[int(0.95 * (len(seconds) - 1))]}
+    return {
+        "bare_s_per_page_median": statistics.median(seconds),
+        "bare_s_per_page_p95": sorted(seconds)[int(0.95 * (len(seconds) - 1))],
+    }
 
 
 def main() -> None:
@@ -198,15 +205,23 @@ def main() -> None:
     print(f"  all key fields right      {r['all_key_fields_right']:.2%}")
     print(f"  every field right (items too) {r['every_field_right']:.2%}")
     print(f"  verified                  {r['verified']:.2%}  (no party master: OCR'd names are unconfirmed)")
-    print(f"  verified, parties known   {r['verified_parties_known']:.2%}  (silent errors {r['silent_errors_parties_known']})")
+    print(
+        f"  verified, parties known   {r['verified_parties_known']:.2%}  (silent errors {r['silent_errors_parties_known']})"
+    )
     for why, k in r["held_back_parties_known"].items():
         print(f"    held back: {k:>3} × {why}")
     print(f"  silent errors before/after verification  {r['silent_errors_before']} / {r['silent_errors_after']}")
-    print(f"  wrong key fields before repair {r['wrong_fields_before_repair']}, repaired to the truth {r['repaired_to_truth']}")
-    print(f"  s/page (pipeline)         median {r['s_per_page_median']:.2f}, p95 {r['s_per_page_p95']:.2f}"
-          f" (CPU s/page, all threads: median {r['cpu_s_per_page_median']:.2f})")
+    print(
+        f"  wrong key fields before repair {r['wrong_fields_before_repair']}, repaired to the truth {r['repaired_to_truth']}"
+    )
+    print(
+        f"  s/page (pipeline)         median {r['s_per_page_median']:.2f}, p95 {r['s_per_page_p95']:.2f}"
+        f" (CPU s/page, all threads: median {r['cpu_s_per_page_median']:.2f})"
+    )
     if "bare_s_per_page_median" in r:
-        print(f"  s/page (bare RapidOCR)    median {r['bare_s_per_page_median']:.2f}, p95 {r['bare_s_per_page_p95']:.2f}")
+        print(
+            f"  s/page (bare RapidOCR)    median {r['bare_s_per_page_median']:.2f}, p95 {r['bare_s_per_page_p95']:.2f}"
+        )
     for e in r["silent"]:
         print(f"  SILENT {e}")
     for e in r["errors"]:

@@ -52,7 +52,9 @@ def _integer_words(n: int) -> str:
     for unit, name in ((10**8, "亿"), (10**4, "万")):
         if n >= unit:
             high, low = divmod(n, unit)
-            return _integer_words(high) + name + (("零" if low < unit // 10 else "") + _integer_words(low) if low else "")
+            return (
+                _integer_words(high) + name + (("零" if low < unit // 10 else "") + _integer_words(low) if low else "")
+            )
     return _group_words(n)
 
 

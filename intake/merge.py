@@ -2,16 +2,16 @@
 
 XML is data, not a picture of data, so its values win; the face's position is kept so a reviewer can still
 be shown where the field is printed. The QR only fills fields the face lacks here: overriding and recording
-disagreements is the verification stage's job (``intake.repair``).
+disagreements is the verification stage's job (``fapiao.intake.repair``).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from intake.extract.assemble import Extracted, finish
-from intake.loaders.base import LoadedDocument
-from intake.models import FieldSource, FieldValue, Finding, Invoice, LineItem, QrPayload, Severity
+from fapiao.core.models import FieldSource, FieldValue, Finding, Invoice, LineItem, QrPayload, Severity
+from fapiao.intake.extract.assemble import Extracted, finish
+from fapiao.intake.loaders.base import LoadedDocument
 
 _QR_FIELDS = ("invoice_code", "invoice_number", "issue_date", "check_code")
 
@@ -32,12 +32,16 @@ def merge_structured(ex: Extracted, doc: LoadedDocument) -> Extracted:
             continue
         face = fields.get(name)
         if face is not None and face.value is not None and _differs(face.value, fv.value):
-            findings.append(Finding(
-                code="xml.face_mismatch", severity=Severity.warning, fields=(name,),
-                message=f"{name}: the printed page shows {face.value!s}, the embedded invoice XML says {fv.value!s}; "
-                        "the XML value is used — check the document for tampering",
-                message_zh=f"{name}：版面为 {face.value!s}，内嵌发票 XML 为 {fv.value!s}；已采用 XML 值，请核对票面",
-            ))
+            findings.append(
+                Finding(
+                    code="xml.face_mismatch",
+                    severity=Severity.warning,
+                    fields=(name,),
+                    message=f"{name}: the printed page shows {face.value!s}, the embedded invoice XML says {fv.value!s}; "
+                    "the XML value is used — check the document for tampering",
+                    message_zh=f"{name}：版面为 {face.value!s}，内嵌发票 XML 为 {fv.value!s}；已采用 XML 值，请核对票面",
+                )
+            )
         fields[name] = fv.model_copy(update={"page": face.page if face else None, "bbox": face.bbox if face else None})
         updates[name] = fv.value
     if doc.structured_items and not ex.invoice.items:
@@ -54,7 +58,9 @@ def merge_qr(ex: Extracted, qr: QrPayload) -> Extracted:
         if value in (None, "") or getattr(ex.invoice, name) not in (None, ""):
             continue
         updates[name] = value
-        fields[name] = FieldValue(value=value, confidence=1.0, source=FieldSource.qr, page=qr.page, bbox=qr.bbox, raw=qr.raw)
+        fields[name] = FieldValue(
+            value=value, confidence=1.0, source=FieldSource.qr, page=qr.page, bbox=qr.bbox, raw=qr.raw
+        )
     if not updates:
         return ex
     return replace(ex, invoice=ex.invoice.model_copy(update=updates), fields=fields)

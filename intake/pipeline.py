@@ -11,17 +11,18 @@ from pathlib import Path
 
 import numpy as np
 
-from intake.errors import FapiaoError, NeedsOcr, NotAnInvoice
-from intake.extract.assemble import Extracted, assemble, finish, group_pages, read_page
-from intake.loaders import LoadedDocument, LoadedPage, LoadLimits, QrText, load_document
-from intake.merge import merge_qr, merge_structured, structured_invoice
-from intake.models import ExtractionResult, QrPayload, Status
-from intake.qr_payload import parse_qr_payload
-from intake.rules.context import SeenLookup
+from fapiao.core.errors import FapiaoError, NeedsOcr, NotAnInvoice
+from fapiao.core.models import ExtractionResult, QrPayload, Status
+from fapiao.intake.extract.assemble import Extracted, assemble, finish, group_pages, read_page
+from fapiao.intake.loaders import LoadedDocument, LoadedPage, LoadLimits, QrText, load_document
+from fapiao.intake.merge import merge_qr, merge_structured, structured_invoice
+from fapiao.intake.qr_payload import parse_qr_payload
+from fapiao.intake.rules.context import SeenLookup
 
 ImageSink = Callable[[np.ndarray], str]
 """Stores a page image and returns a reference to it."""
-from intake.verify import VerifyOptions, verify
+from fapiao.intake.verify import VerifyOptions, verify
+from fapiao.ocr.read import ocr_page
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,9 @@ class Pipeline:
             return [_rejected(source, f"{source}: cannot read the file ({exc.strerror or exc})")]
         return self.process_bytes(data, source)
 
-    def process_bytes(self, data: bytes, source: str, seen: SeenLookup | None = None,
-                      keep_image: ImageSink | None = None) -> list[ExtractionResult]:
+    def process_bytes(
+        self, data: bytes, source: str, seen: SeenLookup | None = None, keep_image: ImageSink | None = None
+    ) -> list[ExtractionResult]:
         """``seen`` looks invoice keys up in earlier documents (the service passes a database lookup);
         by default the keys seen by this Pipeline are used. ``keep_image`` stores each OCR'd page image and
         returns a reference, which the results carry in ``page_images`` (the review UI shows that image)."""
@@ -69,8 +71,15 @@ class Pipeline:
         for ex, qr in extracted:
             start = time.perf_counter()
             result = ExtractionResult(
-                source=source, page=ex.pages[0] if ex.pages else None, pages=ex.pages, invoice=ex.invoice,
-                fields=ex.fields, findings=ex.findings, qr=qr, document_kind=doc.kind, page_images=ex.page_refs,
+                source=source,
+                page=ex.pages[0] if ex.pages else None,
+                pages=ex.pages,
+                invoice=ex.invoice,
+                fields=ex.fields,
+                findings=ex.findings,
+                qr=qr,
+                document_kind=doc.kind,
+                page_images=ex.page_refs,
             )
             result = verify(result, self.options.verify.with_seen(lookup))
             if result.invoice and result.invoice.key and result.status is not Status.rejected:
@@ -86,10 +95,10 @@ class Pipeline:
         if not pending:
             return
         if not self.options.ocr:
-            raise NeedsOcr(f"{source}: page {pending[0].number} has no text layer and needs OCR",
-                           hint="run without --no-ocr, or upload the digital original")
-        from ocr.read import ocr_page  # imported here: loading the models is only paid for scans
-
+            raise NeedsOcr(
+                f"{source}: page {pending[0].number} has no text layer and needs OCR",
+                hint="run without --no-ocr, or upload the digital original",
+            )
         pages: list[LoadedPage] = []
         for page in doc.pages:
             if not page.needs_ocr:
@@ -98,11 +107,18 @@ class Pipeline:
             result = ocr_page(page.image, page=page.number)
             for region in result.regions:
                 h, w = region.prepared.image.shape[:2]
-                pages.append(LoadedPage(
-                    number=page.number, width=w, height=h, unit="px", boxes=region.boxes, image=region.prepared.image,
-                    qr=[QrText(q.text, q.bbox) for q in region.qr],
-                    image_ref=keep_image(region.prepared.image) if keep_image else None,
-                ))
+                pages.append(
+                    LoadedPage(
+                        number=page.number,
+                        width=w,
+                        height=h,
+                        unit="px",
+                        boxes=region.boxes,
+                        image=region.prepared.image,
+                        qr=[QrText(q.text, q.bbox) for q in region.qr],
+                        image_ref=keep_image(region.prepared.image) if keep_image else None,
+                    )
+                )
         doc.pages = pages
 
     def _extract(self, doc: LoadedDocument, source: str) -> list[tuple[Extracted, QrPayload | None]]:
@@ -122,8 +138,10 @@ class Pipeline:
                 ex = merge_qr(ex, qr)
             ex.invoice = finish(ex.invoice, qr.type_code if qr else None)
             if not (ex.invoice.invoice_number or ex.invoice.total_amount is not None or ex.invoice.items):
-                raise NotAnInvoice(f"{source}: no invoice number, amounts or items were found",
-                                   hint="check that the file is a VAT invoice (发票)")
+                raise NotAnInvoice(
+                    f"{source}: no invoice number, amounts or items were found",
+                    hint="check that the file is a VAT invoice (发票)",
+                )
             out.append((ex, qr))
         return out
 

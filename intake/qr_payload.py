@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from intake.models import QrPayload
+from fapiao.core.models import QrPayload
 
 QR_TYPE_ALIASES = {"20": "08"}
 """QR type → invoice type code where they differ (20 = 增值税电子专用发票)."""

@@ -14,7 +14,7 @@
   character elsewhere can produce the same picture.
 Names are never repaired from the party master: a name one character away from the master's may be a
 misreading or a rename the records have not caught up with, and nothing on the invoice tells which
-(``ocr.unconfirmed`` and ``party.close_name`` put the choice in front of a person).
+(``fapiao.ocr.unconfirmed`` and ``party.close_name`` put the choice in front of a person).
 Values from a text layer or XML are exact, so only the QR may overrule them. Every change keeps the
 original in ``FieldValue.original`` and names the deciding rule in ``FieldValue.rule``.
 """
@@ -27,14 +27,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from intake.amount_words import safe_parse_words
-from intake.models import TYPE_BY_CODE, TYPE_CODES, FieldSource, FieldValue, Finding, Invoice, InvoiceType, Severity
-from intake.rules import TOTALS_RULES, RuleContext, run_rules
-from intake.rules.arithmetic import line_tax
-from intake.rules.base import finding, money
-from intake.rules.codes import type_from_code
-from intake.rules.qr_face import agrees, qr_amount_field, qr_values
-from intake.rules.tax_ids import USCC_ALPHABET, looks_like_resident_id, tax_id_ok
+from fapiao.core.models import (
+    TYPE_BY_CODE,
+    TYPE_CODES,
+    FieldSource,
+    FieldValue,
+    Finding,
+    Invoice,
+    InvoiceType,
+    Severity,
+)
+from fapiao.intake.amount_words import safe_parse_words
+from fapiao.intake.rules import TOTALS_RULES, RuleContext, run_rules
+from fapiao.intake.rules.arithmetic import line_tax
+from fapiao.intake.rules.base import finding, money
+from fapiao.intake.rules.codes import type_from_code
+from fapiao.intake.rules.qr_face import agrees, qr_amount_field, qr_values
+from fapiao.intake.rules.tax_ids import USCC_ALPHABET, looks_like_resident_id, tax_id_ok
 
 CERTAIN_CONFIDENCE = 0.95
 """A value the rules determine uniquely under the single-misread assumption."""
@@ -46,10 +55,30 @@ GUESS_CONFIDENCE = 0.85
 TOTALS = ("total_amount", "total_tax", "amount_with_tax")
 TAX_ID_FIELDS = ("buyer_tax_id", "seller_tax_id")
 CONFUSABLE: dict[str, str] = {
-    "0": "ODQ", "O": "0DQ", "D": "0O", "Q": "0O",
-    "1": "ILT7J", "I": "1LT", "L": "1I", "T": "1I7", "7": "1T", "J": "1",
-    "2": "Z", "Z": "2", "5": "S", "S": "5", "6": "G", "G": "6", "8": "B3", "B": "8", "3": "8",
-    "4": "A", "A": "4", "U": "VY", "V": "UY", "Y": "VU",
+    "0": "ODQ",
+    "O": "0DQ",
+    "D": "0O",
+    "Q": "0O",
+    "1": "ILT7J",
+    "I": "1LT",
+    "L": "1I",
+    "T": "1I7",
+    "7": "1T",
+    "J": "1",
+    "2": "Z",
+    "Z": "2",
+    "5": "S",
+    "S": "5",
+    "6": "G",
+    "G": "6",
+    "8": "B3",
+    "B": "8",
+    "3": "8",
+    "4": "A",
+    "A": "4",
+    "U": "VY",
+    "V": "UY",
+    "Y": "VU",
 }
 """Characters OCR engines mistake for one another in printed tax IDs."""
 _QR_OVERRIDABLE = {FieldSource.ocr, FieldSource.text_layer, FieldSource.xml, FieldSource.corrected, None}
@@ -77,6 +106,7 @@ def repair(invoice: Invoice, fields: dict[str, FieldValue], ctx: RuleContext) ->
 
 # ---------------------------------------------------------------- helpers
 
+
 def _set(state: Repaired, name: str, value: Any, *, source: FieldSource, confidence: float, rule: str) -> None:
     old = getattr(state.invoice, name)
     state.invoice = state.invoice.model_copy(update={name: value})
@@ -85,8 +115,9 @@ def _set(state: Repaired, name: str, value: Any, *, source: FieldSource, confide
     if fv is None:
         state.fields[name] = FieldValue(value=value, confidence=confidence, source=source, original=original, rule=rule)
     else:
-        state.fields[name] = fv.model_copy(update={"value": value, "confidence": confidence, "source": source,
-                                                   "original": original, "rule": rule})
+        state.fields[name] = fv.model_copy(
+            update={"value": value, "confidence": confidence, "source": source, "original": original, "rule": rule}
+        )
 
 
 def _source(state: Repaired, name: str) -> FieldSource | None:
@@ -99,8 +130,9 @@ def _ocr(state: Repaired, name: str) -> bool:
 
 
 def _red_flag(invoice: Invoice) -> Invoice:
-    red = any(v is not None and v < 0 for v in (invoice.total_amount, invoice.amount_with_tax)) or \
-        "负数" in (invoice.amount_in_words or "")
+    red = any(v is not None and v < 0 for v in (invoice.total_amount, invoice.amount_with_tax)) or "负数" in (
+        invoice.amount_in_words or ""
+    )
     return invoice if red == invoice.is_red_letter else invoice.model_copy(update={"is_red_letter": red})
 
 
@@ -114,6 +146,7 @@ def _type_from_code(state: Repaired) -> None:
 
 
 # ---------------------------------------------------------------- QR over face
+
 
 def _qr_override(state: Repaired, ctx: RuleContext) -> None:
     qr = ctx.qr
@@ -149,13 +182,21 @@ def _qr_confirms(state: Repaired, name: str, whole: bool) -> None:
 def _mismatch(name: str, face: Any, qr_value: Any, exact: bool) -> Finding:
     face_s, qr_s = _show(face), _show(qr_value)
     if exact:
-        return finding("qr.mismatch", Severity.warning, (name,),
-                       f"{name}: the document's own text says {face_s} but its QR code says {qr_s}; the QR value is "
-                       "used — a digital invoice that disagrees with its QR may have been altered, check it",
-                       f"{name}：文档文字为 {face_s}，其二维码为 {qr_s}；已采用二维码值。电子发票与自身二维码不符，可能被篡改，请核查")
-    return finding("qr.mismatch", Severity.info, (name,),
-                   f"{name}: OCR read {face_s}, the QR code says {qr_s}; the QR value is used",
-                   f"{name}：识别结果为 {face_s}，二维码为 {qr_s}；已采用二维码值")
+        return finding(
+            "qr.mismatch",
+            Severity.warning,
+            (name,),
+            f"{name}: the document's own text says {face_s} but its QR code says {qr_s}; the QR value is "
+            "used — a digital invoice that disagrees with its QR may have been altered, check it",
+            f"{name}：文档文字为 {face_s}，其二维码为 {qr_s}；已采用二维码值。电子发票与自身二维码不符，可能被篡改，请核查",
+        )
+    return finding(
+        "qr.mismatch",
+        Severity.info,
+        (name,),
+        f"{name}: OCR read {face_s}, the QR code says {qr_s}; the QR value is used",
+        f"{name}：识别结果为 {face_s}，二维码为 {qr_s}；已采用二维码值",
+    )
 
 
 def _show(v: Any) -> str:
@@ -166,9 +207,11 @@ def _show(v: Any) -> str:
 
 # ---------------------------------------------------------------- totals
 
+
 def _totals_errors(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
-    return [f for f in run_rules(invoice, ctx, TOTALS_RULES)
-            if f.severity is Severity.error and set(f.fields) & set(TOTALS)]
+    return [
+        f for f in run_rules(invoice, ctx, TOTALS_RULES) if f.severity is Severity.error and set(f.fields) & set(TOTALS)
+    ]
 
 
 def _other_readings(invoice: Invoice, name: str, ctx: RuleContext) -> list[Decimal | None]:
@@ -178,11 +221,15 @@ def _other_readings(invoice: Invoice, name: str, ctx: RuleContext) -> list[Decim
     # the lines' sum alone (the other two totals unread) is no evidence: OCR'd lines may have lost or gained
     # a row (the 合计 row read as an item doubled one invoice's amount)
     if name == "total_amount":
-        out = [awt - tt if awt is not None and tt is not None else None,
-               sum((i.amount for i in items), Decimal(0)) if items and awt is not None and tt is not None else None]
+        out = [
+            awt - tt if awt is not None and tt is not None else None,
+            sum((i.amount for i in items), Decimal(0)) if items and awt is not None and tt is not None else None,
+        ]
     elif name == "total_tax":
-        out = [awt - ta if awt is not None and ta is not None else None,
-               sum((line_tax(i) for i in items), Decimal(0)) if items and awt is not None and ta is not None else None]
+        out = [
+            awt - ta if awt is not None and ta is not None else None,
+            sum((line_tax(i) for i in items), Decimal(0)) if items and awt is not None and ta is not None else None,
+        ]
     else:
         out = [ta + tt if ta is not None and tt is not None else None, safe_parse_words(invoice.amount_in_words)]
     if ctx.qr is not None and ctx.qr.amount is not None and qr_amount_field(ctx.qr, invoice) == name:
@@ -210,8 +257,12 @@ def _confirm_totals(state: Repaired, ctx: RuleContext) -> None:
         return
     for name in TOTALS:
         fv = state.fields.get(name)
-        if fv is not None and fv.source is FieldSource.ocr and fv.confidence < CERTAIN_CONFIDENCE \
-                and _witnesses(state.invoice, name, ctx) >= 2:
+        if (
+            fv is not None
+            and fv.source is FieldSource.ocr
+            and fv.confidence < CERTAIN_CONFIDENCE
+            and _witnesses(state.invoice, name, ctx) >= 2
+        ):
             state.fields[name] = fv.model_copy(update={"confidence": CERTAIN_CONFIDENCE})
 
 
@@ -234,12 +285,19 @@ def _repair_totals(state: Repaired, ctx: RuleContext) -> None:
     old = getattr(state.invoice, name)
     _set(state, name, value, source=FieldSource.corrected, confidence=CERTAIN_CONFIDENCE, rule=rule)
     state.invoice = _red_flag(state.invoice)
-    state.findings.append(finding("repair.applied", Severity.info, (name,),
-                                  f"{name} was read as {money(old)}; the other totals settle it as {money(value)} ({rule})",
-                                  f"{name} 识别为 {money(old)}，按其他合计金额唯一确定为 {money(value)}（{rule}）"))
+    state.findings.append(
+        finding(
+            "repair.applied",
+            Severity.info,
+            (name,),
+            f"{name} was read as {money(old)}; the other totals settle it as {money(value)} ({rule})",
+            f"{name} 识别为 {money(old)}，按其他合计金额唯一确定为 {money(value)}（{rule}）",
+        )
+    )
 
 
 # ---------------------------------------------------------------- tax IDs
+
 
 def _normalise_id(value: str) -> str:
     return unicodedata.normalize("NFKC", value).replace(" ", "").replace("-", "").upper()
@@ -249,7 +307,7 @@ def _single_swaps(value: str) -> set[str]:
     out = set()
     for i, c in enumerate(value):
         for r in CONFUSABLE.get(c, ""):
-            out.add(value[:i] + r + value[i + 1:])
+            out.add(value[:i] + r + value[i + 1 :])
     return out
 
 
@@ -272,7 +330,7 @@ def _repair_tax_ids(state: Repaired, ctx: RuleContext) -> None:
         illegal = [i for i, c in enumerate(norm) if c not in USCC_ALPHABET]
         if len(illegal) == 1:
             i = illegal[0]
-            found = _passing_ids({norm[:i] + c + norm[i + 1:] for c in USCC_ALPHABET})
+            found = _passing_ids({norm[:i] + c + norm[i + 1 :] for c in USCC_ALPHABET})
             if len(found) == 1:
                 _apply_id(state, name, value, found[0], certain=True, rule="tax_id.format")
             continue
@@ -285,22 +343,46 @@ def _repair_tax_ids(state: Repaired, ctx: RuleContext) -> None:
         if len(mine) == 1:
             _apply_id(state, name, value, mine[0], certain=True, rule="parties.buyer_not_own")
         elif len(found) == 1:
-            _apply_id(state, name, value, found[0], certain=False,
-                      rule="resident_id.checksum" if looks_like_resident_id(found[0]) else "uscc.checksum")
+            _apply_id(
+                state,
+                name,
+                value,
+                found[0],
+                certain=False,
+                rule="resident_id.checksum" if looks_like_resident_id(found[0]) else "uscc.checksum",
+            )
 
 
 def _apply_id(state: Repaired, name: str, old: str, new: str, *, certain: bool, rule: str) -> None:
-    _set(state, name, new, source=FieldSource.corrected,
-         confidence=CERTAIN_CONFIDENCE if certain else GUESS_CONFIDENCE, rule=rule)
+    _set(
+        state,
+        name,
+        new,
+        source=FieldSource.corrected,
+        confidence=CERTAIN_CONFIDENCE if certain else GUESS_CONFIDENCE,
+        rule=rule,
+    )
     if certain:
-        state.findings.append(finding("repair.applied", Severity.info, (name,),
-                                      f"{name} was read as {old}; its check character settles it as {new} ({rule})",
-                                      f"{name} 识别为 {old}，按校验位唯一确定为 {new}（{rule}）"))
+        state.findings.append(
+            finding(
+                "repair.applied",
+                Severity.info,
+                (name,),
+                f"{name} was read as {old}; its check character settles it as {new} ({rule})",
+                f"{name} 识别为 {old}，按校验位唯一确定为 {new}（{rule}）",
+            )
+        )
     else:
-        state.findings.append(finding("repair.guess", Severity.warning, (name,),
-                                      f"{name} was read as {old}, which fails its check; {new} is the only one-character "
-                                      "OCR confusion that passes and has been filled in — confirm it against the document",
-                                      f"{name} 识别为 {old}，未通过校验；{new} 是唯一通过校验的易混字符更正，已填入，请对照票面确认"))
+        state.findings.append(
+            finding(
+                "repair.guess",
+                Severity.warning,
+                (name,),
+                f"{name} was read as {old}, which fails its check; {new} is the only one-character "
+                "OCR confusion that passes and has been filled in — confirm it against the document",
+                f"{name} 识别为 {old}，未通过校验；{new} 是唯一通过校验的易混字符更正，已填入，请对照票面确认",
+            )
+        )
 
 
 REPAIR_CODES = frozenset({"qr.mismatch", "repair.applied", "repair.guess"})

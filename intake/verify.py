@@ -4,7 +4,7 @@
 key field's confidence above the threshold, and agreement with the QR where one was read (an OCR value overruled
 by the QR agrees; a text layer or XML that disagrees with its own QR is a warning, so it does not). An OCR'd
 key field that nothing confirms (no QR, no check character, unknown to the party master) is a warning
-(``ocr.unconfirmed``), so a confident misreading of a name or a number still goes to a person.
+(``fapiao.ocr.unconfirmed``), so a confident misreading of a name or a number still goes to a person.
 `rejected`: no invoice could be read. Anything else: `needs_review`.
 """
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from intake.models import KEY_FIELDS, ExtractionResult, Finding, Invoice, Severity, Status
-from intake.repair import REPAIR_CODES, repair
-from intake.rules import RULE_CODES, RuleContext, run_rules
-from intake.rules.context import PartyLookup, SeenLookup
-from intake.rules.required import required_fields
+from fapiao.core.models import KEY_FIELDS, ExtractionResult, Finding, Invoice, Severity, Status
+from fapiao.intake.repair import REPAIR_CODES, repair
+from fapiao.intake.rules import RULE_CODES, RuleContext, run_rules
+from fapiao.intake.rules.context import PartyLookup, SeenLookup
+from fapiao.intake.rules.required import required_fields
 
 _KEY = frozenset(KEY_FIELDS)
 
@@ -47,16 +47,23 @@ def verify(result: ExtractionResult, options: VerifyOptions | None = None) -> Ex
     if invoice is None or not _readable(invoice):
         error = result.error or "no invoice could be read: neither an invoice number nor any amount was found"
         return result.model_copy(update={"status": Status.rejected, "error": error})
-    ctx = RuleContext(today=options.today or dt.date.today(), own_tax_ids=frozenset(options.own_tax_ids),
-                      qr=result.qr, seen=options.seen, parties=_asked_once(options.parties), fields=dict(result.fields),
-                      source=result.source)
+    ctx = RuleContext(
+        today=options.today or dt.date.today(),
+        own_tax_ids=frozenset(options.own_tax_ids),
+        qr=result.qr,
+        seen=options.seen,
+        parties=_asked_once(options.parties),
+        fields=dict(result.fields),
+        source=result.source,
+    )
     fixed = repair(invoice, dict(result.fields), ctx)
     findings = run_rules(fixed.invoice, replace(ctx, fields=fixed.fields))
     earlier = [f for f in result.findings if f.code not in RULE_CODES]
     all_findings = list(dict.fromkeys([*earlier, *fixed.findings, *findings]))
     status = decide(fixed.invoice, fixed.fields, all_findings, options.confidence_threshold)
-    return result.model_copy(update={"invoice": fixed.invoice, "fields": fixed.fields, "findings": all_findings,
-                                     "status": status})
+    return result.model_copy(
+        update={"invoice": fixed.invoice, "fields": fixed.fields, "findings": all_findings, "status": status}
+    )
 
 
 def _asked_once(lookup: PartyLookup | None) -> PartyLookup | None:

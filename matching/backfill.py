@@ -10,12 +10,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from intake.models import ExtractionResult
-from matching.drafts import draft_payload
-from matching.export import report_lines, write_drafts_xlsx, write_report_json, write_report_xlsx
-from matching.parties import PartyMaster
-from matching.reconcile import Category, ReconcileReport, reconcile
-from matching.records_import import ParsedExport
+from fapiao.core.models import ExtractionResult
+from fapiao.matching.drafts import draft_payload
+from fapiao.matching.export import report_lines, write_drafts_xlsx, write_report_json, write_report_xlsx
+from fapiao.matching.parties import PartyMaster
+from fapiao.matching.reconcile import Category, ReconcileReport, reconcile
+from fapiao.matching.records_import import ParsedExport
 
 OUTPUTS = ("reconciliation.xlsx", "drafts.xlsx", "log.jsonl")
 
@@ -35,8 +35,11 @@ def write_outputs(results: list[ExtractionResult], parsed: ParsedExport, out: Pa
     master = PartyMaster.from_records(parsed.records)
     report = reconcile(results, parsed.records, master=master)
     lines = report_lines(report)
-    payloads = [draft_payload(o.invoice, master) for o in report.documents
-                if o.category is Category.missing_in_system and o.invoice is not None]
+    payloads = [
+        draft_payload(o.invoice, master)
+        for o in report.documents
+        if o.category is Category.missing_in_system and o.invoice is not None
+    ]
     headers = list(parsed.header_map.headers)
     mapping = parsed.header_map.as_saved()
     paths = tuple(out / name for name in OUTPUTS)

@@ -97,7 +97,7 @@ def slice_keys(strings: Sequence[str], parts: int = 3) -> tuple[np.ndarray, np.n
             continue
         bounds = np.linspace(0, length, parts + 1).astype(int)
         for p in range(parts):
-            h = _poly(mat[:, bounds[p]:bounds[p + 1]])
+            h = _poly(mat[:, bounds[p] : bounds[p + 1]])
             out_h.append(mix(h, np.full(len(ids), length * 16 + p, dtype=np.uint64), tag=7))
             out_ids.append(ids)
     if not out_h:

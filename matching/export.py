@@ -14,22 +14,69 @@ from typing import Any
 
 import openpyxl
 
-from intake.models import TYPE_BY_CODE, InvoiceType
-from matching.headers import map_headers
-from matching.reconcile import Category, ReconcileReport
-from matching.records import Record
+from fapiao.core.models import TYPE_BY_CODE, InvoiceType
+from fapiao.matching.headers import map_headers
+from fapiao.matching.reconcile import Category, ReconcileReport
+from fapiao.matching.records import Record
 
-TAX_BUREAU_HEADERS = ("发票代码", "发票号码", "数电票号码", "销方识别号", "销方名称", "购方识别号", "购买方名称",
-                      "开票日期", "金额", "税额", "价税合计", "发票状态", "发票票种")
-REPORT_COLUMNS = ("source", "page", "category", "record_key", "score", "decision", "invoice_code", "invoice_number",
-                  "issue_date", "seller_name", "seller_tax_id", "buyer_name", "buyer_tax_id", "total_amount",
-                  "total_tax", "amount_with_tax", "differences", "findings")
-ITEM_HEADERS = ("发票代码", "发票号码", "数电票号码", "项目名称", "规格型号", "单位", "数量", "单价", "金额", "税率", "税额")
+TAX_BUREAU_HEADERS = (
+    "发票代码",
+    "发票号码",
+    "数电票号码",
+    "销方识别号",
+    "销方名称",
+    "购方识别号",
+    "购买方名称",
+    "开票日期",
+    "金额",
+    "税额",
+    "价税合计",
+    "发票状态",
+    "发票票种",
+)
+REPORT_COLUMNS = (
+    "source",
+    "page",
+    "category",
+    "record_key",
+    "score",
+    "decision",
+    "invoice_code",
+    "invoice_number",
+    "issue_date",
+    "seller_name",
+    "seller_tax_id",
+    "buyer_name",
+    "buyer_tax_id",
+    "total_amount",
+    "total_tax",
+    "amount_with_tax",
+    "differences",
+    "findings",
+)
+ITEM_HEADERS = (
+    "发票代码",
+    "发票号码",
+    "数电票号码",
+    "项目名称",
+    "规格型号",
+    "单位",
+    "数量",
+    "单价",
+    "金额",
+    "税率",
+    "税额",
+)
 KIND_ZH = {
-    InvoiceType.special: "增值税专用发票", InvoiceType.normal: "增值税普通发票", InvoiceType.e_special: "增值税电子专用发票",
-    InvoiceType.e_normal: "增值税电子普通发票", InvoiceType.roll: "增值税普通发票（卷票）",
-    InvoiceType.toll: "增值税电子普通发票（通行费）", InvoiceType.digital_special: "数电票（增值税专用发票）",
-    InvoiceType.digital_normal: "数电票（普通发票）", InvoiceType.motor_vehicle: "机动车销售统一发票",
+    InvoiceType.special: "增值税专用发票",
+    InvoiceType.normal: "增值税普通发票",
+    InvoiceType.e_special: "增值税电子专用发票",
+    InvoiceType.e_normal: "增值税电子普通发票",
+    InvoiceType.roll: "增值税普通发票（卷票）",
+    InvoiceType.toll: "增值税电子普通发票（通行费）",
+    InvoiceType.digital_special: "数电票（增值税专用发票）",
+    InvoiceType.digital_normal: "数电票（普通发票）",
+    InvoiceType.motor_vehicle: "机动车销售统一发票",
     InvoiceType.used_car: "二手车销售统一发票",
 }
 _INVOICE_FIELDS = REPORT_COLUMNS[6:16]
@@ -53,10 +100,16 @@ def report_row(line: dict[str, Any]) -> dict[str, Any]:
     fields = line.get("invoice") or line.get("record") or {}
     findings = "; ".join(f["code"] for f in line.get("findings") or []) or line.get("error")
     row: dict[str, Any] = {
-        "source": line.get("source"), "page": line.get("page"), "category": line["category"],
-        "record_key": line.get("record_key"), "score": line.get("score"), "decision": line.get("decision"),
-        "differences": "; ".join(f"{d['field']}: {d['document']} ≠ {d['record']}"
-                                 for d in line.get("differences") or []) or None,
+        "source": line.get("source"),
+        "page": line.get("page"),
+        "category": line["category"],
+        "record_key": line.get("record_key"),
+        "score": line.get("score"),
+        "decision": line.get("decision"),
+        "differences": "; ".join(
+            f"{d['field']}: {d['document']} ≠ {d['record']}" for d in line.get("differences") or []
+        )
+        or None,
         "findings": findings or None,
     }
     for f in _INVOICE_FIELDS:
@@ -105,8 +158,12 @@ def write_report_json(lines: Sequence[dict[str, Any]], path: Path) -> None:
             fh.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
-REPORT_WRITERS = {".xlsx": write_report_xlsx, ".csv": write_report_csv, ".json": write_report_json,
-                  ".jsonl": write_report_json}
+REPORT_WRITERS = {
+    ".xlsx": write_report_xlsx,
+    ".csv": write_report_csv,
+    ".json": write_report_json,
+    ".jsonl": write_report_json,
+}
 
 
 def write_report(lines: Sequence[dict[str, Any]], path: Path) -> None:
@@ -119,6 +176,7 @@ def write_report(lines: Sequence[dict[str, Any]], path: Path) -> None:
 
 # -- drafts in the system's import layout ----------------------------------------------------------------
 
+
 def draft_row(payload: dict[str, Any], headers: Sequence[str], mapping: dict[str, str] | None = None) -> list[Any]:
     """One draft as a row under ``headers`` (whatever their language): each header's field from the payload.
     ``mapping`` (field → header) is how the records import read these headers; without it they are mapped
@@ -130,7 +188,8 @@ def draft_row(payload: dict[str, Any], headers: Sequence[str], mapping: dict[str
         "invoice_code": payload.get("invoice_code"),
         "invoice_number": None if digital and "digital_number" in hm.columns else payload.get("invoice_number"),
         "digital_number": payload.get("invoice_number") if digital else None,
-        "status": "正常", "invoice_kind": _kind(payload),
+        "status": "正常",
+        "invoice_kind": _kind(payload),
         "issue_date": dt.date.fromisoformat(payload["issue_date"]) if payload.get("issue_date") else None,
     }
     for f in ("seller_tax_id", "seller_name", "buyer_tax_id", "buyer_name"):
@@ -140,8 +199,12 @@ def draft_row(payload: dict[str, Any], headers: Sequence[str], mapping: dict[str
     return [values.get(field_of[i]) if i in field_of else None for i in range(len(headers))]
 
 
-def write_drafts_xlsx(payloads: Sequence[dict[str, Any]], path: Path,
-                      headers: Sequence[str] = TAX_BUREAU_HEADERS, mapping: dict[str, str] | None = None) -> None:
+def write_drafts_xlsx(
+    payloads: Sequence[dict[str, Any]],
+    path: Path,
+    headers: Sequence[str] = TAX_BUREAU_HEADERS,
+    mapping: dict[str, str] | None = None,
+) -> None:
     """Sheet ``drafts`` in the records export's columns; sheet ``items`` with every line item, keyed by the
     same code / number columns."""
     wb = openpyxl.Workbook()
@@ -156,10 +219,21 @@ def write_drafts_xlsx(payloads: Sequence[dict[str, Any]], path: Path,
     for p in payloads:
         digital = not p.get("invoice_code")
         for it in p.get("items") or []:
-            items.append([p.get("invoice_code"), None if digital else p.get("invoice_number"),
-                          p.get("invoice_number") if digital else None, it.get("name"), it.get("spec"), it.get("unit"),
-                          _num(it.get("quantity")), _num(it.get("unit_price")), _num(it.get("amount")),
-                          it.get("tax_rate"), _num(it.get("tax"))])
+            items.append(
+                [
+                    p.get("invoice_code"),
+                    None if digital else p.get("invoice_number"),
+                    p.get("invoice_number") if digital else None,
+                    it.get("name"),
+                    it.get("spec"),
+                    it.get("unit"),
+                    _num(it.get("quantity")),
+                    _num(it.get("unit_price")),
+                    _num(it.get("amount")),
+                    it.get("tax_rate"),
+                    _num(it.get("tax")),
+                ]
+            )
     wb.save(path)
 
 
@@ -178,9 +252,22 @@ def _kind(payload: dict[str, Any]) -> str | None:
 
 
 def record_json(r: Record) -> dict[str, Any]:
-    return {f: _plain(getattr(r, f)) if getattr(r, f) is not None else None for f in
-            ("invoice_code", "invoice_number", "issue_date", "seller_tax_id", "seller_name", "buyer_tax_id",
-             "buyer_name", "total_amount", "total_tax", "amount_with_tax", "status")}
+    return {
+        f: _plain(getattr(r, f)) if getattr(r, f) is not None else None
+        for f in (
+            "invoice_code",
+            "invoice_number",
+            "issue_date",
+            "seller_tax_id",
+            "seller_name",
+            "buyer_tax_id",
+            "buyer_name",
+            "total_amount",
+            "total_tax",
+            "amount_with_tax",
+            "status",
+        )
+    }
 
 
 def _num(v: Any) -> Decimal | None:
@@ -201,8 +288,15 @@ _DATE_HEADERS = {"issue_date", "开票日期"}
 
 def _formats(ws, headers: Sequence[str]) -> None:
     for idx, h in enumerate(headers, start=1):
-        fmt = "0.00" if h in _MONEY_HEADERS else "yyyy-mm-dd" if h in _DATE_HEADERS else "@" if h in (
-            "invoice_code", "invoice_number", "record_key", "发票代码", "发票号码", "数电票号码") else None
+        fmt = (
+            "0.00"
+            if h in _MONEY_HEADERS
+            else "yyyy-mm-dd"
+            if h in _DATE_HEADERS
+            else "@"
+            if h in ("invoice_code", "invoice_number", "record_key", "发票代码", "发票号码", "数电票号码")
+            else None
+        )
         if fmt:
             for row in ws.iter_rows(min_row=2, min_col=idx, max_col=idx):
                 for c in row:

@@ -13,23 +13,87 @@ from rapidfuzz import fuzz
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "invoice_code": ("发票代码", "代码", "票据代码", "invoice code", "invoice_code", "fpdm"),
-    "invoice_number": ("发票号码", "号码", "票据号码", "发票编号", "invoice number", "invoice no", "invoice no.",
-                       "invoice_number", "number", "fphm"),
-    "digital_number": ("数电票号码", "数电发票号码", "全电发票号码", "数电号码", "全电号码", "e-invoice number",
-                       "digital invoice number", "digital_number"),
-    "seller_tax_id": ("销方识别号", "销方纳税人识别号", "销售方纳税人识别号", "销售方识别号", "销方税号", "供应商税号",
-                      "供应商纳税人识别号", "seller tax id", "supplier tax id", "vendor tax id", "seller_tax_id"),
-    "seller_name": ("销方名称", "销售方名称", "供应商名称", "供应商", "seller name", "supplier name", "vendor name",
-                    "vendor", "supplier", "seller_name"),
-    "buyer_tax_id": ("购方识别号", "购方纳税人识别号", "购买方纳税人识别号", "购买方识别号", "购方税号",
-                     "buyer tax id", "customer tax id", "buyer_tax_id"),
+    "invoice_number": (
+        "发票号码",
+        "号码",
+        "票据号码",
+        "发票编号",
+        "invoice number",
+        "invoice no",
+        "invoice no.",
+        "invoice_number",
+        "number",
+        "fphm",
+    ),
+    "digital_number": (
+        "数电票号码",
+        "数电发票号码",
+        "全电发票号码",
+        "数电号码",
+        "全电号码",
+        "e-invoice number",
+        "digital invoice number",
+        "digital_number",
+    ),
+    "seller_tax_id": (
+        "销方识别号",
+        "销方纳税人识别号",
+        "销售方纳税人识别号",
+        "销售方识别号",
+        "销方税号",
+        "供应商税号",
+        "供应商纳税人识别号",
+        "seller tax id",
+        "supplier tax id",
+        "vendor tax id",
+        "seller_tax_id",
+    ),
+    "seller_name": (
+        "销方名称",
+        "销售方名称",
+        "供应商名称",
+        "供应商",
+        "seller name",
+        "supplier name",
+        "vendor name",
+        "vendor",
+        "supplier",
+        "seller_name",
+    ),
+    "buyer_tax_id": (
+        "购方识别号",
+        "购方纳税人识别号",
+        "购买方纳税人识别号",
+        "购买方识别号",
+        "购方税号",
+        "buyer tax id",
+        "customer tax id",
+        "buyer_tax_id",
+    ),
     "buyer_name": ("购买方名称", "购方名称", "购买方", "buyer name", "customer name", "buyer_name"),
     "issue_date": ("开票日期", "开票时间", "发票日期", "日期", "issue date", "invoice date", "date", "issue_date"),
-    "total_amount": ("金额", "不含税金额", "合计金额", "amount", "net amount", "amount excl. tax", "amount excluding tax",
-                     "total_amount"),
+    "total_amount": (
+        "金额",
+        "不含税金额",
+        "合计金额",
+        "amount",
+        "net amount",
+        "amount excl. tax",
+        "amount excluding tax",
+        "total_amount",
+    ),
     "total_tax": ("税额", "合计税额", "tax", "tax amount", "vat", "vat amount", "total_tax"),
-    "amount_with_tax": ("价税合计", "含税金额", "价税合计金额", "total", "gross amount", "amount incl. tax",
-                        "amount including tax", "total amount", "amount_with_tax"),
+    "amount_with_tax": (
+        "价税合计",
+        "含税金额",
+        "价税合计金额",
+        "total",
+        "gross amount",
+        "amount incl. tax",
+        "amount including tax",
+        "total amount",
+        "amount_with_tax",
+    ),
     "status": ("发票状态", "状态", "status", "invoice status"),
     "invoice_kind": ("发票票种", "票种", "发票类型", "发票种类", "invoice type", "invoice kind", "invoice_kind"),
 }
@@ -104,11 +168,15 @@ def map_headers(headers: Sequence[object], explicit: dict[str, str | None] | Non
         idx = next((i for i, t in enumerate(texts) if norm_header(t) == wanted), None)
         if idx is not None and idx in columns.values():
             other = next(f for f, i in columns.items() if i == idx)
-            raise MappingError(f"explicit mapping reads both {other} and {fld} from the column {header!r}; "
-                               "give each field its own column")
+            raise MappingError(
+                f"explicit mapping reads both {other} and {fld} from the column {header!r}; "
+                "give each field its own column"
+            )
         if idx is None:
-            raise MappingError(f"explicit mapping maps {fld} to the column {header!r}, which the file does not have; "
-                               f"its columns are: {', '.join(t for t in texts if t)}")
+            raise MappingError(
+                f"explicit mapping maps {fld} to the column {header!r}, which the file does not have; "
+                f"its columns are: {', '.join(t for t in texts if t)}"
+            )
         columns[fld] = idx
         scores[fld] = 100.0
     candidates: list[tuple[float, int, int, str]] = []
@@ -118,7 +186,9 @@ def map_headers(headers: Sequence[object], explicit: dict[str, str | None] | Non
             continue
         bare = _ANNOTATION.sub("", h)  # "价税合计(元)", "销方名称（全称）"
         for alias, fld in _ALIAS_TABLE:
-            score = 100.0 if h == alias else 95.0 if bare == alias else max(fuzz.ratio(h, alias), fuzz.ratio(bare, alias))
+            score = (
+                100.0 if h == alias else 95.0 if bare == alias else max(fuzz.ratio(h, alias), fuzz.ratio(bare, alias))
+            )
             if score >= THRESHOLD:
                 candidates.append((score, len(alias), i, fld))
     for score, _, i, fld in sorted(candidates, key=lambda c: (-c[0], -c[1], c[2])):
@@ -126,12 +196,14 @@ def map_headers(headers: Sequence[object], explicit: dict[str, str | None] | Non
             continue
         columns[fld] = i
         scores[fld] = score
-    return HeaderMap(texts, columns, scores, frozenset(f for f in (explicit or {}) if f not in excluded),
-                     frozenset(excluded))
+    return HeaderMap(
+        texts, columns, scores, frozenset(f for f in (explicit or {}) if f not in excluded), frozenset(excluded)
+    )
 
 
-def find_header_row(rows: Sequence[Sequence[object]], explicit: dict[str, str] | None = None,
-                    search: int = 10) -> tuple[int, HeaderMap]:
+def find_header_row(
+    rows: Sequence[Sequence[object]], explicit: dict[str, str] | None = None, search: int = 10
+) -> tuple[int, HeaderMap]:
     """The header row is the first of the top ``search`` rows that maps at least three fields (exports often
     start with a title line or two); returns its 0-based index and its mapping."""
     best: tuple[int, HeaderMap] | None = None
@@ -149,4 +221,5 @@ def find_header_row(rows: Sequence[Sequence[object]], explicit: dict[str, str] |
     found = ", ".join(str(c) for c in (rows[0] if rows else []) if c not in (None, ""))
     raise MappingError(
         f"no header row found in the first {search} rows (columns seen: {found or 'none'}); a records export needs "
-        "at least an invoice number and an amount or date column — give an explicit mapping (field → header)")
+        "at least an invoice number and an amount or date column — give an explicit mapping (field → header)"
+    )

@@ -1,7 +1,7 @@
 """Matching documents to system records, in bulk and in memory (pure: no database, no I/O).
 
 1. Exact key (code + number, or the 20-digit number): accepted at once when the other fields agree.
-2. Otherwise candidates from blocking (``matching.blocking``): number within one edit (deletion
+2. Otherwise candidates from blocking (``fapiao.matching.blocking``): number within one edit (deletion
    neighbourhood) or two substitutions (pigeonhole slices), same seller ID and date, same seller ID and
    amount, same amount within a date window.
 3. Every candidate pair is scored 0–100 from the number (Levenshtein), the seller (tax ID, or the normalised
@@ -17,8 +17,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from matching.blocking import HashIndex, deletion_keys, exact_keys, mix, slice_keys
-from matching.records import MISSING, RecordTable
+from fapiao.matching.blocking import HashIndex, deletion_keys, exact_keys, mix, slice_keys
+from fapiao.matching.records import MISSING, RecordTable
 
 NO_MATCH, SUGGESTED, MATCHED = 0, 1, 2
 DECISIONS = ("no_match", "suggested", "matched")
@@ -36,8 +36,9 @@ class MatchOptions:
     date_window: int = 3
     """Days either side for the amount block."""
     bucket_cap: int = 256
-    weights: dict[str, float] = field(default_factory=lambda: {"number": 0.45, "seller": 0.20, "amount": 0.20,
-                                                               "date": 0.15})
+    weights: dict[str, float] = field(
+        default_factory=lambda: {"number": 0.45, "seller": 0.20, "amount": 0.20, "date": 0.15}
+    )
     workers: int = -1
     """rapidfuzz workers for pair scoring (-1: all cores)."""
 
@@ -67,8 +68,13 @@ class RecordIndex:
         self.slices = HashIndex(*slice_keys(table.numbers))
         ids = np.arange(len(table), dtype=np.int64)
         blocks = []
-        for tag, cols in ((1, (seller, table.dates)), (2, (seller, table.totals)), (3, (table.totals, table.dates)),
-                          (4, (table.amounts, table.dates)), (5, (seller, table.amounts))):
+        for tag, cols in (
+            (1, (seller, table.dates)),
+            (2, (seller, table.totals)),
+            (3, (table.totals, table.dates)),
+            (4, (table.amounts, table.dates)),
+            (5, (seller, table.amounts)),
+        ):
             ok = np.ones(len(table), dtype=bool)
             for c in cols:
                 ok &= c != MISSING
@@ -96,8 +102,11 @@ class RecordIndex:
         cap = self.options.bucket_cap
         # 1. exact key, accepted at once when everything else agrees too
         q, r = self.exact.lookup(*exact_keys(queries.numbers), cap)
-        keep = np.fromiter((queries.numbers[a] == self.table.numbers[b] for a, b in zip(q.tolist(), r.tolist())),
-                           dtype=bool, count=len(q))
+        keep = np.fromiter(
+            (queries.numbers[a] == self.table.numbers[b] for a, b in zip(q.tolist(), r.tolist(), strict=False)),
+            dtype=bool,
+            count=len(q),
+        )
         q, r = q[keep], r[keep]
         scores, strong = self.score_pairs(queries, q, r)
         done = np.zeros(n, dtype=bool)
@@ -108,8 +117,10 @@ class RecordIndex:
         rest = ~done
         sub = _Subset(queries, rest)
         seller = self._seller_column(sub.table, add=False)
-        for index, (h, ids) in ((self.deletions, deletion_keys(sub.table.numbers)),
-                                (self.slices, slice_keys(sub.table.numbers))):
+        for index, (h, ids) in (
+            (self.deletions, deletion_keys(sub.table.numbers)),
+            (self.slices, slice_keys(sub.table.numbers)),
+        ):
             a, b = index.lookup(h, ids, cap)
             pairs_q.append(sub.ids[a])
             pairs_r.append(b)
@@ -158,7 +169,9 @@ class RecordIndex:
         strong = (count >= 3) & (parts["number"][1] | parts["amount"][1])
         return scores, strong
 
-    def components(self, queries: RecordTable, q: np.ndarray, r: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    def components(
+        self, queries: RecordTable, q: np.ndarray, r: np.ndarray
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Each component's score (0–100) and whether both sides had the data. Amounts are strict: a different
         amount is a different invoice unless one misread digit explains it."""
         rt = self.table
@@ -170,21 +183,25 @@ class RecordIndex:
         qlen = np.fromiter((len(s) for s in qn), dtype=np.int32, count=len(qn))
         for k in np.nonzero((qlen == 8) & ~queries.has_code[q] & rt.has_code[r])[0].tolist():
             rn[k] = rn[k][-8:]
-        num_present = np.fromiter((bool(s) for s in qn), dtype=bool, count=len(qn)) & \
-            np.fromiter((bool(s) for s in rn), dtype=bool, count=len(rn))
+        num_present = np.fromiter((bool(s) for s in qn), dtype=bool, count=len(qn)) & np.fromiter(
+            (bool(s) for s in rn), dtype=bool, count=len(rn)
+        )
         dist = process.cpdist(qn, rn, scorer=Levenshtein.distance, workers=workers) if ql else np.zeros(0)
         num_score = np.select([dist == 0, dist == 1, dist == 2, dist == 3, dist == 4], [100, 90, 80, 55, 35], 0)
         # seller: the tax ID when both have one, else (or when better) the normalised name
         qs = [queries.seller_ids[i] for i in ql]
         rs = [rt.seller_ids[j] for j in rl]
-        id_present = np.fromiter((bool(a) and bool(b) for a, b in zip(qs, rs)), dtype=bool, count=len(qs))
+        id_present = np.fromiter((bool(a) and bool(b) for a, b in zip(qs, rs, strict=False)), dtype=bool, count=len(qs))
         id_dist = process.cpdist(qs, rs, scorer=Levenshtein.distance, workers=workers) if ql else np.zeros(0)
         id_score = np.where(id_present, np.select([id_dist == 0, id_dist == 1], [100, 85], 0), 0)
         qnm = [queries.seller_names[i] for i in ql]
         rnm = [rt.seller_names[j] for j in rl]
-        name_present = np.fromiter((bool(a) and bool(b) for a, b in zip(qnm, rnm)), dtype=bool, count=len(qnm))
-        name_score = np.where(name_present, process.cpdist(qnm, rnm, scorer=fuzz.ratio, workers=workers)
-                              if ql else np.zeros(0), 0)
+        name_present = np.fromiter(
+            (bool(a) and bool(b) for a, b in zip(qnm, rnm, strict=False)), dtype=bool, count=len(qnm)
+        )
+        name_score = np.where(
+            name_present, process.cpdist(qnm, rnm, scorer=fuzz.ratio, workers=workers) if ql else np.zeros(0), 0
+        )
         seller_score = np.maximum(id_score, name_score)
         seller_present = id_present | name_present
         # amount: equal tax-exclusive or tax-inclusive totals; within a yuan (rounding) scores 80
@@ -231,14 +248,21 @@ class _Subset:
         self.ids = np.nonzero(mask)[0]
         idl = self.ids.tolist()
         self.table = RecordTable(
-            keys=[table.keys[i] for i in idl], numbers=[table.numbers[i] for i in idl],
-            seller_ids=[table.seller_ids[i] for i in idl], seller_names=[table.seller_names[i] for i in idl],
-            dates=table.dates[self.ids], amounts=table.amounts[self.ids], totals=table.totals[self.ids],
-            statuses=table.statuses[self.ids], has_code=table.has_code[self.ids])
+            keys=[table.keys[i] for i in idl],
+            numbers=[table.numbers[i] for i in idl],
+            seller_ids=[table.seller_ids[i] for i in idl],
+            seller_names=[table.seller_names[i] for i in idl],
+            dates=table.dates[self.ids],
+            amounts=table.amounts[self.ids],
+            totals=table.totals[self.ids],
+            statuses=table.statuses[self.ids],
+            has_code=table.has_code[self.ids],
+        )
 
 
-def _decide(n: int, q: np.ndarray, r: np.ndarray, scores: np.ndarray, strong: np.ndarray,
-            options: MatchOptions) -> MatchResult:
+def _decide(
+    n: int, q: np.ndarray, r: np.ndarray, scores: np.ndarray, strong: np.ndarray, options: MatchOptions
+) -> MatchResult:
     record = np.full(n, -1, dtype=np.int64)
     best = np.zeros(n)
     second = np.zeros(n)
@@ -255,8 +279,7 @@ def _decide(n: int, q: np.ndarray, r: np.ndarray, scores: np.ndarray, strong: np
         has_second = nxt < len(q)
         has_second[has_second] &= q[nxt[has_second]] == q[fi[has_second]]
         second[q[fi[has_second]]] = scores[nxt[has_second]]
-        matched = (scores[fi] >= options.match_threshold) & strong[fi] & \
-            (scores[fi] - second[q[fi]] >= options.margin)
+        matched = (scores[fi] >= options.match_threshold) & strong[fi] & (scores[fi] - second[q[fi]] >= options.margin)
         suggested = ~matched & (scores[fi] >= options.suggest_threshold)
         decision[q[fi[matched]]] = MATCHED
         decision[q[fi[suggested]]] = SUGGESTED

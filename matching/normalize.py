@@ -10,7 +10,9 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _PUNCT = re.compile(r"[\s·•．.,，、'\"“”‘’_\-—]+")
-_BRACKETED_BRANCH = re.compile(r"[(（\[【〔]([^()（）\[\]【】〔〕]*?(?:分公司|营业部|分店|办事处|分部|分厂|分行|支行))[)）\]】〕]$")
+_BRACKETED_BRANCH = re.compile(
+    r"[(（\[【〔]([^()（）\[\]【】〔〕]*?(?:分公司|营业部|分店|办事处|分部|分厂|分行|支行))[)）\]】〕]$"
+)
 _BRACKETS = re.compile(r"[()\[\]{}<>（）【】〔〕《》]")
 _LEGAL_FORMS = re.compile(r"(股份有限公司|有限责任公司|有限公司|股份公司|集团公司|公司)")
 _BRANCH_TAIL = re.compile(r"(公司)[^公司]{0,16}?(分公司|营业部|分店|办事处|分部|分厂|分行|支行)$")
@@ -125,11 +127,25 @@ def date(value: object) -> dt.date:
 
 
 STATUS_ALIASES: dict[str, str] = {
-    "正常": "normal", "normal": "normal", "valid": "normal", "有效": "normal", "": "normal",
-    "作废": "voided", "已作废": "voided", "void": "voided", "voided": "voided", "cancelled": "voided",
+    "正常": "normal",
+    "normal": "normal",
+    "valid": "normal",
+    "有效": "normal",
+    "": "normal",
+    "作废": "voided",
+    "已作废": "voided",
+    "void": "voided",
+    "voided": "voided",
+    "cancelled": "voided",
     "canceled": "voided",
-    "红冲": "red_letter", "已红冲": "red_letter", "红字": "red_letter", "全额红冲": "red_letter",
-    "部分红冲": "red_letter", "red": "red_letter", "red_letter": "red_letter", "reversed": "red_letter",
+    "红冲": "red_letter",
+    "已红冲": "red_letter",
+    "红字": "red_letter",
+    "全额红冲": "red_letter",
+    "部分红冲": "red_letter",
+    "red": "red_letter",
+    "red_letter": "red_letter",
+    "reversed": "red_letter",
 }
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from intake.models import Finding, Invoice, Severity
-from intake.rules.context import KnownNames
-from matching.normalize import company_key, head_office_key, tax_id
-from matching.records import Record
+from fapiao.core.models import Finding, Invoice, Severity
+from fapiao.intake.rules.context import KnownNames
+from fapiao.matching.normalize import company_key, head_office_key, tax_id
+from fapiao.matching.records import Record
 
 NAME_MATCH = 90.0
 """Normalised-name score above which two names are taken to be the same company."""
@@ -87,8 +87,9 @@ class PartyMaster:
             for tid in self._ids_by_key.get(key, ()):
                 found[tid] = 100.0
             if not found:
-                for choice, score, _ in process.extract(key, list(self._ids_by_key), scorer=fuzz.ratio,
-                                                        score_cutoff=NAME_MATCH, limit=limit):
+                for choice, score, _ in process.extract(
+                    key, list(self._ids_by_key), scorer=fuzz.ratio, score_cutoff=NAME_MATCH, limit=limit
+                ):
                     for tid in self._ids_by_key[choice]:
                         found[tid] = max(found.get(tid, 0.0), score)
         ranked = sorted(found.items(), key=lambda kv: -kv[1])[:limit]
@@ -96,8 +97,10 @@ class PartyMaster:
 
     def name_score(self, party: Party, name: str) -> float:
         key, head = company_key(name), head_office_key(name)
-        return max((max(fuzz.ratio(key, company_key(n)), fuzz.ratio(head, head_office_key(n))) for n in party.names),
-                   default=0.0)
+        return max(
+            (max(fuzz.ratio(key, company_key(n)), fuzz.ratio(head, head_office_key(n))) for n in party.names),
+            default=0.0,
+        )
 
     def check(self, name: str | None, tid: str | None, role: str = "seller") -> PartyCheck:
         """Verify or propose: the master's party for this pair, and findings where they disagree."""
@@ -110,13 +113,29 @@ class PartyMaster:
             by_name = [(p, s) for p, s in self.find_by_name(name) if p.tax_id != tid]
             if by_name:
                 other, score = by_name[0]
-                return PartyCheck(other, other.tax_id, other.canonical_name, score, (_id_mismatch(
-                    role, field_id, field_name, name, tid, other, owner=known),))
-            return PartyCheck(known, tid, known.canonical_name, self.name_score(known, name), (Finding(
-                code="party.name_mismatch", severity=Severity.warning, fields=(field_name, field_id),
-                message=f"{role} tax ID {tid} is {known.canonical_name!r} in the party master, but the invoice says "
+                return PartyCheck(
+                    other,
+                    other.tax_id,
+                    other.canonical_name,
+                    score,
+                    (_id_mismatch(role, field_id, field_name, name, tid, other, owner=known),),
+                )
+            return PartyCheck(
+                known,
+                tid,
+                known.canonical_name,
+                self.name_score(known, name),
+                (
+                    Finding(
+                        code="party.name_mismatch",
+                        severity=Severity.warning,
+                        fields=(field_name, field_id),
+                        message=f"{role} tax ID {tid} is {known.canonical_name!r} in the party master, but the invoice says "
                         f"{name!r}; check which one is right",
-                message_zh=f"{_ROLE_ZH[role]}识别号 {tid} 在往来单位档案中为「{known.canonical_name}」，发票上为「{name}」，请核对"),))
+                        message_zh=f"{_ROLE_ZH[role]}识别号 {tid} 在往来单位档案中为「{known.canonical_name}」，发票上为「{name}」，请核对",
+                    ),
+                ),
+            )
         matches = self.find_by_name(name)
         if not matches:
             return PartyCheck(None, tid, None, 0.0)
@@ -124,20 +143,28 @@ class PartyMaster:
         ambiguous = len(matches) > 1 and matches[1][1] >= score
         if tid is None:
             return PartyCheck(party, None if ambiguous else party.tax_id, party.canonical_name, score)
-        return PartyCheck(party, party.tax_id, party.canonical_name, score,
-                          (_id_mismatch(role, field_id, field_name, name or "", tid, party, owner=None),))
+        return PartyCheck(
+            party,
+            party.tax_id,
+            party.canonical_name,
+            score,
+            (_id_mismatch(role, field_id, field_name, name or "", tid, party, owner=None),),
+        )
 
 
 _ROLE_ZH = {"seller": "销售方", "buyer": "购买方"}
 
 
-def _id_mismatch(role: str, field_id: str, field_name: str, name: str, tid: str, party: Party,
-                 owner: Party | None) -> Finding:
+def _id_mismatch(
+    role: str, field_id: str, field_name: str, name: str, tid: str, party: Party, owner: Party | None
+) -> Finding:
     close = Levenshtein.distance(tid, party.tax_id) <= 2
     why = "probably misread" if close else ("it belongs to " + repr(owner.canonical_name)) if owner else "unknown"
     return Finding(
-        code="party.id_mismatch", severity=Severity.warning, fields=(field_id, field_name),
+        code="party.id_mismatch",
+        severity=Severity.warning,
+        fields=(field_id, field_name),
         message=f"{role} {name!r} has tax ID {party.tax_id} in the party master, but the invoice says {tid} "
-                f"({why}); confirm the ID before back-entry",
+        f"({why}); confirm the ID before back-entry",
         message_zh=f"{_ROLE_ZH[role]}「{name}」在往来单位档案中的识别号为 {party.tax_id}，发票上为 {tid}，请核对后再补录",
     )

@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from intake.models import ExtractionResult, Finding, Invoice, Severity, Status, money_str
-from matching import normalize
-from matching.matcher import DECISIONS, MATCHED, SUGGESTED, MatchOptions, RecordIndex
-from matching.parties import PartyMaster
-from matching.records import MISSING, Record, RecordTable, cents
+from fapiao.core.models import ExtractionResult, Finding, Invoice, Severity, Status, money_str
+from fapiao.matching import normalize
+from fapiao.matching.matcher import DECISIONS, MATCHED, SUGGESTED, MatchOptions, RecordIndex
+from fapiao.matching.parties import PartyMaster
+from fapiao.matching.records import MISSING, Record, RecordTable, cents
 
 
 class Category(str, Enum):
@@ -30,8 +30,18 @@ class Category(str, Enum):
     no_document = "no_document"
 
 
-COMPARED_FIELDS = ("invoice_code", "invoice_number", "issue_date", "seller_tax_id", "seller_name", "buyer_tax_id",
-                   "buyer_name", "total_amount", "total_tax", "amount_with_tax")
+COMPARED_FIELDS = (
+    "invoice_code",
+    "invoice_number",
+    "issue_date",
+    "seller_tax_id",
+    "seller_name",
+    "buyer_tax_id",
+    "buyer_name",
+    "total_amount",
+    "total_tax",
+    "amount_with_tax",
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,7 @@ class ReconcileReport:
 
 def invoice_table(invoices: list[Invoice | None]) -> RecordTable:
     """Documents as the matcher's columns (an absent invoice becomes an empty row that matches nothing)."""
+
     def num(inv: Invoice | None) -> str:
         if inv is None:
             return ""
@@ -110,8 +121,9 @@ def invoice_table(invoices: list[Invoice | None]) -> RecordTable:
         numbers=[num(inv) for inv in invoices],
         seller_ids=[normalize.tax_id(inv.seller_tax_id) if inv else "" for inv in invoices],
         seller_names=[normalize.company_key(inv.seller_name) if inv else "" for inv in invoices],
-        dates=np.array([inv.issue_date.toordinal() if inv and inv.issue_date else MISSING for inv in invoices],
-                       dtype=np.int64),
+        dates=np.array(
+            [inv.issue_date.toordinal() if inv and inv.issue_date else MISSING for inv in invoices], dtype=np.int64
+        ),
         amounts=np.array([cents(inv.total_amount) if inv else MISSING for inv in invoices], dtype=np.int64),
         totals=np.array([cents(inv.amount_with_tax) if inv else MISSING for inv in invoices], dtype=np.int64),
         statuses=np.zeros(len(invoices), dtype=np.int8),
@@ -119,14 +131,23 @@ def invoice_table(invoices: list[Invoice | None]) -> RecordTable:
     )
 
 
-def reconcile(results: list[ExtractionResult], records: list[Record], *, master: PartyMaster | None = None,
-              date_from: dt.date | None = None, date_to: dt.date | None = None,
-              options: MatchOptions | None = None, index: RecordIndex | None = None) -> ReconcileReport:
+def reconcile(
+    results: list[ExtractionResult],
+    records: list[Record],
+    *,
+    master: PartyMaster | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    options: MatchOptions | None = None,
+    index: RecordIndex | None = None,
+) -> ReconcileReport:
     """Categorise every document; list the records in [date_from, date_to] (all when not given) that no
     document matched. ``index`` may be passed when the same records serve many batches."""
     index = index or RecordIndex(RecordTable.from_records(records), options)
-    usable = [r.invoice if r.status is not Status.rejected and r.invoice and r.invoice.invoice_number else None
-              for r in results]
+    usable = [
+        r.invoice if r.status is not Status.rejected and r.invoice and r.invoice.invoice_number else None
+        for r in results
+    ]
     queries = invoice_table(usable)
     match = index.match(queries)
     taken: dict[int, int] = {}
@@ -140,8 +161,12 @@ def reconcile(results: list[ExtractionResult], records: list[Record], *, master:
         decision = int(match.decision[i])
         ridx = int(match.record[i])
         rec = records[ridx] if ridx >= 0 else None
-        out = DocumentOutcome(result, Category.missing_in_system, decision=DECISIONS[decision],
-                              score=float(match.score[i]) if ridx >= 0 else None)
+        out = DocumentOutcome(
+            result,
+            Category.missing_in_system,
+            decision=DECISIONS[decision],
+            score=float(match.score[i]) if ridx >= 0 else None,
+        )
         if rec is not None:
             out.reasons = index.explain(queries, i, ridx)
         if master is not None:
@@ -165,11 +190,16 @@ def reconcile(results: list[ExtractionResult], records: list[Record], *, master:
             out.findings.append(_duplicate(inv, results[earlier].source))
         elif decision == SUGGESTED and rec is not None:
             out.suggestion = rec
-            out.findings.append(Finding(
-                code="match.suggested", severity=Severity.warning, fields=("invoice_number",),
-                message=f"not in the system as read, but resembles record {rec.key} (score {match.score[i]:.0f}); "
-                        "check before back-entry",
-                message_zh=f"系统中未找到，但与记录 {rec.key} 相似（得分 {match.score[i]:.0f}），补录前请核对"))
+            out.findings.append(
+                Finding(
+                    code="match.suggested",
+                    severity=Severity.warning,
+                    fields=("invoice_number",),
+                    message=f"not in the system as read, but resembles record {rec.key} (score {match.score[i]:.0f}); "
+                    "check before back-entry",
+                    message_zh=f"系统中未找到，但与记录 {rec.key} 相似（得分 {match.score[i]:.0f}），补录前请核对",
+                )
+            )
         if inv.key:
             seen_keys.setdefault(inv.key, i)
         outcomes.append(out)
@@ -224,14 +254,21 @@ def _party_findings(master: PartyMaster, inv: Invoice) -> list[Finding]:
 
 def _voided(rec: Record) -> Finding:
     zh = {"voided": "作废", "red_letter": "红冲"}[rec.status]
-    return Finding(code="match.voided" if rec.status == "voided" else "match.red_letter", severity=Severity.error,
-                   fields=("invoice_number",),
-                   message=f"matches record {rec.key}, which the system marks {rec.status.replace('_', '-')} ({zh}); "
-                           "do not book it — ask the seller for a valid invoice",
-                   message_zh=f"对应的系统记录 {rec.key} 状态为{zh}，请勿入账，请向销售方索取有效发票")
+    return Finding(
+        code="match.voided" if rec.status == "voided" else "match.red_letter",
+        severity=Severity.error,
+        fields=("invoice_number",),
+        message=f"matches record {rec.key}, which the system marks {rec.status.replace('_', '-')} ({zh}); "
+        "do not book it — ask the seller for a valid invoice",
+        message_zh=f"对应的系统记录 {rec.key} 状态为{zh}，请勿入账，请向销售方索取有效发票",
+    )
 
 
 def _duplicate(inv: Invoice, first_source: str) -> Finding:
-    return Finding(code="match.duplicate", severity=Severity.error, fields=("invoice_number",),
-                   message=f"invoice {inv.key} was already submitted in {first_source}; do not book it twice",
-                   message_zh=f"发票 {inv.key} 已在 {first_source} 中提交，请勿重复入账")
+    return Finding(
+        code="match.duplicate",
+        severity=Severity.error,
+        fields=("invoice_number",),
+        message=f"invoice {inv.key} was already submitted in {first_source}; do not book it twice",
+        message_zh=f"发票 {inv.key} 已在 {first_source} 中提交，请勿重复入账",
+    )

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from matching import normalize
+from fapiao.matching import normalize
 
 STATUSES = ("normal", "voided", "red_letter")
 
@@ -52,9 +52,20 @@ class RecordTable:
     """Records (or the documents matched against them) as parallel columns: strings in lists (seller strings shared), dates and amounts in int64
     arrays. ``records`` keeps the originals when the table was built from ``Record`` objects."""
 
-    def __init__(self, *, keys: list[str], numbers: list[str], seller_ids: list[str], seller_names: list[str],
-                 dates: np.ndarray, amounts: np.ndarray, totals: np.ndarray, statuses: np.ndarray,
-                 has_code: np.ndarray, records: list[Record] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        keys: list[str],
+        numbers: list[str],
+        seller_ids: list[str],
+        seller_names: list[str],
+        dates: np.ndarray,
+        amounts: np.ndarray,
+        totals: np.ndarray,
+        statuses: np.ndarray,
+        has_code: np.ndarray,
+        records: list[Record] | None = None,
+    ) -> None:
         self.keys = keys
         self.numbers = numbers
         """code + number without separator (20 characters for both families), the string numbers are matched on."""

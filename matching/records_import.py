@@ -1,5 +1,5 @@
 """Reading a records export (CSV or XLSX; tax bureau or ERP headers) into ``Record`` rows. Bad rows are
-reported by row number with the reason, good rows still load. ``matching.records_sync`` stores them."""
+reported by row number with the reason, good rows still load. ``fapiao.matching.records_sync`` stores them."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from matching import normalize
-from matching.headers import HeaderMap, MappingError, find_header_row
-from matching.records import Record
+from fapiao.matching import normalize
+from fapiao.matching.headers import HeaderMap, MappingError, find_header_row
+from fapiao.matching.records import Record
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,9 @@ def read_rows_from(data: bytes, name: str) -> list[list[object]]:
     if data[:4] == b"PK\x03\x04":
         return _xlsx_rows(data, name)
     if suffix in (".xlsx", ".xlsm"):
-        raise RecordsFileError(f"{name}: the name says XLSX but the content is not a workbook; export it again as "
-                               ".xlsx or .csv")
+        raise RecordsFileError(
+            f"{name}: the name says XLSX but the content is not a workbook; export it again as .xlsx or .csv"
+        )
     if suffix not in ("", ".csv", ".txt", ".tsv"):
         raise RecordsFileError(f"{name}: records must be .csv or .xlsx (got {suffix})")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -126,11 +127,13 @@ def parse_rows(rows: list[list[object]], source: str, explicit: dict[str, str | 
     except MappingError as exc:
         raise RecordsFileError(f"{source}: {exc}") from exc
     if "invoice_number" not in hm.columns and "digital_number" not in hm.columns:
-        raise RecordsFileError(f"{source}: no invoice number column (发票号码 / 数电票号码) among "
-                               f"{', '.join(h for h in hm.headers if h)}; give an explicit mapping for invoice_number")
+        raise RecordsFileError(
+            f"{source}: no invoice number column (发票号码 / 数电票号码) among "
+            f"{', '.join(h for h in hm.headers if h)}; give an explicit mapping for invoice_number"
+        )
     parsed = ParsedExport(source=source, header_map=hm, header_row=idx + 1)
     first_row_of: dict[str, int] = {}
-    for offset, row in enumerate(rows[idx + 1:]):
+    for offset, row in enumerate(rows[idx + 1 :]):
         row_no = idx + 2 + offset
         if all(c is None or str(c).strip() == "" for c in row):
             continue
@@ -141,8 +144,13 @@ def parse_rows(rows: list[list[object]], source: str, explicit: dict[str, str | 
             parsed.errors.append(RowError(row_no, bad.reason, bad.column))
             continue
         if record.key in first_row_of:
-            parsed.errors.append(RowError(row_no, f"the same invoice ({record.key}) as row {first_row_of[record.key]}; "
-                                                  "the first one was kept — remove the repeated row"))
+            parsed.errors.append(
+                RowError(
+                    row_no,
+                    f"the same invoice ({record.key}) as row {first_row_of[record.key]}; "
+                    "the first one was kept — remove the repeated row",
+                )
+            )
             continue
         first_row_of[record.key] = row_no
         parsed.records.append(record)
@@ -193,11 +201,19 @@ def _parse_row(row: list[object], hm: HeaderMap, row_no: int) -> Record:
         raise _BadCell("no amount (金额 and 价税合计 are empty)")
     status = parsed("status", normalize.status) or "normal"
     return Record(
-        invoice_number=number, invoice_code=code, issue_date=issue_date,  # type: ignore[arg-type]
-        seller_tax_id=normalize.tax_id(_text(cell("seller_tax_id"))) or None, seller_name=_text(cell("seller_name")),
-        buyer_tax_id=normalize.tax_id(_text(cell("buyer_tax_id"))) or None, buyer_name=_text(cell("buyer_name")),
-        total_amount=amount, total_tax=tax, amount_with_tax=with_tax, status=status,  # type: ignore[arg-type]
-        invoice_kind=_text(cell("invoice_kind")), row=row_no,
+        invoice_number=number,
+        invoice_code=code,
+        issue_date=issue_date,  # type: ignore[arg-type]
+        seller_tax_id=normalize.tax_id(_text(cell("seller_tax_id"))) or None,
+        seller_name=_text(cell("seller_name")),
+        buyer_tax_id=normalize.tax_id(_text(cell("buyer_tax_id"))) or None,
+        buyer_name=_text(cell("buyer_name")),
+        total_amount=amount,
+        total_tax=tax,
+        amount_with_tax=with_tax,
+        status=status,  # type: ignore[arg-type]
+        invoice_kind=_text(cell("invoice_kind")),
+        row=row_no,
     )
 
 

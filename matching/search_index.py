@@ -4,12 +4,12 @@ seller's name (rapidfuzz, tolerant of a wrong character or two, brackets and 有
 ID. Rows are system records, extracted invoices (labelled with their document) and drafts alike; every hit
 says why it matched.
 
-Rows live in segments (``matching.search_segment``) of at most ``SEGMENT_ROWS``: new rows go to the newest
+Rows live in segments (``fapiao.matching.search_segment``) of at most ``SEGMENT_ROWS``: new rows go to the newest
 segment, so keeping the index current while invoices arrive costs a rebuild of that small segment only.
 Names are held once, globally: a name query is scored against the distinct names (prefiltered by the
 characters they share with it), then mapped onto every segment's rows.
 
-Pure: the service fills the index from the database (``intake.service.search``); the benchmark fills it
+Pure: the service fills the index from the database (``fapiao.service.search``); the benchmark fills it
 with generated rows."""
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from decimal import Decimal
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from matching.normalize import company_key, tax_id
-from matching.search_query import KINDS, Query, Reading, plan
-from matching.search_segment import MISSING, Segment, cents
+from fapiao.matching.normalize import company_key, tax_id
+from fapiao.matching.search_query import KINDS, Query, Reading, plan
+from fapiao.matching.search_segment import MISSING, Segment, cents
 
 __all__ = ["KINDS", "Hit", "Query", "SearchIndex", "SearchResult"]
 
@@ -43,6 +43,8 @@ def name_cutoff(typed: str) -> float:
     n = len(typed)
     wrong = 2 if n >= 6 else 1 if n >= 4 else 0
     return min(NAME_CUTOFF, 100.0 * (1 - wrong / max(n, 1))) - 0.01
+
+
 _NOT_NAME = re.compile(r"[\s()（）\[\]【】〔〕·.,，、'\"“”‘’_\-—]+")
 
 
@@ -91,19 +93,39 @@ class SearchIndex:
 
     # -- filling ---------------------------------------------------------------------------------------------
 
-    def add(self, kind: str, ref: str, *, number: str = "", seller_tax_id: str | None = None,
-            buyer_tax_id: str | None = None, seller_name: str | None = None, buyer_name: str | None = None,
-            issue_date: dt.date | None = None, total_amount: Decimal | None = None,
-            amount_with_tax: Decimal | None = None, label: str | None = None) -> None:
+    def add(
+        self,
+        kind: str,
+        ref: str,
+        *,
+        number: str = "",
+        seller_tax_id: str | None = None,
+        buyer_tax_id: str | None = None,
+        seller_name: str | None = None,
+        buyer_name: str | None = None,
+        issue_date: dt.date | None = None,
+        total_amount: Decimal | None = None,
+        amount_with_tax: Decimal | None = None,
+        label: str | None = None,
+    ) -> None:
         k = KINDS.index(kind)
         self.retire(kind, ref)
         if len(self._segments[-1]) >= SEGMENT_ROWS:
             self._segments.append(Segment())
         seg = len(self._segments) - 1
         i = self._segments[seg].append(
-            k, ref, re.sub(r"[^0-9A-Za-z]", "", number or "").upper(), tax_id(seller_tax_id), tax_id(buyer_tax_id),
-            self._name(seller_name), self._name(buyer_name), issue_date.toordinal() if issue_date else MISSING,
-            cents(total_amount), cents(amount_with_tax), label)
+            k,
+            ref,
+            re.sub(r"[^0-9A-Za-z]", "", number or "").upper(),
+            tax_id(seller_tax_id),
+            tax_id(buyer_tax_id),
+            self._name(seller_name),
+            self._name(buyer_name),
+            issue_date.toordinal() if issue_date else MISSING,
+            cents(total_amount),
+            cents(amount_with_tax),
+            label,
+        )
         self._where[(k, ref)] = (seg, i)
 
     def refs(self, kind: str) -> set[str]:
@@ -175,10 +197,18 @@ class SearchIndex:
             plains = [self._name_plain[i] for i in ids]
             cutoff = min(name_cutoff(key), name_cutoff(plain))
             scores = np.maximum(
-                process.cdist([key], keys, scorer=fuzz.partial_ratio, score_cutoff=name_cutoff(key), workers=-1,
-                              dtype=np.float32)[0],
-                process.cdist([plain], plains, scorer=fuzz.partial_ratio, score_cutoff=name_cutoff(plain),
-                              workers=-1, dtype=np.float32)[0])
+                process.cdist(
+                    [key], keys, scorer=fuzz.partial_ratio, score_cutoff=name_cutoff(key), workers=-1, dtype=np.float32
+                )[0],
+                process.cdist(
+                    [plain],
+                    plains,
+                    scorer=fuzz.partial_ratio,
+                    score_cutoff=name_cutoff(plain),
+                    workers=-1,
+                    dtype=np.float32,
+                )[0],
+            )
         if not (scores >= cutoff).any():
             return None
         table = np.zeros(len(self._names) + 1, dtype=np.float32)
@@ -199,17 +229,24 @@ class SearchIndex:
 
     def _hit(self, seg: Segment, i: int, score: float, reasons: tuple[str, ...]) -> Hit:
         c = seg.c
-        return Hit(kind=KINDS[c.kind[i]], ref=c.ref[i], score=round(score, 1), reasons=reasons, number=c.number[i],
-                   issue_date=seg.date_of(i),
-                   seller_name=self._names[c.seller_name[i]] if c.seller_name[i] >= 0 else None,
-                   seller_tax_id=c.seller_id[i] or None,
-                   buyer_name=self._names[c.buyer_name[i]] if c.buyer_name[i] >= 0 else None,
-                   amount_with_tax=seg.amount_of(i), label=c.label[i])
+        return Hit(
+            kind=KINDS[c.kind[i]],
+            ref=c.ref[i],
+            score=round(score, 1),
+            reasons=reasons,
+            number=c.number[i],
+            issue_date=seg.date_of(i),
+            seller_name=self._names[c.seller_name[i]] if c.seller_name[i] >= 0 else None,
+            seller_tax_id=c.seller_id[i] or None,
+            buyer_name=self._names[c.buyer_name[i]] if c.buyer_name[i] >= 0 else None,
+            amount_with_tax=seg.amount_of(i),
+            label=c.label[i],
+        )
 
 
 def _reasons(row: int, per: list[tuple[np.ndarray, np.ndarray]], criteria: list[list[Reading]]) -> tuple[str, ...]:
     out = []
-    for (rows, which), readings in zip(per, criteria):
+    for (rows, which), readings in zip(per, criteria, strict=False):
         pos = int(np.searchsorted(rows, row))
         out.append(readings[int(which[pos])].reason)
     return tuple(out)

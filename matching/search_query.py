@@ -1,6 +1,6 @@
 """What a search asks, and how free text is read: each word becomes every reading it admits — a number or
 code, a tax ID, an amount (1058.94, 100-200, >1000), a date (2024-03-08, 2024-03, 2024年3月), a name — and the
-word matches a row when any reading does. Pure parsing; ``matching.search_index`` evaluates the readings."""
+word matches a row when any reading does. Pure parsing; ``fapiao.matching.search_index`` evaluates the readings."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from matching.normalize import tax_id
+from fapiao.matching.normalize import tax_id
 
 KINDS = ("record", "invoice", "draft", "document")
 FILE_KINDS = ("invoice", "document")
@@ -35,9 +35,19 @@ class Query:
     kinds: tuple[str, ...] = KINDS
 
     def is_empty(self) -> bool:
-        return not any((self.text and self.text.strip(), self.number, self.tax_id, self.name,
-                        self.amount is not None, self.amount_min is not None, self.amount_max is not None,
-                        self.date_from, self.date_to))
+        return not any(
+            (
+                self.text and self.text.strip(),
+                self.number,
+                self.tax_id,
+                self.name,
+                self.amount is not None,
+                self.amount_min is not None,
+                self.amount_max is not None,
+                self.date_from,
+                self.date_to,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -156,7 +166,7 @@ def parse_money(w: str) -> Decimal | None:
 
 
 def parse_amount_range(w: str) -> tuple[Decimal | None, Decimal | None] | None:
-    """"100-200", "100~200", ">1000", "<=50" as amounts."""
+    """ "100-200", "100~200", ">1000", "<=50" as amounts."""
     m = re.fullmatch(r"([\d,.]+)\s*[~～–—-]\s*([\d,.]+)", w)
     if m:
         lo, hi = parse_money(m.group(1)), parse_money(m.group(2))

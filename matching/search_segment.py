@@ -13,8 +13,8 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from matching.blocking import HashIndex, slice_keys
-from matching.search_query import FILE_KINDS, KINDS, Reading
+from fapiao.matching.blocking import HashIndex, slice_keys
+from fapiao.matching.search_query import FILE_KINDS, KINDS, Reading
 
 MISSING = -(2**62)
 MAX_HITS = 200_000
@@ -57,12 +57,34 @@ class Segment:
     def __len__(self) -> int:
         return len(self.c.ref)
 
-    def append(self, kind: int, ref: str, number: str, seller_id: str, buyer_id: str, seller_name: int,
-               buyer_name: int, date: int, amount: int, total: int, label: str | None) -> int:
+    def append(
+        self,
+        kind: int,
+        ref: str,
+        number: str,
+        seller_id: str,
+        buyer_id: str,
+        seller_name: int,
+        buyer_name: int,
+        date: int,
+        amount: int,
+        total: int,
+        label: str | None,
+    ) -> int:
         c = self.c
-        for col, v in ((c.kind, kind), (c.ref, ref), (c.number, number), (c.seller_id, seller_id),
-                       (c.buyer_id, buyer_id), (c.seller_name, seller_name), (c.buyer_name, buyer_name),
-                       (c.date, date), (c.amount, amount), (c.total, total), (c.label, label)):
+        for col, v in (
+            (c.kind, kind),
+            (c.ref, ref),
+            (c.number, number),
+            (c.seller_id, seller_id),
+            (c.buyer_id, buyer_id),
+            (c.seller_name, seller_name),
+            (c.buyer_name, buyer_name),
+            (c.date, date),
+            (c.amount, amount),
+            (c.total, total),
+            (c.label, label),
+        ):
             col.append(v)
         self.alive.append(True)
         self._ready = False
@@ -87,8 +109,10 @@ class Segment:
         self.amount_a = np.array(c.amount, dtype=np.int64)
         self.total_a = np.array(c.total, dtype=np.int64)
         self.numbers = Joined(c.number)
-        self.ids = Joined([f"{s}\x01{b}" for s, b in zip(c.seller_id, c.buyer_id)])
-        self.files = Joined([(lb or "").casefold() if k in _FILE_KIND_IDS else "" for k, lb in zip(c.kind, c.label)])
+        self.ids = Joined([f"{s}\x01{b}" for s, b in zip(c.seller_id, c.buyer_id, strict=False)])
+        self.files = Joined(
+            [(lb or "").casefold() if k in _FILE_KIND_IDS else "" for k, lb in zip(c.kind, c.label, strict=False)]
+        )
         self._ready = True
 
     # -- readings ----------------------------------------------------------------------------------------------
@@ -144,8 +168,9 @@ class Segment:
         cand = np.unique(cand)
         if not len(cand):
             return _EMPTY, np.empty(0)
-        d = process.cdist([q], [self.c.number[i] for i in cand], scorer=Levenshtein.distance, score_cutoff=2,
-                          dtype=np.int32)[0]
+        d = process.cdist(
+            [q], [self.c.number[i] for i in cand], scorer=Levenshtein.distance, score_cutoff=2, dtype=np.int32
+        )[0]
         keep = (d >= 1) & (d <= 2)
         return cand[keep], d[keep].astype(float)
 
@@ -205,4 +230,3 @@ class Joined:
 
 def cents(v: Decimal | None) -> int:
     return MISSING if v is None else int((Decimal(v) * 100).to_integral_value())
-

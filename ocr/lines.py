@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from intake.models import FieldSource, TextBox
-from ocr.engines.base import CharSpan, OcrLine
+from fapiao.core.models import FieldSource, TextBox
+from fapiao.ocr.engines.base import CharSpan, OcrLine
 
 
 def lines_to_boxes(lines: Iterable[OcrLine], page: int = 1, split_gap: float = 2.5) -> list[TextBox]:
@@ -33,6 +33,7 @@ def drop_echoes(boxes: list[TextBox]) -> list[TextBox]:
     """Drop a box the detector found twice: a small box lying inside a bigger one whose text contains its
     own (a lone "9" over the first digit of "91330110MA4XJMD43R"). Left in, it competes with the real value
     for the place next to the label."""
+
     def area(b: TextBox) -> float:
         return max(0.0, b.bbox[2] - b.bbox[0]) * max(0.0, b.bbox[3] - b.bbox[1])
 
@@ -44,8 +45,10 @@ def drop_echoes(boxes: list[TextBox]) -> list[TextBox]:
     flat = [b.text.replace(" ", "") for b in boxes]
     out = []
     for i, b in enumerate(boxes):
-        echo = any(j != i and area(o) > 2 * area(b) and flat[i] and _echoes(flat[i], flat[j], inside(b, o))
-                   for j, o in enumerate(boxes))
+        echo = any(
+            j != i and area(o) > 2 * area(b) and flat[i] and _echoes(flat[i], flat[j], inside(b, o))
+            for j, o in enumerate(boxes)
+        )
         if not echo:
             out.append(b)
     return out
@@ -66,7 +69,7 @@ def _line_boxes(line: OcrLine, page: int, split_gap: float) -> list[TextBox]:
     out = []
     for group in groups:
         # the piece's text with its inner spaces ("2019  07  20"), as the recogniser read them
-        piece = "".join(c.char for c in line.chars[index[id(group[0])]:index[id(group[-1])] + 1]).strip()
+        piece = "".join(c.char for c in line.chars[index[id(group[0])] : index[id(group[-1])] + 1]).strip()
         if not piece:
             continue
         sub = _sub_quad(quad, group[0].start, group[-1].end)
@@ -86,7 +89,7 @@ def split_after_labels(group: list[CharSpan]) -> list[list[CharSpan]]:
     start = 0
     for k, c in enumerate(group):
         if c.char in _COLONS and k >= 2 and k < len(group) - 1 and _is_cjk(group[k - 1].char):
-            out.append(group[start:k + 1])
+            out.append(group[start : k + 1])
             start = k + 1
     out.append(group[start:])
     return [g for g in out if g]
@@ -114,7 +117,7 @@ def split_chars(chars: tuple[CharSpan, ...], length: float, height: float, split
     if not visible:
         return []
     groups = [[visible[0]]]
-    for prev, cur in zip(visible, visible[1:]):
+    for prev, cur in zip(visible, visible[1:], strict=False):
         gap = (cur.start - prev.end) * length
         if gap > split_gap * height:
             groups.append([cur])
@@ -133,7 +136,7 @@ def _piece_alternatives(line: OcrLine, group: list[CharSpan]) -> tuple[str, ...]
         return ()
     for alt in line.alternatives:
         if len(alt) == len(full):
-            cut = alt[start:start + len(piece)].strip()
+            cut = alt[start : start + len(piece)].strip()
             if cut and cut != piece.strip() and cut not in out:
                 out.append(cut)
     return tuple(out)
@@ -159,5 +162,11 @@ def _box(text: str, quad: np.ndarray, page: int, confidence: float, alternatives
     xs, ys = quad[:, 0], quad[:, 1]
     bbox = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
     alts = tuple(a for a in alternatives if a and a != text)
-    return TextBox(text=text, bbox=bbox, page=page, confidence=float(min(max(confidence, 0.0), 1.0)),
-                   source=FieldSource.ocr, alternatives=alts)
+    return TextBox(
+        text=text,
+        bbox=bbox,
+        page=page,
+        confidence=float(min(max(confidence, 0.0), 1.0)),
+        source=FieldSource.ocr,
+        alternatives=alts,
+    )

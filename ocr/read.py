@@ -11,17 +11,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from intake.models import TextBox
-from ocr.engines.base import OcrEngine
-from ocr.engines.registry import get_engine
-from ocr.preprocess import PreparedImage, prepare_page
-from ocr.preprocess.crops import OriginalCrops
-from ocr.qr import DecodedQr, decode_qr
-from ocr.settings import OcrSettings
-
+from fapiao.core.models import TextBox
+from fapiao.ocr.engines.base import OcrEngine
+from fapiao.ocr.engines.registry import get_engine
+from fapiao.ocr.preprocess import PreparedImage, prepare_page
+from fapiao.ocr.preprocess.crops import OriginalCrops
+from fapiao.ocr.qr import DecodedQr, decode_qr
+from fapiao.ocr.settings import OcrSettings
 
 UPRIGHT_SOURCES = frozenset({"qr", "cls"})
-"""Orientation sources that settle the page's direction (see ``ocr.preprocess.orient`` / ``upside``)."""
+"""Orientation sources that settle the page's direction (see ``fapiao.ocr.preprocess.orient`` / ``upside``)."""
 
 
 @dataclass(frozen=True)
@@ -54,12 +53,13 @@ class OcrPageResult:
         return [q for r in self.regions for q in r.qr]
 
 
-def ocr_page(image: np.ndarray, page: int = 1, engine: OcrEngine | None = None,
-             settings: OcrSettings | None = None) -> OcrPageResult:
+def ocr_page(
+    image: np.ndarray, page: int = 1, engine: OcrEngine | None = None, settings: OcrSettings | None = None
+) -> OcrPageResult:
     """Prepare ``image``, then OCR and QR-decode every invoice on it.
 
     Lines are detected on the prepared image and recognised from crops of the original (see
-    ``ocr.preprocess.crops``); boxes are in the prepared image's coordinates either way."""
+    ``fapiao.ocr.preprocess.crops``); boxes are in the prepared image's coordinates either way."""
     settings = settings or OcrSettings()
     engine = engine if engine is not None else get_engine(settings)
     crops_from_original = settings.crops_from_original
@@ -71,8 +71,12 @@ def ocr_page(image: np.ndarray, page: int = 1, engine: OcrEngine | None = None,
     qr_seconds = 0.0
     for prep in prepared:
         # the QR code or the page-level direction vote settled 0° vs 180°: no per-line classifier needed
-        boxes = engine.read(prep.image, page=page, upright=prep.orientation_source in UPRIGHT_SOURCES,
-                            crops=OriginalCrops(source, prep.to_original) if crops_from_original else None)
+        boxes = engine.read(
+            prep.image,
+            page=page,
+            upright=prep.orientation_source in UPRIGHT_SOURCES,
+            crops=OriginalCrops(source, prep.to_original) if crops_from_original else None,
+        )
         q0 = time.perf_counter()
         codes = decode_qr(prep.image)
         qr_seconds += time.perf_counter() - q0

@@ -24,7 +24,7 @@ class OcrSettings(BaseSettings):
 
     det_limit_side_len: int = Field(default=1600, ge=32, le=4096)
     """Largest detection input along the *long* side (``det_limit_type='max'``; smaller images are not
-    upscaled). Before rapidocr's own size choice was overridden (``ocr.engines.rapid._honour_det_limit``) a
+    upscaled). Before rapidocr's own size choice was overridden (``fapiao.ocr.engines.rapid._honour_det_limit``) a
     1200 px crop was detected at full size whatever this said; forcing 960 saves ≈ 0.1 s/page but merges
     neighbouring cells into one box and lost 2.4 points of key-field accuracy on 60 degraded pages
     (99.2 % → 96.8 %), so the default keeps the prepared crop's full size."""
@@ -48,9 +48,9 @@ class OcrSettings(BaseSettings):
     does not); 1200 keeps a margin for the small print of real invoices."""
     crops_from_original: bool = True
     """Recognise lines from crops of the original upload rather than of the working image (see
-    ``ocr.preprocess.crops``)."""
+    ``fapiao.ocr.preprocess.crops``)."""
     crop_margin: float = Field(default=0.0, ge=0.0, le=2.0)
-    """Recognition crops (cut from the original upload, see ``ocr.preprocess.crops``) are extended at both ends
+    """Recognition crops (cut from the original upload, see ``fapiao.ocr.preprocess.crops``) are extended at both ends
     by this many line heights."""
     use_cls: bool = True
     """Run the 0/180° text-line classifier (PP-OCR cls) on every line; cheap, and catches upside-down
@@ -79,10 +79,10 @@ class OcrSettings(BaseSettings):
     skip_cipher: bool = True
     """Leave the 密码区 cipher rows of old-layout VAT invoices unread (≈ 18 % of an old-layout page's recognised
     width; fapiao extracts nothing from them): a stack of detected lines with the cipher block's shape is
-    skipped when one of its rows, recognised with the page, reads as cipher (see ``ocr.engines.cipher``)."""
+    skipped when one of its rows, recognised with the page, reads as cipher (see ``fapiao.ocr.engines.cipher``)."""
     fuse_models: bool = True
     """On the CPU, run the detection, classification and recognition models with their per-layer scalar
-    affines folded into the convolutions and their hard-swish chains as HardSigmoid × x (``ocr.engines.fuse``:
+    affines folded into the convolutions and their hard-swish chains as HardSigmoid × x (``fapiao.ocr.engines.fuse``:
     the same function in fewer kernels; 35 % less recognition and 24 % less detection CPU time, no change
     in the recognised text on the scan benchmark). Off: the models as shipped."""
     text_score: float = Field(default=0.5, ge=0.0, le=1.0)
@@ -101,15 +101,24 @@ class OcrSettings(BaseSettings):
     paddle_cls_dir: Path | None = None
 
     replay_path: Path | None = None
-    """ReplayEngine: JSON file written by ``ocr.engines.replay.record``."""
+    """ReplayEngine: JSON file written by ``fapiao.ocr.engines.replay.record``."""
 
     split_gap: float = Field(default=2.5, ge=0.5)
     """Split a recognised line where the gap between two characters exceeds this many line heights."""
     alternatives: int = Field(default=3, ge=0, le=10)
     """How many alternative readings to keep per box (from the recogniser's runner-up characters)."""
 
-    @field_validator("det_model", "rec_model", "cls_model", "rec_keys", "paddle_det_dir", "paddle_rec_dir",
-                     "paddle_cls_dir", "replay_path", mode="before")
+    @field_validator(
+        "det_model",
+        "rec_model",
+        "cls_model",
+        "rec_keys",
+        "paddle_det_dir",
+        "paddle_rec_dir",
+        "paddle_cls_dir",
+        "replay_path",
+        mode="before",
+    )
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if v == "" else v

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from intake.models import KEY_FIELDS, Invoice
+from fapiao.core.models import KEY_FIELDS, Invoice
 
 ITEM_FIELDS = ("name", "spec", "unit", "quantity", "unit_price", "amount", "tax_rate", "tax")
 
@@ -49,7 +49,7 @@ def compare(truth: dict[str, Any], got: Invoice | None, *, printed: bool = False
         out.items_right = False
         out.wrong.append(f"items: expected {len(t_items)} rows, got {len(g_items)}")
     else:
-        for i, (t, g) in enumerate(zip(t_items, g_items)):
+        for i, (t, g) in enumerate(zip(t_items, g_items, strict=False)):
             for name in ITEM_FIELDS:
                 if _norm(t.get(name)) != _norm(g.get(name)):
                     out.items_right = False

@@ -15,14 +15,13 @@ import sys
 import atheris
 
 with atheris.instrument_imports(include=["intake", "matching"]):
-    from intake.amount_words import AmountWordsError, parse_words
-    from intake.errors import FapiaoError
-    from intake.loaders import LoadLimits
-    from intake.pipeline import Pipeline, PipelineOptions
-    from intake.qr_payload import parse_qr_payload
-    from intake.rules.tax_ids import tax_id_problems
-    from matching.headers import MappingError
-    from matching.records_import import parse_upload
+    from fapiao.intake.amount_words import AmountWordsError, parse_words
+    from fapiao.intake.loaders import LoadLimits
+    from fapiao.intake.pipeline import Pipeline, PipelineOptions
+    from fapiao.intake.qr_payload import parse_qr_payload
+    from fapiao.intake.rules.tax_ids import tax_id_problems
+    from fapiao.matching.headers import MappingError
+    from fapiao.matching.records_import import parse_upload
 
 PIPELINE = Pipeline(PipelineOptions(ocr=False, limits=LoadLimits(max_pages=5)))
 RECORD_NAMES = ("export.csv", "export.xlsx", "export.tsv", "export")

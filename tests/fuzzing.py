@@ -24,6 +24,10 @@ def examples(default: int) -> int:
 
 def fuzz(default: int = 200) -> settings:
     longer = bool(os.environ.get(ENV))
-    return settings(max_examples=examples(default), deadline=None, derandomize=not longer, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                           HealthCheck.data_too_large])
+    return settings(
+        max_examples=examples(default),
+        deadline=None,
+        derandomize=not longer,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+    )

@@ -14,16 +14,27 @@ import numpy as np
 import pymupdf
 import pytest
 
-from intake.amount_words import parse_words
-from intake.models import DIGITAL_TYPES, TYPE_BY_CODE, Invoice, InvoiceType
-from ocr.qr import decode_qr
+from fapiao.core.models import DIGITAL_TYPES, TYPE_BY_CODE, Invoice, InvoiceType
+from fapiao.intake.amount_words import parse_words
+from fapiao.ocr.qr import decode_qr
 from samples.generator import build_pdf, generate_set, random_invoice, render_ofd, render_pages, render_xml
 from samples.generator.ids import org_check, resident_check, uscc_check
 from samples.generator.truth import KINDS
 
 OFD_NS = {"ofd": "http://www.ofdspec.org/2016"}
-REGION_TITLES = {"1100": "北京", "3100": "上海", "4400": "广东", "4403": "深圳", "3300": "浙江", "3302": "宁波",
-                 "3200": "江苏", "3502": "厦门", "3702": "青岛", "2102": "大连", "5100": "四川"}
+REGION_TITLES = {
+    "1100": "北京",
+    "3100": "上海",
+    "4400": "广东",
+    "4403": "深圳",
+    "3300": "浙江",
+    "3302": "宁波",
+    "3200": "江苏",
+    "3502": "厦门",
+    "3702": "青岛",
+    "2102": "大连",
+    "5100": "四川",
+}
 
 
 def invoices(n: int = 60, seed: int = 7) -> list[Invoice]:
@@ -79,7 +90,9 @@ def _check_code_structure(inv: Invoice):
         return
     code = inv.invoice_code
     assert re.fullmatch(r"0\d{11}", code)
-    assert code[-2:] == {InvoiceType.e_normal: "11", InvoiceType.e_special: "13", InvoiceType.toll: "12"}[inv.invoice_type]
+    assert (
+        code[-2:] == {InvoiceType.e_normal: "11", InvoiceType.e_special: "13", InvoiceType.toll: "12"}[inv.invoice_type]
+    )
     assert 0 < int(code[5:7]) <= year % 100
     assert re.fullmatch(r"\d{8}", inv.invoice_number) and inv.invoice_number != "00000000"
     assert re.fullmatch(r"\d{20}", inv.check_code) and re.fullmatch(r"\d{12}", inv.machine_number)
@@ -120,8 +133,14 @@ def test_pdf_text_layer_and_qr(kind: str, seed: int):
     data, placements = build_pdf([inv], rng)
     doc = pymupdf.open(stream=data, filetype="pdf")
     text = "".join(p.get_text() for p in doc).replace(" ", "").replace("\n", "")
-    for value in (inv.invoice_number, inv.invoice_code, inv.seller_tax_id, inv.buyer_name,
-                  str(inv.amount_with_tax), inv.amount_in_words):
+    for value in (
+        inv.invoice_number,
+        inv.invoice_code,
+        inv.seller_tax_id,
+        inv.buyer_name,
+        str(inv.amount_with_tax),
+        inv.amount_in_words,
+    ):
         if value:
             assert value.replace(" ", "") in text, value
     first_item = inv.items[0].name

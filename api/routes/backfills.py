@@ -10,9 +10,9 @@ from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from api.deps import Ctx, PageNo, PageSize, Reviewer
-from api.problems import PROBLEM_RESPONSES, ApiError
-from intake.service import backfills as svc
+from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer
+from fapiao.api.problems import PROBLEM_RESPONSES, ApiError
+from fapiao.service import backfills as svc
 
 router = APIRouter(prefix="/api/v1/backfills", tags=["backfills"], responses=PROBLEM_RESPONSES)
 
@@ -20,14 +20,24 @@ BackfillId = Annotated[str, Path(min_length=1, max_length=36, description="Back-
 OutputName = Literal["reconciliation.xlsx", "drafts.xlsx", "log.jsonl"]
 
 
-@router.post("", status_code=202, summary="Start a back-fill from a zip (field `archive`) or a server folder "
-                                          "(field `folder`, inside FAPIAO_BACKFILL_ROOTS)")
+@router.post(
+    "",
+    status_code=202,
+    summary="Start a back-fill from a zip (field `archive`) or a server folder "
+    "(field `folder`, inside FAPIAO_BACKFILL_ROOTS)",
+)
 async def start(
-    request: Request, ctx: Ctx, _: Reviewer,
+    request: Request,
+    ctx: Ctx,
+    _: Reviewer,
     archive: Annotated[UploadFile | None, File(description="a zip of invoice files")] = None,
     folder: Annotated[str | None, Form(max_length=4096, description="a folder on the server")] = None,
-    records: Annotated[UploadFile | None, File(description="the system's records export (CSV or XLSX), imported first")] = None,
-    mapping: Annotated[str | None, Form(max_length=20_000, description="JSON field → header for the records export")] = None,
+    records: Annotated[
+        UploadFile | None, File(description="the system's records export (CSV or XLSX), imported first")
+    ] = None,
+    mapping: Annotated[
+        str | None, Form(max_length=20_000, description="JSON field → header for the records export")
+    ] = None,
 ) -> dict:
     rec = (await records.read(ctx.settings.max_upload_bytes + 1), records.filename or "records") if records else None
     explicit = None
@@ -38,9 +48,16 @@ async def start(
             raise ApiError(422, f"mapping is not JSON: {exc}", 'e.g. {"invoice_number": "票号"}') from exc
         if not isinstance(explicit, dict) or not all(isinstance(v, str) for v in explicit.values()):
             raise ApiError(422, "mapping must be a JSON object of field → header", 'e.g. {"invoice_number": "票号"}')
-    body = await run_in_threadpool(svc.start, ctx, request.state.actor, zip_file=archive.file if archive else None,
-                                   zip_name=(archive.filename or "upload.zip") if archive else "upload.zip",
-                                   folder=folder or None, records=rec, mapping=explicit)
+    body = await run_in_threadpool(
+        svc.start,
+        ctx,
+        request.state.actor,
+        zip_file=archive.file if archive else None,
+        zip_name=(archive.filename or "upload.zip") if archive else "upload.zip",
+        folder=folder or None,
+        records=rec,
+        mapping=explicit,
+    )
     svc.ingest_in_background(ctx, body["id"], request.app.state.dispatch)
     return body
 
@@ -56,9 +73,16 @@ def get_one(backfill_id: BackfillId, ctx: Ctx, _: Reviewer) -> dict:
     return svc.get(ctx, backfill_id)
 
 
-@router.get("/{backfill_id}/outputs/{name}", summary="Download an output", response_class=Response,
-            responses={200: {"content": {t: {} for t in set(svc.OUTPUT_TYPES.values())}}})
+@router.get(
+    "/{backfill_id}/outputs/{name}",
+    summary="Download an output",
+    response_class=Response,
+    responses={200: {"content": {t: {} for t in set(svc.OUTPUT_TYPES.values())}}},
+)
 def download(backfill_id: BackfillId, name: OutputName, ctx: Ctx, _: Reviewer) -> Response:
     content = svc.output(ctx, backfill_id, name)
-    return Response(content, media_type=svc.OUTPUT_TYPES[name],
-                    headers={"Content-Disposition": f'attachment; filename="{backfill_id[:8]}-{name}"'})
+    return Response(
+        content,
+        media_type=svc.OUTPUT_TYPES[name],
+        headers={"Content-Disposition": f'attachment; filename="{backfill_id[:8]}-{name}"'},
+    )

@@ -9,13 +9,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
-from api.deps import Ctx, PageNo, PageSize, Reviewer, Uploader
-from api.problems import PROBLEM_RESPONSES, ApiError, problem
-from intake.errors import FapiaoError, LimitExceeded, UnsupportedFormat
-from intake.service.context import ServiceContext
-from intake.service.documents import accept
-from intake.storage.db import page_of, session_scope
-from intake.storage.service_tables import Document
+from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer, Uploader
+from fapiao.api.problems import PROBLEM_RESPONSES, ApiError, problem
+from fapiao.core.errors import FapiaoError, LimitExceeded, UnsupportedFormat
+from fapiao.service.context import ServiceContext
+from fapiao.service.documents import accept
+from fapiao.storage.db import page_of, session_scope
+from fapiao.storage.service_tables import Document
 
 _REFUSAL_STATUS = {UnsupportedFormat.code: 415, LimitExceeded.code: 413}
 """When every file of an upload is refused for the same reason, the answer's status says which."""
@@ -25,19 +25,26 @@ router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=PRO
 
 
 @router.post("", status_code=202, summary="Upload one or more documents (multipart field `files`)")
-async def upload(request: Request, ctx: Ctx, _: Uploader,
-                 files: Annotated[list[UploadFile], File(description="PDF, image, OFD or invoice XML files")],
-                 batch: Annotated[str | None, Query(max_length=64)] = None) -> JSONResponse:
+async def upload(
+    request: Request,
+    ctx: Ctx,
+    _: Uploader,
+    files: Annotated[list[UploadFile], File(description="PDF, image, OFD or invoice XML files")],
+    batch: Annotated[str | None, Query(max_length=64)] = None,
+) -> JSONResponse:
     """Each file's original is stored and its job recorded before this answers 202. The same content uploaded
     again returns the same document id. Files that cannot be accepted are listed with an error."""
     out = await accept_uploads(request, ctx, files, batch)
     if not any(d["id"] for d in out):
         codes = {d["code"] for d in out}
         status = _REFUSAL_STATUS.get(codes.pop(), 422) if len(codes) == 1 else 422 if out else 400
-        return problem(status, _REFUSAL_TITLE.get(status, "invalid request"),
-                       "no file could be accepted: " + "; ".join(d["error"] for d in out),
-                       "upload PDF, JPEG, PNG, TIFF, BMP, WebP, OFD or invoice XML files within the size limit",
-                       documents=out)
+        return problem(
+            status,
+            _REFUSAL_TITLE.get(status, "invalid request"),
+            "no file could be accepted: " + "; ".join(d["error"] for d in out),
+            "upload PDF, JPEG, PNG, TIFF, BMP, WebP, OFD or invoice XML files within the size limit",
+            documents=out,
+        )
     return JSONResponse({"documents": out}, status_code=202)
 
 
@@ -51,8 +58,9 @@ def get_document(doc_id: str, ctx: Ctx, _: Uploader) -> dict:
 
 
 @router.get("", summary="Documents, newest first")
-def list_documents(ctx: Ctx, _: Uploader, status: str | None = None, batch: str | None = None,
-                   page: PageNo = 1, size: PageSize = 50) -> dict:
+def list_documents(
+    ctx: Ctx, _: Uploader, status: str | None = None, batch: str | None = None, page: PageNo = 1, size: PageSize = 50
+) -> dict:
     with session_scope(ctx.sessions) as s:
         q = select(Document)
         if status:
@@ -60,12 +68,20 @@ def list_documents(ctx: Ctx, _: Uploader, status: str | None = None, batch: str 
         if batch:
             q = q.where(Document.batch == batch)
         total, docs = page_of(s, q, (Document.created_at.desc(),), page, size)
-        return {"total": total, "page": page, "size": size,
-                "documents": [{k: v for k, v in document_view(d).items() if k != "invoices"} for d in docs]}
+        return {
+            "total": total,
+            "page": page,
+            "size": size,
+            "documents": [{k: v for k, v in document_view(d).items() if k != "invoices"} for d in docs],
+        }
 
 
-@router.get("/{doc_id}/original", summary="The original file as uploaded", response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {}}}})
+@router.get(
+    "/{doc_id}/original",
+    summary="The original file as uploaded",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
 def original(doc_id: str, ctx: Ctx, _: Reviewer) -> Response:
     with session_scope(ctx.sessions) as s:
         doc = s.get(Document, doc_id)
@@ -73,12 +89,20 @@ def original(doc_id: str, ctx: Ctx, _: Reviewer) -> Response:
             raise ApiError(404, f"no document {doc_id}", "use the id returned by POST /api/v1/documents")
         sha, name = doc.sha256, doc.filename
     # Served as an attachment with a neutral type: the browser never renders or runs uploaded content.
-    return Response(ctx.blobs.get(sha), media_type="application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{sha}"', "X-Content-Type-Options": "nosniff",
-                             "X-Original-Filename": name.encode("ascii", "replace").decode()})
+    return Response(
+        ctx.blobs.get(sha),
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{sha}"',
+            "X-Content-Type-Options": "nosniff",
+            "X-Original-Filename": name.encode("ascii", "replace").decode(),
+        },
+    )
 
 
-async def accept_uploads(request: Request, ctx: ServiceContext, files: list[UploadFile], batch: str | None) -> list[dict]:
+async def accept_uploads(
+    request: Request, ctx: ServiceContext, files: list[UploadFile], batch: str | None
+) -> list[dict]:
     """Store each file and queue its job (shared with the reviewer UI's upload page); refused files carry an error."""
     out = []
     limit = ctx.settings.max_upload_bytes
@@ -88,18 +112,34 @@ async def accept_uploads(request: Request, ctx: ServiceContext, files: list[Uplo
         try:
             got = await run_in_threadpool(accept, ctx, data, name, "api", batch)
         except FapiaoError as exc:
-            out.append({"id": None, "sha256": None, "status": "rejected", "filename": name, "error": str(exc),
-                        "code": exc.code})
+            out.append(
+                {
+                    "id": None,
+                    "sha256": None,
+                    "status": "rejected",
+                    "filename": name,
+                    "error": str(exc),
+                    "code": exc.code,
+                }
+            )
             continue
-        out.append({"id": got.id, "sha256": got.sha256, "status": got.status, "filename": name, "duplicate": not got.created})
+        out.append(
+            {"id": got.id, "sha256": got.sha256, "status": got.status, "filename": name, "duplicate": not got.created}
+        )
         request.app.state.dispatch(got.id)
     return out
 
 
 def document_view(doc: Document) -> dict:
     return {
-        "id": doc.id, "status": doc.status, "error": doc.error, "filename": doc.filename, "sha256": doc.sha256,
-        "source": doc.source, "batch": doc.batch, "attempts": doc.attempts,
+        "id": doc.id,
+        "status": doc.status,
+        "error": doc.error,
+        "filename": doc.filename,
+        "sha256": doc.sha256,
+        "source": doc.source,
+        "batch": doc.batch,
+        "attempts": doc.attempts,
         "created_at": doc.created_at.isoformat() if doc.created_at else None,
         "finished_at": doc.finished_at.isoformat() if doc.finished_at else None,
         "invoices": [dict(inv.payload, id=inv.id, review=inv.review, version=inv.version) for inv in doc.invoices],

@@ -10,9 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import Ctx, PageNo, PageSize, Reviewer
-from api.problems import PROBLEM_RESPONSES
-from intake.service.drafts import EXPORT_FORMATS, edit_draft, export_drafts, get_draft, list_drafts, move_draft
+from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer
+from fapiao.api.problems import PROBLEM_RESPONSES
+from fapiao.service.drafts import EXPORT_FORMATS, edit_draft, export_drafts, get_draft, list_drafts, move_draft
 
 router = APIRouter(prefix="/api/v1/drafts", tags=["drafts"], responses=PROBLEM_RESPONSES)
 
@@ -32,15 +32,21 @@ class DraftAction(BaseModel):
 
 class ExportRequest(BaseModel):
     format: Literal["xlsx", "json"] = "xlsx"
-    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(default=None, max_length=10_000,
-                                                                        description="only these drafts")
+    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
+        default=None, max_length=10_000, description="only these drafts"
+    )
     include_exported: bool = Field(default=False, description="add drafts exported before (they keep their state)")
 
 
 @router.get("", summary="Drafts (open ones first)")
-def drafts(ctx: Ctx, _: Reviewer, state: State | None = None,
-           q: Annotated[str | None, Query(max_length=200, description="number or source file contains")] = None,
-           page: PageNo = 1, size: PageSize = 50) -> dict:
+def drafts(
+    ctx: Ctx,
+    _: Reviewer,
+    state: State | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="number or source file contains")] = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> dict:
     total, rows = list_drafts(ctx, state, q, page, size)
     return {"total": total, "page": page, "size": size, "drafts": rows}
 
@@ -57,21 +63,30 @@ async def edit(draft_id: DraftId, body: DraftEdit, request: Request, ctx: Ctx, _
 
 def _action(to_state: str):
     async def act(draft_id: DraftId, body: DraftAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
-        return await run_in_threadpool(move_draft, ctx, draft_id, body.version, to_state, request.state.actor, body.note)
+        return await run_in_threadpool(
+            move_draft, ctx, draft_id, body.version, to_state, request.state.actor, body.note
+        )
 
     return act
 
 
 router.post("/{draft_id}/confirm", summary="Confirm a draft for export")(_action("confirmed"))
-router.post("/{draft_id}/discard", summary="Discard a draft (the invoice will not be back-entered)")(_action("discarded"))
+router.post("/{draft_id}/discard", summary="Discard a draft (the invoice will not be back-entered)")(
+    _action("discarded")
+)
 router.post("/{draft_id}/reopen", summary="Reopen a confirmed draft for editing")(_action("draft"))
 
 
-@router.post("/export", summary="Export confirmed drafts in the layout of the newest records import; they become "
-                                "exported", response_class=Response,
-             responses={200: {"content": {t: {} for t in EXPORT_FORMATS.values()}}})
+@router.post(
+    "/export",
+    summary="Export confirmed drafts in the layout of the newest records import; they become exported",
+    response_class=Response,
+    responses={200: {"content": {t: {} for t in EXPORT_FORMATS.values()}}},
+)
 async def export(body: ExportRequest, request: Request, ctx: Ctx, _: Reviewer) -> Response:
     out = await run_in_threadpool(export_drafts, ctx, body.format, request.state.actor, body.ids, body.include_exported)
-    return Response(out.content, media_type=out.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{out.filename}"',
-                             "X-Drafts-Exported": str(out.drafts)})
+    return Response(
+        out.content,
+        media_type=out.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{out.filename}"', "X-Drafts-Exported": str(out.drafts)},
+    )

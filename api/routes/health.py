@@ -7,12 +7,12 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from sqlalchemy import func, select, text
 
-from api.problems import PROBLEM_RESPONSES
-from api.deps import Admin, Ctx
-from intake.service.alerts import counts as alert_counts
-from intake.service.alerts import current as current_alerts
-from intake.storage.db import session_scope
-from intake.storage.service_tables import Document, ExtractedInvoice
+from fapiao.api.deps import Admin, Ctx
+from fapiao.api.problems import PROBLEM_RESPONSES
+from fapiao.service.alerts import counts as alert_counts
+from fapiao.service.alerts import current as current_alerts
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import Document, ExtractedInvoice
 
 router = APIRouter(tags=["health"], responses=PROBLEM_RESPONSES)
 
@@ -24,17 +24,26 @@ def health(ctx: Ctx) -> dict:
     return {"status": "ok"}
 
 
-@router.get("/metrics", summary="Prometheus metrics (admin key: set it as the scrape job's bearer token)",
-            response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}})
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (admin key: set it as the scrape job's bearer token)",
+    response_class=Response,
+    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {}}}},
+)
 def metrics(ctx: Ctx, _: Admin) -> Response:
     registry = CollectorRegistry()
     docs = Gauge("fapiao_documents", "Documents by job status", ["status"], registry=registry)
-    invoices = Gauge("fapiao_invoices", "Extracted invoices by decision and review state", ["status", "review"], registry=registry)
+    invoices = Gauge(
+        "fapiao_invoices", "Extracted invoices by decision and review state", ["status", "review"], registry=registry
+    )
     with session_scope(ctx.sessions) as s:
         for status, n in s.execute(select(Document.status, func.count()).group_by(Document.status)):
             docs.labels(status).set(n)
-        for status, review, n in s.execute(select(ExtractedInvoice.status, ExtractedInvoice.review, func.count())
-                                           .group_by(ExtractedInvoice.status, ExtractedInvoice.review)):
+        for status, review, n in s.execute(
+            select(ExtractedInvoice.status, ExtractedInvoice.review, func.count()).group_by(
+                ExtractedInvoice.status, ExtractedInvoice.review
+            )
+        ):
             invoices.labels(status, review).set(n)
     alerts = Gauge("fapiao_alerts", "Current alerts by kind (see GET /api/v1/alerts)", ["kind"], registry=registry)
     for kind, n in alert_counts(current_alerts(ctx)).items():

@@ -6,24 +6,24 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import Ctx, InvoiceId, PageNo, PageSize, Reviewer
-from api.problems import PROBLEM_RESPONSES, ApiError
-from intake.service.pages import page_image
-from intake.service.queries import InvoiceFilter, history, search_invoices, summary
-from intake.service.review import edit_fields, set_review, view
-from intake.storage.db import session_scope
-from intake.storage.service_tables import ExtractedInvoice
+from fapiao.api.deps import Ctx, InvoiceId, PageNo, PageSize, Reviewer
+from fapiao.api.problems import PROBLEM_RESPONSES, ApiError
+from fapiao.service.pages import page_image
+from fapiao.service.queries import InvoiceFilter, history, search_invoices, summary
+from fapiao.service.review import edit_fields, set_review, view
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import ExtractedInvoice
 
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
 
 
 class FieldEdit(BaseModel):
     version: int = Field(description="The version you read; a newer one on the server is a 409 conflict.")
-    fields: dict[str, Any] = Field(description="Field name → new value, e.g. {\"seller_name\": \"…\"}")
+    fields: dict[str, Any] = Field(description='Field name → new value, e.g. {"seller_name": "…"}')
 
 
 class ReviewAction(BaseModel):
@@ -32,17 +32,34 @@ class ReviewAction(BaseModel):
 
 
 @router.get("", summary="Invoices, needs-review first, with filters and paging")
-def list_invoices(ctx: Ctx, _: Reviewer, status: str | None = None, review: str | None = None,
-                  q: Annotated[str | None, Query(description="number, code, name or tax ID contains")] = None,
-                  seller: Annotated[str | None, Query(description="seller name or tax ID contains")] = None,
-                  date_from: dt.date | None = None, date_to: dt.date | None = None,
-                  invoice_type: Annotated[str | None, Query(max_length=24)] = None,
-                  batch: Annotated[str | None, Query(max_length=64)] = None,
-                  match: Annotated[str | None, Query(max_length=32, description="latest reconciliation category, "
-                                                     "or `none` for not reconciled yet")] = None,
-                  page: PageNo = 1, size: PageSize = 50) -> dict:
-    f = InvoiceFilter(status=status, review=review, q=q, seller=seller, date_from=date_from, date_to=date_to,
-                      invoice_type=invoice_type, batch=batch, match=match)
+def list_invoices(
+    ctx: Ctx,
+    _: Reviewer,
+    status: str | None = None,
+    review: str | None = None,
+    q: Annotated[str | None, Query(description="number, code, name or tax ID contains")] = None,
+    seller: Annotated[str | None, Query(description="seller name or tax ID contains")] = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    invoice_type: Annotated[str | None, Query(max_length=24)] = None,
+    batch: Annotated[str | None, Query(max_length=64)] = None,
+    match: Annotated[
+        str | None, Query(max_length=32, description="latest reconciliation category, or `none` for not reconciled yet")
+    ] = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
+) -> dict:
+    f = InvoiceFilter(
+        status=status,
+        review=review,
+        q=q,
+        seller=seller,
+        date_from=date_from,
+        date_to=date_to,
+        invoice_type=invoice_type,
+        batch=batch,
+        match=match,
+    )
     with session_scope(ctx.sessions) as s:
         total, rows = search_invoices(s, f, page, size)
         return {"total": total, "page": page, "size": size, "invoices": [summary(r) for r in rows]}
@@ -53,17 +70,26 @@ def get_invoice(invoice_id: InvoiceId, ctx: Ctx, _: Reviewer) -> dict:
     with session_scope(ctx.sessions) as s:
         row = s.get(ExtractedInvoice, invoice_id)
         if row is None:
-            raise ApiError(404, f"no invoice {invoice_id}", "use an id from GET /api/v1/invoices or a document's invoices")
+            raise ApiError(
+                404, f"no invoice {invoice_id}", "use an id from GET /api/v1/invoices or a document's invoices"
+            )
         return dict(view(row), history=history(s, invoice_id))
 
 
-@router.get("/{invoice_id}/pages/{page}", summary="The page image the invoice was read from (PNG)",
-            response_class=Response, responses={200: {"content": {"image/png": {}}}})
+@router.get(
+    "/{invoice_id}/pages/{page}",
+    summary="The page image the invoice was read from (PNG)",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
 async def page(invoice_id: InvoiceId, page: Annotated[int, Path(ge=1, le=10_000)], ctx: Ctx, _: Reviewer) -> Response:
     """`X-Bbox-Scale` is the number of image pixels per bbox unit, to draw field boxes on the image."""
     img = await run_in_threadpool(page_image, ctx, invoice_id, page)
-    return Response(img.png, media_type="image/png", headers={"X-Bbox-Scale": f"{img.scale:.6f}",
-                                                              "X-Content-Type-Options": "nosniff"})
+    return Response(
+        img.png,
+        media_type="image/png",
+        headers={"X-Bbox-Scale": f"{img.scale:.6f}", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 @router.patch("/{invoice_id}", summary="Correct fields; the rules run again and the change is audited")
@@ -73,10 +99,13 @@ async def patch_invoice(invoice_id: InvoiceId, body: FieldEdit, request: Request
 
 @router.post("/{invoice_id}/confirm", summary="Confirm the invoice as read (audited)")
 async def confirm(invoice_id: InvoiceId, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
-    return await run_in_threadpool(set_review, ctx, invoice_id, body.version, "confirmed", request.state.actor, body.note)
+    return await run_in_threadpool(
+        set_review, ctx, invoice_id, body.version, "confirmed", request.state.actor, body.note
+    )
 
 
 @router.post("/{invoice_id}/reject", summary="Reject the invoice (audited)")
 async def reject(invoice_id: InvoiceId, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
-    return await run_in_threadpool(set_review, ctx, invoice_id, body.version, "rejected", request.state.actor, body.note)
-
+    return await run_in_threadpool(
+        set_review, ctx, invoice_id, body.version, "rejected", request.state.actor, body.note
+    )

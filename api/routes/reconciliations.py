@@ -13,19 +13,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, model_validator
 
-from api.deps import Ctx, PageNo, PageSize, Reviewer
-from api.problems import PROBLEM_RESPONSES, ApiError
-from intake.service.reconciliation import Scope, list_runs, run_items, run_lines, run_reconciliation, run_view
-from intake.storage.db import session_scope
-from intake.storage.matching_tables import ReconciliationRun
-from matching.export import REPORT_WRITERS
-from matching.reconcile import Category
+from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer
+from fapiao.api.problems import PROBLEM_RESPONSES, ApiError
+from fapiao.matching.export import REPORT_WRITERS
+from fapiao.matching.reconcile import Category
+from fapiao.service.reconciliation import Scope, list_runs, run_items, run_lines, run_reconciliation, run_view
+from fapiao.storage.db import session_scope
+from fapiao.storage.matching_tables import ReconciliationRun
 
 router = APIRouter(prefix="/api/v1/reconciliations", tags=["reconciliation"], responses=PROBLEM_RESPONSES)
 
 RunId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Reconciliation run id")]
-REPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "csv": "text/csv; charset=utf-8", "json": "application/x-ndjson"}
+REPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/x-ndjson",
+}
 
 
 class RunRequest(BaseModel):
@@ -40,8 +43,12 @@ class RunRequest(BaseModel):
         return self
 
 
-@router.post("", status_code=201, summary="Reconcile the documents in a scope with the records; drafts are created "
-                                          "for invoices missing in the system")
+@router.post(
+    "",
+    status_code=201,
+    summary="Reconcile the documents in a scope with the records; drafts are created "
+    "for invoices missing in the system",
+)
 async def create_run(body: RunRequest, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     scope = Scope(batch=body.batch, date_from=body.date_from, date_to=body.date_to)
     return await run_in_threadpool(run_reconciliation, ctx, scope, request.state.actor)
@@ -55,8 +62,9 @@ def runs(ctx: Ctx, _: Reviewer, page: PageNo = 1, size: PageSize = 50) -> dict:
 
 
 @router.get("/{run_id}", summary="One run: counts per category and its lines (filter by category)")
-def get_run(run_id: RunId, ctx: Ctx, _: Reviewer, category: Category | None = None,
-            page: PageNo = 1, size: PageSize = 50) -> dict:
+def get_run(
+    run_id: RunId, ctx: Ctx, _: Reviewer, category: Category | None = None, page: PageNo = 1, size: PageSize = 50
+) -> dict:
     with session_scope(ctx.sessions) as s:
         run = s.get(ReconciliationRun, run_id)
         if run is None:
@@ -65,10 +73,18 @@ def get_run(run_id: RunId, ctx: Ctx, _: Reviewer, category: Category | None = No
         return dict(run_view(run), total=total, page=page, size=size, items=items)
 
 
-@router.get("/{run_id}/report", summary="The run's report as a file", response_class=Response,
-            responses={200: {"content": {t.split(";")[0]: {} for t in REPORT_TYPES.values()}}})
-def report(run_id: RunId, ctx: Ctx, _: Reviewer,
-           format: Annotated[Literal["xlsx", "csv", "json"], Query(description="xlsx, csv or json")] = "xlsx") -> Response:
+@router.get(
+    "/{run_id}/report",
+    summary="The run's report as a file",
+    response_class=Response,
+    responses={200: {"content": {t.split(";")[0]: {} for t in REPORT_TYPES.values()}}},
+)
+def report(
+    run_id: RunId,
+    ctx: Ctx,
+    _: Reviewer,
+    format: Annotated[Literal["xlsx", "csv", "json"], Query(description="xlsx, csv or json")] = "xlsx",
+) -> Response:
     with session_scope(ctx.sessions) as s:
         if s.get(ReconciliationRun, run_id) is None:
             raise ApiError(404, f"no reconciliation run {run_id}", "list runs with GET /api/v1/reconciliations")
@@ -77,5 +93,8 @@ def report(run_id: RunId, ctx: Ctx, _: Reviewer,
         path = FsPath(tmp) / f"report.{format}"
         REPORT_WRITERS[path.suffix](lines, path)
         content = path.read_bytes()
-    return Response(content, media_type=REPORT_TYPES[format],
-                    headers={"Content-Disposition": f'attachment; filename="reconciliation-{run_id}.{format}"'})
+    return Response(
+        content,
+        media_type=REPORT_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="reconciliation-{run_id}.{format}"'},
+    )

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from api.deps import Ctx, Reviewer
-from api.problems import PROBLEM_RESPONSES
-from intake.service import alerts as alert_svc
-from intake.service.stats import SHARE_COLUMNS, TOTAL_COLUMNS, json_rows, shares, to_xlsx, totals
-from intake.storage.db import session_scope
+from fapiao.api.deps import Ctx, Reviewer
+from fapiao.api.problems import PROBLEM_RESPONSES
+from fapiao.service import alerts as alert_svc
+from fapiao.service.stats import SHARE_COLUMNS, TOTAL_COLUMNS, json_rows, shares, to_xlsx, totals
+from fapiao.storage.db import session_scope
 
 router = APIRouter(prefix="/api/v1", tags=["statistics"], responses=PROBLEM_RESPONSES)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,10 +25,19 @@ def _xlsx(content: bytes, name: str) -> Response:
     return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
-@router.get("/stats", summary="Counts and amounts (金额, 税额, 价税合计) by month, seller, invoice type or tax rate",
-            responses={200: {"content": {"application/json": {}, XLSX: {}}}})
-def stats(ctx: Ctx, _: Reviewer, group: Literal["month", "seller", "type", "rate"] = "month",
-          date_from: dt.date | None = None, date_to: dt.date | None = None, format: Format = "json"):
+@router.get(
+    "/stats",
+    summary="Counts and amounts (金额, 税额, 价税合计) by month, seller, invoice type or tax rate",
+    responses={200: {"content": {"application/json": {}, XLSX: {}}}},
+)
+def stats(
+    ctx: Ctx,
+    _: Reviewer,
+    group: Literal["month", "seller", "type", "rate"] = "month",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    format: Format = "json",
+):
     with session_scope(ctx.sessions) as s:
         rows = totals(s, group, date_from, date_to)
     if format == "xlsx":
@@ -36,10 +45,14 @@ def stats(ctx: Ctx, _: Reviewer, group: Literal["month", "seller", "type", "rate
     return {"group": group, "rows": json_rows(rows)}
 
 
-@router.get("/stats/shares", summary="Per month: invoices, matched / missing shares (latest reconciliation), "
-                                     "needs-review share", responses={200: {"content": {"application/json": {}, XLSX: {}}}})
-def stats_shares(ctx: Ctx, _: Reviewer, date_from: dt.date | None = None, date_to: dt.date | None = None,
-                 format: Format = "json"):
+@router.get(
+    "/stats/shares",
+    summary="Per month: invoices, matched / missing shares (latest reconciliation), needs-review share",
+    responses={200: {"content": {"application/json": {}, XLSX: {}}}},
+)
+def stats_shares(
+    ctx: Ctx, _: Reviewer, date_from: dt.date | None = None, date_to: dt.date | None = None, format: Format = "json"
+):
     with session_scope(ctx.sessions) as s:
         rows = shares(s, date_from, date_to)
     if format == "xlsx":
@@ -47,8 +60,11 @@ def stats_shares(ctx: Ctx, _: Reviewer, date_from: dt.date | None = None, date_t
     return {"rows": rows}
 
 
-@router.get("/alerts", summary="Duplicates, invoices stuck in review, exported drafts not yet in the records, "
-                               "failed or old records imports")
+@router.get(
+    "/alerts",
+    summary="Duplicates, invoices stuck in review, exported drafts not yet in the records, "
+    "failed or old records imports",
+)
 async def alerts(ctx: Ctx, _: Reviewer, kind: Annotated[list[Literal[alert_svc.KINDS]] | None, Query()] = None) -> dict:  # type: ignore[valid-type]
     found = await run_in_threadpool(alert_svc.current, ctx)
     if kind:

@@ -1,4 +1,4 @@
-"""The alerts page: what ``intake.service.alerts`` finds right now (duplicates, invoices stuck in review,
+"""The alerts page: what ``fapiao.service.alerts`` finds right now (duplicates, invoices stuck in review,
 exported drafts a later import still lacks, failed or old records imports), counted per kind and listed with
 the message in the page's language and links to what to look at. Opening it also refreshes the count in the
 top bar (``badge``)."""
@@ -11,12 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import Ctx
-from api.ui.auth import UiReviewer, UiRoute
-from api.ui.badge import remember
-from api.ui.i18n import Translator, pick_lang
-from api.ui.render import page
-from intake.service.alerts import KINDS, Alert, counts, current
+from fapiao.api.deps import Ctx
+from fapiao.api.ui.auth import UiReviewer, UiRoute
+from fapiao.api.ui.badge import remember
+from fapiao.api.ui.i18n import Translator, pick_lang
+from fapiao.api.ui.render import page
+from fapiao.service.alerts import KINDS, Alert, counts, current
 
 router = APIRouter(route_class=UiRoute)
 
@@ -42,14 +42,24 @@ def links(t: Translator, alert: Alert) -> list[tuple[str, str]]:
 
 
 @router.get("/alerts")
-def alerts_page(request: Request, ctx: Ctx, _: UiReviewer,
-                kind: Annotated[str, Query(max_length=32)] = "") -> Response:
+def alerts_page(request: Request, ctx: Ctx, _: UiReviewer, kind: Annotated[str, Query(max_length=32)] = "") -> Response:
     t = Translator(pick_lang(request))
     found = current(ctx)
     remember(request.app, found)
     kind = kind if kind in KINDS else ""
     shown = [a for a in found if not kind or a.kind == kind]
-    rows = [{"kind": a.kind, "severity": a.severity, "message": a.message_zh if t.lang == "zh" else a.message,
-             "since": a.since, "links": links(t, a)} for a in shown]
-    return page(request, "alerts.html", {"counts": counts(found), "kinds": KINDS, "kind": kind, "alerts": rows,
-                                         "total": len(found)})
+    rows = [
+        {
+            "kind": a.kind,
+            "severity": a.severity,
+            "message": a.message_zh if t.lang == "zh" else a.message,
+            "since": a.since,
+            "links": links(t, a),
+        }
+        for a in shown
+    ]
+    return page(
+        request,
+        "alerts.html",
+        {"counts": counts(found), "kinds": KINDS, "kind": kind, "alerts": rows, "total": len(found)},
+    )

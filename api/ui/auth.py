@@ -12,18 +12,18 @@ from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import Ctx
-from api.problems import problem
-from api.ui import session
-from api.ui.i18n import LANG_COOKIE, LANGS
-from api.ui.render import page
-from intake.service.context import ServiceContext
-from intake.service.keys import allows, key_by_hash
-from intake.storage.service_tables import ApiKey
+from fapiao.api.deps import Ctx
+from fapiao.api.problems import problem
+from fapiao.api.ui import session
+from fapiao.api.ui.i18n import LANG_COOKIE, LANGS
+from fapiao.api.ui.render import page
+from fapiao.service.context import ServiceContext
+from fapiao.service.keys import allows, key_by_hash
+from fapiao.storage.service_tables import ApiKey
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' blob:; script-src 'self'; style-src 'self'; "
-                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
@@ -114,5 +114,7 @@ def _login_required(request: Request) -> Response:
 
 def _role_required(request: Request, exc: RoleRequired) -> Response:
     if wants_json(request):
-        return problem(403, "forbidden", f"this needs the {exc.need} role; the key has {exc.have}", "use a key with that role")
+        return problem(
+            403, "forbidden", f"this needs the {exc.need} role; the key has {exc.have}", "use a key with that role"
+        )
     return page(request, "forbidden.html", {"need": exc.need, "have": exc.have}, status_code=403)

@@ -2,7 +2,7 @@
 optional records export (and a saved column mapping for it); list them; follow one (files accepted and
 refused, jobs by state, a progress bar, refreshed by static/batch.js until it is done), see its
 reconciliation categories and download its three outputs. Everything goes through
-``intake.service.backfills`` as ``/api/v1/backfills`` does; a refused start is shown above the form."""
+``fapiao.service.backfills`` as ``/api/v1/backfills`` does; a refused start is shown above the form."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import Ctx, PageNo
-from api.ui.auth import UiReviewer, UiRoute
-from api.ui.i18n import MATCH_CATEGORIES, Translator, pick_lang
-from api.ui.render import download, error_page, page
-from intake.errors import FapiaoError, NotFound
-from intake.service import backfills as svc
-from intake.service.records import resolve_mapping
-from intake.storage.backfill_tables import BackfillDocument
-from intake.storage.db import session_scope
-from intake.storage.matching_tables import HeaderMapping
-from intake.storage.service_tables import Document
+from fapiao.api.deps import Ctx, PageNo
+from fapiao.api.ui.auth import UiReviewer, UiRoute
+from fapiao.api.ui.i18n import MATCH_CATEGORIES, Translator, pick_lang
+from fapiao.api.ui.render import download, error_page, page
+from fapiao.core.errors import FapiaoError, NotFound
+from fapiao.service import backfills as svc
+from fapiao.service.records import resolve_mapping
+from fapiao.storage.backfill_tables import BackfillDocument
+from fapiao.storage.db import session_scope
+from fapiao.storage.matching_tables import HeaderMapping
+from fapiao.storage.service_tables import Document
 
 router = APIRouter(route_class=UiRoute)
 
@@ -39,32 +39,44 @@ class BadForm(Exception):
     """A start request the page cannot act on; the message is already translated."""
 
 
-def _list_page(request: Request, ctx, page_no: int = 1, form: dict | None = None, error: str | None = None,
-               status_code: int = 200) -> Response:
+def _list_page(
+    request: Request, ctx, page_no: int = 1, form: dict | None = None, error: str | None = None, status_code: int = 200
+) -> Response:
     total, rows = svc.list_backfills(ctx, page_no, PAGE_SIZE)
     with session_scope(ctx.sessions) as s:
         mappings = list(s.scalars(select(HeaderMapping.name).order_by(HeaderMapping.name)))
     pages = max(1, -(-total // PAGE_SIZE))
     link = lambda p: f"/ui/backfills?page={p}"  # noqa: E731
-    return page(request, "backfills.html", {
-        "backfills": [_progress(b) for b in rows], "total": total, "mappings": mappings,
-        "roots": [str(r) for r in ctx.settings.allowed_backfill_roots], "categories": MATCH_CATEGORIES,
-        "form": form or {"source": "zip", "folder": "", "mapping_name": ""}, "error": error,
-        "page_no": page_no, "pages": pages,
-        "prev_url": link(page_no - 1) if page_no > 1 else None, "next_url": link(page_no + 1) if page_no < pages else None,
-    }, status_code=status_code)
+    return page(
+        request,
+        "backfills.html",
+        {
+            "backfills": [_progress(b) for b in rows],
+            "total": total,
+            "mappings": mappings,
+            "roots": [str(r) for r in ctx.settings.allowed_backfill_roots],
+            "categories": MATCH_CATEGORIES,
+            "form": form or {"source": "zip", "folder": "", "mapping_name": ""},
+            "error": error,
+            "page_no": page_no,
+            "pages": pages,
+            "prev_url": link(page_no - 1) if page_no > 1 else None,
+            "next_url": link(page_no + 1) if page_no < pages else None,
+        },
+        status_code=status_code,
+    )
 
 
 def _progress(b: dict) -> dict:
     """The view with what the progress bar shows: finished (done + failed) of the accepted documents."""
     finished = b["jobs"]["done"] + b["jobs"]["failed"]
-    return {**b, "finished": finished, "percent": round(100 * b["progress"]),
-            "unfinished": b["status"] not in FINISHED}
+    return {**b, "finished": finished, "percent": round(100 * b["progress"]), "unfinished": b["status"] not in FINISHED}
 
 
 @router.get("/backfills")
-def backfills_page(request: Request, ctx: Ctx, _: UiReviewer,
-                   page_no: Annotated[PageNo, Query(alias="page")] = 1) -> Response:
+def backfills_page(
+    request: Request, ctx: Ctx, _: UiReviewer, page_no: Annotated[PageNo, Query(alias="page")] = 1
+) -> Response:
     return _list_page(request, ctx, page_no)
 
 
@@ -77,8 +89,11 @@ def _file(value) -> UploadFile | None:
 async def start(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
     form = await request.form()
     t = Translator(pick_lang(request))
-    chosen = {"source": str(form.get("source", "")), "folder": str(form.get("folder", "")).strip()[:4096],
-              "mapping_name": str(form.get("mapping_name", ""))[:128]}
+    chosen = {
+        "source": str(form.get("source", "")),
+        "folder": str(form.get("folder", "")).strip()[:4096],
+        "mapping_name": str(form.get("mapping_name", ""))[:128],
+    }
     try:
         kwargs = await _arguments(ctx, t, form, chosen)
         body = await run_in_threadpool(lambda: svc.start(ctx, request.state.actor, **kwargs))
@@ -124,8 +139,16 @@ def backfill_page(request: Request, backfill_id: BackfillId, ctx: Ctx, _: UiRevi
         b = svc.get(ctx, backfill_id)
     except NotFound:
         return _not_found(request, backfill_id)
-    return page(request, "backfill.html", {"b": _progress(b), "states": ("queued", "processing", "done", "failed"),
-                                           "categories": MATCH_CATEGORIES, "unreadable": _unreadable(ctx, b)})
+    return page(
+        request,
+        "backfill.html",
+        {
+            "b": _progress(b),
+            "states": ("queued", "processing", "done", "failed"),
+            "categories": MATCH_CATEGORIES,
+            "unreadable": _unreadable(ctx, b),
+        },
+    )
 
 
 def _unreadable(ctx, b: dict) -> list[dict]:
@@ -134,16 +157,21 @@ def _unreadable(ctx, b: dict) -> list[dict]:
     out = [{"name": r["name"], "error": r["error"]} for r in b["refusals"][:UNREADABLE_SHOWN]]
     if b["jobs"]["failed"] and len(out) < UNREADABLE_SHOWN:
         with session_scope(ctx.sessions) as s:
-            rows = s.execute(select(BackfillDocument.name, Document.error).join(Document, Document.id == BackfillDocument.document_id)
-                             .where(BackfillDocument.backfill_id == b["id"], Document.status == "failed")
-                             .order_by(BackfillDocument.position).limit(UNREADABLE_SHOWN - len(out))).all()
+            rows = s.execute(
+                select(BackfillDocument.name, Document.error)
+                .join(Document, Document.id == BackfillDocument.document_id)
+                .where(BackfillDocument.backfill_id == b["id"], Document.status == "failed")
+                .order_by(BackfillDocument.position)
+                .limit(UNREADABLE_SHOWN - len(out))
+            ).all()
         out += [{"name": r.name, "error": r.error or ""} for r in rows]
     return out
 
 
 @router.get("/backfills/{backfill_id}/outputs/{name}")
-def output(request: Request, backfill_id: BackfillId, name: Annotated[str, Path(max_length=64)], ctx: Ctx,
-           _: UiReviewer) -> Response:
+def output(
+    request: Request, backfill_id: BackfillId, name: Annotated[str, Path(max_length=64)], ctx: Ctx, _: UiReviewer
+) -> Response:
     """One output file as an attachment (named as the API names it)."""
     t = Translator(pick_lang(request))
     try:

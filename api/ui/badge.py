@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
-from intake.service import alerts
+from fapiao.service import alerts
 
 log = logging.getLogger(__name__)
 

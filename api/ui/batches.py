@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from starlette.responses import Response
 
-from api.deps import Ctx, PageNo
-from api.ui.auth import UiReviewer, UiRoute
-from api.ui.i18n import Translator, pick_lang
-from api.ui.render import error_page, page
-from intake.service.queries import batch_progress
-from intake.storage.db import page_of, session_scope
-from intake.storage.service_tables import Document
+from fapiao.api.deps import Ctx, PageNo
+from fapiao.api.ui.auth import UiReviewer, UiRoute
+from fapiao.api.ui.i18n import Translator, pick_lang
+from fapiao.api.ui.render import error_page, page
+from fapiao.service.queries import batch_progress
+from fapiao.storage.db import page_of, session_scope
+from fapiao.storage.service_tables import Document
 
 router = APIRouter(route_class=UiRoute)
 
@@ -25,23 +25,46 @@ PAGE_SIZE = 100
 
 
 @router.get("/batches/{batch:path}")
-def batch_page(request: Request, batch: Annotated[str, Path(min_length=1, max_length=64)], ctx: Ctx, _: UiReviewer,
-               page_no: Annotated[PageNo, Query(alias="page")] = 1) -> Response:
+def batch_page(
+    request: Request,
+    batch: Annotated[str, Path(min_length=1, max_length=64)],
+    ctx: Ctx,
+    _: UiReviewer,
+    page_no: Annotated[PageNo, Query(alias="page")] = 1,
+) -> Response:
     with session_scope(ctx.sessions) as s:
         counts = batch_progress(s, batch)
         stmt = select(Document).where(Document.batch == batch).options(selectinload(Document.invoices))
         # Unfinished and failed jobs first: they are what a person watches this page for.
         order = (Document.status == "done", Document.status == "failed", Document.created_at, Document.id)
         total, docs = page_of(s, stmt, order, page_no, PAGE_SIZE)
-        rows = [{"id": d.id, "filename": d.filename, "status": d.status, "error": d.error,
-                 "invoices": [{"id": i.id, "number": i.invoice_number, "status": i.status} for i in d.invoices]}
-                for d in docs]
+        rows = [
+            {
+                "id": d.id,
+                "filename": d.filename,
+                "status": d.status,
+                "error": d.error,
+                "invoices": [{"id": i.id, "number": i.invoice_number, "status": i.status} for i in d.invoices],
+            }
+            for d in docs
+        ]
     if not total:
         return error_page(request, 404, Translator(pick_lang(request))("bt.unknown", b=batch), back="/ui/upload")
     finished = counts.get("done", 0) + counts.get("failed", 0)
     pages = max(1, -(-total // PAGE_SIZE))
-    return page(request, "batch.html", {
-        "batch": batch, "counts": {st: counts.get(st, 0) for st in JOB_STATES}, "states": JOB_STATES,
-        "total": total, "finished": finished, "percent": round(100 * finished / total), "docs": rows,
-        "unfinished": finished < total, "page_no": page_no, "pages": pages,
-    })
+    return page(
+        request,
+        "batch.html",
+        {
+            "batch": batch,
+            "counts": {st: counts.get(st, 0) for st in JOB_STATES},
+            "states": JOB_STATES,
+            "total": total,
+            "finished": finished,
+            "percent": round(100 * finished / total),
+            "docs": rows,
+            "unfinished": finished < total,
+            "page_no": page_no,
+            "pages": pages,
+        },
+    )

@@ -120,11 +120,22 @@ def columns(points: Sequence[tuple[str, Decimal, str]], width: int = WIDTH, heig
         x = left + slot * i + (slot - bw) / 2
         y0, yv = y(Decimal(0)), y(v)
         text = f"{v:,.2f}"
-        chart.bars.append(Bar(
-            x=_c(x), y=_c(min(y0, yv)), width=_c(bw), height=_c(max(abs(y0 - yv), Decimal("0.5"))), title=title,
-            negative=v < 0, text=text if slot >= len(text) * Decimal("6.6") + 6 else None, tx=_c(x + bw / 2),
-            ty=_c(min(y0, yv) - 6 if v >= 0 else max(y0, yv) + 14),
-            label=label if i % every == 0 else None, lx=_c(x + bw / 2), ly=_c(top + ph + 20)))
+        chart.bars.append(
+            Bar(
+                x=_c(x),
+                y=_c(min(y0, yv)),
+                width=_c(bw),
+                height=_c(max(abs(y0 - yv), Decimal("0.5"))),
+                title=title,
+                negative=v < 0,
+                text=text if slot >= len(text) * Decimal("6.6") + 6 else None,
+                tx=_c(x + bw / 2),
+                ty=_c(min(y0, yv) - 6 if v >= 0 else max(y0, yv) + 14),
+                label=label if i % every == 0 else None,
+                lx=_c(x + bw / 2),
+                ly=_c(top + ph + 20),
+            )
+        )
     return chart
 
 
@@ -148,15 +159,28 @@ def bars(points: Sequence[tuple[str, Decimal, str]], width: int = WIDTH, row: in
         yy = top + r * i + 4
         x0, xv = x(Decimal(0)), x(v)
         short = label if len(label) <= 16 else label[:15] + "…"
-        chart.bars.append(Bar(
-            x=_c(min(x0, xv)), y=_c(yy), width=_c(max(abs(xv - x0), Decimal("0.5"))), height=_c(r - 8),
-            title=title, negative=v < 0, text=f"{v:,.2f}", tx=_c(max(x0, xv) + 6), ty=_c(yy + r / 2 + 1),
-            label=short, lx=_c(label_w - 8), ly=_c(yy + r / 2 + 1)))
+        chart.bars.append(
+            Bar(
+                x=_c(min(x0, xv)),
+                y=_c(yy),
+                width=_c(max(abs(xv - x0), Decimal("0.5"))),
+                height=_c(r - 8),
+                title=title,
+                negative=v < 0,
+                text=f"{v:,.2f}",
+                tx=_c(max(x0, xv) + 6),
+                ty=_c(yy + r / 2 + 1),
+                label=short,
+                lx=_c(label_w - 8),
+                ly=_c(yy + r / 2 + 1),
+            )
+        )
     return chart
 
 
-def lines(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[object]]], width: int = WIDTH,
-          height: int = 220) -> Chart:
+def lines(
+    labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[object]]], width: int = WIDTH, height: int = 220
+) -> Chart:
     """Lines of shares (0..1, or ``None`` for a month without a base) over ``labels``; ``series`` is
     (key, name for the tooltips, values)."""
     left, right, top, bottom = Decimal(56), Decimal(16), Decimal(12), Decimal(40)

@@ -1,6 +1,6 @@
 """Back-entry (补录) drafts in the UI: the list with a state filter and counts, the export of confirmed drafts
 as a download, and one draft's page (every field editable while it is a draft, findings, what the party
-master filled in, history, confirm / discard / reopen). Everything goes through ``intake.service.drafts``,
+master filled in, history, confirm / discard / reopen). Everything goes through ``fapiao.service.drafts``,
 as the JSON API does; forms post and redirect back, errors are shown on the page they came from."""
 
 from __future__ import annotations
@@ -12,15 +12,26 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import Ctx, PageNo
-from api.ui.auth import UiReviewer, UiRoute
-from api.ui.i18n import Translator, pick_lang
-from api.ui.present import FORM_FIELDS, present
-from api.ui.render import download, error_page, page
-from intake.errors import FapiaoError
-from intake.service.drafts import (DRAFT_STATES, EDITABLE, NothingToExport, edit_draft, export_drafts, get_draft,
-                                   list_drafts, move_draft)
-from intake.service.review import Conflict, NotFound
+from fapiao.api.deps import Ctx, PageNo
+from fapiao.api.ui.auth import UiReviewer, UiRoute
+from fapiao.api.ui.i18n import Translator, pick_lang
+from fapiao.api.ui.present import FORM_FIELDS, present
+from fapiao.api.ui.render import download, error_page, page
+from fapiao.core.errors import FapiaoError
+from fapiao.service.drafts import (
+    DRAFT_STATES,
+    NothingToExport,
+    edit_draft,
+    export_drafts,
+    get_draft,
+    list_drafts,
+    move_draft,
+)
+from fapiao.service.review import (
+    EDITABLE,  # drafts edit the same fields as invoices
+    Conflict,
+    NotFound,
+)
 
 router = APIRouter(route_class=UiRoute)
 
@@ -31,44 +42,89 @@ NOTICES = ("saved", "confirmed", "discarded", "draft")
 """``?done=`` values a redirect may carry; anything else is ignored (no text from the address is shown)."""
 
 
-def _list(request: Request, ctx, state: str, q: str, page_no: int, error: str | None = None,
-          status_code: int = 200, export: dict | None = None) -> Response:
+def _list(
+    request: Request,
+    ctx,
+    state: str,
+    q: str,
+    page_no: int,
+    error: str | None = None,
+    status_code: int = 200,
+    export: dict | None = None,
+) -> Response:
     total, rows = list_drafts(ctx, state or None, q.strip() or None, page_no, PAGE_SIZE)
     counts = {st: list_drafts(ctx, st, None, 1, 1)[0] for st in DRAFT_STATES}
     pages = max(1, -(-total // PAGE_SIZE))
     params = {k: v for k, v in {"state": state, "q": q}.items() if v}
     link = lambda p: "/ui/drafts?" + urlencode({**params, "page": p})  # noqa: E731
-    return page(request, "drafts.html", {
-        "drafts": rows, "total": total, "counts": counts, "states": DRAFT_STATES, "form": {"state": state, "q": q},
-        "export": export or {"format": "xlsx", "include_exported": False}, "error": error,
-        "page_no": page_no, "pages": pages,
-        "prev_url": link(page_no - 1) if page_no > 1 else None, "next_url": link(page_no + 1) if page_no < pages else None,
-    }, status_code=status_code)
+    return page(
+        request,
+        "drafts.html",
+        {
+            "drafts": rows,
+            "total": total,
+            "counts": counts,
+            "states": DRAFT_STATES,
+            "form": {"state": state, "q": q},
+            "export": export or {"format": "xlsx", "include_exported": False},
+            "error": error,
+            "page_no": page_no,
+            "pages": pages,
+            "prev_url": link(page_no - 1) if page_no > 1 else None,
+            "next_url": link(page_no + 1) if page_no < pages else None,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/drafts")
-def drafts_page(request: Request, ctx: Ctx, _: UiReviewer, state: Annotated[str, Query(max_length=16)] = "",
-                q: Annotated[str, Query(max_length=200)] = "",
-                page_no: Annotated[PageNo, Query(alias="page")] = 1) -> Response:
+def drafts_page(
+    request: Request,
+    ctx: Ctx,
+    _: UiReviewer,
+    state: Annotated[str, Query(max_length=16)] = "",
+    q: Annotated[str, Query(max_length=200)] = "",
+    page_no: Annotated[PageNo, Query(alias="page")] = 1,
+) -> Response:
     return _list(request, ctx, state if state in DRAFT_STATES else "", q, page_no)
 
 
 @router.post("/drafts/export")
-async def export(request: Request, ctx: Ctx, _: UiReviewer,
-                 format: Annotated[Literal["xlsx", "json"], Form()] = "xlsx",
-                 include_exported: Annotated[bool, Form()] = False) -> Response:
+async def export(
+    request: Request,
+    ctx: Ctx,
+    _: UiReviewer,
+    format: Annotated[Literal["xlsx", "json"], Form()] = "xlsx",
+    include_exported: Annotated[bool, Form()] = False,
+) -> Response:
     """The file itself is the answer (the browser saves it); with nothing to export, the list says so."""
     try:
         out = await run_in_threadpool(export_drafts, ctx, format, request.state.actor, None, include_exported)
     except NothingToExport:
         t = Translator(pick_lang(request))
-        return await run_in_threadpool(_list, request, ctx, "", "", 1, t("dr.nothing"), 409,
-                                       {"format": format, "include_exported": include_exported})
+        return await run_in_threadpool(
+            _list,
+            request,
+            ctx,
+            "",
+            "",
+            1,
+            t("dr.nothing"),
+            409,
+            {"format": format, "include_exported": include_exported},
+        )
     return download(out.content, out.filename, out.media_type, **{"X-Drafts-Exported": str(out.drafts)})
 
 
-def _detail(request: Request, ctx, draft_id: int, error: str | None = None, conflict: bool = False,
-            values: dict[str, str] | None = None, status_code: int = 200) -> Response:
+def _detail(
+    request: Request,
+    ctx,
+    draft_id: int,
+    error: str | None = None,
+    conflict: bool = False,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     try:
         d = get_draft(ctx, draft_id)
     except NotFound:
@@ -80,10 +136,20 @@ def _detail(request: Request, ctx, draft_id: int, error: str | None = None, conf
         if values and row.name in values:
             row.value = values[row.name]  # what the reviewer typed, kept across a refused save
     notice = request.query_params.get("done")
-    return page(request, "draft.html", {
-        "d": d, "m": m, "editing": d["state"] == "draft", "filled": set(p.get("filled_from_party_master") or ()),
-        "error": error, "conflict": conflict, "notice": notice if notice in NOTICES else None,
-    }, status_code=status_code)
+    return page(
+        request,
+        "draft.html",
+        {
+            "d": d,
+            "m": m,
+            "editing": d["state"] == "draft",
+            "filled": set(p.get("filled_from_party_master") or ()),
+            "error": error,
+            "conflict": conflict,
+            "notice": notice if notice in NOTICES else None,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/drafts/{draft_id}")
@@ -106,21 +172,29 @@ async def save_draft(request: Request, draft_id: DraftId, ctx: Ctx, _: UiReviewe
         if changes:
             await run_in_threadpool(edit_draft, ctx, draft_id, int(version), changes, request.state.actor)
     except FapiaoError as exc:
-        return await run_in_threadpool(_detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict),
-                                       values, exc.http_status)
+        return await run_in_threadpool(
+            _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), values, exc.http_status
+        )
     return RedirectResponse(f"/ui/drafts/{draft_id}?done=saved", status_code=303)
 
 
 @router.post("/drafts/{draft_id}/{action}")
-async def act(request: Request, draft_id: DraftId, action: Literal["confirm", "discard", "reopen"], ctx: Ctx,
-              _: UiReviewer, version: Annotated[int, Form(ge=1, le=2**31 - 1)],
-              note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+async def act(
+    request: Request,
+    draft_id: DraftId,
+    action: Literal["confirm", "discard", "reopen"],
+    ctx: Ctx,
+    _: UiReviewer,
+    version: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     to_state = ACTIONS[action]
     try:
         await run_in_threadpool(move_draft, ctx, draft_id, version, to_state, request.state.actor, note.strip() or None)
     except FapiaoError as exc:
-        return await run_in_threadpool(_detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict),
-                                       None, exc.http_status)
+        return await run_in_threadpool(
+            _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), None, exc.http_status
+        )
     return RedirectResponse(f"/ui/drafts/{draft_id}?done={to_state}", status_code=303)
 
 

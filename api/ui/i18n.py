@@ -22,12 +22,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.signed_in": ("当前用户", "Signed in as"),
     "login.title": ("登录", "Log in"),
     "login.key": ("API 密钥", "API key"),
-    "login.help": ("粘贴管理员发给您的 API 密钥（用 fapiao keys create 生成）。密钥不会保存在浏览器中。",
-                   "Paste the API key you were given (made with fapiao keys create). The key is not stored in the browser."),
+    "login.help": (
+        "粘贴管理员发给您的 API 密钥（用 fapiao keys create 生成）。密钥不会保存在浏览器中。",
+        "Paste the API key you were given (made with fapiao keys create). The key is not stored in the browser.",
+    ),
     "login.submit": ("登录", "Log in"),
     "login.bad": ("密钥无效或已吊销。", "The key is unknown or revoked."),
     "forbidden.title": ("无权访问", "Not allowed"),
-    "forbidden.body": ("此页面需要 {need} 角色，您的密钥是 {have}。", "This page needs the {need} role; your key has {have}."),
+    "forbidden.body": (
+        "此页面需要 {need} 角色，您的密钥是 {have}。",
+        "This page needs the {need} role; your key has {have}.",
+    ),
     "queue.title": ("待复核队列", "Review queue"),
     "queue.filters": ("筛选", "Filters"),
     "queue.search": ("搜索（号码、代码、名称或税号）", "Search (number, code, name or tax ID)"),
@@ -79,10 +84,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rv.sc.confirm": ("Alt+Enter 确认", "Alt+Enter confirm"),
     "rv.sc.reject": ("Alt+R 驳回", "Alt+R reject"),
     "rv.sc.next": ("Alt+N 下一张", "Alt+N next"),
-    "rv.sc.viewer": ("图像获得焦点时：方向键平移，+/- 缩放，0 适应窗口，R 旋转",
-                     "With the image focused: arrows pan, +/- zoom, 0 fit, R rotate"),
-    "rv.sc.fields": ("修改字段后按 Tab 离开即保存，规则会立即重新校验",
-                     "Edit a field and leave it (Tab) to save; the rules run again at once"),
+    "rv.sc.viewer": (
+        "图像获得焦点时：方向键平移，+/- 缩放，0 适应窗口，R 旋转",
+        "With the image focused: arrows pan, +/- zoom, 0 fit, R rotate",
+    ),
+    "rv.sc.fields": (
+        "修改字段后按 Tab 离开即保存，规则会立即重新校验",
+        "Edit a field and leave it (Tab) to save; the rules run again at once",
+    ),
     "rv.image": ("发票图像", "Invoice image"),
     "rv.image_help": ("发票图像：拖动平移，滚轮缩放", "Invoice image: drag to pan, wheel to zoom"),
     "rv.page": ("页", "Page"),
@@ -96,8 +105,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rv.findings": ("校验结果", "Findings"),
     "rv.no_findings": ("所有规则均通过。", "Every rule passed."),
     "rv.items": ("货物或服务明细", "Items"),
-    "rv.items_help": ("直接修改单元格，可添加或删除行，然后点击“保存明细”（或在单元格中按 Enter）；规则会立即重新校验。",
-                      "Edit the cells, add or remove rows, then press “Save items” (or Enter in a cell); the rules run again at once."),
+    "rv.items_help": (
+        "直接修改单元格，可添加或删除行，然后点击“保存明细”（或在单元格中按 Enter）；规则会立即重新校验。",
+        "Edit the cells, add or remove rows, then press “Save items” (or Enter in a cell); the rules run again at once.",
+    ),
     "rv.item_cell": ("第 {n} 行 {col}", "{col}, row {n}"),
     "rv.item_remove": ("删除第 {n} 行", "Remove row {n}"),
     "rv.item_add": ("添加一行", "Add a row"),
@@ -107,7 +118,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rv.no_items": ("没有明细。", "No items."),
     "rv.history": ("操作记录", "History"),
     "rv.no_history": ("尚无操作。", "Nothing yet."),
-    "rv.conflict": ("此发票已被他人修改（版本冲突），您的修改未保存。", "Someone else changed this invoice (version conflict); your change was not saved."),
+    "rv.conflict": (
+        "此发票已被他人修改（版本冲突），您的修改未保存。",
+        "Someone else changed this invoice (version conflict); your change was not saved.",
+    ),
     "rv.reload": ("重新加载", "Reload"),
     "rv.saving": ("保存中…", "Saving…"),
     "rv.saved": ("已保存", "Saved"),
@@ -157,8 +171,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "up.duplicate": ("（重复文件）", "(duplicate)"),
     "up.none": ("未识别出发票", "no invoice found"),
     "up.batch": ("批次名称（可选）", "Batch name (optional)"),
-    "up.batch_help": ("同一批次的文件可以一起查看进度和对账，例如 2024-03-报销。",
-                      "Files in one batch can be followed and reconciled together, e.g. 2024-03-expenses."),
+    "up.batch_help": (
+        "同一批次的文件可以一起查看进度和对账，例如 2024-03-报销。",
+        "Files in one batch can be followed and reconciled together, e.g. 2024-03-expenses.",
+    ),
     "up.batch_progress": ("查看批次 {b} 的进度", "Follow batch {b}"),
     "err.title": ("无法完成", "Could not do that"),
     "err.hint": ("建议", "What to do"),
@@ -166,8 +182,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     # reconciliation dashboard
     "rc.title": ("对账", "Reconciliation"),
     "rc.new": ("开始对账", "Run a reconciliation"),
-    "rc.new_help": ("将已识别的发票与系统记录逐一核对；系统中缺失的发票会生成补录草稿。",
-                    "Checks the invoices read against the system's records; invoices missing in the system get a back-entry draft."),
+    "rc.new_help": (
+        "将已识别的发票与系统记录逐一核对；系统中缺失的发票会生成补录草稿。",
+        "Checks the invoices read against the system's records; invoices missing in the system get a back-entry draft.",
+    ),
     "rc.scope": ("范围", "Scope"),
     "rc.scope_all": ("全部发票", "Every invoice"),
     "rc.scope_batch": ("按批次", "One batch"),
@@ -191,7 +209,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rc.result": ("结果", "Result"),
     "rc.drafts_created": ("新建草稿", "Drafts created"),
     "rc.run_title": ("对账 #{id}", "Reconciliation #{id}"),
-    "rc.summary": ("发票 {d} 张，系统记录 {r} 条，新建补录草稿 {n} 份", "{d} documents, {r} records, {n} drafts created"),
+    "rc.summary": (
+        "发票 {d} 张，系统记录 {r} 条，新建补录草稿 {n} 份",
+        "{d} documents, {r} records, {n} drafts created",
+    ),
     "rc.back": ("返回对账列表", "All runs"),
     "rc.categories": ("对账结果分类", "Result categories"),
     "rc.export": ("下载报告", "Download the report"),
@@ -211,17 +232,37 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rc.no_lines": ("此分类没有记录。", "Nothing in this category."),
     "rc.no_run": ("没有编号为 {id} 的对账。", "There is no reconciliation #{id}."),
     "rc.category_help.matched": ("与系统记录一致。", "Agrees with its record."),
-    "rc.category_help.matched_with_differences": ("找到了系统记录，但部分字段不同，请核对。", "Its record was found, but some fields differ: check them."),
-    "rc.category_help.missing_in_system": ("系统中没有此发票，已生成补录草稿。", "Not in the system: a back-entry draft was made."),
-    "rc.category_help.duplicate": ("同一张发票提交了不止一次，请勿重复入账。", "The same invoice was submitted more than once: book it once."),
-    "rc.category_help.voided": ("系统记录显示已作废或红冲，请勿入账。", "The records say voided or red-lettered: do not book it."),
-    "rc.category_help.rejected": ("未能识别或已被驳回的文件，无法对账。", "Unreadable or rejected documents: nothing to reconcile."),
-    "rc.category_help.no_document": ("系统中有记录，但没有收到对应的发票。", "In the records, but no invoice was received."),
+    "rc.category_help.matched_with_differences": (
+        "找到了系统记录，但部分字段不同，请核对。",
+        "Its record was found, but some fields differ: check them.",
+    ),
+    "rc.category_help.missing_in_system": (
+        "系统中没有此发票，已生成补录草稿。",
+        "Not in the system: a back-entry draft was made.",
+    ),
+    "rc.category_help.duplicate": (
+        "同一张发票提交了不止一次，请勿重复入账。",
+        "The same invoice was submitted more than once: book it once.",
+    ),
+    "rc.category_help.voided": (
+        "系统记录显示已作废或红冲，请勿入账。",
+        "The records say voided or red-lettered: do not book it.",
+    ),
+    "rc.category_help.rejected": (
+        "未能识别或已被驳回的文件，无法对账。",
+        "Unreadable or rejected documents: nothing to reconcile.",
+    ),
+    "rc.category_help.no_document": (
+        "系统中有记录，但没有收到对应的发票。",
+        "In the records, but no invoice was received.",
+    ),
     # drafts
     "dr.title": ("补录草稿", "Back-entry drafts"),
-    "dr.help": ("对账时系统中缺失的发票会生成草稿：核对并确认后导出，导入到系统中；下次导入包含该发票时草稿自动完成。",
-                "Invoices missing in the system get a draft: check and confirm it, export, import into the system; "
-                "the next records import that contains it resolves the draft."),
+    "dr.help": (
+        "对账时系统中缺失的发票会生成草稿：核对并确认后导出，导入到系统中；下次导入包含该发票时草稿自动完成。",
+        "Invoices missing in the system get a draft: check and confirm it, export, import into the system; "
+        "the next records import that contains it resolves the draft.",
+    ),
     "dr.counts": ("各状态数量", "Counts by state"),
     "dr.state": ("状态", "State"),
     "dr.search": ("搜索（号码或来源文件）", "Search (number or source file)"),
@@ -234,7 +275,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dr.format_json": ("JSON", "JSON"),
     "dr.include_exported": ("包括以前已导出的", "Include drafts exported before"),
     "dr.export_confirmed": ("导出已确认的草稿（{n}）", "Export confirmed drafts ({n})"),
-    "dr.nothing": ("没有已确认的草稿可导出：请先打开草稿核对并确认。", "There is no confirmed draft to export: open the drafts, check and confirm them first."),
+    "dr.nothing": (
+        "没有已确认的草稿可导出：请先打开草稿核对并确认。",
+        "There is no confirmed draft to export: open the drafts, check and confirm them first.",
+    ),
     "dr.one": ("补录草稿 #{id}", "Draft #{id}"),
     "dr.open_invoice": ("打开原发票", "Open the invoice"),
     "dr.back": ("返回草稿列表", "All drafts"),
@@ -253,9 +297,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dr.done.confirmed": ("已确认，可以导出。", "Confirmed; it can be exported."),
     "dr.done.discarded": ("已放弃，此发票不会补录。", "Discarded; this invoice will not be back-entered."),
     "dr.done.draft": ("已重新打开，可以修改。", "Reopened; it can be edited."),
-    "dr.locked.confirmed": ("已确认的草稿不能修改；如需修改请先重新打开。", "A confirmed draft cannot be edited; reopen it first."),
-    "dr.locked.exported": ("已导出，等待系统导入后自动完成。", "Exported; it is resolved when a records import contains it."),
-    "dr.locked.resolved": ("系统记录中已有此发票，草稿已完成。", "The records contain this invoice; the draft is resolved."),
+    "dr.locked.confirmed": (
+        "已确认的草稿不能修改；如需修改请先重新打开。",
+        "A confirmed draft cannot be edited; reopen it first.",
+    ),
+    "dr.locked.exported": (
+        "已导出，等待系统导入后自动完成。",
+        "Exported; it is resolved when a records import contains it.",
+    ),
+    "dr.locked.resolved": (
+        "系统记录中已有此发票，草稿已完成。",
+        "The records contain this invoice; the draft is resolved.",
+    ),
     "dr.locked.discarded": ("此草稿已放弃。", "This draft was discarded."),
     "ds.draft": ("待确认", "Draft"),
     "ds.confirmed": ("已确认", "Confirmed"),
@@ -266,15 +319,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.title": ("系统记录", "System records"),
     "rec.count": ("系统中共有 {n} 条发票记录", "{n} invoice records in the system"),
     "rec.upload": ("导入发票清单", "Import an invoice list"),
-    "rec.upload_help": ("上传税务系统或 ERP 导出的 CSV 或 XLSX 文件；导入前会先显示每一列的读取方式。",
-                        "Upload the CSV or XLSX exported by the tax bureau or the ERP; you see how each "
-                        "column is read before anything is imported."),
+    "rec.upload_help": (
+        "上传税务系统或 ERP 导出的 CSV 或 XLSX 文件；导入前会先显示每一列的读取方式。",
+        "Upload the CSV or XLSX exported by the tax bureau or the ERP; you see how each "
+        "column is read before anything is imported.",
+    ),
     "rec.file": ("文件", "File"),
     "rec.use_mapping": ("使用已保存的列映射", "Use a saved column mapping"),
     "rec.auto_mapping": ("自动识别", "Automatic"),
     "rec.preview": ("预览", "Preview"),
     "rec.again": ("重新导入", "Import again"),
-    "rec.again_help": ("用相同的文件和列映射再次导入最近一次的文件。", "Runs the newest import's file again with the same mapping."),
+    "rec.again_help": (
+        "用相同的文件和列映射再次导入最近一次的文件。",
+        "Runs the newest import's file again with the same mapping.",
+    ),
     "rec.reimport": ("重新导入最近的文件", "Re-import the last file"),
     "rec.saved_mappings": ("已保存的列映射", "Saved column mappings"),
     "rec.imports": ("导入记录", "Past imports"),
@@ -294,16 +352,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.bad_sha": ("文件标识无效，请重新上传文件。", "The file reference is not valid; upload the file again."),
     "rec.gone": ("找不到上传的文件，请重新上传。", "The uploaded file is no longer there; upload it again."),
     "rec.bad_field": ("未知字段：{v}", "Unknown field: {v}"),
-    "rec.twice": ("“{f}”被选给了不止一列，每个字段只能对应一列。", "“{f}” is chosen for more than one column; each field reads one column."),
-    "rec.same_header": ("第 {n} 列的表头“{h}”为空或与前面的列重复，无法单独选择，请在文件中改名。",
-                        "Column {n}'s header “{h}” is empty or repeats an earlier one, so it cannot be "
-                        "chosen on its own; rename it in the file."),
+    "rec.twice": (
+        "“{f}”被选给了不止一列，每个字段只能对应一列。",
+        "“{f}” is chosen for more than one column; each field reads one column.",
+    ),
+    "rec.same_header": (
+        "第 {n} 列的表头“{h}”为空或与前面的列重复，无法单独选择，请在文件中改名。",
+        "Column {n}'s header “{h}” is empty or repeats an earlier one, so it cannot be "
+        "chosen on its own; rename it in the file.",
+    ),
     "rec.failed": ("导入失败（已记录在导入记录中）：{e}", "The import failed (it is listed among the imports): {e}"),
     "rec.preview_title": ("导入预览", "Import preview"),
-    "rec.preview_help": ("核对每一列对应的字段，必要时修改后点击“更新预览”；确认无误再导入。",
-                         "Check the field each column is read as; change it and press “Update the preview” if needed, then import."),
+    "rec.preview_help": (
+        "核对每一列对应的字段，必要时修改后点击“更新预览”；确认无误再导入。",
+        "Check the field each column is read as; change it and press “Update the preview” if needed, then import.",
+    ),
     "rec.back": ("返回系统记录", "Back to records"),
-    "rec.summary": ("表头在第 {h} 行；读取 {r} 行，可导入 {n} 条，错误 {b} 行。", "Headers on row {h}; {r} rows read, {n} records, {b} bad rows."),
+    "rec.summary": (
+        "表头在第 {h} 行；读取 {r} 行，可导入 {n} 条，错误 {b} 行。",
+        "Headers on row {h}; {r} rows read, {n} records, {b} bad rows.",
+    ),
     "rec.apply_mapping": ("应用", "Apply"),
     "rec.columns": ("列映射", "Columns"),
     "rec.column": ("列", "Column"),
@@ -316,9 +384,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.save_as": ("将此列映射保存为（可选）", "Save this mapping as (optional)"),
     "rec.save_as_help": ("下次导入同样格式的文件时可直接选用。", "Choose it for the next file in the same layout."),
     "rec.import": ("导入", "Import"),
-    "rec.still_read": ("第 {n} 列“{h}”仍会被自动识别为“{f}”：自动识别不能关闭，如不需要请把“{f}”指定给其他列。",
-                       "Column {n} “{h}” is still read as “{f}” automatically (automatic mapping cannot be switched off "
-                       "for one column); give “{f}” to another column if that is wrong."),
+    "rec.still_read": (
+        "第 {n} 列“{h}”仍会被自动识别为“{f}”：自动识别不能关闭，如不需要请把“{f}”指定给其他列。",
+        "Column {n} “{h}” is still read as “{f}” automatically (automatic mapping cannot be switched off "
+        "for one column); give “{f}” to another column if that is wrong.",
+    ),
     "rec.sample": ("前 {n} 条记录", "First {n} records"),
     "rec.no_sample": ("没有可导入的记录。", "No record can be imported."),
     "rec.bad_title": ("错误行（{n}）", "Bad rows ({n})"),
@@ -355,28 +425,37 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.search_go": ("搜索", "Search"),
     # back-fills
     "bf.title": ("批量补录", "Back-fills"),
-    "bf.help": ("一次读完整批发票（上传的 zip 压缩包或服务器上的文件夹），与系统记录对账，并为系统中缺失的发票生成补录草稿；"
-                "完成后可下载对账报告、drafts.xlsx 和处理日志。",
-                "Reads a whole archive of invoices (an uploaded zip or a folder on the server), reconciles it with the "
-                "system's records and makes a back-entry draft for every invoice missing in the system; then download "
-                "the report, drafts.xlsx and the log."),
+    "bf.help": (
+        "一次读完整批发票（上传的 zip 压缩包或服务器上的文件夹），与系统记录对账，并为系统中缺失的发票生成补录草稿；"
+        "完成后可下载对账报告、drafts.xlsx 和处理日志。",
+        "Reads a whole archive of invoices (an uploaded zip or a folder on the server), reconciles it with the "
+        "system's records and makes a back-entry draft for every invoice missing in the system; then download "
+        "the report, drafts.xlsx and the log.",
+    ),
     "bf.new": ("开始批量补录", "Start a back-fill"),
     "bf.source": ("发票来源", "Invoices from"),
     "bf.src_zip": ("上传 zip 压缩包", "An uploaded zip"),
     "bf.src_folder": ("服务器上的文件夹", "A folder on the server"),
     "bf.archive": ("zip 压缩包", "Zip archive"),
     "bf.folder": ("文件夹路径", "Folder path"),
-    "bf.roots": ("只能读取以下文件夹及其子文件夹（FAPIAO_BACKFILL_ROOTS）：", "Only these folders and their subfolders can be read (FAPIAO_BACKFILL_ROOTS):"),
+    "bf.roots": (
+        "只能读取以下文件夹及其子文件夹（FAPIAO_BACKFILL_ROOTS）：",
+        "Only these folders and their subfolders can be read (FAPIAO_BACKFILL_ROOTS):",
+    ),
     "bf.records": ("系统记录导出文件（可选，CSV 或 XLSX）", "Records export (optional, CSV or XLSX)"),
-    "bf.records_help": ("先导入此文件再对账，drafts.xlsx 使用它的表头；不选择时使用已导入的系统记录。",
-                        "It is imported first and drafts.xlsx uses its header row; without it the records already imported are used."),
+    "bf.records_help": (
+        "先导入此文件再对账，drafts.xlsx 使用它的表头；不选择时使用已导入的系统记录。",
+        "It is imported first and drafts.xlsx uses its header row; without it the records already imported are used.",
+    ),
     "bf.mapping": ("导出文件的列映射", "Column mapping of the export"),
     "bf.start": ("开始批量补录", "Start the back-fill"),
     "bf.need_zip": ("请选择一个 zip 压缩包。", "Choose a zip archive."),
     "bf.need_folder": ("请填写服务器上的文件夹路径。", "Give the folder's path on the server."),
     "bf.bad_source": ("请选择发票来源。", "Choose where the invoices come from."),
-    "bf.mapping_alone": ("列映射只用于系统记录导出文件：请同时选择该文件，或选择“自动识别”。",
-                         "A column mapping applies to a records export: choose the file too, or choose “Automatic”."),
+    "bf.mapping_alone": (
+        "列映射只用于系统记录导出文件：请同时选择该文件，或选择“自动识别”。",
+        "A column mapping applies to a records export: choose the file too, or choose “Automatic”.",
+    ),
     "bf.list": ("批量补录记录", "Back-fills"),
     "bf.none": ("尚无批量补录。", "No back-fill yet."),
     "bf.no": ("编号", "Back-fill"),
@@ -396,9 +475,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bf.results": ("对账结果", "Reconciliation result"),
     "bf.open_run": ("打开对账 #{id}", "Open reconciliation #{id}"),
     "bf.outputs": ("下载结果文件", "Download the outputs"),
-    "bf.out.reconciliation.xlsx": ("对账报告（每个分类一张工作表）", "The reconciliation report (a sheet per category)"),
-    "bf.out.drafts.xlsx": ("补录草稿，使用系统记录导出的表头，可直接导入", "Back-entry drafts under the records export's header row, ready to import"),
-    "bf.out.log.jsonl": ("处理日志：每个文件一行，含无法读取的原因", "The log: a line per document, with why a file could not be read"),
+    "bf.out.reconciliation.xlsx": (
+        "对账报告（每个分类一张工作表）",
+        "The reconciliation report (a sheet per category)",
+    ),
+    "bf.out.drafts.xlsx": (
+        "补录草稿，使用系统记录导出的表头，可直接导入",
+        "Back-entry drafts under the records export's header row, ready to import",
+    ),
+    "bf.out.log.jsonl": (
+        "处理日志：每个文件一行，含无法读取的原因",
+        "The log: a line per document, with why a file could not be read",
+    ),
     "bf.finished": ("批量补录已完成。", "The back-fill is done."),
     "bf.failed": ("批量补录失败：{e}", "The back-fill failed: {e}"),
     "bf.no_backfill": ("没有编号为 {id} 的批量补录。", "There is no back-fill {id}."),
@@ -409,12 +497,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bf.finished_at": ("完成时间", "Finished"),
     # search
     "sr.title": ("搜索", "Search"),
-    "sr.help": ("按号码的一部分、金额或金额范围、日期或日期范围、名称（可有错别字）或税号的一部分，查找发票、系统记录和补录草稿；"
-                "所有填写的条件都必须满足。",
-                "Find invoices, records and drafts by part of a number, an amount or a range, a date or a range, a name "
-                "(typos are tolerated) or part of a tax ID; every condition given must hold."),
-    "sr.q": ("关键词（每个词可以是号码、金额、日期、名称或税号，如 科晟建筑 2024-03 1000-2000）",
-             "Words (each a number, amount, date, name or tax ID, e.g. 科晟建筑 2024-03 1000-2000)"),
+    "sr.help": (
+        "按号码的一部分、金额或金额范围、日期或日期范围、名称（可有错别字）或税号的一部分，查找发票、系统记录和补录草稿；"
+        "所有填写的条件都必须满足。",
+        "Find invoices, records and drafts by part of a number, an amount or a range, a date or a range, a name "
+        "(typos are tolerated) or part of a tax ID; every condition given must hold.",
+    ),
+    "sr.q": (
+        "关键词（每个词可以是号码、金额、日期、名称或税号，如 科晟建筑 2024-03 1000-2000）",
+        "Words (each a number, amount, date, name or tax ID, e.g. 科晟建筑 2024-03 1000-2000)",
+    ),
     "sr.number": ("号码（发票代码或号码的一部分）", "Number (part of the code or number)"),
     "sr.tax_id": ("税号（一部分）", "Tax ID (part)"),
     "sr.name": ("名称（购买方或销售方）", "Name (buyer or seller)"),
@@ -431,12 +523,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sr.badge.draft": ("草稿", "draft"),
     "sr.badge.document": ("文件", "document"),
     "sr.go": ("搜索", "Search"),
-    "sr.empty_query": ("请填写要查找的内容：号码、金额、日期、名称或税号。", "Say what to look for: a number, an amount, a date, a name or a tax ID."),
+    "sr.empty_query": (
+        "请填写要查找的内容：号码、金额、日期、名称或税号。",
+        "Say what to look for: a number, an amount, a date, a name or a tax ID.",
+    ),
     "sr.bad_amount": ("金额格式不正确：{v}（例如 1058.94）", "Not an amount: {v} (e.g. 1058.94)"),
     "sr.amount_order": ("最低金额高于最高金额。", "The lowest amount is above the highest."),
     "sr.total": ("找到 {n} 条", "{n} found"),
     "sr.shown": ("，显示最相关的 {k} 条", "; the best {k} are shown"),
-    "sr.none": ("没有找到。可以减少条件，或只输入号码的一部分。", "Nothing found. Give fewer conditions, or just part of the number."),
+    "sr.none": (
+        "没有找到。可以减少条件，或只输入号码的一部分。",
+        "Nothing found. Give fewer conditions, or just part of the number.",
+    ),
     "sr.kind_col": ("类别", "Kind"),
     "sr.reasons": ("匹配原因", "Why"),
     "sr.source": ("来源", "From"),
@@ -444,7 +542,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sr.results": ("搜索结果", "Results"),
     # statistics
     "stats.title": ("统计", "Statistics"),
-    "stats.help": ("已读取发票的张数和金额（不含已驳回的发票），按开票日期筛选。", "Counts and amounts of the invoices read (rejected ones left out), by issue date."),
+    "stats.help": (
+        "已读取发票的张数和金额（不含已驳回的发票），按开票日期筛选。",
+        "Counts and amounts of the invoices read (rejected ones left out), by issue date.",
+    ),
     "stats.group": ("分组", "Group by"),
     "stats.g.month": ("按月份", "Month"),
     "stats.g.seller": ("按销售方", "Seller"),
@@ -466,9 +567,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.chart_desc": ("条形图；下表列出相同的数字。", "A bar chart; the table lists the same figures."),
     "stats.no_data": ("此范围内没有发票。", "No invoice in this range."),
     "stats.shares": ("每月对账与复核比例", "Reconciliation and review by month"),
-    "stats.shares_help": ("已匹配（含有差异的）和系统中缺失的比例以最近一次对账的已对账发票为基数；待复核比例以全部发票为基数。",
-                          "Matched (with or without differences) and missing are shares of the invoices the latest "
-                          "reconciliation covered; needs review is a share of all invoices."),
+    "stats.shares_help": (
+        "已匹配（含有差异的）和系统中缺失的比例以最近一次对账的已对账发票为基数；待复核比例以全部发票为基数。",
+        "Matched (with or without differences) and missing are shares of the invoices the latest "
+        "reconciliation covered; needs review is a share of all invoices.",
+    ),
     "stats.reconciled": ("已对账", "Reconciled"),
     "stats.matched": ("已匹配", "Matched"),
     "stats.missing": ("系统中缺失", "Missing"),
@@ -477,16 +580,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.missing_share": ("缺失比例", "Missing share"),
     "stats.needs_review_share": ("待复核比例", "Needs-review share"),
     "stats.chart_shares": ("各月比例（%）", "Shares by month (%)"),
-    "stats.chart_shares_desc": ("折线图：匹配、缺失和待复核比例；下表列出相同的数字。",
-                                "A line chart of the matched, missing and needs-review shares; the table lists the same figures."),
+    "stats.chart_shares_desc": (
+        "折线图：匹配、缺失和待复核比例；下表列出相同的数字。",
+        "A line chart of the matched, missing and needs-review shares; the table lists the same figures.",
+    ),
     "stats.download": ("下载 Excel（XLSX）", "Download Excel (XLSX)"),
     "stats.unknown_month": ("日期未知", "No date"),
     "stats.unknown_seller": ("销售方未知", "Unknown seller"),
     "stats.unknown_rate": ("税率未知", "Unknown rate"),
-    "stats.rate_note": ("一张发票含多个税率时，在每个税率下各计一次。", "An invoice with several rates counts once under each."),
+    "stats.rate_note": (
+        "一张发票含多个税率时，在每个税率下各计一次。",
+        "An invoice with several rates counts once under each.",
+    ),
     # alerts
     "al.title": ("提醒", "Alerts"),
-    "al.help": ("需要有人处理的问题；每次打开此页都会重新检查。", "Problems someone should deal with; checked afresh each time this page opens."),
+    "al.help": (
+        "需要有人处理的问题；每次打开此页都会重新检查。",
+        "Problems someone should deal with; checked afresh each time this page opens.",
+    ),
     "al.counts": ("各类提醒数量", "Alerts by kind"),
     "al.k.duplicate": ("重复提交", "Duplicates"),
     "al.k.stuck_review": ("复核超时", "Stuck in review"),
@@ -507,9 +618,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "al.link.other": ("打开", "Open"),
     # records sync status
     "rec.sync": ("各来源同步状态", "Sync status by source"),
-    "rec.sync_help": ("每个导入的文件名是一个来源：最近一次导入的结果、变化的记录数，以及最近一次成功导入的时间。",
-                      "Each imported file name is a source: what its newest import did, how many records it changed, "
-                      "and when it last imported successfully."),
+    "rec.sync_help": (
+        "每个导入的文件名是一个来源：最近一次导入的结果、变化的记录数，以及最近一次成功导入的时间。",
+        "Each imported file name is a source: what its newest import did, how many records it changed, "
+        "and when it last imported successfully.",
+    ),
     "rec.source": ("来源", "Source"),
     "rec.last_import": ("最近导入", "Last import"),
     "rec.last_success": ("最近成功导入", "Last success"),
@@ -520,9 +633,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.no_file": ("未保存文件，无法重新导入", "no file kept: cannot re-import"),
 }
 
-MATCH_CATEGORIES = ("matched", "matched_with_differences", "missing_in_system", "duplicate", "voided", "rejected",
-                    "no_document")
-"""``matching.reconcile.Category`` values, in the order the dashboard shows them."""
+MATCH_CATEGORIES = (
+    "matched",
+    "matched_with_differences",
+    "missing_in_system",
+    "duplicate",
+    "voided",
+    "rejected",
+    "no_document",
+)
+"""``fapiao.matching.reconcile.Category`` values, in the order the dashboard shows them."""
 
 MATCH_LABELS: dict[str, tuple[str, str]] = {
     "matched": ("已匹配", "Matched"),
@@ -599,7 +719,7 @@ SEARCH_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"issued (?P<a>.+) – (?P<b>.+)"), "开票日期 {a} 至 {b}"),
     (re.compile(r"issued (?P<a>.+)"), "开票日期 {a}"),
 )
-"""The search index says why a row matched in English (``matching.search_index``); these read its few
+"""The search index says why a row matched in English (``fapiao.matching.search_index``); these read its few
 phrasings in Chinese. A phrasing not listed here is shown as the index wrote it."""
 
 

@@ -7,13 +7,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.ui.i18n import Translator
-from intake.models import Severity
-from intake.service.review import EDITABLE
+from fapiao.api.ui.i18n import Translator
+from fapiao.core.models import Severity
+from fapiao.service.review import EDITABLE
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("grp.header", ("invoice_type", "title", "invoice_code", "invoice_number", "issue_date", "check_code",
-                    "machine_number")),
+    (
+        "grp.header",
+        ("invoice_type", "title", "invoice_code", "invoice_number", "issue_date", "check_code", "machine_number"),
+    ),
     ("grp.buyer", ("buyer_name", "buyer_tax_id", "buyer_address_phone", "buyer_bank_account")),
     ("grp.seller", ("seller_name", "seller_tax_id", "seller_address_phone", "seller_bank_account")),
     ("grp.totals", ("total_amount", "total_tax", "amount_with_tax", "amount_in_words")),
@@ -74,19 +76,34 @@ def present(view: dict, lang: str, threshold: float) -> dict:
     """The review screen's model: ``groups`` of FieldViews, ``general`` findings, ``boxes`` for the overlay."""
     invoice = view.get("invoice") or {}
     fields = view.get("fields") or {}
-    findings = sorted((FindingView(f["code"], f["severity"], (f.get("message_zh") if lang == "zh" else None)
-                                   or f["message"], tuple(f.get("fields") or ()))
-                       for f in view.get("findings") or ()), key=lambda f: SEVERITY_ORDER.get(f.severity, 9))
+    findings = sorted(
+        (
+            FindingView(
+                f["code"],
+                f["severity"],
+                (f.get("message_zh") if lang == "zh" else None) or f["message"],
+                tuple(f.get("fields") or ()),
+            )
+            for f in view.get("findings") or ()
+        ),
+        key=lambda f: SEVERITY_ORDER.get(f.severity, 9),
+    )
     rows: dict[str, FieldView] = {}
     for name in FORM_FIELDS:
         fv = fields.get(name) or {}
         conf = fv.get("confidence")
         value = Translator(lang).kind(invoice.get(name)) if name == "invoice_type" else _text(invoice.get(name))
-        rows[name] = FieldView(name=name, value=value, editable=name in EDITABLE,
-                               confidence=conf, source=fv.get("source"),
-                               original=None if fv.get("original") is None else _text(fv.get("original")),
-                               page=fv.get("page"), bbox=tuple(fv["bbox"]) if fv.get("bbox") else None,
-                               low=conf is not None and conf <= threshold)
+        rows[name] = FieldView(
+            name=name,
+            value=value,
+            editable=name in EDITABLE,
+            confidence=conf,
+            source=fv.get("source"),
+            original=None if fv.get("original") is None else _text(fv.get("original")),
+            page=fv.get("page"),
+            bbox=tuple(fv["bbox"]) if fv.get("bbox") else None,
+            low=conf is not None and conf <= threshold,
+        )
     general = []
     item_marks: dict[tuple[int, str], str] = {}
     for f in findings:
@@ -98,14 +115,25 @@ def present(view: dict, lang: str, threshold: float) -> dict:
             row.findings.append(f)
         if not concerned:
             general.append(f)
-    boxes = [{"name": r.name, "page": r.page or view.get("page") or 1, "bbox": r.bbox, "marks": r.marks}
-             for r in rows.values() if r.bbox]
-    boxes += [{"name": name, "page": fv.get("page") or view.get("page") or 1, "bbox": fv["bbox"], "marks": ["item"]}
-              for name, fv in fields.items() if name.startswith("items[") and fv.get("bbox")]
+    boxes = [
+        {"name": r.name, "page": r.page or view.get("page") or 1, "bbox": r.bbox, "marks": r.marks}
+        for r in rows.values()
+        if r.bbox
+    ]
+    boxes += [
+        {"name": name, "page": fv.get("page") or view.get("page") or 1, "bbox": fv["bbox"], "marks": ["item"]}
+        for name, fv in fields.items()
+        if name.startswith("items[") and fv.get("bbox")
+    ]
     return {
         "groups": [(label, [rows[n] for n in names]) for label, names in GROUPS],
-        "rows": rows, "findings": findings, "general": general, "boxes": boxes,
-        "item_rows": invoice.get("items") or [], "item_marks": item_marks, "item_columns": ITEM_COLUMNS,
+        "rows": rows,
+        "findings": findings,
+        "general": general,
+        "boxes": boxes,
+        "item_rows": invoice.get("items") or [],
+        "item_marks": item_marks,
+        "item_columns": ITEM_COLUMNS,
         "has_invoice": bool(invoice),
         "pages": view.get("pages") or [view.get("page") or 1],
     }

@@ -1,6 +1,6 @@
 """The review queue: needs-review first, filters (decision, review state, type, batch, what the latest
 reconciliation said), search, counts per status, paging (the same query as ``GET /api/v1/invoices``, from
-``intake.service.queries``)."""
+``fapiao.service.queries``)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import Ctx, PageNo
-from api.ui.auth import UiReviewer, UiRoute
-from api.ui.i18n import INVOICE_TYPES, MATCH_CATEGORIES
-from api.ui.render import page
-from intake.service.queries import InvoiceFilter, known_batches, search_invoices, status_counts, summary
-from intake.storage.db import session_scope
+from fapiao.api.deps import Ctx, PageNo
+from fapiao.api.ui.auth import UiReviewer, UiRoute
+from fapiao.api.ui.i18n import INVOICE_TYPES, MATCH_CATEGORIES
+from fapiao.api.ui.render import page
+from fapiao.service.queries import InvoiceFilter, known_batches, search_invoices, status_counts, summary
+from fapiao.storage.db import session_scope
 
 router = APIRouter(route_class=UiRoute)
 
@@ -40,30 +40,71 @@ def _date(value: str, bad: list[str]) -> dt.date | None:
 
 
 @router.get("/")
-def queue(request: Request, ctx: Ctx, user: UiReviewer, status: Text = "", review: Text = "", q: Text = "",
-          seller: Text = "", date_from: Text = "", date_to: Text = "", invoice_type: Text = "", batch: Text = "",
-          match: Text = "", page_no: Annotated[PageNo, Query(alias="page")] = 1) -> Response:
+def queue(
+    request: Request,
+    ctx: Ctx,
+    user: UiReviewer,
+    status: Text = "",
+    review: Text = "",
+    q: Text = "",
+    seller: Text = "",
+    date_from: Text = "",
+    date_to: Text = "",
+    invoice_type: Text = "",
+    batch: Text = "",
+    match: Text = "",
+    page_no: Annotated[PageNo, Query(alias="page")] = 1,
+) -> Response:
     bad: list[str] = []
-    f = InvoiceFilter(status=status if status in STATUSES else None, review=review if review in REVIEWS else None,
-                      q=q.strip() or None, seller=seller.strip() or None,
-                      date_from=_date(date_from, bad), date_to=_date(date_to, bad),
-                      invoice_type=invoice_type if invoice_type in INVOICE_TYPES else None,
-                      batch=batch.strip() or None, match=match if match in MATCHES else None)
+    f = InvoiceFilter(
+        status=status if status in STATUSES else None,
+        review=review if review in REVIEWS else None,
+        q=q.strip() or None,
+        seller=seller.strip() or None,
+        date_from=_date(date_from, bad),
+        date_to=_date(date_to, bad),
+        invoice_type=invoice_type if invoice_type in INVOICE_TYPES else None,
+        batch=batch.strip() or None,
+        match=match if match in MATCHES else None,
+    )
     with session_scope(ctx.sessions) as s:
         total, rows = search_invoices(s, f, page_no, PAGE_SIZE)
         counts = status_counts(s)
         invoices = [summary(r) for r in rows]
         batches = known_batches(s)
-    form = {"status": status, "review": review, "q": q, "seller": seller, "date_from": date_from, "date_to": date_to,
-            "invoice_type": invoice_type, "batch": batch.strip(), "match": match}
+    form = {
+        "status": status,
+        "review": review,
+        "q": q,
+        "seller": seller,
+        "date_from": date_from,
+        "date_to": date_to,
+        "invoice_type": invoice_type,
+        "batch": batch.strip(),
+        "match": match,
+    }
     if form["batch"] and form["batch"] not in batches:
         batches = [form["batch"], *batches]  # keep an unknown batch typed into the address selectable
     params = {k: v for k, v in form.items() if v}
     pages = max(1, -(-total // PAGE_SIZE))
     link = lambda p: "/ui/?" + urlencode({**params, "page": p})  # noqa: E731
-    return page(request, "queue.html", {
-        "invoices": invoices, "total": total, "counts": counts, "statuses": STATUSES, "reviews": REVIEWS,
-        "types": tuple(INVOICE_TYPES), "matches": MATCHES, "batches": batches, "form": form,
-        "bad_dates": bad, "page_no": page_no, "pages": pages,
-        "prev_url": link(page_no - 1) if page_no > 1 else None, "next_url": link(page_no + 1) if page_no < pages else None,
-    })
+    return page(
+        request,
+        "queue.html",
+        {
+            "invoices": invoices,
+            "total": total,
+            "counts": counts,
+            "statuses": STATUSES,
+            "reviews": REVIEWS,
+            "types": tuple(INVOICE_TYPES),
+            "matches": MATCHES,
+            "batches": batches,
+            "form": form,
+            "bad_dates": bad,
+            "page_no": page_no,
+            "pages": pages,
+            "prev_url": link(page_no - 1) if page_no > 1 else None,
+            "next_url": link(page_no + 1) if page_no < pages else None,
+        },
+    )

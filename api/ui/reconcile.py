@@ -1,5 +1,5 @@
 """The reconciliation dashboard: run a reconciliation (a batch, an issue-date range, or everything) through
-``intake.service.reconciliation`` as the JSON API does, list recent runs, and open one run: counts per
+``fapiao.service.reconciliation`` as the JSON API does, list recent runs, and open one run: counts per
 category as cards that drill down to that category's lines, differences side by side, report downloads."""
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import Ctx, PageNo
-from api.routes.reconciliations import REPORT_TYPES
-from api.ui.auth import UiReviewer, UiRoute
-from api.ui.i18n import MATCH_CATEGORIES, Translator, pick_lang
-from api.ui.render import download, error_page, page
-from intake.service.queries import known_batches
-from intake.service.reconciliation import Scope, list_runs, run_items, run_lines, run_reconciliation, run_view
-from intake.storage.db import session_scope
-from intake.storage.matching_tables import ReconciliationRun
-from matching.export import REPORT_WRITERS
+from fapiao.api.deps import Ctx, PageNo
+from fapiao.api.routes.reconciliations import REPORT_TYPES
+from fapiao.api.ui.auth import UiReviewer, UiRoute
+from fapiao.api.ui.i18n import MATCH_CATEGORIES, Translator, pick_lang
+from fapiao.api.ui.render import download, error_page, page
+from fapiao.matching.export import REPORT_WRITERS
+from fapiao.service.queries import known_batches
+from fapiao.service.reconciliation import Scope, list_runs, run_items, run_lines, run_reconciliation, run_view
+from fapiao.storage.db import session_scope
+from fapiao.storage.matching_tables import ReconciliationRun
 
 router = APIRouter(route_class=UiRoute)
 
@@ -31,8 +31,15 @@ RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 FormText = Annotated[str, Form(max_length=200)]
 PAGE_SIZE = 50
 RUNS_SHOWN = 20
-DRILL_ORDER = ("missing_in_system", "matched_with_differences", "duplicate", "voided", "rejected", "no_document",
-               "matched")
+DRILL_ORDER = (
+    "missing_in_system",
+    "matched_with_differences",
+    "duplicate",
+    "voided",
+    "rejected",
+    "no_document",
+    "matched",
+)
 """Which category a run opens on: the first that has lines, the ones needing action first."""
 
 
@@ -40,8 +47,12 @@ def _dashboard(request: Request, ctx, form: dict, error: str | None = None, stat
     with session_scope(ctx.sessions) as s:
         _, runs = list_runs(s, 1, RUNS_SHOWN)
         batches = known_batches(s)
-    return page(request, "reconcile.html", {"runs": runs, "batches": batches, "form": form, "error": error,
-                                            "categories": MATCH_CATEGORIES}, status_code=status_code)
+    return page(
+        request,
+        "reconcile.html",
+        {"runs": runs, "batches": batches, "form": form, "error": error, "categories": MATCH_CATEGORIES},
+        status_code=status_code,
+    )
 
 
 @router.get("/reconcile")
@@ -75,8 +86,15 @@ def _scope(t: Translator, form: dict) -> Scope:
 
 
 @router.post("/reconcile")
-async def start_run(request: Request, ctx: Ctx, _: UiReviewer, scope: FormText = "all", batch: FormText = "",
-                    date_from: FormText = "", date_to: FormText = "") -> Response:
+async def start_run(
+    request: Request,
+    ctx: Ctx,
+    _: UiReviewer,
+    scope: FormText = "all",
+    batch: FormText = "",
+    date_from: FormText = "",
+    date_to: FormText = "",
+) -> Response:
     form = {"scope": scope, "batch": batch.strip(), "date_from": date_from.strip(), "date_to": date_to.strip()}
     try:
         chosen = _scope(Translator(pick_lang(request)), form)
@@ -87,9 +105,14 @@ async def start_run(request: Request, ctx: Ctx, _: UiReviewer, scope: FormText =
 
 
 @router.get("/reconcile/{run_id}")
-def run_page(request: Request, run_id: RunId, ctx: Ctx, _: UiReviewer,
-             category: Annotated[str, Query(max_length=40)] = "",
-             page_no: Annotated[PageNo, Query(alias="page")] = 1) -> Response:
+def run_page(
+    request: Request,
+    run_id: RunId,
+    ctx: Ctx,
+    _: UiReviewer,
+    category: Annotated[str, Query(max_length=40)] = "",
+    page_no: Annotated[PageNo, Query(alias="page")] = 1,
+) -> Response:
     with session_scope(ctx.sessions) as s:
         run = s.get(ReconciliationRun, run_id)
         if run is None:
@@ -100,11 +123,22 @@ def run_page(request: Request, run_id: RunId, ctx: Ctx, _: UiReviewer,
         total, items = run_items(s, run_id, category, page_no, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     link = lambda p: f"/ui/reconcile/{run_id}?" + urlencode({"category": category, "page": p}) + "#lines"  # noqa: E731
-    return page(request, "reconcile_run.html", {
-        "run": view, "category": category, "categories": MATCH_CATEGORIES, "items": items, "total": total,
-        "page_no": page_no, "pages": pages, "formats": tuple(REPORT_TYPES),
-        "prev_url": link(page_no - 1) if page_no > 1 else None, "next_url": link(page_no + 1) if page_no < pages else None,
-    })
+    return page(
+        request,
+        "reconcile_run.html",
+        {
+            "run": view,
+            "category": category,
+            "categories": MATCH_CATEGORIES,
+            "items": items,
+            "total": total,
+            "page_no": page_no,
+            "pages": pages,
+            "formats": tuple(REPORT_TYPES),
+            "prev_url": link(page_no - 1) if page_no > 1 else None,
+            "next_url": link(page_no + 1) if page_no < pages else None,
+        },
+    )
 
 
 @router.get("/reconcile/{run_id}/report/{fmt}")

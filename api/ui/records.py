@@ -2,7 +2,7 @@
 preview, import it with that mapping, see each source's sync status (last import, what it changed, last
 success) with a one-click re-import of its last file, and list past imports with their bad rows. The file is kept in the
 blob store between preview and import (its sha256 travels in the form), and everything else goes through
-``intake.service.records``, as the JSON API does."""
+``fapiao.service.records``, as the JSON API does."""
 
 from __future__ import annotations
 
@@ -17,17 +17,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import Ctx, PageNo
-from api.ui.auth import UiReviewer, UiRoute
-from api.ui.i18n import Translator, pick_lang
-from api.ui.render import error_page, page
-from intake.errors import FapiaoError
-from intake.service.records import import_records, preview_import, reimport_last, resolve_mapping, run_view, sources
-from intake.service.records import reimport as reimport_run
-from intake.storage.db import page_of, session_scope
-from intake.storage.matching_tables import HeaderMapping, ImportRun, SystemRecord
-from matching.headers import FIELDS, MappingError, find_header_row, norm_header
-from matching.records_import import read_rows_from
+from fapiao.api.deps import Ctx, PageNo
+from fapiao.api.ui.auth import UiReviewer, UiRoute
+from fapiao.api.ui.i18n import Translator, pick_lang
+from fapiao.api.ui.render import error_page, page
+from fapiao.core.errors import FapiaoError
+from fapiao.matching.headers import FIELDS, MappingError, find_header_row, norm_header
+from fapiao.matching.records_import import read_rows_from
+from fapiao.service.records import import_records, preview_import, reimport_last, resolve_mapping, run_view, sources
+from fapiao.service.records import reimport as reimport_run
+from fapiao.storage.db import page_of, session_scope
+from fapiao.storage.matching_tables import HeaderMapping, ImportRun, SystemRecord
 
 router = APIRouter(route_class=UiRoute)
 
@@ -42,34 +42,56 @@ class BadForm(Exception):
     """A preview or import request the page cannot act on; the message is already translated."""
 
 
-def _records_page(request: Request, ctx, page_no: int = 1, error: str | None = None,
-                  status_code: int = 200) -> Response:
+def _records_page(
+    request: Request, ctx, page_no: int = 1, error: str | None = None, status_code: int = 200
+) -> Response:
     with session_scope(ctx.sessions) as s:
-        total, runs = page_of(s, select(ImportRun).options(selectinload(ImportRun.errors)), (ImportRun.id.desc(),),
-                              page_no, PAGE_SIZE)
+        total, runs = page_of(
+            s, select(ImportRun).options(selectinload(ImportRun.errors)), (ImportRun.id.desc(),), page_no, PAGE_SIZE
+        )
         imports = [run_view(r) for r in runs]
-        mappings = [{"name": m.name, "mapping": m.mapping} for m in s.scalars(select(HeaderMapping).order_by(HeaderMapping.name))]
+        mappings = [
+            {"name": m.name, "mapping": m.mapping}
+            for m in s.scalars(select(HeaderMapping).order_by(HeaderMapping.name))
+        ]
         records = s.scalar(select(func.count()).select_from(SystemRecord)) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     synced = sources(ctx)
     link = lambda p: f"/ui/records?page={p}"  # noqa: E731
-    return page(request, "records.html", {
-        "imports": imports, "mappings": mappings, "records": records, "error": error, "page_no": page_no,
-        "pages": pages, "prev_url": link(page_no - 1) if page_no > 1 else None,
-        "next_url": link(page_no + 1) if page_no < pages else None,
-        "can_reimport": any(i["can_reimport"] for i in imports), "sources": synced,
-    }, status_code=status_code)
+    return page(
+        request,
+        "records.html",
+        {
+            "imports": imports,
+            "mappings": mappings,
+            "records": records,
+            "error": error,
+            "page_no": page_no,
+            "pages": pages,
+            "prev_url": link(page_no - 1) if page_no > 1 else None,
+            "next_url": link(page_no + 1) if page_no < pages else None,
+            "can_reimport": any(i["can_reimport"] for i in imports),
+            "sources": synced,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/records")
-def records_page(request: Request, ctx: Ctx, _: UiReviewer,
-                 page_no: Annotated[PageNo, Query(alias="page")] = 1) -> Response:
+def records_page(
+    request: Request, ctx: Ctx, _: UiReviewer, page_no: Annotated[PageNo, Query(alias="page")] = 1
+) -> Response:
     return _records_page(request, ctx, page_no)
 
 
 @router.post("/records/upload")
-async def upload(request: Request, ctx: Ctx, _: UiReviewer, file: Annotated[UploadFile, File()],
-                 mapping_name: Annotated[str, Form(max_length=128)] = "") -> Response:
+async def upload(
+    request: Request,
+    ctx: Ctx,
+    _: UiReviewer,
+    file: Annotated[UploadFile, File()],
+    mapping_name: Annotated[str, Form(max_length=128)] = "",
+) -> Response:
     """Keep the file and show its preview (a GET, so the preview can be reloaded and its mapping changed)."""
     t = Translator(pick_lang(request))
     data = await file.read(ctx.settings.max_upload_bytes + 1)
@@ -77,8 +99,9 @@ async def upload(request: Request, ctx: Ctx, _: UiReviewer, file: Annotated[Uplo
     if not data:
         return await run_in_threadpool(_records_page, request, ctx, 1, t("rec.empty_file", name=name), 422)
     if len(data) > ctx.settings.max_upload_bytes:
-        return await run_in_threadpool(_records_page, request, ctx, 1,
-                                       t("rec.too_large", name=name, n=f"{ctx.settings.max_upload_bytes:,}"), 413)
+        return await run_in_threadpool(
+            _records_page, request, ctx, 1, t("rec.too_large", name=name, n=f"{ctx.settings.max_upload_bytes:,}"), 413
+        )
     sha = await run_in_threadpool(ctx.blobs.put, data)
     query = {"sha": sha, "name": name, **({"mapping_name": mapping_name} if mapping_name else {})}
     return RedirectResponse("/ui/records/preview?" + urlencode(query), status_code=303)
@@ -134,16 +157,24 @@ def _preview_model(request: Request, ctx, params: Mapping[str, Any]) -> dict:
     headers, guessed = _headers(data, name)
     mapping_name = str(params.get("mapping_name", ""))[:128]
     explicit = _chosen(t, params, headers) if params.get("mapped") else resolve_mapping(ctx, None, mapping_name or None)
-    model: dict[str, Any] = {"sha": sha, "name": name, "mapping_name": mapping_name, "fields": FIELDS,
-                             "save_as": str(params.get("save_as", ""))[:128], "error": None}
+    model: dict[str, Any] = {
+        "sha": sha,
+        "name": name,
+        "mapping_name": mapping_name,
+        "fields": FIELDS,
+        "save_as": str(params.get("save_as", ""))[:128],
+        "error": None,
+    }
     try:
         model["preview"] = preview_import(ctx, data, name, explicit)
         columns = model["preview"]["columns"]
     except FapiaoError as exc:  # show the columns anyway, so the mapping can be corrected here
         model["preview"], model["error"] = None, _message(exc)
         by_header = {h: f for f, h in explicit.items()} if explicit else guessed
-        columns = [{"column": i + 1, "header": h, "field": by_header.get(h), "score": None, "explicit": bool(explicit)}
-                   for i, h in enumerate(headers)]
+        columns = [
+            {"column": i + 1, "header": h, "field": by_header.get(h), "score": None, "explicit": bool(explicit)}
+            for i, h in enumerate(headers)
+        ]
     unused = {i for i in range(len(headers)) if params.get("mapped") and not params.get(f"col{i}")}
     model["columns"] = columns
     model["still_read"] = [c for c in columns if c["column"] - 1 in unused and c["field"]]
@@ -152,8 +183,9 @@ def _preview_model(request: Request, ctx, params: Mapping[str, Any]) -> dict:
     return model
 
 
-def _preview_page(request: Request, ctx, params: Mapping[str, Any], error: str | None = None,
-                  status_code: int = 200) -> Response:
+def _preview_page(
+    request: Request, ctx, params: Mapping[str, Any], error: str | None = None, status_code: int = 200
+) -> Response:
     try:
         model = _preview_model(request, ctx, params)
     except (BadForm, FapiaoError) as exc:
@@ -184,8 +216,9 @@ async def do_import(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
     except BadForm as exc:
         return await run_in_threadpool(_preview_page, request, ctx, form, str(exc), 422)
     except FapiaoError as exc:
-        return await run_in_threadpool(_preview_page, request, ctx, form, t("rec.failed", e=_message(exc)),
-                                       exc.http_status)
+        return await run_in_threadpool(
+            _preview_page, request, ctx, form, t("rec.failed", e=_message(exc)), exc.http_status
+        )
     return RedirectResponse(f"/ui/records/imports/{run['id']}?done=imported", status_code=303)
 
 
@@ -195,7 +228,9 @@ async def reimport(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
         run = await run_in_threadpool(reimport_last, ctx, request.state.actor)
     except FapiaoError as exc:
         t = Translator(pick_lang(request))
-        return await run_in_threadpool(_records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), exc.http_status)
+        return await run_in_threadpool(
+            _records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), exc.http_status
+        )
     return RedirectResponse(f"/ui/records/imports/{run['id']}?done=reimported", status_code=303)
 
 
@@ -206,7 +241,9 @@ async def reimport_one(request: Request, run_id: RunId, ctx: Ctx, _: UiReviewer)
         run = await run_in_threadpool(reimport_run, ctx, request.state.actor, run_id)
     except FapiaoError as exc:
         t = Translator(pick_lang(request))
-        return await run_in_threadpool(_records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), exc.http_status)
+        return await run_in_threadpool(
+            _records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), exc.http_status
+        )
     return RedirectResponse(f"/ui/records/imports/{run['id']}?done=reimported", status_code=303)
 
 
@@ -219,7 +256,9 @@ def import_page(request: Request, run_id: RunId, ctx: Ctx, _: UiReviewer) -> Res
         t = Translator(pick_lang(request))
         return error_page(request, 404, t("rec.no_import", id=run_id), back="/ui/records")
     done = request.query_params.get("done")
-    return page(request, "records_import.html", {"run": view, "notice": done if done in ("imported", "reimported") else None})
+    return page(
+        request, "records_import.html", {"run": view, "notice": done if done in ("imported", "reimported") else None}
+    )
 
 
 def _message(exc: FapiaoError) -> str:

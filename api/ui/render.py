@@ -11,9 +11,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.ui.badge import alert_badge
-from api.ui.i18n import Translator, pick_lang
-from intake.service.keys import allows
+from fapiao.api.ui.badge import alert_badge
+from fapiao.api.ui.i18n import Translator, pick_lang
+from fapiao.service.keys import allows
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -65,18 +65,30 @@ def base_context(request: Request) -> dict[str, Any]:
     lang = pick_lang(request)
     other = "en" if lang == "zh" else "zh"
     query = urlencode({**dict(request.query_params), "lang": other}) if request.method == "GET" else f"lang={other}"
-    return {"request": request, "t": Translator(lang), "lang": lang, "user": getattr(request.state, "ui_key", None),
-            "other_lang": other, "lang_url": f"{request.url.path}?{query}"}
+    return {
+        "request": request,
+        "t": Translator(lang),
+        "lang": lang,
+        "user": getattr(request.state, "ui_key", None),
+        "other_lang": other,
+        "lang_url": f"{request.url.path}?{query}",
+    }
 
 
-def error_page(request: Request, status_code: int, message: str, hint: str | None = None,
-               back: str | None = None) -> Response:
+def error_page(
+    request: Request, status_code: int, message: str, hint: str | None = None, back: str | None = None
+) -> Response:
     """A page-shaped answer for a page request that cannot be served (unknown id, refused action)."""
-    return page(request, "error.html", {"status": status_code, "message": message, "hint": hint, "back": back},
-                status_code=status_code)
+    return page(
+        request,
+        "error.html",
+        {"status": status_code, "message": message, "hint": hint, "back": back},
+        status_code=status_code,
+    )
 
 
 def download(content: bytes, filename: str, media_type: str, **headers: str) -> Response:
     """A file the browser saves (never renders): attachment with its name, neutral to sniffing."""
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', **headers})
+    return Response(
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"', **headers}
+    )

@@ -1,4 +1,4 @@
-"""The review screen and its actions. Edits and decisions go through ``intake.service.review`` (rules re-run,
+"""The review screen and its actions. Edits and decisions go through ``fapiao.service.review`` (rules re-run,
 audit, optimistic locking) exactly as the JSON API's do; the answer carries re-rendered fragments so the
 page shows the new findings and status without a reload. The items table is saved as a whole list."""
 
@@ -11,18 +11,18 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import Ctx, InvoiceId
-from api.problems import ApiError
-from api.ui.auth import UiReviewer, UiRoute
-from api.ui.i18n import pick_lang
-from api.ui.present import ITEM_COLUMNS, present
-from api.ui.render import fragment, page
-from intake.service.context import ServiceContext
-from intake.service.pages import page_image
-from intake.service.queries import history, next_pending
-from intake.service.review import edit_fields, set_review, view
-from intake.storage.db import session_scope
-from intake.storage.service_tables import ExtractedInvoice
+from fapiao.api.deps import Ctx, InvoiceId
+from fapiao.api.problems import ApiError
+from fapiao.api.ui.auth import UiReviewer, UiRoute
+from fapiao.api.ui.i18n import pick_lang
+from fapiao.api.ui.present import ITEM_COLUMNS, present
+from fapiao.api.ui.render import fragment, page
+from fapiao.service.context import ServiceContext
+from fapiao.service.pages import page_image
+from fapiao.service.queries import history, next_pending
+from fapiao.service.review import edit_fields, set_review, view
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import ExtractedInvoice
 
 router = APIRouter(route_class=UiRoute)
 
@@ -88,11 +88,15 @@ def review_page(request: Request, invoice_id: InvoiceId, ctx: Ctx, _: UiReviewer
 
 
 @router.get("/invoices/{invoice_id}/pages/{page_no}")
-async def page_png(invoice_id: InvoiceId, page_no: Annotated[int, Path(ge=1, le=10_000)], ctx: Ctx,
-                   _: UiReviewer) -> Response:
+async def page_png(
+    invoice_id: InvoiceId, page_no: Annotated[int, Path(ge=1, le=10_000)], ctx: Ctx, _: UiReviewer
+) -> Response:
     img = await run_in_threadpool(page_image, ctx, invoice_id, page_no)
-    return Response(img.png, media_type="image/png", headers={"X-Bbox-Scale": f"{img.scale:.6f}",
-                                                              "Cache-Control": "private, max-age=300"})
+    return Response(
+        img.png,
+        media_type="image/png",
+        headers={"X-Bbox-Scale": f"{img.scale:.6f}", "Cache-Control": "private, max-age=300"},
+    )
 
 
 @router.post("/invoices/{invoice_id}/fields")
@@ -122,8 +126,9 @@ def _merge_item(row: ItemRow, before: list[dict]) -> dict[str, Any]:
 
 @router.post("/invoices/{invoice_id}/review")
 async def decide(request: Request, invoice_id: InvoiceId, body: Decision, ctx: Ctx, _: UiReviewer) -> dict:
-    await run_in_threadpool(set_review, ctx, invoice_id, body.version, body.decision, request.state.actor,
-                            (body.note or "").strip() or None)
+    await run_in_threadpool(
+        set_review, ctx, invoice_id, body.version, body.decision, request.state.actor, (body.note or "").strip() or None
+    )
     return await _update(request, ctx, invoice_id)
 
 
@@ -133,14 +138,21 @@ async def _update(request: Request, ctx: ServiceContext, invoice_id: int) -> dic
     model = _model(request, ctx, v, hist)
     rows = model["m"]["rows"]
     return {
-        "version": v["version"], "status": v["status"], "review": v["review"],
+        "version": v["version"],
+        "status": v["status"],
+        "review": v["review"],
         "status_html": fragment(request, "_status.html", model),
         "general_html": fragment(request, "_general.html", model),
         "history_html": fragment(request, "_history.html", model),
         "items_html": fragment(request, "_items.html", model),
         "boxes": model["m"]["boxes"],
-        "fields": {name: {"value": r.value, "marks": r.marks,
-                          "meta_html": fragment(request, "_field_meta.html", {"f": r}),
-                          "findings_html": fragment(request, "_field_findings.html", {"f": r})}
-                   for name, r in rows.items()},
+        "fields": {
+            name: {
+                "value": r.value,
+                "marks": r.marks,
+                "meta_html": fragment(request, "_field_meta.html", {"f": r}),
+                "findings_html": fragment(request, "_field_findings.html", {"f": r}),
+            }
+            for name, r in rows.items()
+        },
     }

@@ -1,6 +1,6 @@
 """The reviewer UI's router: login/logout here; the queue, review screen, reconciliation dashboard, drafts,
 records imports, upload page, batch progress, back-fills, search, statistics and alerts in their modules.
-``api.app`` includes ``router`` and mounts ``STATIC_DIR`` at ``/ui/static``."""
+``fapiao.api.app`` includes ``router`` and mounts ``STATIC_DIR`` at ``/ui/static``."""
 
 from __future__ import annotations
 
@@ -10,11 +10,24 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from api.deps import Ctx
-from api.ui import alerts, backfills, batches, drafts, queue, reconcile, records, review, search, session, stats, upload
-from api.ui.auth import UiRoute, current_key, secret
-from api.ui.render import STATIC_DIR, page
-from intake.service.keys import allows, authenticate, hash_key
+from fapiao.api.deps import Ctx
+from fapiao.api.ui import (
+    alerts,
+    backfills,
+    batches,
+    drafts,
+    queue,
+    reconcile,
+    records,
+    review,
+    search,
+    session,
+    stats,
+    upload,
+)
+from fapiao.api.ui.auth import UiRoute, current_key, secret
+from fapiao.api.ui.render import STATIC_DIR, page
+from fapiao.service.keys import allows, authenticate, hash_key
 
 __all__ = ["router", "STATIC_DIR"]
 
@@ -38,14 +51,25 @@ def login_form(request: Request, ctx: Ctx, next: Annotated[str | None, Query(max
 
 
 @router.post("/login")
-async def login(request: Request, ctx: Ctx, key: Annotated[str, Form(max_length=512)],
-                next: Annotated[str, Form(max_length=2000)] = "") -> Response:
+async def login(
+    request: Request,
+    ctx: Ctx,
+    key: Annotated[str, Form(max_length=512)],
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     found = await run_in_threadpool(authenticate, ctx, key.strip())
     if found is None:
         return page(request, "login.html", {"next": next, "error": True}, status_code=401)
     response = RedirectResponse(_safe_next(next, found.role), status_code=303)
-    response.set_cookie(session.COOKIE, session.sign(secret(ctx), hash_key(key.strip())), max_age=session.MAX_AGE_S,
-                        path="/ui", httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.set_cookie(
+        session.COOKIE,
+        session.sign(secret(ctx), hash_key(key.strip())),
+        max_age=session.MAX_AGE_S,
+        path="/ui",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 

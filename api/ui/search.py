@@ -1,5 +1,5 @@
 """The search page behind the top bar's search box: free text and the advanced fields (number, tax ID, name,
-an exact amount or a range, an issue-date range, which kinds of rows) become a ``matching.search_index.Query``
+an exact amount or a range, an issue-date range, which kinds of rows) become a ``fapiao.matching.search_index.Query``
 for the service's searcher, as ``GET /api/v1/search`` does; the ranked hits are listed with why each matched.
 Bad amounts or dates are reported above the form, and nothing to look for gives a hint, never an error."""
 
@@ -13,13 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import Ctx
-from api.ui.auth import UiReviewer, UiRoute
-from api.ui.i18n import Translator, pick_lang
-from api.ui.render import page
-from intake.service.search import searcher
-from matching.search_index import KINDS
-from matching.search_index import Query as SearchQuery
+from fapiao.api.deps import Ctx
+from fapiao.api.ui.auth import UiReviewer, UiRoute
+from fapiao.api.ui.i18n import Translator, pick_lang
+from fapiao.api.ui.render import page
+from fapiao.matching.search_index import KINDS
+from fapiao.matching.search_index import Query as SearchQuery
+from fapiao.service.search import searcher
 
 router = APIRouter(route_class=UiRoute)
 
@@ -66,31 +66,71 @@ def _hit(t: Translator, hit: dict) -> dict:
     elif hit["kind"] == "document":
         name, _, status = source.rpartition(" · ")
         source = f"{name} · {t('up.' + status)}" if name else source
-    return {**hit, "url": url if isinstance(url, str) and url.startswith("/ui/") else None, "source": source,
-            "reasons": [t.reason(r) for r in hit["reasons"]]}
+    return {
+        **hit,
+        "url": url if isinstance(url, str) and url.startswith("/ui/") else None,
+        "source": source,
+        "reasons": [t.reason(r) for r in hit["reasons"]],
+    }
 
 
 @router.get("/search")
-def search_page(request: Request, ctx: Ctx, _: UiReviewer, q: Text = "", number: Text = "", tax_id: Text = "",
-                name: Text = "", amount: Text = "", amount_min: Text = "", amount_max: Text = "", date_from: Text = "",
-                date_to: Text = "", kind: Annotated[list[str] | None, Query()] = None) -> Response:
+def search_page(
+    request: Request,
+    ctx: Ctx,
+    _: UiReviewer,
+    q: Text = "",
+    number: Text = "",
+    tax_id: Text = "",
+    name: Text = "",
+    amount: Text = "",
+    amount_min: Text = "",
+    amount_max: Text = "",
+    date_from: Text = "",
+    date_to: Text = "",
+    kind: Annotated[list[str] | None, Query()] = None,
+) -> Response:
     t = Translator(pick_lang(request))
     kinds = tuple(k for k in KINDS if k in (kind or ()))
-    form = {"q": q, "number": number, "tax_id": tax_id, "name": name, "amount": amount, "amount_min": amount_min,
-            "amount_max": amount_max, "date_from": date_from, "date_to": date_to, "kinds": kinds}
+    form = {
+        "q": q,
+        "number": number,
+        "tax_id": tax_id,
+        "name": name,
+        "amount": amount,
+        "amount_min": amount_min,
+        "amount_max": amount_max,
+        "date_from": date_from,
+        "date_to": date_to,
+        "kinds": kinds,
+    }
     model = {"form": form, "all_kinds": KINDS, "errors": [], "hint": None, "result": None}
     errors: list[str] = model["errors"]
-    values = {"amount": _amount(t, amount, errors), "amount_min": _amount(t, amount_min, errors),
-              "amount_max": _amount(t, amount_max, errors), "date_from": _date(t, date_from, errors),
-              "date_to": _date(t, date_to, errors)}
-    if values["amount_min"] is not None and values["amount_max"] is not None and values["amount_min"] > values["amount_max"]:
+    values = {
+        "amount": _amount(t, amount, errors),
+        "amount_min": _amount(t, amount_min, errors),
+        "amount_max": _amount(t, amount_max, errors),
+        "date_from": _date(t, date_from, errors),
+        "date_to": _date(t, date_to, errors),
+    }
+    if (
+        values["amount_min"] is not None
+        and values["amount_max"] is not None
+        and values["amount_min"] > values["amount_max"]
+    ):
         errors.append(t("sr.amount_order"))
     if values["date_from"] and values["date_to"] and values["date_from"] > values["date_to"]:
         errors.append(t("rc.date_order"))
     if errors:
         return page(request, "search.html", model, status_code=422)
-    query = SearchQuery(text=q.strip() or None, number=number.strip() or None, tax_id=tax_id.strip() or None,
-                        name=name.strip() or None, kinds=kinds or KINDS, **values)
+    query = SearchQuery(
+        text=q.strip() or None,
+        number=number.strip() or None,
+        tax_id=tax_id.strip() or None,
+        name=name.strip() or None,
+        kinds=kinds or KINDS,
+        **values,
+    )
     submitted = any(k in request.query_params for k in form if k != "kinds") or "kind" in request.query_params
     if query.is_empty():
         model["hint"] = t("sr.empty_query") if submitted else None

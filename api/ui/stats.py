@@ -1,4 +1,4 @@
-"""Statistics in the UI: the totals of ``intake.service.stats`` grouped by month, seller, type or tax rate over
+"""Statistics in the UI: the totals of ``fapiao.service.stats`` grouped by month, seller, type or tax rate over
 an issue-date range, as a table and a bar chart drawn server-side as SVG (``charts``), and per month the
 matched / missing / needs-review shares with a line chart; each table downloads as XLSX from the service's
 own writer."""
@@ -13,13 +13,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from api.deps import Ctx
-from api.ui import charts
-from api.ui.auth import UiReviewer, UiRoute
-from api.ui.i18n import Translator, pick_lang
-from api.ui.render import download, error_page, page
-from intake.service.stats import GROUPS, SHARE_COLUMNS, TOTAL_COLUMNS, shares, to_xlsx, totals
-from intake.storage.db import session_scope
+from fapiao.api.deps import Ctx
+from fapiao.api.ui import charts
+from fapiao.api.ui.auth import UiReviewer, UiRoute
+from fapiao.api.ui.i18n import Translator, pick_lang
+from fapiao.api.ui.render import download, error_page, page
+from fapiao.service.stats import GROUPS, SHARE_COLUMNS, TOTAL_COLUMNS, shares, to_xlsx, totals
+from fapiao.storage.db import session_scope
 
 router = APIRouter(route_class=UiRoute)
 
@@ -27,8 +27,11 @@ Text = Annotated[str, Query(max_length=40)]
 TOP_BARS = 15
 MONEY = ("total_amount", "total_tax", "amount_with_tax")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHARE_SERIES = (("matched", "matched_share", "stats.matched_share"), ("missing", "missing_share", "stats.missing_share"),
-                ("review", "needs_review_share", "stats.needs_review_share"))
+SHARE_SERIES = (
+    ("matched", "matched_share", "stats.matched_share"),
+    ("missing", "missing_share", "stats.missing_share"),
+    ("review", "needs_review_share", "stats.needs_review_share"),
+)
 
 
 def _range(t: Translator, date_from: str, date_to: str) -> tuple[dt.date | None, dt.date | None]:
@@ -80,18 +83,30 @@ def _totals_chart(group: str, rows: list[dict]) -> charts.Chart | None:
 def _shares_chart(t: Translator, rows: list[dict]) -> charts.Chart | None:
     if not rows:
         return None
-    return charts.lines([r["name"] for r in rows],
-                        [(key, t(label), [r[col] for r in rows]) for key, col, label in SHARE_SERIES])
+    return charts.lines(
+        [r["name"] for r in rows], [(key, t(label), [r[col] for r in rows]) for key, col, label in SHARE_SERIES]
+    )
 
 
 @router.get("/stats")
-def stats_page(request: Request, ctx: Ctx, _: UiReviewer, group: Text = "month", date_from: Text = "",
-               date_to: Text = "") -> Response:
+def stats_page(
+    request: Request, ctx: Ctx, _: UiReviewer, group: Text = "month", date_from: Text = "", date_to: Text = ""
+) -> Response:
     t = Translator(pick_lang(request))
     group = group if group in GROUPS else "month"
     form = {"group": group, "date_from": date_from.strip(), "date_to": date_to.strip()}
-    model = {"form": form, "groups": GROUPS, "error": None, "rows": [], "shares": [], "chart": None,
-             "share_chart": None, "sums": None, "top": TOP_BARS, "series": SHARE_SERIES}
+    model = {
+        "form": form,
+        "groups": GROUPS,
+        "error": None,
+        "rows": [],
+        "shares": [],
+        "chart": None,
+        "share_chart": None,
+        "sums": None,
+        "top": TOP_BARS,
+        "series": SHARE_SERIES,
+    }
     try:
         lo, hi = _range(t, date_from, date_to)
     except ValueError as exc:
@@ -101,15 +116,28 @@ def stats_page(request: Request, ctx: Ctx, _: UiReviewer, group: Text = "month",
     dates = urlencode({k: v for k, v in (("date_from", lo), ("date_to", hi)) if v})
     sums = {c: sum((r[c] for r in rows), Decimal("0.00")) for c in MONEY}
     sums["invoices"] = sum(r["invoices"] for r in rows)
-    model.update(rows=rows, shares=share_rows, chart=_totals_chart(group, rows), share_chart=_shares_chart(t, share_rows),
-                 sums=sums, totals_url=f"/ui/stats/export/totals?group={group}" + (f"&{dates}" if dates else ""),
-                 shares_url="/ui/stats/export/shares" + (f"?{dates}" if dates else ""))
+    model.update(
+        rows=rows,
+        shares=share_rows,
+        chart=_totals_chart(group, rows),
+        share_chart=_shares_chart(t, share_rows),
+        sums=sums,
+        totals_url=f"/ui/stats/export/totals?group={group}" + (f"&{dates}" if dates else ""),
+        shares_url="/ui/stats/export/shares" + (f"?{dates}" if dates else ""),
+    )
     return page(request, "stats.html", model)
 
 
 @router.get("/stats/export/{table}")
-def export(request: Request, table: Literal["totals", "shares"], ctx: Ctx, _: UiReviewer, group: Text = "month",
-           date_from: Text = "", date_to: Text = "") -> Response:
+def export(
+    request: Request,
+    table: Literal["totals", "shares"],
+    ctx: Ctx,
+    _: UiReviewer,
+    group: Text = "month",
+    date_from: Text = "",
+    date_to: Text = "",
+) -> Response:
     """The table as the service writes it (``stats.to_xlsx``); the label column in the page's language."""
     t = Translator(pick_lang(request))
     group = group if group in GROUPS else "month"

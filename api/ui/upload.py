@@ -9,13 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from starlette.responses import Response
 
-from api.deps import Ctx
-from api.problems import ApiError
-from api.routes.documents import accept_uploads
-from api.ui.auth import UiRoute, UiUploader
-from api.ui.render import page
-from intake.storage.db import session_scope
-from intake.storage.service_tables import Document
+from fapiao.api.deps import Ctx
+from fapiao.api.problems import ApiError
+from fapiao.api.routes.documents import accept_uploads
+from fapiao.api.ui.auth import UiRoute, UiUploader
+from fapiao.api.ui.render import page
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import Document
 
 router = APIRouter(route_class=UiRoute)
 
@@ -26,9 +26,13 @@ def upload_page(request: Request, _: UiUploader) -> Response:
 
 
 @router.post("/upload")
-async def upload(request: Request, ctx: Ctx, _: UiUploader,
-                 files: Annotated[list[UploadFile], File(description="invoice files")],
-                 batch: Annotated[str, Form(max_length=64)] = "") -> dict:
+async def upload(
+    request: Request,
+    ctx: Ctx,
+    _: UiUploader,
+    files: Annotated[list[UploadFile], File(description="invoice files")],
+    batch: Annotated[str, Form(max_length=64)] = "",
+) -> dict:
     name = batch.strip() or None
     return {"documents": await accept_uploads(request, ctx, files, name), "batch": name}
 
@@ -40,5 +44,10 @@ def document_status(doc_id: str, ctx: Ctx, _: UiUploader) -> dict:
         doc = s.get(Document, doc_id[:64])
         if doc is None:
             raise ApiError(404, f"no document {doc_id}", "upload it again from the upload page")
-        return {"id": doc.id, "status": doc.status, "error": doc.error, "filename": doc.filename,
-                "invoices": [{"id": i.id, "status": i.status, "invoice_number": i.invoice_number} for i in doc.invoices]}
+        return {
+            "id": doc.id,
+            "status": doc.status,
+            "error": doc.error,
+            "filename": doc.filename,
+            "invoices": [{"id": i.id, "status": i.status, "invoice_number": i.invoice_number} for i in doc.invoices],
+        }

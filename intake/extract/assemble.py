@@ -7,24 +7,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from intake.extract.found import Found
-from intake.extract.geometry import Box, PageView, merge_vertical_words, union_bbox
-from intake.extract.header import header_fields
-from intake.extract.items import read_items
-from intake.extract.kind import classify
-from intake.extract.labels import Label, find_label, is_form_text, merge_spaced_labels
-from intake.extract.offset import data_offset
-from intake.extract.parties import party_fields
-from intake.extract.table import Table, column_kind, find_table
-from intake.extract.totals import footer_fields, total_fields
-from intake.loaders.base import LoadedPage
-from intake.models import TYPE_CODES, FieldValue, Finding, Invoice, LineItem
+from fapiao.core.models import TYPE_CODES, FieldValue, Finding, Invoice, LineItem
+from fapiao.intake.extract.found import Found
+from fapiao.intake.extract.geometry import Box, PageView, merge_vertical_words, union_bbox
+from fapiao.intake.extract.header import header_fields
+from fapiao.intake.extract.items import read_items
+from fapiao.intake.extract.kind import classify
+from fapiao.intake.extract.labels import Label, find_label, is_form_text, merge_spaced_labels
+from fapiao.intake.extract.offset import data_offset
+from fapiao.intake.extract.parties import party_fields
+from fapiao.intake.extract.table import Table, column_kind, find_table
+from fapiao.intake.extract.totals import footer_fields, total_fields
+from fapiao.intake.loaders.base import LoadedPage
 
 INVOICE_FIELDS = (
-    "invoice_code", "invoice_number", "issue_date", "check_code", "machine_number", "title",
-    "buyer_name", "buyer_tax_id", "buyer_address_phone", "buyer_bank_account",
-    "seller_name", "seller_tax_id", "seller_address_phone", "seller_bank_account",
-    "total_amount", "total_tax", "amount_with_tax", "amount_in_words", "remarks", "drawer", "payee", "reviewer",
+    "invoice_code",
+    "invoice_number",
+    "issue_date",
+    "check_code",
+    "machine_number",
+    "title",
+    "buyer_name",
+    "buyer_tax_id",
+    "buyer_address_phone",
+    "buyer_bank_account",
+    "seller_name",
+    "seller_tax_id",
+    "seller_address_phone",
+    "seller_bank_account",
+    "total_amount",
+    "total_tax",
+    "amount_with_tax",
+    "amount_in_words",
+    "remarks",
+    "drawer",
+    "payee",
+    "reviewer",
 )
 
 
@@ -82,7 +100,11 @@ def read_page(page: LoadedPage) -> PageRead:
 
 
 def _table_bottom(view: PageView, labels: list[Label], table: Table) -> float:
-    ends = [lb.box.y0 for lb in labels if lb.kind in {"total", "subtotal", "words", "small", "remarks"} and lb.box.y0 > table.top]
+    ends = [
+        lb.box.y0
+        for lb in labels
+        if lb.kind in {"total", "subtotal", "words", "small", "remarks"} and lb.box.y0 > table.top
+    ]
     return min(ends) if ends else view.height
 
 
@@ -109,11 +131,15 @@ def assemble(group: list[PageRead]) -> Extracted:
     items: list[LineItem] = []
     item_fields: dict[str, FieldValue] = {}
     for read in group:
-        for item, row in zip(read.items, read.item_rows):
+        for item, row in zip(read.items, read.item_rows, strict=False):
             boxes = [b for cell in row.cells.values() for b in cell]
             item_fields[f"items[{len(items)}]"] = FieldValue(
-                value=item.name, source=boxes[0].src.source, page=read.page.number, bbox=union_bbox(boxes),
-                confidence=min(b.src.confidence for b in boxes))
+                value=item.name,
+                source=boxes[0].src.source,
+                page=read.page.number,
+                bbox=union_bbox(boxes),
+                confidence=min(b.src.confidence for b in boxes),
+            )
             items.append(item)
     values = {name: found.value for name, (found, _) in chosen.items()}
     fields = {name: found.field(page) for name, (found, page) in chosen.items()}
@@ -128,5 +154,7 @@ def assemble(group: list[PageRead]) -> Extracted:
 def finish(invoice: Invoice, qr_type: str | None = None) -> Invoice:
     """Derive type, type code and red-letter flag from what was read."""
     kind = classify(invoice.title, invoice.invoice_code, invoice.invoice_number, qr_type)
-    red = any(v is not None and v < 0 for v in (invoice.total_amount, invoice.amount_with_tax)) or "负数" in (invoice.amount_in_words or "")
+    red = any(v is not None and v < 0 for v in (invoice.total_amount, invoice.amount_with_tax)) or "负数" in (
+        invoice.amount_in_words or ""
+    )
     return invoice.model_copy(update={"invoice_type": kind, "type_code": TYPE_CODES.get(kind), "is_red_letter": red})

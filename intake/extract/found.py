@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from intake.extract.geometry import Box, union_bbox
-from intake.models import FieldSource, FieldValue
+from fapiao.core.models import FieldSource, FieldValue
+from fapiao.intake.extract.geometry import Box, union_bbox
 
 
 @dataclass

@@ -10,8 +10,8 @@ import bisect
 import statistics
 from dataclasses import dataclass, field
 
-from intake.extract.text import compact
-from intake.models import TextBox
+from fapiao.core.models import TextBox
+from fapiao.intake.extract.text import compact
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class PageView:
     boxes: list[Box]
     line_h: float = field(init=False)
     data_dy: float = 0.0
-    """Vertical shift of the printed data against the form (套打偏移; see ``intake.extract.offset``):
+    """Vertical shift of the printed data against the form (套打偏移; see ``fapiao.intake.extract.offset``):
     values are looked for on their label's line moved by this much."""
 
     _by_cy: list[Box] = field(init=False, repr=False)
@@ -101,8 +101,19 @@ class PageView:
         dy = self.data_dy
         near = self.near_line(anchor, slack) if not dy else self._by_cy
         row = sorted(
-            _one_per_column(anchor, [b for b in near if b is not anchor and b.cx > anchor.x1 - 1 and b.x1 > anchor.x1
-                                     and self._on_line(anchor, b, slack, dy, stop)], dy, stop),
+            _one_per_column(
+                anchor,
+                [
+                    b
+                    for b in near
+                    if b is not anchor
+                    and b.cx > anchor.x1 - 1
+                    and b.x1 > anchor.x1
+                    and self._on_line(anchor, b, slack, dy, stop)
+                ],
+                dy,
+                stop,
+            ),
             key=lambda b: b.x0,
         )
         out: list[Box] = []
@@ -122,8 +133,9 @@ class PageView:
         if not dy:
             return self.same_line(anchor, b, slack)
         # a value shifted with the data layer, or form text (the next label) on the anchor's own line
-        return abs(anchor.cy + dy - b.cy) <= slack * max(anchor.h, b.h, self.line_h * 0.8) or \
-            (id(b) in stop and self.same_line(anchor, b, slack))
+        return abs(anchor.cy + dy - b.cy) <= slack * max(anchor.h, b.h, self.line_h * 0.8) or (
+            id(b) in stop and self.same_line(anchor, b, slack)
+        )
 
     def lines(self, boxes: list[Box]) -> list[list[Box]]:
         """Group boxes into text lines (top to bottom, each left to right)."""
@@ -143,8 +155,12 @@ def _one_per_column(anchor: Box, boxes: list[Box], dy: float, stop: set[int]) ->
     target = anchor.cy + dy
     kept: list[Box] = []
     for b in sorted(boxes, key=lambda b: abs(b.cy - target)):
-        if id(b) not in stop and any(id(k) not in stop and _x_overlap(b, k) > 0.5 * min(b.x1 - b.x0, k.x1 - k.x0)
-                                     and abs(b.cy - k.cy) > 0.5 * min(b.h, k.h) for k in kept):
+        if id(b) not in stop and any(
+            id(k) not in stop
+            and _x_overlap(b, k) > 0.5 * min(b.x1 - b.x0, k.x1 - k.x0)
+            and abs(b.cy - k.cy) > 0.5 * min(b.h, k.h)
+            for k in kept
+        ):
             continue
         kept.append(b)
     return kept

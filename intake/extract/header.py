@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from intake.extract.found import Found
-from intake.extract.geometry import Box, PageView, joined
-from intake.extract.labels import Label
-from intake.extract.text import compact, parse_date
-from intake.models import FieldSource
+from fapiao.core.models import FieldSource
+from fapiao.intake.extract.found import Found
+from fapiao.intake.extract.geometry import Box, PageView, joined
+from fapiao.intake.extract.labels import Label
+from fapiao.intake.extract.text import compact, parse_date
 
 
 def _digits(pattern: str) -> Callable[[str], tuple[str, str] | None]:
@@ -73,8 +73,15 @@ def header_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[s
 
 def find_title(view: PageView) -> Found | None:
     """The largest text mentioning 发票 in the top third of the page."""
-    cands: list[Box] = [b for b in view.boxes if "发票" in b.flat and b.cy < view.height * 0.35 and "代码" not in b.flat
-                        and "号码" not in b.flat and len(b.flat) >= 4]
+    cands: list[Box] = [
+        b
+        for b in view.boxes
+        if "发票" in b.flat
+        and b.cy < view.height * 0.35
+        and "代码" not in b.flat
+        and "号码" not in b.flat
+        and len(b.flat) >= 4
+    ]
     if not cands:
         return None
     best = max(cands, key=lambda b: (b.h, len(b.flat)))

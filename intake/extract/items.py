@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from intake.extract.geometry import Box, PageView
-from intake.extract.table import Table
-from intake.extract.text import compact, is_masked, parse_date, parse_money, parse_plain_decimal, parse_rate
-from intake.models import FieldSource, LineItem
+from fapiao.core.models import FieldSource, LineItem
+from fapiao.intake.extract.geometry import Box, PageView
+from fapiao.intake.extract.table import Table
+from fapiao.intake.extract.text import compact, is_masked, parse_date, parse_money, parse_plain_decimal, parse_rate
 
 DETAIL_LIST_MARKERS = ("详见销货清单", "详见清单", "详见对应正数发票及清单")
 
@@ -60,7 +60,7 @@ def read_items(view: PageView, table: Table, bottom: float, stop: set[int]) -> I
                 target.add(kind, boxes)
     pairs = [(_item(r), r) for r in item_rows]
     placeholder = [any(m in (item.name or "") for m in DETAIL_LIST_MARKERS) for item, _ in pairs]
-    kept = [pair for pair, is_placeholder in zip(pairs, placeholder) if not is_placeholder]
+    kept = [pair for pair, is_placeholder in zip(pairs, placeholder, strict=False) if not is_placeholder]
     return ItemsResult(items=[i for i, _ in kept], rows=[r for _, r in kept], refers_to_list=any(placeholder))
 
 
@@ -139,7 +139,11 @@ def _split_price_amount(row: Row) -> None:
             found = []
             for i in range(1, len(text)):
                 p, a = text[:i], text[i:]
-                if re.fullmatch(r"\d+(?:\.\d+)?", p) and re.fullmatch(r"-?\d+\.\d{2}", a) and not (len(a) > 4 and a[0] == "0"):
+                if (
+                    re.fullmatch(r"\d+(?:\.\d+)?", p)
+                    and re.fullmatch(r"-?\d+\.\d{2}", a)
+                    and not (len(a) > 4 and a[0] == "0")
+                ):
                     if abs(abs(qty * Decimal(p)).quantize(Decimal("0.01")) - abs(Decimal(a))) <= Decimal("0.01"):
                         found.append((p, a))
             if len(found) == 1:
@@ -175,7 +179,13 @@ def _consistent_splits(text: str, amount: Decimal) -> list[tuple[str, str]]:
     out = []
     for i in range(1, len(digits)):
         q, p = digits[:i], digits[i:]
-        if q.endswith(".") or p.startswith(".") or q.count(".") > 1 or p.count(".") > 1 or (len(p) > 1 and p[0] == "0" and p[1] != "."):
+        if (
+            q.endswith(".")
+            or p.startswith(".")
+            or q.count(".") > 1
+            or p.count(".") > 1
+            or (len(p) > 1 and p[0] == "0" and p[1] != ".")
+        ):
             continue
         if abs((Decimal(q) * Decimal(p)).quantize(Decimal("0.01")) - abs(amount)) <= Decimal("0.01"):
             out.append((q, p))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from intake.models import TYPE_BY_CODE, InvoiceType
+from fapiao.core.models import TYPE_BY_CODE, InvoiceType
 
 _TITLE_RULES: tuple[tuple[tuple[str, ...], InvoiceType], ...] = (
     (("通行费",), InvoiceType.toll),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from intake.extract.geometry import Box
-from intake.extract.text import compact
-from intake.models import FieldSource
+from fapiao.core.models import FieldSource
+from fapiao.intake.extract.geometry import Box
+from fapiao.intake.extract.text import compact
 
 LABEL_PATTERNS: tuple[tuple[str, str], ...] = (
     ("invoice_code", r"(?:所属)?(?:增值税)?(?:电子)?(?:普通|专用)?发票代码:?"),
@@ -127,8 +127,12 @@ def anchor_piece(text: str) -> bool:
 
 def is_form_text(box: Box) -> bool:
     """Pre-printed text that must never be taken as a value (labels, party anchors, vertical pieces)."""
-    return (find_label(box) is not None or find_anchor(box) is not None or anchor_piece(box.flat)
-            or (len(box.flat) == 1 and box.flat in _VERTICAL_PIECES))
+    return (
+        find_label(box) is not None
+        or find_anchor(box) is not None
+        or anchor_piece(box.flat)
+        or (len(box.flat) == 1 and box.flat in _VERTICAL_PIECES)
+    )
 
 
 def _starts_with_value(rest: str) -> bool:
@@ -157,15 +161,26 @@ def merge_spaced_labels(boxes: list[Box]) -> list[Box]:
         if id(b) in used or not 1 <= len(b.flat) <= 2 or find_label(b) is not None or b.h > 1.3 * (b.x1 - b.x0):
             continue  # (a piece of a vertical anchor, 方信, is not the start of a label)
         h = max(b.h, 1.0)
-        right = [r for r in ocr if r is not b and id(r) not in used and abs(r.cy - b.cy) < 0.5 * h
-                 and -0.6 * h <= r.x0 - b.x1 < 1.5 * h]
+        right = [
+            r
+            for r in ocr
+            if r is not b and id(r) not in used and abs(r.cy - b.cy) < 0.5 * h and -0.6 * h <= r.x0 - b.x1 < 1.5 * h
+        ]
         if not right:
             continue
         r = min(right, key=lambda r: r.x0)
         text = b.text + r.text
-        joined_box = Box(b.src.model_copy(update={
-            "text": text, "confidence": min(b.src.confidence, r.src.confidence),
-            "bbox": (min(b.x0, r.x0), min(b.y0, r.y0), max(b.x1, r.x1), max(b.y1, r.y1))}), text.strip(), compact(text))
+        joined_box = Box(
+            b.src.model_copy(
+                update={
+                    "text": text,
+                    "confidence": min(b.src.confidence, r.src.confidence),
+                    "bbox": (min(b.x0, r.x0), min(b.y0, r.y0), max(b.x1, r.x1), max(b.y1, r.y1)),
+                }
+            ),
+            text.strip(),
+            compact(text),
+        )
         if _find_label(joined_box, joined_box.flat) is None:  # a label from its first character on
             continue
         used.update({id(b), id(r)})

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import statistics
 
-from intake.extract.geometry import PageView
-from intake.extract.header import PARSERS as HEADER_PARSERS
-from intake.extract.labels import Label
-from intake.extract.text import find_tax_id
-from intake.models import FieldSource
+from fapiao.core.models import FieldSource
+from fapiao.intake.extract.geometry import PageView
+from fapiao.intake.extract.header import PARSERS as HEADER_PARSERS
+from fapiao.intake.extract.labels import Label
+from fapiao.intake.extract.text import find_tax_id
 
 _SHAPED = {**HEADER_PARSERS, "tax_id": lambda t: (find_tax_id(t), t) if find_tax_id(t) else None}
 _MIN_SAMPLES = 2
@@ -36,8 +36,17 @@ def data_offset(view: PageView, labels: list[Label], stop: set[int]) -> float:
         lb = label.box
         reach = 1.5 * max(lb.h, view.line_h)
         # a value split off its label at the colon may start a little inside the label's box
-        cands = [b for b in view.boxes if id(b) not in stop and b is not lb and b.x0 > lb.x1 - 0.5 * view.line_h and b.cx > lb.x1
-                 and b.x0 - lb.x1 < 8 * view.line_h and abs(b.cy - lb.cy) <= reach and parse(b.text)]
+        cands = [
+            b
+            for b in view.boxes
+            if id(b) not in stop
+            and b is not lb
+            and b.x0 > lb.x1 - 0.5 * view.line_h
+            and b.cx > lb.x1
+            and b.x0 - lb.x1 < 8 * view.line_h
+            and abs(b.cy - lb.cy) <= reach
+            and parse(b.text)
+        ]
         if not cands:
             continue
         best = min(cands, key=lambda b: (b.x0 - lb.x1) + 2 * abs(b.cy - lb.cy))

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 
-from intake.extract.found import Found
-from intake.extract.geometry import Box, PageView, joined
-from intake.extract.header import debris, labelled_value
-from intake.extract.labels import Label, anchor_piece, find_anchor
-from intake.extract.text import compact, find_tax_id
-from intake.models import FieldSource
-from intake.rules.tax_ids import USCC_ALPHABET, tax_id_ok, uscc_check_char
+from fapiao.core.models import FieldSource
+from fapiao.intake.extract.found import Found
+from fapiao.intake.extract.geometry import Box, PageView, joined
+from fapiao.intake.extract.header import debris, labelled_value
+from fapiao.intake.extract.labels import Label, anchor_piece, find_anchor
+from fapiao.intake.extract.text import compact, find_tax_id
+from fapiao.intake.rules.tax_ids import USCC_ALPHABET, tax_id_ok, uscc_check_char
 
 PARTY_FIELDS = {"name": "name", "tax_id": "tax_id", "address_phone": "address_phone", "bank": "bank_account"}
 
@@ -29,7 +29,7 @@ def _name(text: str):
         return None  # a tax ID (the next line's value, reached through a print offset) is never a name
     glued = _GLUED_ID.match(s) or _GLUED_ID_AFTER.search(s)
     if glued:  # a tax ID run into the name ("91420106MAA5001C4Y湖北联合…"): the name is the rest
-        rest = (s[glued.end():] if glued.start() == 0 else s[:glued.start()]).strip()
+        rest = (s[glued.end() :] if glued.start() == 0 else s[: glued.start()]).strip()
         return (rest, s) if compact(rest) else None
     return s, s
 
@@ -81,8 +81,9 @@ def party_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[st
         if any(b.src.source is FieldSource.ocr for b in view.boxes):
             _pair_rows(view, members, stop, found_by_label)
     for party, members in block.items():
-        if any(b.src.source is FieldSource.ocr for b in view.boxes) and \
-                not any(kind == "name" and id(lb) in found_by_label for lb, kind in members):
+        if any(b.src.source is FieldSource.ocr for b in view.boxes) and not any(
+            kind == "name" and id(lb) in found_by_label for lb, kind in members
+        ):
             _name_above_id(view, party, members, stop, found_by_label, out)
     for party, members in block.items():
         # the party-specific labels (购买方名称) first, as before; then the block's labels top to bottom
@@ -123,22 +124,35 @@ def _pair_rows(view: PageView, members: list[tuple[Label, str]], stop: set[int],
     left = max(lb.box.x1 for lb, _ in rows)
     first = min(lb.box.x1 for lb, _ in rows)
     cys = [lb.box.cy for lb, _ in rows]
-    pitch = sorted(b - a for a, b in zip(cys, cys[1:]))[(len(cys) - 2) // 2]
+    pitch = sorted(b - a for a, b in zip(cys, cys[1:], strict=False))[(len(cys) - 2) // 2]
     top, bottom = cys[0] - 0.9 * pitch, cys[-1] + 0.9 * pitch
     # the block ends at the next pre-printed text to the right (密码区, the other party's anchor or labels)
-    right = min((b.x0 for b in view.boxes if id(b) in stop and b.x0 > left + view.line_h
-                 and rows[0][0].box.cy <= b.cy <= rows[-1][0].box.cy), default=view.width)
+    right = min(
+        (
+            b.x0
+            for b in view.boxes
+            if id(b) in stop and b.x0 > left + view.line_h and rows[0][0].box.cy <= b.cy <= rows[-1][0].box.cy
+        ),
+        default=view.width,
+    )
     mine = {id(lb.box) for lb, _ in members}
     others = [b for b in view.boxes if id(b) in stop and id(b) not in mine]
-    values = [b for b in view.boxes if id(b) not in stop and not debris(b) and first - view.line_h <= b.x0 < right
-              and b.cx > first and top <= b.cy <= bottom
-              # not the value of another label (开票人：… on the footer line just below the block)
-              and not any(view.same_line(o, b) and -0.5 * view.line_h <= b.x0 - o.x1 < 2 * view.line_h for o in others)]
+    values = [
+        b
+        for b in view.boxes
+        if id(b) not in stop
+        and not debris(b)
+        and first - view.line_h <= b.x0 < right
+        and b.cx > first
+        and top <= b.cy <= bottom
+        # not the value of another label (开票人：… on the footer line just below the block)
+        and not any(view.same_line(o, b) and -0.5 * view.line_h <= b.x0 - o.x1 < 2 * view.line_h for o in others)
+    ]
     lines = [_leading_run(line, view.line_h) for line in view.lines(values)]
     if len(lines) != len(rows):
         return
     paired = []
-    for (label, kind), line in zip(rows, lines):
+    for (label, kind), line in zip(rows, lines, strict=False):
         if line[0].x0 - label.box.x1 > _VALUE_REACH * view.line_h:
             return  # a line far right of its label (remarks beside the block), not its value
         text = joined(line)
@@ -159,8 +173,9 @@ UNLABELLED_NAME = 0.8
 """Confidence of a name read from the line above its party's tax ID because its 名称 label was not read."""
 
 
-def _name_above_id(view: PageView, party: str, members, stop: set[int], found: dict[int, Found],
-                   out: dict[str, Found]) -> None:
+def _name_above_id(
+    view: PageView, party: str, members, stop: set[int], found: dict[int, Found], out: dict[str, Found]
+) -> None:
     """The 名称 label unreadable (a seal, "86:" for 名称:): every layout prints the name on the row right above
     the party's 纳税人识别号, within the party's block — so that line, when it reads as a name (not an
     address or a bank), is taken, for a person to confirm."""
@@ -169,12 +184,26 @@ def _name_above_id(view: PageView, party: str, members, stop: set[int], found: d
     if not ids:
         return
     label, tax = ids[0]
-    right = min((b.x0 for b in view.boxes if id(b) in stop and b.x0 > max(b2.x1 for b2 in tax.boxes)
-                 and abs(b.cy - label.box.cy) < 2 * view.line_h), default=view.width)
+    right = min(
+        (
+            b.x0
+            for b in view.boxes
+            if id(b) in stop and b.x0 > max(b2.x1 for b2 in tax.boxes) and abs(b.cy - label.box.cy) < 2 * view.line_h
+        ),
+        default=view.width,
+    )
     row = min(label.box.cy, tax.boxes[0].cy)
-    above = [b for b in view.boxes if id(b) not in stop and not debris(b) and b.cy < row - 0.5 * view.line_h
-             and b.cy > row - 2.2 * view.line_h and label.box.x0 - view.line_h <= b.x0 < right
-             and len(b.flat) >= 2 and not (len(b.flat) <= 4 and b.flat.endswith(":"))]  # the label itself ("86:")
+    above = [
+        b
+        for b in view.boxes
+        if id(b) not in stop
+        and not debris(b)
+        and b.cy < row - 0.5 * view.line_h
+        and b.cy > row - 2.2 * view.line_h
+        and label.box.x0 - view.line_h <= b.x0 < right
+        and len(b.flat) >= 2
+        and not (len(b.flat) <= 4 and b.flat.endswith(":"))
+    ]  # the label itself ("86:")
     if not above:
         return
     nearest = max(above, key=lambda b: b.cy)

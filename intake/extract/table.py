@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from intake.extract.geometry import Box, PageView
-from intake.models import FieldSource
+from fapiao.core.models import FieldSource
+from fapiao.intake.extract.geometry import Box, PageView
 
 COLUMN_PATTERNS: tuple[tuple[str, str], ...] = (
     ("name", r"^(?:[^名]*(?:货物|劳务|服务|项目|商品)[^名]*名称|名称)$"),

@@ -18,14 +18,42 @@ _DATE_COMPACT = re.compile(r"(20\d{2})(\d{2})(\d{2})")
 _TAX_ID = re.compile(r"[0-9A-Z]{15,20}")
 
 
-_LOOKALIKES = str.maketrans({
-    # Cyrillic and Greek capitals the recogniser's dictionary holds and prints for Latin letters and digits
-    # ("９144０З００MA5F…": Ze for 3); invoices print none of them
-    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
-    "Х": "X", "У": "Y", "З": "3", "Ѕ": "S", "І": "I", "Ј": "J",
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
-    "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-})
+_LOOKALIKES = str.maketrans(
+    {
+        # Cyrillic and Greek capitals the recogniser's dictionary holds and prints for Latin letters and digits
+        # ("９144０З００MA5F…": Ze for 3); invoices print none of them
+        "А": "A",
+        "В": "B",
+        "Е": "E",
+        "К": "K",
+        "М": "M",
+        "Н": "H",
+        "О": "O",
+        "Р": "P",
+        "С": "C",
+        "Т": "T",
+        "Х": "X",
+        "У": "Y",
+        "З": "3",
+        "Ѕ": "S",
+        "І": "I",
+        "Ј": "J",
+        "Α": "A",
+        "Β": "B",
+        "Ε": "E",
+        "Ζ": "Z",
+        "Η": "H",
+        "Ι": "I",
+        "Κ": "K",
+        "Μ": "M",
+        "Ν": "N",
+        "Ο": "O",
+        "Ρ": "P",
+        "Τ": "T",
+        "Υ": "Y",
+        "Χ": "X",
+    }
+)
 
 
 def norm(text: str) -> str:

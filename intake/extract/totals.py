@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from intake.amount_words import safe_parse_words
-from intake.extract.found import Found
-from intake.extract.geometry import Box, PageView
-from intake.extract.header import labelled_value
-from intake.extract.labels import Label
-from intake.extract.table import Table
-from intake.extract.text import is_masked, parse_money
+from fapiao.intake.amount_words import safe_parse_words
+from fapiao.intake.extract.found import Found
+from fapiao.intake.extract.geometry import Box, PageView
+from fapiao.intake.extract.header import labelled_value
+from fapiao.intake.extract.labels import Label
+from fapiao.intake.extract.table import Table
+from fapiao.intake.extract.text import is_masked, parse_money
 
 _WORDS_CHARS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正]")
 _WORDS_NOISE = re.compile(r"[ⓧ⊗⨂×\s]")
@@ -78,7 +78,7 @@ def _small_inside(view: PageView, labels: list[Label]) -> list[Label]:
     for b in view.boxes:
         m = _SMALL_INSIDE.search(b.text)
         if m and m.start() > 0 and id(b) not in known:
-            out.append(Label("small", b, b.text[m.end():].strip()))
+            out.append(Label("small", b, b.text[m.end() :].strip()))
     return out
 
 
@@ -91,8 +91,13 @@ def _from_words(out: dict[str, Found]) -> Found | None:
     if value is None:
         return None
     ta, tt = out.get("total_amount"), out.get("total_tax")
-    agrees = ta is not None and tt is not None and ta.value is not None and tt.value is not None \
+    agrees = (
+        ta is not None
+        and tt is not None
+        and ta.value is not None
+        and tt.value is not None
         and ta.value + tt.value == value
+    )
     return Found(value, words.boxes, words.raw, 1.0 if agrees else 0.6)
 
 
@@ -102,8 +107,11 @@ def _money(text: str):
 
 
 def _total_row(view: PageView, label: Label, table: Table | None, stop: set[int]) -> dict[str, Found]:
-    run = [b for b in view.right_of(label.box, stop, max_gap=view.width)
-           if (parse_money(b.text) is not None and "%" not in b.text) or is_masked(b.text)]
+    run = [
+        b
+        for b in view.right_of(label.box, stop, max_gap=view.width)
+        if (parse_money(b.text) is not None and "%" not in b.text) or is_masked(b.text)
+    ]
     if label.inline and parse_money(label.inline) is not None:
         run = [label.box] + run
     values: dict[str, Found] = {}
@@ -115,7 +123,7 @@ def _total_row(view: PageView, label: Label, table: Table | None, stop: set[int]
                 values.setdefault(key, _money_found(b))
     if not values:
         numeric = [b for b in run if b is not label.box]
-        for key, b in zip(("total_amount", "total_tax"), numeric):
+        for key, b in zip(("total_amount", "total_tax"), numeric, strict=False):
             values[key] = _money_found(b)
     elif "total_amount" in values and "total_tax" not in values and table is not None and table.find("tax") is None:
         # no 税额 header read: the tax is the figure right of the amount on the 合计 row
@@ -133,8 +141,14 @@ def _unlabelled_total_row(view: PageView, labels: list[Label], table: Table) -> 
     ends = [lb.box.y0 for lb in labels if lb.kind in {"words", "small"} and lb.box.y0 > table.top]
     bottom = min(ends) if ends else view.height
     small = {id(lb.box) for lb in labels if lb.kind == "small"}
-    cands = [b for b in view.boxes if b.flat.startswith("¥") and id(b) not in small and table.top < b.cy < bottom
-             and parse_money(b.text) is not None]
+    cands = [
+        b
+        for b in view.boxes
+        if b.flat.startswith("¥")
+        and id(b) not in small
+        and table.top < b.cy < bottom
+        and parse_money(b.text) is not None
+    ]
     values: dict[str, Found] = {}
     for b in sorted(cands, key=lambda b: -b.cy):  # nearest to 价税合计 first
         col = table.money_column_of(b)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from intake.errors import LimitExceeded, UnsupportedFormat
-from intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits, QrText
-from intake.loaders.image import load_image
-from intake.loaders.ofd import load_ofd
-from intake.loaders.pdf import load_pdf
-from intake.loaders.sniff import IMAGE_KINDS, DocumentKind, active_content, sniff
-from intake.loaders.xml_einvoice import load_xml
+from fapiao.core.errors import LimitExceeded, UnsupportedFormat
+from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits, QrText
+from fapiao.intake.loaders.image import load_image
+from fapiao.intake.loaders.ofd import load_ofd
+from fapiao.intake.loaders.pdf import load_pdf
+from fapiao.intake.loaders.sniff import IMAGE_KINDS, DocumentKind, active_content, sniff
+from fapiao.intake.loaders.xml_einvoice import load_xml
 
 __all__ = ["LoadLimits", "LoadedDocument", "LoadedPage", "QrText", "DocumentKind", "load_document", "sniff"]
 
@@ -17,15 +17,19 @@ def load_document(data: bytes, name: str, limits: LoadLimits | None = None) -> L
     """Sniff ``data`` and hand it to the loader for its real type; errors name the file and what to do."""
     limits = limits or LoadLimits()
     if len(data) > limits.max_bytes:
-        raise LimitExceeded(f"{name}: {len(data):,} bytes, more than the limit of {limits.max_bytes:,}",
-                            hint="split the file or raise FAPIAO_MAX_UPLOAD_BYTES")
+        raise LimitExceeded(
+            f"{name}: {len(data):,} bytes, more than the limit of {limits.max_bytes:,}",
+            hint="split the file or raise FAPIAO_MAX_UPLOAD_BYTES",
+        )
     if not data:
         raise UnsupportedFormat(f"{name}: the file is empty", hint="check that the upload or copy finished")
     kind = sniff(data)
     active = active_content(data)
     if active:
-        raise UnsupportedFormat(f"{name}: {active} content, not an invoice; such files are refused",
-                                hint="upload the invoice itself (PDF, OFD, XML or an image)")
+        raise UnsupportedFormat(
+            f"{name}: {active} content, not an invoice; such files are refused",
+            hint="upload the invoice itself (PDF, OFD, XML or an image)",
+        )
     if kind is DocumentKind.pdf:
         return load_pdf(data, limits, name)
     if kind in IMAGE_KINDS:

@@ -7,18 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from intake.models import BBox, FieldValue, TextBox
+from fapiao.core.limits import LoadLimits
+from fapiao.core.models import BBox, FieldValue, TextBox
 
-
-@dataclass(frozen=True)
-class LoadLimits:
-    """Refuse oversized input before spending memory on it (decompression bombs, 10,000-page PDFs)."""
-
-    max_bytes: int = 50 * 1024 * 1024
-    max_pages: int = 50
-    max_pixels: int = 80_000_000
-    render_dpi: int = 200
-    """Resolution at which pages without a text layer are rendered for OCR."""
+__all__ = ["LoadLimits", "LoadedDocument", "LoadedPage", "QrText"]
 
 
 @dataclass

@@ -12,8 +12,8 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
-from intake.errors import CorruptDocument, LimitExceeded
-from intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits
+from fapiao.core.errors import CorruptDocument, LimitExceeded
+from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits
 
 
 def load_image(data: bytes, kind: str, limits: LoadLimits, name: str = "") -> LoadedDocument:
@@ -25,9 +25,13 @@ def load_image(data: bytes, kind: str, limits: LoadLimits, name: str = "") -> Lo
     except (LimitExceeded, CorruptDocument):
         raise
     except Image.DecompressionBombError as exc:
-        raise LimitExceeded(f"{name}: the image is too large to decode safely ({exc})", hint="scan at 200–300 dpi") from exc
+        raise LimitExceeded(
+            f"{name}: the image is too large to decode safely ({exc})", hint="scan at 200–300 dpi"
+        ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise CorruptDocument(f"{name}: the {kind} image cannot be decoded ({exc})", hint="re-scan or re-export it") from exc
+        raise CorruptDocument(
+            f"{name}: the {kind} image cannot be decoded ({exc})", hint="re-scan or re-export it"
+        ) from exc
     return LoadedDocument(kind=kind, pages=pages)
 
 
@@ -45,7 +49,9 @@ def _pages(img: Image.Image, limits: LoadLimits, name: str) -> list[LoadedPage]:
         frame = ImageOps.exif_transpose(frame.copy()) if index == 0 else frame.copy()
         rgb = np.asarray(frame.convert("RGB"))
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])
-        pages.append(LoadedPage(number=index + 1, width=bgr.shape[1], height=bgr.shape[0], unit="px", image=bgr, needs_ocr=True))
+        pages.append(
+            LoadedPage(number=index + 1, width=bgr.shape[1], height=bgr.shape[0], unit="px", image=bgr, needs_ocr=True)
+        )
     if not pages:
         raise CorruptDocument(f"{name}: the image has no frames", hint="re-scan it")
     return pages

@@ -15,10 +15,10 @@ import zipfile
 import zlib
 from xml.etree.ElementTree import Element
 
-from intake.errors import CorruptDocument, LimitExceeded
-from intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits
-from intake.loaders.xml_fields import local, parse_xml, structured_fields
-from intake.models import FieldSource, TextBox
+from fapiao.core.errors import CorruptDocument, LimitExceeded
+from fapiao.core.models import FieldSource, TextBox
+from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits
+from fapiao.intake.loaders.xml_fields import local, parse_xml, structured_fields
 
 MM_TO_PT = 72 / 25.4
 DEFAULT_BOX = (0.0, 0.0, 210.0, 140.0)
@@ -48,14 +48,17 @@ class _OfdZip:
         if info is None or key.startswith(".."):
             raise CorruptDocument(f"{self.name}: the OFD part {path!r} is missing", hint="re-export the OFD")
         if info.file_size > _MAX_MEMBER_BYTES:
-            raise LimitExceeded(f"{self.name}: the OFD part {path!r} is {info.file_size:,} bytes", hint="not a normal OFD")
+            raise LimitExceeded(
+                f"{self.name}: the OFD part {path!r} is {info.file_size:,} bytes", hint="not a normal OFD"
+            )
         try:
             with self.zf.open(info) as fh:
                 data = fh.read(_MAX_MEMBER_BYTES + 1)
         except ZIP_ERRORS as exc:
             # a damaged member (bad CRC, header, deflate stream), an unsupported compression or a password
-            raise CorruptDocument(f"{self.name}: the OFD part {path!r} cannot be read ({exc})",
-                                  hint="re-export the OFD") from exc
+            raise CorruptDocument(
+                f"{self.name}: the OFD part {path!r} cannot be read ({exc})", hint="re-export the OFD"
+            ) from exc
         if len(data) > _MAX_MEMBER_BYTES:
             raise LimitExceeded(f"{self.name}: the OFD part {path!r} is too large", hint="not a normal OFD")
         return data
@@ -91,7 +94,9 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
             if loc:
                 boxes += _text_boxes(z.xml(posixpath.join(doc_dir, loc)), number)
         boxes += _text_boxes(content, number)
-        pages.append(LoadedPage(number=number, width=box[2] * MM_TO_PT, height=box[3] * MM_TO_PT, unit="pt", boxes=boxes))
+        pages.append(
+            LoadedPage(number=number, width=box[2] * MM_TO_PT, height=box[3] * MM_TO_PT, unit="pt", boxes=boxes)
+        )
     structured, items = _attachment_fields(z, doc_dir)
     return LoadedDocument(kind="ofd", pages=pages, structured=structured or None, structured_items=items or None)
 

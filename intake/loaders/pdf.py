@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pymupdf
 
-from intake.errors import CorruptDocument, EncryptedDocument, LimitExceeded
-from intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits, QrText
-from intake.models import FieldSource, TextBox
-from ocr.qr import decode_qr
+from fapiao.core.errors import CorruptDocument, EncryptedDocument, LimitExceeded
+from fapiao.core.models import FieldSource, TextBox
+from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits, QrText
+from fapiao.ocr.qr import decode_qr
 
 _MIN_TEXT_CHARS = 20
 """Fewer characters than this on a page means the text layer is not usable (a scan with a stray label)."""
@@ -20,7 +20,9 @@ def load_pdf(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # PyMuPDF raises several types for broken files
-        raise CorruptDocument(f"{name}: the PDF cannot be opened ({exc})", hint="re-export or re-scan the file") from exc
+        raise CorruptDocument(
+            f"{name}: the PDF cannot be opened ({exc})", hint="re-export or re-scan the file"
+        ) from exc
     with doc:
         if doc.needs_pass:
             raise EncryptedDocument(
@@ -39,8 +41,9 @@ def load_pdf(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
             try:
                 page = doc.load_page(index)
             except Exception as exc:  # a malformed page tree or page object
-                raise CorruptDocument(f"{name}: page {index + 1} cannot be loaded ({exc})",
-                                      hint="re-export the PDF") from exc
+                raise CorruptDocument(
+                    f"{name}: page {index + 1} cannot be loaded ({exc})", hint="re-export the PDF"
+                ) from exc
             pages.append(_read_page(page, limits, name))
         return LoadedDocument(kind="pdf", pages=pages)
 
@@ -59,7 +62,9 @@ def _read_page(page: pymupdf.Page, limits: LoadLimits, name: str) -> LoadedPage:
         try:
             out.image = _render(page, limits, name)
         except Exception as exc:  # broken page content that MuPDF cannot draw
-            raise CorruptDocument(f"{name}: page {number} cannot be rendered ({exc})", hint="re-export the PDF") from exc
+            raise CorruptDocument(
+                f"{name}: page {number} cannot be rendered ({exc})", hint="re-export the PDF"
+            ) from exc
         return out
     try:
         out.qr = _page_qr(page)

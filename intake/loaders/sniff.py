@@ -65,12 +65,14 @@ def _looks_like_xml(head: bytes) -> bool:
 
 
 _SVG = re.compile(rb"<svg[\s>/:]")
-_HTML = re.compile(rb"<(?:html|script|iframe|object|embed|frameset)[\s>/]|<!doctype\s+html|<\?xml-stylesheet"
-                   rb"|xmlns\s*=\s*[\"']http://www\.w3\.org/1999/xhtml")
+_HTML = re.compile(
+    rb"<(?:html|script|iframe|object|embed|frameset)[\s>/]|<!doctype\s+html|<\?xml-stylesheet"
+    rb"|xmlns\s*=\s*[\"']http://www\.w3\.org/1999/xhtml"
+)
 
 
 def active_content(data: bytes) -> str | None:
-    """"SVG" or "HTML" when ``data`` is markup a browser would render or run (images with scripts, web pages),
+    """ "SVG" or "HTML" when ``data`` is markup a browser would render or run (images with scripts, web pages),
     which no invoice is: such uploads are refused outright, never stored or served."""
     if sniff(data) not in (DocumentKind.xml, DocumentKind.unknown):
         return None
@@ -83,4 +85,3 @@ def active_content(data: bytes) -> str | None:
     if _HTML.search(head):
         return "HTML"
     return None
-

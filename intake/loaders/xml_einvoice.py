@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from intake.errors import NotAnInvoice
-from intake.loaders.base import LoadedDocument
-from intake.loaders.xml_fields import full_text, parse_xml, structured_fields
-from intake.models import FieldSource, FieldValue
+from fapiao.core.errors import NotAnInvoice
+from fapiao.core.models import FieldSource, FieldValue
+from fapiao.intake.loaders.base import LoadedDocument
+from fapiao.intake.loaders.xml_fields import full_text, parse_xml, structured_fields
 
 
 def load_xml(data: bytes, name: str = "") -> LoadedDocument:
@@ -15,6 +15,12 @@ def load_xml(data: bytes, name: str = "") -> LoadedDocument:
         raise NotAnInvoice(f"{name}: the XML holds no invoice number or amounts", hint="upload the invoice XML itself")
     text = full_text(root)
     special = "专用发票" in text or "增值税专用" in text
-    fields.setdefault("title", FieldValue(value="电子发票（增值税专用发票）" if special else "电子发票（普通发票）",
-                                          source=FieldSource.xml, confidence=0.9))
+    fields.setdefault(
+        "title",
+        FieldValue(
+            value="电子发票（增值税专用发票）" if special else "电子发票（普通发票）",
+            source=FieldSource.xml,
+            confidence=0.9,
+        ),
+    )
     return LoadedDocument(kind="xml", structured=fields, structured_items=items)

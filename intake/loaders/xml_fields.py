@@ -15,8 +15,8 @@ from xml.etree.ElementTree import Element
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from intake.errors import CorruptDocument
-from intake.models import FieldSource, FieldValue
+from fapiao.core.errors import CorruptDocument
+from fapiao.core.models import FieldSource, FieldValue
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "invoice_code": ("InvoiceCode", "FpDm", "Fpdm"),
@@ -55,10 +55,14 @@ def parse_xml(data: bytes, name: str) -> Element:
     try:
         return SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise CorruptDocument(f"{name}: the XML uses DTDs or entities, which are refused ({type(exc).__name__})",
-                              hint="export the invoice XML again from the tax platform") from exc
+        raise CorruptDocument(
+            f"{name}: the XML uses DTDs or entities, which are refused ({type(exc).__name__})",
+            hint="export the invoice XML again from the tax platform",
+        ) from exc
     except (SafeET.ParseError, LookupError, ValueError) as exc:  # LookupError: an unknown declared encoding
-        raise CorruptDocument(f"{name}: the XML is not well-formed ({exc})", hint="check that the file is complete") from exc
+        raise CorruptDocument(
+            f"{name}: the XML is not well-formed ({exc})", hint="check that the file is complete"
+        ) from exc
 
 
 def local(tag: str) -> str:

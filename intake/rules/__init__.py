@@ -3,7 +3,7 @@
 Public surface: ``run_rules``, ``RuleContext``, ``RULES``, ``RULE_CODES``.
 """
 
-from intake.rules.context import RuleContext
-from intake.rules.registry import RULE_CODES, RULES, TOTALS_RULES, run_rules
+from fapiao.intake.rules.context import RuleContext
+from fapiao.intake.rules.registry import RULE_CODES, RULES, TOTALS_RULES, run_rules
 
 __all__ = ["RULES", "RULE_CODES", "TOTALS_RULES", "RuleContext", "run_rules"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
-from intake.models import Finding, Invoice, Severity
-from intake.rules.context import RuleContext
+from fapiao.core.models import Finding, Invoice, Severity
+from fapiao.intake.rules.context import RuleContext
 
 Rule = Callable[[Invoice, RuleContext], list[Finding]]
 
@@ -14,7 +14,9 @@ ERROR, WARNING, INFO = Severity.error, Severity.warning, Severity.info
 CENT = Decimal("0.01")
 
 
-def finding(code: str, severity: Severity, fields: tuple[str, ...] | list[str], message: str, message_zh: str) -> Finding:
+def finding(
+    code: str, severity: Severity, fields: tuple[str, ...] | list[str], message: str, message_zh: str
+) -> Finding:
     return Finding(code=code, severity=severity, fields=tuple(fields), message=message, message_zh=message_zh)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from intake.models import DIGITAL_TYPES, TYPE_BY_CODE, Finding, Invoice, InvoiceType
-from intake.rules.base import ERROR, INFO, WARNING, finding
-from intake.rules.context import RuleContext
-from intake.rules.regions import region_name, title_region
+from fapiao.core.models import DIGITAL_TYPES, TYPE_BY_CODE, Finding, Invoice, InvoiceType
+from fapiao.intake.rules.base import ERROR, INFO, WARNING, finding
+from fapiao.intake.rules.context import RuleContext
+from fapiao.intake.rules.regions import region_name, title_region
 
 EXCEPTIONAL_E_NORMAL = frozenset({"144031539110", "131001570151", "133011501118", "111001571071"})
 """Four early 电子普通发票 codes that break the 12-digit pattern; the verification site lists them as type 10."""
@@ -57,14 +57,21 @@ def has_code(kind: InvoiceType) -> bool:
 
 # ---------------------------------------------------------------- rules
 
+
 def invoice_type_known(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     """Without the family we cannot tell which fields the invoice must have."""
     if invoice.invoice_type is not InvoiceType.unknown:
         return []
-    return [finding("type.unknown", ERROR, ("invoice_type",),
-                    "The invoice type could not be determined from the title, the invoice code or the QR code; "
-                    "set it from the printed title",
-                    "无法从标题、发票代码或二维码确定发票种类，请按票面标题选择")]
+    return [
+        finding(
+            "type.unknown",
+            ERROR,
+            ("invoice_type",),
+            "The invoice type could not be determined from the title, the invoice code or the QR code; "
+            "set it from the printed title",
+            "无法从标题、发票代码或二维码确定发票种类，请按票面标题选择",
+        )
+    ]
 
 
 def code_format(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
@@ -72,14 +79,26 @@ def code_format(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     if not code:
         return []
     if invoice.invoice_type in DIGITAL_TYPES:
-        return [finding("code.unexpected", WARNING, ("invoice_code",),
-                        f"A 数电 invoice has no invoice code, yet {code} was read; remove it unless the document is "
-                        "a 税控 invoice",
-                        f"数电票没有发票代码，却识别到 {code}；除非该票为税控发票，请删除")]
+        return [
+            finding(
+                "code.unexpected",
+                WARNING,
+                ("invoice_code",),
+                f"A 数电 invoice has no invoice code, yet {code} was read; remove it unless the document is "
+                "a 税控 invoice",
+                f"数电票没有发票代码，却识别到 {code}；除非该票为税控发票，请删除",
+            )
+        ]
     if not re.fullmatch(r"\d{10}|\d{12}", code):
-        return [finding("code.format", ERROR, ("invoice_code",),
-                        f"The invoice code {code!r} is not 10 or 12 digits; re-read it from the document",
-                        f"发票代码 {code} 不是 10 位或 12 位数字，请按票面重新录入")]
+        return [
+            finding(
+                "code.format",
+                ERROR,
+                ("invoice_code",),
+                f"The invoice code {code!r} is not 10 or 12 digits; re-read it from the document",
+                f"发票代码 {code} 不是 10 位或 12 位数字，请按票面重新录入",
+            )
+        ]
     return []
 
 
@@ -92,10 +111,16 @@ def code_type(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     if implied is None or invoice.invoice_type is InvoiceType.unknown:
         return []
     if implied != invoice.type_code:
-        return [finding("code.type_mismatch", ERROR, ("invoice_code", "invoice_type"),
-                        f"The invoice code {code} belongs to type {implied}, but the invoice is type "
-                        f"{invoice.type_code or invoice.invoice_type.value}; check the code digit by digit and the title",
-                        f"发票代码 {code} 对应发票种类 {implied}，与票种 {invoice.type_code or invoice.invoice_type.value} 不符，请核对代码和标题")]
+        return [
+            finding(
+                "code.type_mismatch",
+                ERROR,
+                ("invoice_code", "invoice_type"),
+                f"The invoice code {code} belongs to type {implied}, but the invoice is type "
+                f"{invoice.type_code or invoice.invoice_type.value}; check the code digit by digit and the title",
+                f"发票代码 {code} 对应发票种类 {implied}，与票种 {invoice.type_code or invoice.invoice_type.value} 不符，请核对代码和标题",
+            )
+        ]
     return []
 
 
@@ -109,10 +134,16 @@ def code_year_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     issue_year = invoice.issue_date.year if invoice.issue_date else None
     if yy == 0 or year > ctx.today.year or (issue_year is not None and year > issue_year):
         limit = f"the issue year {issue_year}" if issue_year else f"this year {ctx.today.year}"
-        return [finding("code.year", ERROR, ("invoice_code", "issue_date"),
-                        f"The invoice code {code} carries year {yy:02d}, which must be after 00 and not after {limit}; "
-                        "check the code and the issue date",
-                        f"发票代码 {code} 中的年份 {yy:02d} 应大于 00 且不晚于{'开票年份' if issue_year else '当年'}，请核对代码和开票日期")]
+        return [
+            finding(
+                "code.year",
+                ERROR,
+                ("invoice_code", "issue_date"),
+                f"The invoice code {code} carries year {yy:02d}, which must be after 00 and not after {limit}; "
+                "check the code and the issue date",
+                f"发票代码 {code} 中的年份 {yy:02d} 应大于 00 且不晚于{'开票年份' if issue_year else '当年'}，请核对代码和开票日期",
+            )
+        ]
     return []
 
 
@@ -124,14 +155,26 @@ def code_region_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     region = code_region(code)
     name = region_name(region)
     if name is None:
-        return [finding("code.region", INFO, ("invoice_code",),
-                        f"The invoice code {code} carries region {region}, which is not a known tax region",
-                        f"发票代码 {code} 中的地区码 {region} 不是已知的税务地区")]
+        return [
+            finding(
+                "code.region",
+                INFO,
+                ("invoice_code",),
+                f"The invoice code {code} carries region {region}, which is not a known tax region",
+                f"发票代码 {code} 中的地区码 {region} 不是已知的税务地区",
+            )
+        ]
     printed = title_region(invoice.title)
     if printed is not None and printed != name:
-        return [finding("code.region_title", WARNING, ("invoice_code", "title"),
-                        f"The invoice code {code} belongs to {name}, but the title names {printed}; check both",
-                        f"发票代码 {code} 属于{name}，但标题为{printed}，请核对")]
+        return [
+            finding(
+                "code.region_title",
+                WARNING,
+                ("invoice_code", "title"),
+                f"The invoice code {code} belongs to {name}, but the title names {printed}; check both",
+                f"发票代码 {code} 属于{name}，但标题为{printed}，请核对",
+            )
+        ]
     return []
 
 
@@ -150,9 +193,15 @@ def number_format(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
         ok = False
     if ok:
         return []
-    return [finding("number.format", ERROR, ("invoice_number",),
-                    f"The invoice number {number!r} should be {want} (and not 00000000); re-read it from the document",
-                    f"发票号码 {number} 应为{want_zh}（且不为 00000000），请按票面重新录入")]
+    return [
+        finding(
+            "number.format",
+            ERROR,
+            ("invoice_number",),
+            f"The invoice number {number!r} should be {want} (and not 00000000); re-read it from the document",
+            f"发票号码 {number} 应为{want_zh}（且不为 00000000），请按票面重新录入",
+        )
+    ]
 
 
 def digital_number_year(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
@@ -162,10 +211,16 @@ def digital_number_year(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
         return []
     if number[:2] == f"{date.year % 100:02d}":
         return []
-    return [finding("number.year", WARNING, ("invoice_number", "issue_date"),
-                    f"The 数电 number {number} starts with year {number[:2]}, but the invoice is dated {date.isoformat()}; "
-                    "check the number and the date",
-                    f"数电票号码 {number} 的年份 {number[:2]} 与开票日期 {date.isoformat()} 不符，请核对")]
+    return [
+        finding(
+            "number.year",
+            WARNING,
+            ("invoice_number", "issue_date"),
+            f"The 数电 number {number} starts with year {number[:2]}, but the invoice is dated {date.isoformat()}; "
+            "check the number and the date",
+            f"数电票号码 {number} 的年份 {number[:2]} 与开票日期 {date.isoformat()} 不符，请核对",
+        )
+    ]
 
 
 def issue_date_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
@@ -173,17 +228,48 @@ def issue_date_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     if date is None:
         return []
     if date > ctx.today:
-        return [finding("date.future", ERROR, ("issue_date",),
-                        f"The issue date {date.isoformat()} is in the future; re-read it from the document",
-                        f"开票日期 {date.isoformat()} 晚于今天，请按票面重新录入")]
+        return [
+            finding(
+                "date.future",
+                ERROR,
+                ("issue_date",),
+                f"The issue date {date.isoformat()} is in the future; re-read it from the document",
+                f"开票日期 {date.isoformat()} 晚于今天，请按票面重新录入",
+            )
+        ]
     if date < EARLIEST_ISSUE:
-        return [finding("date.too_early", ERROR, ("issue_date",),
-                        f"The issue date {date.isoformat()} is before VAT invoices existed (1994); re-read it",
-                        f"开票日期 {date.isoformat()} 早于增值税发票启用（1994 年），请重新录入")]
+        return [
+            finding(
+                "date.too_early",
+                ERROR,
+                ("issue_date",),
+                f"The issue date {date.isoformat()} is before VAT invoices existed (1994); re-read it",
+                f"开票日期 {date.isoformat()} 早于增值税发票启用（1994 年），请重新录入",
+            )
+        ]
     return []
 
 
-RULES = (invoice_type_known, code_format, code_type, code_year_rule, code_region_rule, number_format,
-         digital_number_year, issue_date_rule)
-CODES = ("type.unknown", "code.unexpected", "code.format", "code.type_mismatch", "code.year", "code.region",
-         "code.region_title", "number.format", "number.year", "date.future", "date.too_early")
+RULES = (
+    invoice_type_known,
+    code_format,
+    code_type,
+    code_year_rule,
+    code_region_rule,
+    number_format,
+    digital_number_year,
+    issue_date_rule,
+)
+CODES = (
+    "type.unknown",
+    "code.unexpected",
+    "code.format",
+    "code.type_mismatch",
+    "code.year",
+    "code.region",
+    "code.region_title",
+    "number.format",
+    "number.year",
+    "date.future",
+    "date.too_early",
+)

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 
-from intake.models import FieldValue, QrPayload
+from fapiao.core.models import FieldValue, QrPayload
 
 SeenLookup = Callable[[str], "str | None"]
 """Invoice key (``Invoice.key``) → the source of an earlier document with that key, or None."""

@@ -20,12 +20,12 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import Levenshtein
 
-from intake.models import FieldSource, Finding, Invoice
-from intake.rules.base import WARNING, finding
-from intake.rules.context import RuleContext
-from intake.rules.qr_face import agrees, qr_values
-from intake.rules.required import required_fields
-from intake.rules.tax_ids import tax_id_ok
+from fapiao.core.models import FieldSource, Finding, Invoice
+from fapiao.intake.rules.base import WARNING, finding
+from fapiao.intake.rules.context import RuleContext
+from fapiao.intake.rules.qr_face import agrees, qr_values
+from fapiao.intake.rules.required import required_fields
+from fapiao.intake.rules.tax_ids import tax_id_ok
 
 TOTALS = frozenset({"total_amount", "total_tax", "amount_with_tax"})
 NAME_OF_ID = {"buyer_tax_id": "buyer_name", "seller_tax_id": "seller_name"}
@@ -91,11 +91,17 @@ def unconfirmed_ocr_fields(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     if not names:
         return []
     shown = ", ".join(names)
-    return [finding("ocr.unconfirmed", WARNING, tuple(names),
-                    f"Read by OCR with nothing on the invoice or in the records to confirm it ({shown}): no QR code "
-                    "states it, it has no check character, or the party master does not know it; compare it with the image",
-                    f"以下字段由 OCR 识别，票面与台账均无可核对的依据（{shown}）：二维码未包含、无校验位或往来单位库中没有，"
-                    "请对照原件确认")]
+    return [
+        finding(
+            "ocr.unconfirmed",
+            WARNING,
+            tuple(names),
+            f"Read by OCR with nothing on the invoice or in the records to confirm it ({shown}): no QR code "
+            "states it, it has no check character, or the party master does not know it; compare it with the image",
+            f"以下字段由 OCR 识别，票面与台账均无可核对的依据（{shown}）：二维码未包含、无校验位或往来单位库中没有，"
+            "请对照原件确认",
+        )
+    ]
 
 
 def close_known_names(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
@@ -115,11 +121,17 @@ def close_known_names(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
         if key in known or not close:
             continue
         shown = "、".join(sorted(close))
-        out.append(finding("party.close_name", WARNING, (name_field,),
-                           f"{name_field} was read as {read}; the records know {tid} as {shown}. If the image shows "
-                           "that name, correct the field; if the company has been renamed, keep the reading",
-                           f"{name_field} 识别为 {read}；台账中 {tid} 的名称为 {shown}。如票面即为该名称请更正；"
-                           "如单位已更名请保留识别结果"))
+        out.append(
+            finding(
+                "party.close_name",
+                WARNING,
+                (name_field,),
+                f"{name_field} was read as {read}; the records know {tid} as {shown}. If the image shows "
+                "that name, correct the field; if the company has been renamed, keep the reading",
+                f"{name_field} 识别为 {read}；台账中 {tid} 的名称为 {shown}。如票面即为该名称请更正；"
+                "如单位已更名请保留识别结果",
+            )
+        )
     return out
 
 

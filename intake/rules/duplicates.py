@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from intake.models import Finding, Invoice
-from intake.rules.base import WARNING, finding
-from intake.rules.context import RuleContext
+from fapiao.core.models import Finding, Invoice
+from fapiao.intake.rules.base import WARNING, finding
+from fapiao.intake.rules.context import RuleContext
 
 
 def duplicate_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
@@ -16,9 +16,15 @@ def duplicate_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
         return []
     fields = ("invoice_code", "invoice_number") if invoice.invoice_code else ("invoice_number",)
     shown = key.replace(":", " / ")
-    return [finding("duplicate.seen", WARNING, fields,
-                    f"Invoice {shown} was already received in {earlier}; do not book it twice",
-                    f"发票 {shown} 已在 {earlier} 中收到过，请勿重复入账")]
+    return [
+        finding(
+            "duplicate.seen",
+            WARNING,
+            fields,
+            f"Invoice {shown} was already received in {earlier}; do not book it twice",
+            f"发票 {shown} 已在 {earlier} 中收到过，请勿重复入账",
+        )
+    ]
 
 
 RULES = (duplicate_rule,)

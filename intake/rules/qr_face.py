@@ -8,9 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from intake.models import DIGITAL_TYPES, TYPE_BY_CODE, Finding, Invoice, QrPayload
-from intake.rules.base import ERROR, finding
-from intake.rules.context import RuleContext
+from fapiao.core.models import DIGITAL_TYPES, TYPE_BY_CODE, Finding, Invoice, QrPayload
+from fapiao.intake.rules.base import ERROR, finding
+from fapiao.intake.rules.context import RuleContext
 
 HEADER_FIELDS = ("invoice_code", "invoice_number", "issue_date", "check_code")
 
@@ -44,16 +44,28 @@ def qr_face_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     qr_type = TYPE_BY_CODE.get(qr.type_code or "")
     if qr_type is not None and qr_type is not invoice.invoice_type:
-        out.append(finding("qr.disagree", ERROR, ("invoice_type",),
-                           f"The QR code says type {qr.type_code}, the face says {invoice.invoice_type.value}; "
-                           "trust the QR unless it belongs to another invoice",
-                           f"二维码票种为 {qr.type_code}，票面为 {invoice.invoice_type.value}；除非二维码属于其他发票，以二维码为准"))
+        out.append(
+            finding(
+                "qr.disagree",
+                ERROR,
+                ("invoice_type",),
+                f"The QR code says type {qr.type_code}, the face says {invoice.invoice_type.value}; "
+                "trust the QR unless it belongs to another invoice",
+                f"二维码票种为 {qr.type_code}，票面为 {invoice.invoice_type.value}；除非二维码属于其他发票，以二维码为准",
+            )
+        )
     for name, value in qr_values(qr, invoice).items():
         face = getattr(invoice, name)
         if face is None or not agrees(name, face, value):
-            out.append(finding("qr.disagree", ERROR, (name,),
-                               f"{name}: the face shows {face}, the QR code says {value}; check which one is right",
-                               f"{name}：票面为 {face}，二维码为 {value}，请核对"))
+            out.append(
+                finding(
+                    "qr.disagree",
+                    ERROR,
+                    (name,),
+                    f"{name}: the face shows {face}, the QR code says {value}; check which one is right",
+                    f"{name}：票面为 {face}，二维码为 {value}，请核对",
+                )
+            )
     return out
 
 

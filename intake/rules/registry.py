@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from intake.models import Finding, Invoice
-from intake.rules import (
-    amount_words, arithmetic, check_code, codes, corroboration, duplicates, parties, qr_face, required, tax_ids,
+from fapiao.core.models import Finding, Invoice
+from fapiao.intake.rules import (
+    amount_words,
+    arithmetic,
+    check_code,
+    codes,
+    corroboration,
+    duplicates,
+    parties,
+    qr_face,
+    required,
+    tax_ids,
 )
-from intake.rules.base import Rule
-from intake.rules.context import RuleContext
+from fapiao.intake.rules.base import Rule
+from fapiao.intake.rules.context import RuleContext
 
 _MODULES = (required, codes, check_code, tax_ids, arithmetic, amount_words, qr_face, parties, duplicates, corroboration)
 

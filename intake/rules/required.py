@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
-from intake.models import Finding, Invoice
-from intake.rules.base import ERROR, WARNING, finding
-from intake.rules.check_code import has_check_code
-from intake.rules.codes import has_code
-from intake.rules.context import RuleContext
-from intake.rules.tax_ids import SPECIAL_TYPES
+from fapiao.core.models import Finding, Invoice
+from fapiao.intake.rules.base import ERROR, WARNING, finding
+from fapiao.intake.rules.check_code import has_check_code
+from fapiao.intake.rules.codes import has_code
+from fapiao.intake.rules.context import RuleContext
+from fapiao.intake.rules.tax_ids import SPECIAL_TYPES
 
 _LABELS = {
-    "invoice_code": "发票代码", "invoice_number": "发票号码", "issue_date": "开票日期", "check_code": "校验码",
-    "buyer_name": "购买方名称", "buyer_tax_id": "购买方纳税人识别号", "seller_name": "销售方名称",
-    "seller_tax_id": "销售方纳税人识别号", "total_amount": "合计金额", "total_tax": "合计税额",
+    "invoice_code": "发票代码",
+    "invoice_number": "发票号码",
+    "issue_date": "开票日期",
+    "check_code": "校验码",
+    "buyer_name": "购买方名称",
+    "buyer_tax_id": "购买方纳税人识别号",
+    "seller_name": "销售方名称",
+    "seller_tax_id": "销售方纳税人识别号",
+    "total_amount": "合计金额",
+    "total_tax": "合计税额",
     "amount_with_tax": "价税合计",
 }
 
 
 def required_fields(invoice: Invoice) -> tuple[str, ...]:
     """The key fields this invoice must have."""
-    names = ["invoice_number", "issue_date", "buyer_name", "seller_name", "seller_tax_id", "total_amount",
-             "total_tax", "amount_with_tax"]
+    names = [
+        "invoice_number",
+        "issue_date",
+        "buyer_name",
+        "seller_name",
+        "seller_tax_id",
+        "total_amount",
+        "total_tax",
+        "amount_with_tax",
+    ]
     if has_code(invoice.invoice_type):
         names.append("invoice_code")
     if has_check_code(invoice.invoice_type):
@@ -40,9 +55,15 @@ def missing_fields(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
             continue  # tax_id.buyer_missing says it more precisely
         # A normal invoice may lack the buyer's ID (before 2017-07 companies needed none): doubt, not error.
         severity = WARNING if name == "buyer_tax_id" else ERROR
-        out.append(finding("field.missing", severity, (name,),
-                           f"{name} was not found on the invoice; enter it from the document",
-                           f"未识别到{_LABELS[name]}，请按票面录入"))
+        out.append(
+            finding(
+                "field.missing",
+                severity,
+                (name,),
+                f"{name} was not found on the invoice; enter it from the document",
+                f"未识别到{_LABELS[name]}，请按票面录入",
+            )
+        )
     return out
 
 

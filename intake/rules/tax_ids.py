@@ -12,10 +12,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from intake.models import Finding, Invoice, InvoiceType, Severity
-from intake.rules.base import ERROR, WARNING, finding
-from intake.rules.context import RuleContext
-from intake.rules.regions import is_province
+from fapiao.core.models import Finding, Invoice, InvoiceType, Severity
+from fapiao.intake.rules.base import ERROR, WARNING, finding
+from fapiao.intake.rules.context import RuleContext
+from fapiao.intake.rules.regions import is_province
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 """No I, O, S, V, Z; a character's value is its index."""
@@ -59,15 +59,16 @@ class IdProblem:
 
 # ---------------------------------------------------------------- check characters
 
+
 def uscc_check_char(first17: str) -> str:
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(first17, _USCC_WEIGHTS, strict=False))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def org_code_check_char(first8: str) -> str | None:
     """GB 11714 check character for an 8-character organisation code body (None if a character is invalid)."""
     total = 0
-    for c, w in zip(first8, _ORG_WEIGHTS):
+    for c, w in zip(first8, _ORG_WEIGHTS, strict=False):
         if c.isdigit():
             v = int(c)
         elif "A" <= c <= "Z":
@@ -80,7 +81,7 @@ def org_code_check_char(first8: str) -> str | None:
 
 
 def resident_check_char(first17: str) -> str:
-    return _RID_CHECK[sum(int(c) * w for c, w in zip(first17, _RID_WEIGHTS)) % 11]
+    return _RID_CHECK[sum(int(c) * w for c, w in zip(first17, _RID_WEIGHTS, strict=False)) % 11]
 
 
 def looks_like_resident_id(value: str) -> bool:
@@ -98,12 +99,18 @@ def _resident_birth_ok(value: str) -> bool:
 
 # ---------------------------------------------------------------- classification of one ID
 
+
 def tax_id_problems(value: str) -> list[IdProblem]:
     """Everything wrong with one tax ID; [] when it is well formed and its check characters hold."""
     if not re.fullmatch(r"[0-9A-Z]+", value):
-        return [IdProblem("tax_id.format", ERROR,
-                          f"contains characters other than digits and capital letters ({value!r})",
-                          f"含有数字和大写字母以外的字符（{value}）")]
+        return [
+            IdProblem(
+                "tax_id.format",
+                ERROR,
+                f"contains characters other than digits and capital letters ({value!r})",
+                f"含有数字和大写字母以外的字符（{value}）",
+            )
+        ]
     n = len(value)
     if n == 18:
         if looks_like_resident_id(value):
@@ -112,60 +119,105 @@ def tax_id_problems(value: str) -> list[IdProblem]:
             problems = _uscc_problems(value)
             if not problems:
                 return []  # a USCC that merely looks like a resident ID
-            return [IdProblem("resident_id.checksum", WARNING,
-                              f"{value} fails the resident-ID check (GB 11643); check every digit against the document",
-                              f"{value} 未通过居民身份证号码校验（GB 11643），请逐位核对")]
+            return [
+                IdProblem(
+                    "resident_id.checksum",
+                    WARNING,
+                    f"{value} fails the resident-ID check (GB 11643); check every digit against the document",
+                    f"{value} 未通过居民身份证号码校验（GB 11643），请逐位核对",
+                )
+            ]
         return _uscc_problems(value)
     if n == 15:
         return _old15_problems(value)
     if n in (17, 20):
         return []
-    return [IdProblem("tax_id.format", ERROR,
-                      f"has {n} characters; tax IDs have 15, 17, 18 or 20 — re-read it from the document",
-                      f"共 {n} 位；纳税人识别号应为 15、17、18 或 20 位，请按票面重新录入")]
+    return [
+        IdProblem(
+            "tax_id.format",
+            ERROR,
+            f"has {n} characters; tax IDs have 15, 17, 18 or 20 — re-read it from the document",
+            f"共 {n} 位；纳税人识别号应为 15、17、18 或 20 位，请按票面重新录入",
+        )
+    ]
 
 
 def _uscc_problems(value: str) -> list[IdProblem]:
     bad = [c for c in value if c not in _USCC_VALUE]
     if bad:
-        return [IdProblem("tax_id.format", ERROR,
-                          f"{value} contains {''.join(dict.fromkeys(bad))}, which a 统一社会信用代码 never uses "
-                          "(no I, O, S, V, Z); re-read the character from the document",
-                          f"{value} 含有统一社会信用代码不使用的字符 {''.join(dict.fromkeys(bad))}（不含 I、O、S、V、Z），请核对票面")]
+        return [
+            IdProblem(
+                "tax_id.format",
+                ERROR,
+                f"{value} contains {''.join(dict.fromkeys(bad))}, which a 统一社会信用代码 never uses "
+                "(no I, O, S, V, Z); re-read the character from the document",
+                f"{value} 含有统一社会信用代码不使用的字符 {''.join(dict.fromkeys(bad))}（不含 I、O、S、V、Z），请核对票面",
+            )
+        ]
     problems: list[IdProblem] = []
     if uscc_check_char(value[:17]) != value[17]:
-        problems.append(IdProblem("uscc.checksum", WARNING,
-                                  f"{value} fails the 统一社会信用代码 check (expected check character "
-                                  f"{uscc_check_char(value[:17])}); compare every character with the document",
-                                  f"{value} 未通过统一社会信用代码校验（校验位应为 {uscc_check_char(value[:17])}），请逐位核对"))
+        problems.append(
+            IdProblem(
+                "uscc.checksum",
+                WARNING,
+                f"{value} fails the 统一社会信用代码 check (expected check character "
+                f"{uscc_check_char(value[:17])}); compare every character with the document",
+                f"{value} 未通过统一社会信用代码校验（校验位应为 {uscc_check_char(value[:17])}），请逐位核对",
+            )
+        )
         return problems
     kinds = USCC_KINDS.get(value[0])
     if kinds is None or value[1] not in kinds:
-        problems.append(IdProblem("uscc.structure", WARNING,
-                                  f"{value} starts with {value[:2]}, not a registration authority and organisation kind "
-                                  "of GB 32100; check the first two characters",
-                                  f"{value} 前两位 {value[:2]} 不是 GB 32100 规定的登记管理部门和机构类别，请核对"))
+        problems.append(
+            IdProblem(
+                "uscc.structure",
+                WARNING,
+                f"{value} starts with {value[:2]}, not a registration authority and organisation kind "
+                "of GB 32100; check the first two characters",
+                f"{value} 前两位 {value[:2]} 不是 GB 32100 规定的登记管理部门和机构类别，请核对",
+            )
+        )
     region = value[2:8]
     if not (region.isdigit() and (is_province(region[:2]) or region[:2] == "10")):
-        problems.append(IdProblem("uscc.structure", WARNING,
-                                  f"{value}: characters 3–8 ({region}) are not a GB/T 2260 region code; check them",
-                                  f"{value}：第 3–8 位（{region}）不是行政区划代码，请核对"))
+        problems.append(
+            IdProblem(
+                "uscc.structure",
+                WARNING,
+                f"{value}: characters 3–8 ({region}) are not a GB/T 2260 region code; check them",
+                f"{value}：第 3–8 位（{region}）不是行政区划代码，请核对",
+            )
+        )
     if value[:2] != "92" and org_code_check_char(value[8:16]) != value[16]:
-        problems.append(IdProblem("uscc.org_code", WARNING,
-                                  f"{value}: the embedded organisation code {value[8:17]} fails its GB 11714 check",
-                                  f"{value}：内含组织机构代码 {value[8:17]} 未通过 GB 11714 校验"))
+        problems.append(
+            IdProblem(
+                "uscc.org_code",
+                WARNING,
+                f"{value}: the embedded organisation code {value[8:17]} fails its GB 11714 check",
+                f"{value}：内含组织机构代码 {value[8:17]} 未通过 GB 11714 校验",
+            )
+        )
     return problems
 
 
 def _old15_problems(value: str) -> list[IdProblem]:
     if not value[:6].isdigit():
-        return [IdProblem("tax_id.format", ERROR,
-                          f"{value}: a 15-character ID starts with a 6-digit region code",
-                          f"{value}：15 位纳税人识别号前 6 位应为行政区划代码")]
+        return [
+            IdProblem(
+                "tax_id.format",
+                ERROR,
+                f"{value}: a 15-character ID starts with a 6-digit region code",
+                f"{value}：15 位纳税人识别号前 6 位应为行政区划代码",
+            )
+        ]
     if org_code_check_char(value[6:14]) != value[14]:
-        return [IdProblem("tax_id.org_code", WARNING,
-                          f"{value}: the organisation code {value[6:]} fails its GB 11714 check; compare it with the document",
-                          f"{value}：组织机构代码 {value[6:]} 未通过 GB 11714 校验，请核对")]
+        return [
+            IdProblem(
+                "tax_id.org_code",
+                WARNING,
+                f"{value}: the organisation code {value[6:]} fails its GB 11714 check; compare it with the document",
+                f"{value}：组织机构代码 {value[6:]} 未通过 GB 11714 校验，请核对",
+            )
+        ]
     return []
 
 
@@ -175,6 +227,7 @@ def tax_id_ok(value: str) -> bool:
 
 # ---------------------------------------------------------------- rules
 
+
 def check_tax_ids(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     """Structure and check characters of the buyer's and the seller's IDs."""
     out: list[Finding] = []
@@ -183,8 +236,15 @@ def check_tax_ids(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
         if not value:
             continue
         for p in tax_id_problems(value):
-            out.append(finding(p.code, p.severity, (name,), f"The {party_en}'s tax ID {p.message}.",
-                               f"{party_zh}纳税人识别号{p.message_zh}。"))
+            out.append(
+                finding(
+                    p.code,
+                    p.severity,
+                    (name,),
+                    f"The {party_en}'s tax ID {p.message}.",
+                    f"{party_zh}纳税人识别号{p.message_zh}。",
+                )
+            )
     return out
 
 
@@ -192,12 +252,25 @@ def buyer_id_required(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     """专用发票 are only issued to registered taxpayers, so their buyer always has an ID."""
     if invoice.buyer_tax_id or invoice.invoice_type not in SPECIAL_TYPES:
         return []
-    return [finding("tax_id.buyer_missing", ERROR, ("buyer_tax_id",),
-                    "A special VAT invoice (专用发票) must name the buyer's tax ID, and none was read; "
-                    "enter it from the document",
-                    "专用发票必须载明购买方纳税人识别号，但未识别到，请按票面录入")]
+    return [
+        finding(
+            "tax_id.buyer_missing",
+            ERROR,
+            ("buyer_tax_id",),
+            "A special VAT invoice (专用发票) must name the buyer's tax ID, and none was read; "
+            "enter it from the document",
+            "专用发票必须载明购买方纳税人识别号，但未识别到，请按票面录入",
+        )
+    ]
 
 
 RULES = (check_tax_ids, buyer_id_required)
-CODES = ("tax_id.format", "uscc.checksum", "uscc.structure", "uscc.org_code", "tax_id.org_code",
-         "resident_id.checksum", "tax_id.buyer_missing")
+CODES = (
+    "tax_id.format",
+    "uscc.checksum",
+    "uscc.structure",
+    "uscc.org_code",
+    "tax_id.org_code",
+    "resident_id.checksum",
+    "tax_id.buyer_missing",
+)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from intake.errors import NeedsOcr
-from intake.models import TextBox
+from fapiao.core.errors import NeedsOcr
+from fapiao.core.models import TextBox
 
 Quad = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 """Four corners, clockwise from top-left, in pixels of the image passed to the engine."""
@@ -63,7 +63,7 @@ class Capabilities:
 
 class CropSource(ABC):
     """Cuts the crop the recogniser reads for a detected line out of a sharper image than detection ran on
-    (see ``ocr.preprocess.crops``); the quad is in the detection image's pixel coordinates."""
+    (see ``fapiao.ocr.preprocess.crops``); the quad is in the detection image's pixel coordinates."""
 
     @abstractmethod
     def cut(self, quad: np.ndarray, margin: float = 0.0) -> np.ndarray:
@@ -82,14 +82,19 @@ class OcrEngine(ABC):
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
         """Detect and recognise every text line of a BGR image."""
 
-    def read(self, image: np.ndarray, page: int = 1, upright: bool = False, crops: CropSource | None = None,
-             ) -> list[TextBox]:
+    def read(
+        self,
+        image: np.ndarray,
+        page: int = 1,
+        upright: bool = False,
+        crops: CropSource | None = None,
+    ) -> list[TextBox]:
         """Read ``image`` into positioned text boxes (pixel coordinates of ``image``).
 
         ``upright``: the page's orientation is already settled (by its QR code or the page-level direction
         vote), so engines may skip their per-line direction classifier. ``crops``: where engines that can
         (``capabilities.source_crops``) cut the lines they recognise; the others read ``image`` alone."""
-        from ocr.lines import lines_to_boxes
+        from fapiao.ocr.lines import lines_to_boxes
 
         if crops is not None and self.capabilities.source_crops:
             lines = self.read_lines_from(image, crops, upright)

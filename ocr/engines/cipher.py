@@ -47,17 +47,24 @@ def cipher_block(quads: list[np.ndarray], width: int, height: int) -> list[int]:
         x0, y0 = q.min(axis=0)
         x1, y1 = q.max(axis=0)
         boxes.append((float(x0), float(y0), float(x1), float(y1)))
-    cands = [i for i, (x0, y0, x1, y1) in enumerate(boxes)
-             if (x1 - x0) >= _MIN_LENGTH * max(y1 - y0, 1.0) and (y0 + y1) / 2 < _TOP_SHARE * height
-             and x0 >= _LEFT_SHARE * width]
+    cands = [
+        i
+        for i, (x0, y0, x1, y1) in enumerate(boxes)
+        if (x1 - x0) >= _MIN_LENGTH * max(y1 - y0, 1.0)
+        and (y0 + y1) / 2 < _TOP_SHARE * height
+        and x0 >= _LEFT_SHARE * width
+    ]
     best: list[int] = []
     for a in cands:
         ax0, ay0, ax1, ay1 = boxes[a]
         aw, ah = ax1 - ax0, ay1 - ay0
-        group = [i for i in cands
-                 if abs(boxes[i][0] - ax0) <= _ALIGN * ah
-                 and abs((boxes[i][2] - boxes[i][0]) - aw) <= _SAME_WIDTH * aw
-                 and abs((boxes[i][3] - boxes[i][1]) - ah) <= _SAME_HEIGHT * ah]
+        group = [
+            i
+            for i in cands
+            if abs(boxes[i][0] - ax0) <= _ALIGN * ah
+            and abs((boxes[i][2] - boxes[i][0]) - aw) <= _SAME_WIDTH * aw
+            and abs((boxes[i][3] - boxes[i][1]) - ah) <= _SAME_HEIGHT * ah
+        ]
         group.sort(key=lambda i: boxes[i][1] + boxes[i][3])
         if len(group) > len(best) and _is_block(group, boxes):
             best = group
@@ -69,7 +76,7 @@ def _is_block(group: list[int], boxes: list[tuple[float, float, float, float]]) 
         return False
     h = float(np.median([boxes[i][3] - boxes[i][1] for i in group]))
     cys = [(boxes[i][1] + boxes[i][3]) / 2 for i in group]
-    pitches = [b - a for a, b in zip(cys, cys[1:])]
+    pitches = [b - a for a, b in zip(cys, cys[1:], strict=False)]
     if min(pitches) < _PITCH[0] * h or max(pitches) > _PITCH[1] * h or max(pitches) > _EVEN * min(pitches):
         return False
     x0 = min(boxes[i][0] for i in group)

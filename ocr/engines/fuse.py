@@ -58,12 +58,12 @@ def _fields(buf: bytes) -> list[tuple[int, int, object]]:
         if wire == 0:
             value, i = _varint(buf, i)
         elif wire == 1:
-            value, i = buf[i:i + 8], i + 8
+            value, i = buf[i : i + 8], i + 8
         elif wire == 5:
-            value, i = buf[i:i + 4], i + 4
+            value, i = buf[i : i + 4], i + 4
         elif wire == 2:
             n, i = _varint(buf, i)
-            value, i = buf[i:i + n], i + n
+            value, i = buf[i : i + n], i + n
         else:
             raise ValueError(f"unsupported protobuf wire type {wire}")
         out.append((num, wire, value))
@@ -159,8 +159,9 @@ class _Node:
 
 
 def _float_attr(name: str, value: float) -> tuple[int, int, object]:
-    attr = _encode([(_ATTR_NAME, 2, name.encode()), (_ATTR_F, 5, struct.pack("<f", value)),
-                    (_ATTR_TYPE, 0, _ATTR_FLOAT)])
+    attr = _encode(
+        [(_ATTR_NAME, 2, name.encode()), (_ATTR_F, 5, struct.pack("<f", value)), (_ATTR_TYPE, 0, _ATTR_FLOAT)]
+    )
     return (_NODE_ATTR, 2, attr)
 
 
@@ -319,8 +320,11 @@ class _Rewriter:
         report.affines_into_next_conv = self._affine_into_next_conv()
         if report.total:  # drop the weights replaced by folded copies
             users = self._users()
-            self.nodes = [n for n in self.nodes if n.op != "Constant"
-                          or any(o in users or o in self.graph_outputs for o in n.outputs)]
+            self.nodes = [
+                n
+                for n in self.nodes
+                if n.op != "Constant" or any(o in users or o in self.graph_outputs for o in n.outputs)
+            ]
             self.new_consts = {k: v for k, v in self.new_consts.items() if k in users}
         return report
 
@@ -362,8 +366,14 @@ class _Rewriter:
             if x is None:
                 continue
             clip = self._only_user(users, add.outputs[0])
-            if clip is None or clip.op != "Clip" or len(clip.inputs) != 3 or clip.inputs[0] != add.outputs[0] \
-                    or self._scalar(clip.inputs[1]) != 0.0 or self._scalar(clip.inputs[2]) != 6.0:
+            if (
+                clip is None
+                or clip.op != "Clip"
+                or len(clip.inputs) != 3
+                or clip.inputs[0] != add.outputs[0]
+                or self._scalar(clip.inputs[1]) != 0.0
+                or self._scalar(clip.inputs[2]) != 6.0
+            ):
                 continue
             mul = self._only_user(users, clip.outputs[0])
             if mul is None or mul.op != "Mul" or sorted(mul.inputs) != sorted([x, clip.outputs[0]]):
@@ -372,8 +382,13 @@ class _Rewriter:
             if div is None or div.op != "Div" or div.inputs[0] != mul.outputs[0] or self._scalar(div.inputs[1]) != 6.0:
                 continue
             gate = f"{div.outputs[0]}.gate"
-            sig = _Node("HardSigmoid", [x], [gate], f"{div.outputs[0]}.hardsigmoid",
-                        [_float_attr("alpha", 1.0 / 6.0), _float_attr("beta", 0.5)])
+            sig = _Node(
+                "HardSigmoid",
+                [x],
+                [gate],
+                f"{div.outputs[0]}.hardsigmoid",
+                [_float_attr("alpha", 1.0 / 6.0), _float_attr("beta", 0.5)],
+            )
             prod = _Node("Mul", [x, gate], [div.outputs[0]], f"{div.outputs[0]}.mul")
             replaced[id(add)] = [sig, prod]
             drop.update((id(clip), id(mul), id(div)))
@@ -394,8 +409,7 @@ class _Rewriter:
         for mul in self.nodes:
             if mul.op != "Mul" or len(mul.inputs) != 2 or id(mul) in drop:
                 continue
-            x = next((v for v in mul.inputs if self._scalar_operand(mul, v) is not None
-                      and v not in self.consts), None)
+            x = next((v for v in mul.inputs if self._scalar_operand(mul, v) is not None and v not in self.consts), None)
             if x is None:
                 continue
             scale = self._scalar_operand(mul, x)

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ocr.engines.base import Capabilities, OcrEngine, OcrEngineUnavailable, OcrLine
-from ocr.settings import OcrSettings
+from fapiao.ocr.engines.base import Capabilities, OcrEngine, OcrEngineUnavailable, OcrLine
+from fapiao.ocr.settings import OcrSettings
 
-_MODEL_DIRS = (("paddle_det_dir", "FAPIAO_OCR_PADDLE_DET_DIR", "detection"),
-               ("paddle_rec_dir", "FAPIAO_OCR_PADDLE_REC_DIR", "recognition"))
+_MODEL_DIRS = (
+    ("paddle_det_dir", "FAPIAO_OCR_PADDLE_DET_DIR", "detection"),
+    ("paddle_rec_dir", "FAPIAO_OCR_PADDLE_REC_DIR", "recognition"),
+)
 
 
 def missing_requirements(settings: OcrSettings) -> list[str]:

@@ -20,9 +20,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr.engines.base import Capabilities, CharSpan, CropSource, OcrEngine, OcrEngineUnavailable, OcrLine
-from ocr.engines.cipher import cipher_block, reads_as_cipher
-from ocr.settings import OcrSettings
+from fapiao.ocr.engines.base import Capabilities, CharSpan, CropSource, OcrEngine, OcrEngineUnavailable, OcrLine
+from fapiao.ocr.engines.cipher import cipher_block, reads_as_cipher
+from fapiao.ocr.settings import OcrSettings
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ _ALT_MIN_RUNNER_UP = 0.05
 
 
 class RapidOcrEngine(OcrEngine):
-    """PP-OCRv4 via rapidocr_onnxruntime; one instance per process (see ``ocr.engines.registry``)."""
+    """PP-OCRv4 via rapidocr_onnxruntime; one instance per process (see ``fapiao.ocr.engines.registry``)."""
 
     name = "rapidocr"
 
@@ -59,12 +59,18 @@ class RapidOcrEngine(OcrEngine):
             "use_cls": settings.use_cls,
             "intra_op_num_threads": settings.threads or -1,
         }
-        for key, path in (("det_model_path", settings.det_model), ("rec_model_path", settings.rec_model),
-                          ("cls_model_path", settings.cls_model), ("rec_keys_path", settings.rec_keys)):
+        for key, path in (
+            ("det_model_path", settings.det_model),
+            ("rec_model_path", settings.rec_model),
+            ("cls_model_path", settings.cls_model),
+            ("rec_keys_path", settings.rec_keys),
+        ):
             if path is not None:
                 if not path.is_file():
-                    raise OcrEngineUnavailable(f"the RapidOCR model file {path} does not exist",
-                                               hint=f"fix or unset FAPIAO_OCR_{key.split('_')[0].upper()}_MODEL")
+                    raise OcrEngineUnavailable(
+                        f"the RapidOCR model file {path} does not exist",
+                        hint=f"fix or unset FAPIAO_OCR_{key.split('_')[0].upper()}_MODEL",
+                    )
                 kwargs[key] = str(path)
         self._cores = settings.threads or _usable_cores()
         self.fused = not gpu and settings.fuse_models
@@ -99,8 +105,9 @@ class RapidOcrEngine(OcrEngine):
         self._max_alternatives = settings.alternatives
         self.split_gap = settings.split_gap
         self._crop_margin = settings.crop_margin
-        self.capabilities = Capabilities(char_positions=True, alternatives=settings.alternatives > 0,
-                                         orientation=True, gpu=gpu, source_crops=True)
+        self.capabilities = Capabilities(
+            char_positions=True, alternatives=settings.alternatives > 0, orientation=True, gpu=gpu, source_crops=True
+        )
         self._lock = threading.Lock()
         """RapidOCR's detector keeps per-call state; ONNX Runtime already uses every core for one call."""
 
@@ -112,9 +119,10 @@ class RapidOcrEngine(OcrEngine):
         return self._read_lines(image, classify=self._use_cls and not self._skip_cls_when_upright)
 
     def read_lines_from(self, image: np.ndarray, crops: CropSource, upright: bool = False) -> list[OcrLine]:
-        """Detect on ``image``, recognise crops cut by ``crops`` (sharper: see ``ocr.preprocess.crops``)."""
-        return self._read_lines(image, classify=self._use_cls and not (upright and self._skip_cls_when_upright),
-                                source=crops)
+        """Detect on ``image``, recognise crops cut by ``crops`` (sharper: see ``fapiao.ocr.preprocess.crops``)."""
+        return self._read_lines(
+            image, classify=self._use_cls and not (upright and self._skip_cls_when_upright), source=crops
+        )
 
     def _read_lines(self, image: np.ndarray, classify: bool, source: CropSource | None = None) -> list[OcrLine]:
         img = _bgr(image)
@@ -137,7 +145,9 @@ class RapidOcrEngine(OcrEngine):
                 held = set()
             self.skipped_cipher_lines = len(held)
         lines = []
-        for i, (quad, crop, flip, (text, conf, chars, alts)) in enumerate(zip(quads, crops, flipped, readings)):
+        for i, (quad, crop, flip, (text, conf, chars, alts)) in enumerate(
+            zip(quads, crops, flipped, readings, strict=False)
+        ):
             if i in held or conf < self._text_score or not text.strip():
                 continue
             q = np.asarray(quad, dtype=np.float64)
@@ -146,12 +156,29 @@ class RapidOcrEngine(OcrEngine):
                 chars = _unwiden(chars, margin / _length_in_heights(q))
             if flip:
                 chars = tuple(CharSpan(c.char, 1 - c.end, 1 - c.start, c.confidence) for c in reversed(chars))
-            lines.append(OcrLine(text=text, quad=tuple(map(tuple, q.tolist())), confidence=conf,
-                                 chars=() if vertical or flip else chars, alternatives=alts))
+            lines.append(
+                OcrLine(
+                    text=text,
+                    quad=tuple(map(tuple, q.tolist())),
+                    confidence=conf,
+                    chars=() if vertical or flip else chars,
+                    alternatives=alts,
+                )
+            )
         return lines
 
-    def _read_some(self, img, quads, idx: list[int], source: CropSource | None, margin: float, classify: bool,
-                   crops: list, flipped: list, readings: list) -> None:
+    def _read_some(
+        self,
+        img,
+        quads,
+        idx: list[int],
+        source: CropSource | None,
+        margin: float,
+        classify: bool,
+        crops: list,
+        flipped: list,
+        readings: list,
+    ) -> None:
         """Cut, classify and recognise the lines ``idx`` of ``quads``, filling the three lists in place."""
         if not idx:
             return
@@ -178,8 +205,9 @@ class RapidOcrEngine(OcrEngine):
             probs = cls.infer(batch)[0]
         return [float(p[1]) for p in probs]
 
-    def _recognise(self, crops: list[np.ndarray], min_ratio: float | None = None
-                   ) -> list[tuple[str, float, tuple[CharSpan, ...], tuple[str, ...]]]:
+    def _recognise(
+        self, crops: list[np.ndarray], min_ratio: float | None = None
+    ) -> list[tuple[str, float, tuple[CharSpan, ...], tuple[str, ...]]]:
         """Recognise crops in width-sorted batches (as PP-OCR does, but widest first), keeping raw probabilities
         per column.
 
@@ -196,10 +224,10 @@ class RapidOcrEngine(OcrEngine):
             max_ratio = max([min_ratio or self._rec_min_ratio] + [ratios[i] for i in idx])
             batch = np.stack([rec.resize_norm_img(crops[i], max_ratio) for i in idx]).astype(np.float32)
             preds = rec.session(batch)[0]
-            for row, i in zip(preds, idx):
+            for row, i in zip(preds, idx, strict=False):
                 out[i] = _decode(row, characters, ratios[i], max_ratio, self._max_alternatives)
 
-        batches = [order[start:start + rec.rec_batch_num] for start in range(0, len(crops), rec.rec_batch_num)]
+        batches = [order[start : start + rec.rec_batch_num] for start in range(0, len(crops), rec.rec_batch_num)]
         if self._rec_pool is None or len(batches) < 2:
             for idx in batches:
                 run(idx)
@@ -230,22 +258,31 @@ class RapidOcrEngine(OcrEngine):
             return readings
         out = list(readings)
         done: set[int] = set()
-        for (i, run, _), (tail_text, _, tail_chars, _) in zip(todo, self._recognise([t for _, _, t in todo], _PP_OCR_WIDTH)):
+        for (i, run, _), (tail_text, _, tail_chars, _) in zip(
+            todo, self._recognise([t for _, _, t in todo], _PP_OCR_WIDTH), strict=False
+        ):
             tail_text = tail_text.strip()
             # the tail read must be the run's last characters (at least three) plus the one or two that make
             # an ID's length; its first character may differ (the crop starts inside that glyph)
             extra = _ID_LENGTHS_AFTER[len(run)]
             head = tail_text[:-extra]
             repeats = run.endswith(head) or (len(head) >= 4 and run.endswith(head[1:]))
-            if i in done or len(head) < 3 or not repeats \
-                    or not re.fullmatch(r"[0-9A-Z]+", tail_text[-extra:]) or len(tail_chars) != len(tail_text):
+            if (
+                i in done
+                or len(head) < 3
+                or not repeats
+                or not re.fullmatch(r"[0-9A-Z]+", tail_text[-extra:])
+                or len(tail_chars) != len(tail_text)
+            ):
                 continue
             done.add(i)
             text, conf, chars, alts = readings[i]
             last = chars[-1]
             step = max(last.end - last.start, 1e-3)
-            added = tuple(CharSpan(c.char, min(1.0, last.end + k * step), min(1.0, last.end + (k + 1) * step),
-                                   c.confidence) for k, c in enumerate(tail_chars[-extra:]))
+            added = tuple(
+                CharSpan(c.char, min(1.0, last.end + k * step), min(1.0, last.end + (k + 1) * step), c.confidence)
+                for k, c in enumerate(tail_chars[-extra:])
+            )
             chars = (*chars, *added)
             conf = float(np.mean([c.confidence for c in chars]))
             suffix = "".join(c.char for c in added)
@@ -313,7 +350,7 @@ def _alternatives(probs, best, positions, characters, text: str, max_alts: int) 
     candidates.sort(reverse=True)
     alts: list[str] = []
     for _, k, ch in candidates:
-        alt = text[:k] + ch + text[k + 1:]
+        alt = text[:k] + ch + text[k + 1 :]
         # "：" vs ":" or "８" vs "8" is the same reading; only real alternatives help a reviewer.
         if unicodedata.normalize("NFKC", alt) != unicodedata.normalize("NFKC", text) and alt not in alts:
             alts.append(alt)
@@ -396,7 +433,7 @@ def _sessions_built_here(threads: dict[str, int], fuse: bool):
         saved = {part: m.OrtInferSession for part, m in modules.items()}
         try:
             for part, module in modules.items():
-                module.OrtInferSession = (lambda config, n=threads[part]: _session(Path(config["model_path"]), n, fuse))
+                module.OrtInferSession = lambda config, n=threads[part]: _session(Path(config["model_path"]), n, fuse)
             yield
         finally:
             for part, module in modules.items():
@@ -405,7 +442,7 @@ def _sessions_built_here(threads: dict[str, int], fuse: bool):
 
 def _session(path: Path, threads: int, fuse: bool):
     """A model in an ONNX Runtime CPU session wrapped as rapidocr's ``OrtInferSession`` (what its detector,
-    classifier and recogniser call), optionally rewritten by ``ocr.engines.fuse`` first; session options as
+    classifier and recogniser call), optionally rewritten by ``fapiao.ocr.engines.fuse`` first; session options as
     rapidocr sets them.
 
     ``threads``: intra-op threads (-1: ONNX Runtime's default, every core). Recognition uses 1: a text line
@@ -416,11 +453,13 @@ def _session(path: Path, threads: int, fuse: bool):
     import onnxruntime as ort
     from rapidocr_onnxruntime.utils.infer_engine import OrtInferSession
 
-    from ocr.engines.fuse import fuse_model
+    from fapiao.ocr.engines.fuse import fuse_model
 
     if not path.is_file():
-        raise OcrEngineUnavailable(f"the RapidOCR model file {path} does not exist",
-                                   hint="reinstall rapidocr_onnxruntime or fix the FAPIAO_OCR_*_MODEL setting")
+        raise OcrEngineUnavailable(
+            f"the RapidOCR model file {path} does not exist",
+            hint="reinstall rapidocr_onnxruntime or fix the FAPIAO_OCR_*_MODEL setting",
+        )
     data = path.read_bytes()
     if fuse:
         data, report = fuse_model(data)
@@ -450,6 +489,9 @@ def _want_cuda(device: str) -> bool:
 
     available = _CUDA in onnxruntime.get_available_providers()
     if device == "cuda" and not available:
-        log.warning("FAPIAO_OCR_DEVICE=cuda but onnxruntime has no %s (install onnxruntime-gpu matching your "
-                    "CUDA/cuDNN); running on the CPU", _CUDA)
+        log.warning(
+            "FAPIAO_OCR_DEVICE=cuda but onnxruntime has no %s (install onnxruntime-gpu matching your "
+            "CUDA/cuDNN); running on the CPU",
+            _CUDA,
+        )
     return available

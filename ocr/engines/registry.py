@@ -12,26 +12,26 @@ import os
 import threading
 from collections.abc import Callable
 
-from ocr.engines.base import OcrEngine, OcrEngineUnavailable
-from ocr.settings import OcrSettings
+from fapiao.ocr.engines.base import OcrEngine, OcrEngineUnavailable
+from fapiao.ocr.settings import OcrSettings
 
 EngineFactory = Callable[[OcrSettings], OcrEngine]
 
 
 def _rapid(settings: OcrSettings) -> OcrEngine:
-    from ocr.engines.rapid import RapidOcrEngine
+    from fapiao.ocr.engines.rapid import RapidOcrEngine
 
     return RapidOcrEngine(settings)
 
 
 def _paddle(settings: OcrSettings) -> OcrEngine:
-    from ocr.engines.paddle import PaddleOcrEngine
+    from fapiao.ocr.engines.paddle import PaddleOcrEngine
 
     return PaddleOcrEngine(settings)
 
 
 def _replay(settings: OcrSettings) -> OcrEngine:
-    from ocr.engines.replay import ReplayEngine
+    from fapiao.ocr.engines.replay import ReplayEngine
 
     return ReplayEngine(settings)
 
@@ -55,8 +55,10 @@ def get_engine(settings: OcrSettings | None = None) -> OcrEngine:
         if engine is None:
             factory = ENGINES.get(settings.engine)
             if factory is None:  # pragma: no cover - the settings type already restricts the name
-                raise OcrEngineUnavailable(f"unknown OCR engine {settings.engine!r}",
-                                           hint=f"set FAPIAO_OCR_ENGINE to one of {', '.join(ENGINES)}")
+                raise OcrEngineUnavailable(
+                    f"unknown OCR engine {settings.engine!r}",
+                    hint=f"set FAPIAO_OCR_ENGINE to one of {', '.join(ENGINES)}",
+                )
             engine = factory(settings)
             _engines[settings] = engine
     return engine

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ocr.engines.base import Capabilities, CharSpan, OcrEngine, OcrEngineUnavailable, OcrLine
-from ocr.settings import OcrSettings
+from fapiao.ocr.engines.base import Capabilities, CharSpan, OcrEngine, OcrEngineUnavailable, OcrLine
+from fapiao.ocr.settings import OcrSettings
 
 
 def image_key(image: np.ndarray) -> str:
@@ -27,8 +27,13 @@ class ReplayEngine(OcrEngine):
 
     name = "replay"
 
-    def __init__(self, settings: OcrSettings | None = None, *, path: Path | None = None,
-                 recording: dict[str, list[dict]] | None = None) -> None:
+    def __init__(
+        self,
+        settings: OcrSettings | None = None,
+        *,
+        path: Path | None = None,
+        recording: dict[str, list[dict]] | None = None,
+    ) -> None:
         settings = settings or OcrSettings(engine="replay")
         if recording is None:
             path = path or settings.replay_path
@@ -40,8 +45,9 @@ class ReplayEngine(OcrEngine):
             recording = json.loads(Path(path).read_text(encoding="utf-8"))
         self._recording = {key: [_line_from_json(d) for d in lines] for key, lines in recording.items()}
         self.split_gap = settings.split_gap
-        self.capabilities = Capabilities(char_positions=any(l.chars for ls in self._recording.values() for l in ls),
-                                         alternatives=True)
+        self.capabilities = Capabilities(
+            char_positions=any(l.chars for ls in self._recording.values() for l in ls), alternatives=True
+        )
         self.calls = 0
 
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
@@ -73,5 +79,10 @@ def _line_from_json(d: dict) -> OcrLine:
         x0, y0, x1, y1 = d["bbox"]
         quad = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
     chars = tuple(CharSpan(c, float(s), float(e), float(p)) for c, s, e, p in d.get("chars", []))
-    return OcrLine(text=d["text"], quad=quad, confidence=float(d.get("confidence", 1.0)), chars=chars,
-                   alternatives=tuple(d.get("alternatives", ())))
+    return OcrLine(
+        text=d["text"],
+        quad=quad,
+        confidence=float(d.get("confidence", 1.0)),
+        chars=chars,
+        alternatives=tuple(d.get("alternatives", ())),
+    )

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from ocr.engines.base import OcrEngine
-from ocr.preprocess.geometry import PreparedImage, fit_canvas, rotation_about, shrunk, translate, warp
-from ocr.preprocess.locate import Region, content_box, find_documents
-from ocr.preprocess.orient import find_orientation
-from ocr.preprocess.seals import suppress_seals
-from ocr.preprocess.upside import looks_upside_down
-from ocr.settings import OcrSettings
+from fapiao.ocr.engines.base import OcrEngine
+from fapiao.ocr.preprocess.geometry import PreparedImage, fit_canvas, rotation_about, shrunk, translate, warp
+from fapiao.ocr.preprocess.locate import Region, content_box, find_documents
+from fapiao.ocr.preprocess.orient import find_orientation
+from fapiao.ocr.preprocess.seals import suppress_seals
+from fapiao.ocr.preprocess.upside import looks_upside_down
+from fapiao.ocr.settings import OcrSettings
 
 __all__ = ["PreparedImage", "prepare_page"]
 
 
-def prepare_page(image: np.ndarray, engine: OcrEngine | None = None, settings: OcrSettings | None = None,
-                 ) -> list[PreparedImage]:
+def prepare_page(
+    image: np.ndarray,
+    engine: OcrEngine | None = None,
+    settings: OcrSettings | None = None,
+) -> list[PreparedImage]:
     """One prepared image per invoice found on ``image`` (BGR or grey), top to bottom.
 
     ``engine`` is only used to tell 0° from 180° on pages without a readable QR code (via its text-direction
@@ -31,8 +34,9 @@ def prepare_page(image: np.ndarray, engine: OcrEngine | None = None, settings: O
     return [_prepare_region(bgr, region, engine, settings) for region in find_documents(bgr)]
 
 
-def _prepare_region(image: np.ndarray, region: Region, engine: OcrEngine | None, settings: OcrSettings
-                    ) -> PreparedImage:
+def _prepare_region(
+    image: np.ndarray, region: Region, engine: OcrEngine | None, settings: OcrSettings
+) -> PreparedImage:
     quad = region.quad.astype(np.float64)
     width = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]))
     height = max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]))

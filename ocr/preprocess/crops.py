@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr.engines.base import CropSource
-from ocr.preprocess.geometry import apply
-from ocr.preprocess.seals import suppress_seals
+from fapiao.ocr.engines.base import CropSource
+from fapiao.ocr.preprocess.geometry import apply
+from fapiao.ocr.preprocess.seals import suppress_seals
 
 _MAX_HEIGHT = 72
 """Crops taller than this are shrunk (area-averaged) to it: the recogniser reads 48 px lines."""
@@ -45,8 +45,9 @@ class OriginalCrops(CropSource):
         out_w = max(2, int(round(prep_w * scale)))
         dst = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
         m = cv2.getPerspectiveTransform(src, dst)
-        crop = cv2.warpPerspective(self.original, m, (out_w, out_h), flags=cv2.INTER_CUBIC,
-                                   borderMode=cv2.BORDER_REPLICATE)
+        crop = cv2.warpPerspective(
+            self.original, m, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+        )
         if crop.ndim == 2:
             crop = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
         if out_h > _MAX_HEIGHT:

@@ -89,12 +89,14 @@ def shrunk(image: np.ndarray, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), scaling(1 / scale)
 
 
-def warp(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int], fill: tuple[int, int, int] | None = None
-         ) -> np.ndarray:
+def warp(
+    image: np.ndarray, matrix: np.ndarray, size: tuple[int, int], fill: tuple[int, int, int] | None = None
+) -> np.ndarray:
     """Resample ``image`` once through ``matrix`` into ``size`` (w, h); borders replicate the page edge."""
     image, back = shrunk(image, matrix)
     matrix = matrix @ back
     if fill is None:
         return cv2.warpPerspective(image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return cv2.warpPerspective(image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                               borderValue=fill)
+    return cv2.warpPerspective(
+        image, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=fill
+    )

@@ -129,13 +129,18 @@ def _cut_at_edge(small: np.ndarray, paper: np.ndarray, contour: np.ndarray) -> n
     def cut(lines) -> np.ndarray:
         out = region.copy()
         for (px, py), (dx, dy) in lines:
-            cv2.line(out, (int(round(px - far * dx)), int(round(py - far * dy))),
-                     (int(round(px + far * dx)), int(round(py + far * dy))), 0, 3)
+            cv2.line(
+                out,
+                (int(round(px - far * dx)), int(round(py - far * dy))),
+                (int(round(px + far * dx)), int(round(py + far * dy))),
+                0,
+                3,
+            )
         return out
 
     # lines that take something away (not the sheet's outline against the desk), longest first
     lines = [ln for ln in _collinear(edges) if cv2.countNonZero(cut([ln])) < 0.998 * region_area][:_CUT_LINES]
-    combos = [(ln,) for ln in lines] + [(a, b) for i, a in enumerate(lines) for b in lines[i + 1:]]
+    combos = [(ln,) for ln in lines] + [(a, b) for i, a in enumerate(lines) for b in lines[i + 1 :]]
     best, best_area = None, 0.0
     for combo in combos:
         parts = _sheets(cut(combo), max(_PAPER_MIN_AREA * h * w, 0.4 * region_area))
@@ -172,8 +177,11 @@ def _merged_lines(segs) -> list:
         for cl in clusters:
             cp, cd = cl[0], cl[1]
             normal = np.array([-cd[1], cd[0]])
-            if abs(cd[0] * d[1] - cd[1] * d[0]) < 0.05 and abs((p - cp) @ normal) < 3.0 \
-                    and abs((q - cp) @ normal) < 3.0:
+            if (
+                abs(cd[0] * d[1] - cd[1] * d[0]) < 0.05
+                and abs((p - cp) @ normal) < 3.0
+                and abs((q - cp) @ normal) < 3.0
+            ):
                 cl[2].append(seg)
                 break
         else:
@@ -203,8 +211,9 @@ def _sampler(grey: np.ndarray, seg, normal: np.ndarray, ts: np.ndarray):
     return sample
 
 
-def _step(grey: np.ndarray, seg: np.ndarray, centre: np.ndarray | None = None,
-          offsets: range = range(3, 9)) -> np.ndarray | None:
+def _step(
+    grey: np.ndarray, seg: np.ndarray, centre: np.ndarray | None = None, offsets: range = range(3, 9)
+) -> np.ndarray | None:
     """Brightness just to one side of the segment minus just to the other, at points along it: the side
     away from ``centre`` subtracted from the side towards it (without ``centre``, either way round). A
     sheet's edge steps (paper against desk, or against a neighbouring sheet in this one's shadow); a printed
@@ -313,8 +322,13 @@ def _quad_from_lines(small: np.ndarray, region: np.ndarray) -> np.ndarray | None
     quad = order_corners(np.float32(corners))
     h, w = small.shape[:2]
     slack = 0.03 * max(h, w)
-    if (quad[:, 0] < -slack).any() or (quad[:, 0] > w + slack).any() or (quad[:, 1] < -slack).any() \
-            or (quad[:, 1] > h + slack).any() or not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
+    if (
+        (quad[:, 0] < -slack).any()
+        or (quad[:, 0] > w + slack).any()
+        or (quad[:, 1] < -slack).any()
+        or (quad[:, 1] > h + slack).any()
+        or not cv2.isContourConvex(quad.reshape(-1, 1, 2))
+    ):
         return None
     return quad
 
@@ -471,7 +485,7 @@ def _merge_overlapping(boxes: dict) -> dict:
         merged = False
         keys = sorted(boxes, key=lambda i: -_area(boxes[i]))
         for a_i, a in enumerate(keys):
-            for b in keys[a_i + 1:]:
+            for b in keys[a_i + 1 :]:
                 if _overlap(boxes[a], boxes[b]) > 0.5 * min(_area(boxes[a]), _area(boxes[b])):
                     boxes[a] = _union(boxes[a], boxes.pop(b))
                     merged = True

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ocr.qr import qr_orientation
+from fapiao.ocr.qr import qr_orientation
 
 _ANALYSIS_SIDE = 1000
 

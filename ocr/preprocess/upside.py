@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ocr.engines.base import OcrEngine
+from fapiao.ocr.engines.base import OcrEngine
 
 _MAX_LINES = 16
 
@@ -31,8 +31,10 @@ def line_crops(image: np.ndarray, limit: int = _MAX_LINES) -> list[np.ndarray]:
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
     ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
     h, w = ink.shape
-    rules = cv2.bitwise_or(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(15, w // 12)), np.uint8)),
-                           cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(15, h // 12), 1), np.uint8)))
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(15, w // 12)), np.uint8)),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(15, h // 12), 1), np.uint8)),
+    )
     text = cv2.subtract(ink, rules)
     merged = cv2.morphologyEx(text, cv2.MORPH_CLOSE, np.ones((1, max(5, w // 100)), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(merged)
@@ -44,6 +46,6 @@ def line_crops(image: np.ndarray, limit: int = _MAX_LINES) -> list[np.ndarray]:
     crops = []
     for bw, x, y, bh in boxes[:limit]:
         pad = max(2, bh // 4)
-        crop = image[max(0, y - pad):y + bh + pad, max(0, x - pad):x + bw + pad]
+        crop = image[max(0, y - pad) : y + bh + pad, max(0, x - pad) : x + bw + pad]
         crops.append(crop if crop.ndim == 3 else cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR))
     return crops

@@ -20,5 +20,14 @@ from samples.generator.pdf import build_pdf, render_pdf
 from samples.generator.truth import KINDS, random_invoice
 from samples.generator.xml_einvoice import render_xml
 
-__all__ = ["KINDS", "build_pdf", "generate_set", "load_truth", "random_invoice", "render_ofd", "render_pages",
-           "render_pdf", "render_xml"]
+__all__ = [
+    "KINDS",
+    "build_pdf",
+    "generate_set",
+    "load_truth",
+    "random_invoice",
+    "render_ofd",
+    "render_pages",
+    "render_pdf",
+    "render_xml",
+]

@@ -11,8 +11,10 @@ from samples.generator.truth import KINDS
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m samples.generator",
-                                 description="Generate synthetic invoices with ground truth (<file>.truth.json).")
+    ap = argparse.ArgumentParser(
+        prog="python -m samples.generator",
+        description="Generate synthetic invoices with ground truth (<file>.truth.json).",
+    )
     ap.add_argument("--out", required=True, help="output folder")
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)

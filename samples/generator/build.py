@@ -11,7 +11,7 @@ import random
 from collections.abc import Iterable
 from pathlib import Path
 
-from intake.models import DIGITAL_TYPES, Invoice, InvoiceType
+from fapiao.core.models import DIGITAL_TYPES, Invoice, InvoiceType
 from samples.generator.images import render_pages
 from samples.generator.ofd import build_ofd
 from samples.generator.pdf import Placement, build_pdf
@@ -21,8 +21,13 @@ from samples.generator.xml_einvoice import render_xml
 FORMATS = ("pdf", "ofd", "xml", "png")
 
 
-def generate_set(out_dir: str | Path, count: int, seed: int, formats: Iterable[str] = ("pdf",),
-                 kinds: Iterable[InvoiceType | str] | None = None) -> list[Path]:
+def generate_set(
+    out_dir: str | Path,
+    count: int,
+    seed: int,
+    formats: Iterable[str] = ("pdf",),
+    kinds: Iterable[InvoiceType | str] | None = None,
+) -> list[Path]:
     """Generate ``count`` documents cycling through ``formats``; returns the document paths (not the truth files)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -66,8 +71,9 @@ def _invoice_count(rng: random.Random) -> int:
     return rng.choice((2, 2, 3)) if rng.random() < 0.05 else 1
 
 
-def write_truth(path: Path, fmt: str, placements: list[Placement], seed: int | None = None,
-                index: int | None = None) -> Path:
+def write_truth(
+    path: Path, fmt: str, placements: list[Placement], seed: int | None = None, index: int | None = None
+) -> Path:
     layouts = list(dict.fromkeys(p.layout for p in placements))
     truth = {
         "file": path.name,

@@ -114,8 +114,9 @@ class Canvas:
     def width(self, text: str, size: float, spacing: float = 0.0) -> float:
         return text_width(text, size, spacing, self.embedded)
 
-    def text(self, x: float, y: float, text: str, size: float, layer: int, align: str = "left",
-             spacing: float = 0.0) -> float:
+    def text(
+        self, x: float, y: float, text: str, size: float, layer: int, align: str = "left", spacing: float = 0.0
+    ) -> float:
         """Draw ``text`` with its left edge, centre or right edge at ``x``; returns its width."""
         if not text:
             return 0.0
@@ -128,12 +129,12 @@ class Canvas:
     def label(self, x: float, y: float, text: str, size: float, align: str = "left") -> float:
         return self.text(x, y, text, size, FORM, align)
 
-    def value(self, x: float, y: float, text: str | None, size: float, align: str = "left",
-              spacing: float = 0.0) -> float:
+    def value(
+        self, x: float, y: float, text: str | None, size: float, align: str = "left", spacing: float = 0.0
+    ) -> float:
         return self.text(x, y, text or "", size, DATA, align, spacing)
 
-    def vertical_label(self, x: float, y_top: float, y_bottom: float, text: str, size: float,
-                       one_object: bool) -> None:
+    def vertical_label(self, x: float, y_top: float, y_bottom: float, text: str, size: float, one_object: bool) -> None:
         """A label written top-down in a narrow column (购买方, 密码区 …), centred between ``y_top`` and ``y_bottom``."""
         lead = size * 1.25
         step = max(lead, (y_bottom - y_top) / (len(text) + 0.6)) if not one_object else lead

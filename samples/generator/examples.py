@@ -23,8 +23,12 @@ from samples.generator.xml_einvoice import render_xml
 
 EXAMPLES: tuple[tuple[str, str, int, dict], ...] = (
     ("digital_normal.pdf", "digital_normal", 101, {"n_items": 2}),
-    ("digital_special_discount_wrapped.pdf", "digital_special", 102, {"n_items": 3, "discount": True,
-                                                                      "long_name": True, "red_letter": False}),
+    (
+        "digital_special_discount_wrapped.pdf",
+        "digital_special",
+        102,
+        {"n_items": 3, "discount": True, "long_name": True, "red_letter": False},
+    ),
     ("e_normal_person_buyer.pdf", "e_normal", 103, {"n_items": 2, "person_buyer": True, "buyer_name": "个人"}),
     ("e_special.pdf", "e_special", 104, {"n_items": 3, "red_letter": False}),
     ("toll.pdf", "toll", 105, {"n_items": 3, "red_letter": False}),
@@ -38,15 +42,33 @@ EXAMPLES: tuple[tuple[str, str, int, dict], ...] = (
 
 
 SCAN_EXAMPLES: tuple[tuple[str, tuple[tuple[str, int, dict], ...], object, int], ...] = (
-    ("e_special_scan_upside_down.jpg", (("e_special", 121, {"n_items": 2, "red_letter": False}),),
-     replace(PROFILES["scan"], quarter_turns=(2,), seal=1.0, title_seal=1.0), 1),
-    ("e_normal_photo_on_desk.jpg", (("e_normal", 122, {"n_items": 3, "red_letter": False}),),
-     replace(PROFILES["photo"], quarter_turns=(0,), neighbour=1.0, seal=1.0), 2),
-    ("digital_special_scan_150dpi_turned.jpg", (("digital_special", 123, {"n_items": 2, "red_letter": False}),),
-     replace(PROFILES["scan"], dpi=(150, 150), quarter_turns=(1,)), 3),
-    ("two_up_scan.jpg", (("toll", 124, {"n_items": 2, "red_letter": False}),
-                         ("digital_normal", 125, {"n_items": 1, "red_letter": False})),
-     replace(PROFILES["scan"], dpi=(200, 200), quarter_turns=(0,), seal=0.0, title_seal=0.0, offset_mm=0.0), 4),
+    (
+        "e_special_scan_upside_down.jpg",
+        (("e_special", 121, {"n_items": 2, "red_letter": False}),),
+        replace(PROFILES["scan"], quarter_turns=(2,), seal=1.0, title_seal=1.0),
+        1,
+    ),
+    (
+        "e_normal_photo_on_desk.jpg",
+        (("e_normal", 122, {"n_items": 3, "red_letter": False}),),
+        replace(PROFILES["photo"], quarter_turns=(0,), neighbour=1.0, seal=1.0),
+        2,
+    ),
+    (
+        "digital_special_scan_150dpi_turned.jpg",
+        (("digital_special", 123, {"n_items": 2, "red_letter": False}),),
+        replace(PROFILES["scan"], dpi=(150, 150), quarter_turns=(1,)),
+        3,
+    ),
+    (
+        "two_up_scan.jpg",
+        (
+            ("toll", 124, {"n_items": 2, "red_letter": False}),
+            ("digital_normal", 125, {"n_items": 1, "red_letter": False}),
+        ),
+        replace(PROFILES["scan"], dpi=(200, 200), quarter_turns=(0,), seal=0.0, title_seal=0.0, offset_mm=0.0),
+        4,
+    ),
 )
 """Scans and photos: (file, the invoices on it, the degradation profile, the degradation seed). Two invoices
 make a two-up A4 scan, the second below the first."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from intake.models import money_str
+from fapiao.core.models import money_str
 from samples.generator.style import Style
 
 
@@ -51,4 +51,4 @@ def date_compact(d: dt.date | None) -> str:
 def check_code(code: str | None, st: Style) -> str:
     if not code:
         return ""
-    return " ".join(code[i:i + 5] for i in range(0, len(code), 5)) if st.group_check_code else code
+    return " ".join(code[i : i + 5] for i in range(0, len(code), 5)) if st.group_check_code else code

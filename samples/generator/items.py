@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal
 
-from intake.models import LineItem
+from fapiao.core.models import LineItem
 from samples.generator.vocab import CATALOG, LONG_SUFFIXES, PLATE_LETTERS, VEHICLE_TYPES, Goods
 
 CENT = Decimal("0.01")
@@ -41,8 +41,12 @@ def rate_for(rng: random.Random, goods: Goods, issue: dt.date, small_scale: bool
     if rng.random() < 0.01:
         return "0%"
     old = issue < RATE_CUT
-    return {"goods": "16%" if old else "13%", "reduced": "10%" if old else "9%", "service": "6%",
-            "exempt": "10%" if old else "9%"}[goods.rate]
+    return {
+        "goods": "16%" if old else "13%",
+        "reduced": "10%" if old else "9%",
+        "service": "6%",
+        "exempt": "10%" if old else "9%",
+    }[goods.rate]
 
 
 def tax_for(amount: Decimal, rate: str) -> Decimal | None:
@@ -96,8 +100,16 @@ def goods_line(rng: random.Random, issue: dt.date, small_scale: bool, long_name:
         qty, price, amount = Decimal(1), Decimal(1), Decimal("1.00")
     spec = rng.choice(goods.specs) or None if goods.specs and rng.random() < 0.6 else None
     unit = rng.choice(goods.units) if goods.units and rng.random() < 0.9 else None
-    return LineItem(name=name, spec=spec, unit=unit, quantity=qty, unit_price=price, amount=amount,
-                    tax_rate=rate, tax=tax_for(amount, rate))
+    return LineItem(
+        name=name,
+        spec=spec,
+        unit=unit,
+        quantity=qty,
+        unit_price=price,
+        amount=amount,
+        tax_rate=rate,
+        tax=tax_for(amount, rate),
+    )
 
 
 def discount_line(rng: random.Random, item: LineItem) -> LineItem:
@@ -108,8 +120,10 @@ def discount_line(rng: random.Random, item: LineItem) -> LineItem:
 
 
 def plate_number(rng: random.Random, plate: str) -> str:
-    tail = "".join(rng.choice("0123456789" + PLATE_LETTERS) if i < 2 and rng.random() < 0.3
-                   else rng.choice("0123456789") for i in range(5))
+    tail = "".join(
+        rng.choice("0123456789" + PLATE_LETTERS) if i < 2 and rng.random() < 0.3 else rng.choice("0123456789")
+        for i in range(5)
+    )
     return f"{plate}{rng.choice(PLATE_LETTERS[:8])}{tail}"
 
 
@@ -126,15 +140,27 @@ def toll_lines(rng: random.Random, issue: dt.date, plate: str, n: int) -> list[L
         end = start + dt.timedelta(days=rng.choice((0, 0, 0, 1)))
         hi = 300 if vehicle == "客车" else 1800
         amount = q2(Decimal(str(rng.uniform(4, hi))))
-        out.append(LineItem(name=name, plate_number=car, vehicle_type=vehicle, period_start=start,
-                            period_end=min(end, issue), amount=amount, tax_rate=rate, tax=tax_for(amount, rate)))
+        out.append(
+            LineItem(
+                name=name,
+                plate_number=car,
+                vehicle_type=vehicle,
+                period_start=start,
+                period_end=min(end, issue),
+                amount=amount,
+                tax_rate=rate,
+                tax=tax_for(amount, rate),
+            )
+        )
     return out
 
 
 def negate(item: LineItem) -> LineItem:
     """The red-letter (红字) form of a line: quantity, amount and tax negative, price unchanged."""
-    return item.model_copy(update={
-        "quantity": 0 - item.quantity if item.quantity is not None else None,
-        "amount": 0 - item.amount if item.amount is not None else None,
-        "tax": 0 - item.tax if item.tax is not None else None,
-    })
+    return item.model_copy(
+        update={
+            "quantity": 0 - item.quantity if item.quantity is not None else None,
+            "amount": 0 - item.amount if item.amount is not None else None,
+            "tax": 0 - item.tax if item.tax is not None else None,
+        }
+    )

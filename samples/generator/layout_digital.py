@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from intake.models import Invoice
+from fapiao.core.models import Invoice
 from samples.generator import fmt
 from samples.generator.canvas import Canvas, PageSpec
 from samples.generator.layouts import cell, columns, date_pair, new_canvas, pair, title, words_value, wrap
@@ -32,8 +32,15 @@ def pages(inv: Invoice, st: Style, rng: random.Random, payload: str) -> tuple[li
 
 
 def _cells(it, st: Style) -> list[str]:
-    return [it.spec or "", it.unit or "", fmt.number(it.quantity, st), fmt.number(it.unit_price, st, pad=True),
-            fmt.money(it.amount), it.tax_rate or "", fmt.tax(it.tax, it.tax_rate)]
+    return [
+        it.spec or "",
+        it.unit or "",
+        fmt.number(it.quantity, st),
+        fmt.number(it.unit_price, st, pad=True),
+        fmt.money(it.amount),
+        it.tax_rate or "",
+        fmt.tax(it.tax, it.tax_rate),
+    ]
 
 
 def _paginate(rows: list) -> list[list]:
@@ -87,15 +94,25 @@ def _header(c: Canvas, st: Style, inv: Invoice, payload: str, top: float, k: int
 
 def _parties(c: Canvas, st: Style, inv: Invoice, x0: float, x1: float, y0: float, h: float) -> None:
     xm = (x0 + x1) / 2
-    for xs, side, name, tax_id in ((x0, "购买方信息", inv.buyer_name, inv.buyer_tax_id),
-                                   (xm, "销售方信息", inv.seller_name, inv.seller_tax_id)):
+    for xs, side, name, tax_id in (
+        (x0, "购买方信息", inv.buyer_name, inv.buyer_tax_id),
+        (xm, "销售方信息", inv.seller_name, inv.seller_tax_id),
+    ):
         c.line(xs + VERTICAL_COL, y0, xs + VERTICAL_COL, y0 + h)
         c.vertical_label(xs + VERTICAL_COL / 2, y0, y0 + h, side, st.label_size, st.vertical_one_object)
         lx = xs + VERTICAL_COL + 4
         room = xm - x0 - VERTICAL_COL - 8
         pair(c, st, lx, y0 + h * 0.38, st.name_label.replace("    ", " "), name, max_width=room - 30)
-        pair(c, st, lx, y0 + h * 0.78, "统一社会信用代码/纳税人识别号", tax_id, spacing=st.digit_spacing,
-             max_width=room - 140)
+        pair(
+            c,
+            st,
+            lx,
+            y0 + h * 0.78,
+            "统一社会信用代码/纳税人识别号",
+            tax_id,
+            spacing=st.digit_spacing,
+            max_width=room - 140,
+        )
     c.line(xm, y0, xm, y0 + h)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from intake.models import Invoice, InvoiceType, LineItem
+from fapiao.core.models import Invoice, InvoiceType, LineItem
 from samples.generator import fmt
 from samples.generator.canvas import Canvas, PageSpec
 from samples.generator.layouts import cell, columns, new_canvas, pair, wrap
@@ -22,13 +22,14 @@ ROWS_PER_PAGE = 28
 
 
 def list_pages(inv: Invoice, st: Style) -> list[PageSpec]:
-    chunks = [inv.items[i:i + ROWS_PER_PAGE] for i in range(0, len(inv.items), ROWS_PER_PAGE)]
+    chunks = [inv.items[i : i + ROWS_PER_PAGE] for i in range(0, len(inv.items), ROWS_PER_PAGE)]
     return [_page(inv, st, chunk, k, len(chunks)) for k, chunk in enumerate(chunks)]
 
 
 def _kind_name(inv: Invoice) -> str:
     return {InvoiceType.e_special: "增值税电子专用发票", InvoiceType.toll: "通行费增值税电子普通发票"}.get(
-        inv.invoice_type, "增值税电子普通发票")
+        inv.invoice_type, "增值税电子普通发票"
+    )
 
 
 def _page(inv: Invoice, st: Style, items: list[LineItem], k: int, n_pages: int) -> PageSpec:
@@ -53,8 +54,9 @@ def _page(inv: Invoice, st: Style, items: list[LineItem], k: int, n_pages: int) 
     return c.page
 
 
-def _table(c: Canvas, st: Style, inv: Invoice, cols: list[float], y: float, items: list[LineItem], k: int,
-           toll: bool) -> float:
+def _table(
+    c: Canvas, st: Style, inv: Invoice, cols: list[float], y: float, items: list[LineItem], k: int, toll: bool
+) -> float:
     head = TOLL_HEAD if toll else HEAD
     row = st.row_height + 3
     c.line(cols[0], y, cols[-1], y)
@@ -77,15 +79,29 @@ def _table(c: Canvas, st: Style, inv: Invoice, cols: list[float], y: float, item
 
 def _cells(it: LineItem, st: Style, toll: bool) -> list[tuple[str, str]]:
     if toll:
-        return [(it.plate_number or "", "center"), (it.vehicle_type or "", "center"),
-                (fmt.date_compact(it.period_start), "center"), (fmt.date_compact(it.period_end), "center"),
-                (fmt.money(it.amount), "right"), (it.tax_rate or "", "center"), (fmt.tax(it.tax, it.tax_rate), "right")]
-    return [(it.spec or "", "left"), (it.unit or "", "center"), (fmt.number(it.quantity, st), "right"),
-            (fmt.number(it.unit_price, st, pad=True), "right"), (fmt.money(it.amount), "right"),
-            (it.tax_rate or "", "center"), (fmt.tax(it.tax, it.tax_rate), "right")]
+        return [
+            (it.plate_number or "", "center"),
+            (it.vehicle_type or "", "center"),
+            (fmt.date_compact(it.period_start), "center"),
+            (fmt.date_compact(it.period_end), "center"),
+            (fmt.money(it.amount), "right"),
+            (it.tax_rate or "", "center"),
+            (fmt.tax(it.tax, it.tax_rate), "right"),
+        ]
+    return [
+        (it.spec or "", "left"),
+        (it.unit or "", "center"),
+        (fmt.number(it.quantity, st), "right"),
+        (fmt.number(it.unit_price, st, pad=True), "right"),
+        (fmt.money(it.amount), "right"),
+        (it.tax_rate or "", "center"),
+        (fmt.tax(it.tax, it.tax_rate), "right"),
+    ]
 
 
-def _totals(c: Canvas, st: Style, inv: Invoice, cols: list[float], y: float, items: list[LineItem], last: bool) -> float:
+def _totals(
+    c: Canvas, st: Style, inv: Invoice, cols: list[float], y: float, items: list[LineItem], last: bool
+) -> float:
     """小计 (this page) and 总计 (last page) rows; returns the bottom of the table."""
     row = st.row_height + 4
     sub_amount = sum((i.amount for i in items), Decimal("0.00"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from intake.models import Invoice, InvoiceType
+from fapiao.core.models import Invoice, InvoiceType
 from samples.generator import fmt, ids
 from samples.generator.canvas import Canvas, PageSpec
 from samples.generator.layout_list import list_pages
@@ -32,8 +32,12 @@ def pages(inv: Invoice, st: Style, rng: random.Random, payload: str) -> tuple[li
     rows = _item_rows(c, st, inv, cols, toll)
     listed = len(inv.items) > MAX_LINES or sum(len(r[0]) for r in rows) > MAX_LINES
     if listed:
-        rows = [([st.paren(rng.choice(("（详见销货清单）", "（详见销货清单）", "详见销货清单")))],
-                 ["", "", "", "", fmt.money(inv.total_amount), "", fmt.tax(inv.total_tax, None)])]
+        rows = [
+            (
+                [st.paren(rng.choice(("（详见销货清单）", "（详见销货清单）", "详见销货清单")))],
+                ["", "", "", "", fmt.money(inv.total_amount), "", fmt.tax(inv.total_tax, None)],
+            )
+        ]
     _draw_page(c, st, inv, rng, payload, cols, rows, toll)
     if not listed:
         return [c.page], ""
@@ -47,17 +51,39 @@ def _item_rows(c: Canvas, st: Style, inv: Invoice, cols: list[float], toll: bool
     for it in inv.items:
         name = wrap(c, it.name, st.value_size, width)
         if toll:
-            rest = [it.plate_number or "", it.vehicle_type or "", fmt.date_compact(it.period_start),
-                    fmt.date_compact(it.period_end), fmt.money(it.amount), it.tax_rate or "", fmt.tax(it.tax, it.tax_rate)]
+            rest = [
+                it.plate_number or "",
+                it.vehicle_type or "",
+                fmt.date_compact(it.period_start),
+                fmt.date_compact(it.period_end),
+                fmt.money(it.amount),
+                it.tax_rate or "",
+                fmt.tax(it.tax, it.tax_rate),
+            ]
         else:
-            rest = [it.spec or "", it.unit or "", fmt.number(it.quantity, st), fmt.number(it.unit_price, st, pad=True),
-                    fmt.money(it.amount), it.tax_rate or "", fmt.tax(it.tax, it.tax_rate)]
+            rest = [
+                it.spec or "",
+                it.unit or "",
+                fmt.number(it.quantity, st),
+                fmt.number(it.unit_price, st, pad=True),
+                fmt.money(it.amount),
+                it.tax_rate or "",
+                fmt.tax(it.tax, it.tax_rate),
+            ]
         out.append((name, rest))
     return out
 
 
-def _draw_page(c: Canvas, st: Style, inv: Invoice, rng: random.Random, payload: str, cols: list[float],
-               rows: list[tuple[list[str], list[str]]], toll: bool) -> None:
+def _draw_page(
+    c: Canvas,
+    st: Style,
+    inv: Invoice,
+    rng: random.Random,
+    payload: str,
+    cols: list[float],
+    rows: list[tuple[list[str], list[str]]],
+    toll: bool,
+) -> None:
     top = st.margin_top
     _header(c, st, inv, payload, top)
     x0, x1 = cols[0], cols[-1]
@@ -131,15 +157,26 @@ def _cipher(c: Canvas, st: Style, rng: random.Random, xp: float, x1: float, y0: 
         c.value(xp + VERTICAL_COL + 4, y0 + st.party_row * (i + 1) - 1, row, size)
 
 
-def _items(c: Canvas, st: Style, inv: Invoice, cols: list[float], y: float, h: float,
-           rows: list[tuple[list[str], list[str]]], head: tuple[str, ...]) -> None:
+def _items(
+    c: Canvas,
+    st: Style,
+    inv: Invoice,
+    cols: list[float],
+    y: float,
+    h: float,
+    rows: list[tuple[list[str], list[str]]],
+    head: tuple[str, ...],
+) -> None:
     c.line(cols[0], y, cols[-1], y)
     for x in cols[1:-1]:
         c.line(x, y, x, y + h, 0.5)
     for i, text in enumerate(head):
         cell(c, cols, i, y + 10.5, text, st.label_size, "center", form=True)
-    aligns = ("left", "center", "right", "right", "right", "center", "right") if head is GOODS_HEAD else \
-        ("center", "center", "center", "center", "right", "center", "right")
+    aligns = (
+        ("left", "center", "right", "right", "right", "center", "right")
+        if head is GOODS_HEAD
+        else ("center", "center", "center", "center", "right", "center", "right")
+    )
     line_y = y + 15 + st.row_height * 0.75
     for name_lines, rest in rows:
         for k, part in enumerate(name_lines):

@@ -9,15 +9,19 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from intake.models import DIGITAL_TYPES, Invoice, InvoiceType
+from fapiao.core.models import DIGITAL_TYPES, Invoice, InvoiceType
 from samples.generator import fmt
 from samples.generator.canvas import Canvas, PageSpec
 from samples.generator.qr import qr_payload
 from samples.generator.style import Style, random_style
 
 LAYOUT_FAMILIES = ("vat-e", "toll", "digital")
-LAYOUT_IDS = tuple(f"{fam}/{mode}{extra}" for fam in LAYOUT_FAMILIES for mode in ("split", "joined")
-                   for extra in (("", "+list") if fam != "digital" else ("", "+multi")))
+LAYOUT_IDS = tuple(
+    f"{fam}/{mode}{extra}"
+    for fam in LAYOUT_FAMILIES
+    for mode in ("split", "joined")
+    for extra in (("", "+list") if fam != "digital" else ("", "+multi"))
+)
 
 
 @dataclass
@@ -57,8 +61,17 @@ def fit_size(c: Canvas, text: str, size: float, max_width: float, floor: float =
     return size if w <= room or w == 0 else max(floor, size * room / w)
 
 
-def pair(c: Canvas, st: Style, x: float, y: float, label: str, value: str | None, value_x: float | None = None,
-         spacing: float = 0.0, max_width: float | None = None) -> None:
+def pair(
+    c: Canvas,
+    st: Style,
+    x: float,
+    y: float,
+    label: str,
+    value: str | None,
+    value_x: float | None = None,
+    spacing: float = 0.0,
+    max_width: float | None = None,
+) -> None:
     """A label and its value: two text objects (form, then data) or one joined object in the data layer."""
     text_label = st.lab(label)
     if st.joined:
@@ -100,8 +113,17 @@ def columns(x0: float, x1: float, fractions: tuple[float, ...], st: Style) -> li
     return xs
 
 
-def cell(c: Canvas, cols: list[float], i: int, y: float, text: str, size: float, align: str, spacing: float = 0.0,
-         form: bool = False) -> None:
+def cell(
+    c: Canvas,
+    cols: list[float],
+    i: int,
+    y: float,
+    text: str,
+    size: float,
+    align: str,
+    spacing: float = 0.0,
+    form: bool = False,
+) -> None:
     left, right = cols[i], cols[i + 1]
     x = left + 2.5 if align == "left" else right - 4 if align == "right" else (left + right) / 2
     size = fit_size(c, text, size, right - left - 6, spacing=spacing)

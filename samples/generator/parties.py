@@ -10,8 +10,20 @@ import random
 from dataclasses import dataclass
 
 from samples.generator import ids
-from samples.generator.vocab import (BANK_BRANCH, BANKS, FORMS, GIVEN, INDUSTRIES, REGION_WEIGHTS, REGIONS, ROADS,
-                                     SHOPS, SURNAMES, ZIHAO, Region)
+from samples.generator.vocab import (
+    BANK_BRANCH,
+    BANKS,
+    FORMS,
+    GIVEN,
+    INDUSTRIES,
+    REGION_WEIGHTS,
+    REGIONS,
+    ROADS,
+    SHOPS,
+    SURNAMES,
+    ZIHAO,
+    Region,
+)
 
 
 @dataclass
@@ -76,8 +88,13 @@ def address_phone(rng: random.Random, region: Region) -> str:
     district = rng.choice(region.districts)[1]
     addr = f"{region.city}{district}{rng.choice(ROADS)}{rng.randrange(1, 999)}号"
     if rng.random() < 0.5:
-        addr += rng.choice((f"{rng.randrange(1, 30)}层", f"{rng.choice('ABCDE')}座{rng.randrange(101, 2999)}室",
-                            f"{rng.randrange(1, 12)}号楼{rng.randrange(101, 1999)}"))
+        addr += rng.choice(
+            (
+                f"{rng.randrange(1, 30)}层",
+                f"{rng.choice('ABCDE')}座{rng.randrange(101, 2999)}室",
+                f"{rng.randrange(1, 12)}号楼{rng.randrange(101, 1999)}",
+            )
+        )
     if rng.random() < 0.2:
         phone = "1" + rng.choice("3589") + ids.digits(rng, 9)
     else:
@@ -107,8 +124,13 @@ def shop(rng: random.Random, region: Region, full: bool) -> Party:
     """A 个体户 seller: 92… USCC, an 18-digit resident ID, or an old 15-character ID."""
     region6 = rng.choice(region.districts)[0]
     p = rng.random()
-    tax_id = ids.uscc(rng, region6, "92") if p < 0.6 else ids.resident_id(rng, region6) if p < 0.9 \
+    tax_id = (
+        ids.uscc(rng, region6, "92")
+        if p < 0.6
+        else ids.resident_id(rng, region6)
+        if p < 0.9
         else ids.old_tax_id(rng, region6)
+    )
     party = Party(shop_name(rng, region), tax_id, small_scale=True)
     if full and rng.random() < 0.7:
         party.address_phone = address_phone(rng, region)

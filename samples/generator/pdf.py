@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pymupdf
 
-from intake.models import Invoice
+from fapiao.core.models import Invoice
 from samples.generator.canvas import CrossCircle, Line, PageSpec, QrCode, Text, ascii_widths
 from samples.generator.layouts import Rendered, layout_invoice
 from samples.generator.qr import modules, qr_png
@@ -57,9 +57,16 @@ def write_pdf(rendered: list[Rendered], rng: random.Random) -> tuple[bytes, list
             font_xref = _font(doc, page, embedded, font_xref)
             _draw(doc, page, spec, embedded)
         placements.append(Placement(r.invoice, list(range(first, doc.page_count + 1)), r.layout, r.qr))
-    doc.set_metadata({"producer": rng.choice(("", "iText 5.5.13", "Adobe PDF Library 15.0", "ofd2pdf")),
-                      "creator": "fapiao sample generator", "title": "", "author": "", "subject": "",
-                      "keywords": ""})
+    doc.set_metadata(
+        {
+            "producer": rng.choice(("", "iText 5.5.13", "Adobe PDF Library 15.0", "ofd2pdf")),
+            "creator": "fapiao sample generator",
+            "title": "",
+            "author": "",
+            "subject": "",
+            "keywords": "",
+        }
+    )
     if embedded:
         doc.subset_fonts()
     data = doc.tobytes(garbage=3, deflate=True, no_new_id=True)  # no random /ID: same seed, same bytes
@@ -90,15 +97,23 @@ def _builtin_font(doc: pymupdf.Document) -> int:
     """
     name = "STSong-Light"
     desc = doc.get_new_xref()
-    doc.update_object(desc, f"<</Type/FontDescriptor/FontName/{name}/Flags 6/FontBBox[-25 -254 1000 880]"
-                            "/ItalicAngle 0/Ascent 880/Descent -120/CapHeight 880/StemV 93>>")
+    doc.update_object(
+        desc,
+        f"<</Type/FontDescriptor/FontName/{name}/Flags 6/FontBBox[-25 -254 1000 880]"
+        "/ItalicAngle 0/Ascent 880/Descent -120/CapHeight 880/StemV 93>>",
+    )
     cid = doc.get_new_xref()
-    doc.update_object(cid, f"<</Type/Font/Subtype/CIDFontType0/BaseFont/{name}"
-                           f"/CIDSystemInfo<</Registry(Adobe)/Ordering(GB1)/Supplement 5>>/FontDescriptor {desc} 0 R"
-                           f"/DW 1000/W {ascii_widths()}>>")
+    doc.update_object(
+        cid,
+        f"<</Type/Font/Subtype/CIDFontType0/BaseFont/{name}"
+        f"/CIDSystemInfo<</Registry(Adobe)/Ordering(GB1)/Supplement 5>>/FontDescriptor {desc} 0 R"
+        f"/DW 1000/W {ascii_widths()}>>",
+    )
     font = doc.get_new_xref()
-    doc.update_object(font, f"<</Type/Font/Subtype/Type0/BaseFont/{name}-UniGB-UTF16-H/Encoding/UniGB-UTF16-H"
-                            f"/DescendantFonts[{cid} 0 R]>>")
+    doc.update_object(
+        font,
+        f"<</Type/Font/Subtype/Type0/BaseFont/{name}-UniGB-UTF16-H/Encoding/UniGB-UTF16-H/DescendantFonts[{cid} 0 R]>>",
+    )
     return font
 
 
@@ -167,13 +182,15 @@ def _cross(op: CrossCircle, h: float) -> str:
     cx, cy = op.x + r, h - (op.y - op.size * 0.35)
     k = r * 0.5523
     d = r * 0.6
-    return (f"0.5 w {_rgb(op.color)} RG {cx + r:.2f} {cy:.2f} m "
-            f"{cx + r:.2f} {cy + k:.2f} {cx + k:.2f} {cy + r:.2f} {cx:.2f} {cy + r:.2f} c "
-            f"{cx - k:.2f} {cy + r:.2f} {cx - r:.2f} {cy + k:.2f} {cx - r:.2f} {cy:.2f} c "
-            f"{cx - r:.2f} {cy - k:.2f} {cx - k:.2f} {cy - r:.2f} {cx:.2f} {cy - r:.2f} c "
-            f"{cx + k:.2f} {cy - r:.2f} {cx + r:.2f} {cy - k:.2f} {cx + r:.2f} {cy:.2f} c S "
-            f"{cx - d:.2f} {cy - d:.2f} m {cx + d:.2f} {cy + d:.2f} l S "
-            f"{cx - d:.2f} {cy + d:.2f} m {cx + d:.2f} {cy - d:.2f} l S")
+    return (
+        f"0.5 w {_rgb(op.color)} RG {cx + r:.2f} {cy:.2f} m "
+        f"{cx + r:.2f} {cy + k:.2f} {cx + k:.2f} {cy + r:.2f} {cx:.2f} {cy + r:.2f} c "
+        f"{cx - k:.2f} {cy + r:.2f} {cx - r:.2f} {cy + k:.2f} {cx - r:.2f} {cy:.2f} c "
+        f"{cx - r:.2f} {cy - k:.2f} {cx - k:.2f} {cy - r:.2f} {cx:.2f} {cy - r:.2f} c "
+        f"{cx + k:.2f} {cy - r:.2f} {cx + r:.2f} {cy - k:.2f} {cx + r:.2f} {cy:.2f} c S "
+        f"{cx - d:.2f} {cy - d:.2f} m {cx + d:.2f} {cy + d:.2f} l S "
+        f"{cx - d:.2f} {cy + d:.2f} m {cx + d:.2f} {cy - d:.2f} l S"
+    )
 
 
 def _vector_qr(op: QrCode, h: float) -> str:

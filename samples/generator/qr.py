@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 import zxingcpp
 
-from intake.models import DIGITAL_TYPES, Invoice, InvoiceType
+from fapiao.core.models import DIGITAL_TYPES, Invoice, InvoiceType
 from samples.generator import ids
 
 QR_TYPE = {InvoiceType.e_special: "20"}
@@ -23,16 +23,25 @@ def qr_payload(inv: Invoice, rng: random.Random) -> str:
     if rng.random() < 0.2:  # some issuers print short amounts: 64.9, 100
         text = text.rstrip("0").rstrip(".")
     type_code = QR_TYPE.get(inv.invoice_type, inv.type_code)
-    fields = ["01", type_code, inv.invoice_code or "", inv.invoice_number or "", text,
-              inv.issue_date.strftime("%Y%m%d"), inv.check_code or "", ids.qr_tail(rng)]
+    fields = [
+        "01",
+        type_code,
+        inv.invoice_code or "",
+        inv.invoice_number or "",
+        text,
+        inv.issue_date.strftime("%Y%m%d"),
+        inv.check_code or "",
+        ids.qr_tail(rng),
+    ]
     return ",".join(fields) + ("," if rng.random() < 0.85 else "")
 
 
 @lru_cache(maxsize=64)
 def modules(payload: str) -> np.ndarray:
     """Boolean module matrix (True = dark), without the quiet zone."""
-    img = np.asarray(zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode).to_image(
-        scale=1, add_quiet_zones=False))
+    img = np.asarray(
+        zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode).to_image(scale=1, add_quiet_zones=False)
+    )
     return img < 128
 
 

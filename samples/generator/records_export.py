@@ -9,16 +9,27 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from intake.models import Invoice
-from matching.export import KIND_ZH, TAX_BUREAU_HEADERS
+from fapiao.core.models import Invoice
+from fapiao.matching.export import KIND_ZH, TAX_BUREAU_HEADERS
 
 
 def export_row(inv: Invoice) -> list[str]:
     digital = not inv.invoice_code
-    return [inv.invoice_code or "", "" if digital else (inv.invoice_number or ""), inv.invoice_number if digital else "",
-            inv.seller_tax_id or "", inv.seller_name or "", inv.buyer_tax_id or "", inv.buyer_name or "",
-            inv.issue_date.isoformat() if inv.issue_date else "", _m(inv.total_amount), _m(inv.total_tax),
-            _m(inv.amount_with_tax), "正常", KIND_ZH.get(inv.invoice_type, "")]
+    return [
+        inv.invoice_code or "",
+        "" if digital else (inv.invoice_number or ""),
+        inv.invoice_number if digital else "",
+        inv.seller_tax_id or "",
+        inv.seller_name or "",
+        inv.buyer_tax_id or "",
+        inv.buyer_name or "",
+        inv.issue_date.isoformat() if inv.issue_date else "",
+        _m(inv.total_amount),
+        _m(inv.total_tax),
+        _m(inv.amount_with_tax),
+        "正常",
+        KIND_ZH.get(inv.invoice_type, ""),
+    ]
 
 
 def write_records_export(invoices: Sequence[Invoice], path: Path, missing_share: float, seed: int) -> set[str]:

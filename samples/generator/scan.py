@@ -53,11 +53,24 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "clean": Profile("clean", dpi=(200, 200), skew=0.0, blur=0.0, noise=0.0, jpeg=None, seal=0.0, title_seal=0.0,
-                     offset_mm=0.0),
+    "clean": Profile(
+        "clean", dpi=(200, 200), skew=0.0, blur=0.0, noise=0.0, jpeg=None, seal=0.0, title_seal=0.0, offset_mm=0.0
+    ),
     "scan": Profile("scan", quarter_turns=(0, 0, 0, 1, 2, 3), skew=3.0, lighting=0.08),
-    "photo": Profile("photo", dpi=(180, 260), quarter_turns=(0, 0, 0, 1, 3, 2), skew=6.0, perspective=0.07,
-                     desk=True, neighbour=0.6, blur=1.2, noise=6.0, jpeg=(55, 90), lighting=0.35, offset_mm=2.0),
+    "photo": Profile(
+        "photo",
+        dpi=(180, 260),
+        quarter_turns=(0, 0, 0, 1, 3, 2),
+        skew=6.0,
+        perspective=0.07,
+        desk=True,
+        neighbour=0.6,
+        blur=1.2,
+        noise=6.0,
+        jpeg=(55, 90),
+        lighting=0.35,
+        offset_mm=2.0,
+    ),
 }
 
 
@@ -75,14 +88,16 @@ class Degradation:
     """Where the page's corners (tl, tr, br, bl of the input image) ended up in the output image."""
 
 
-def degrade(image: np.ndarray, rng: np.random.Generator, profile: str | Profile = "scan",
-            source_dpi: int = 200) -> np.ndarray:
+def degrade(
+    image: np.ndarray, rng: np.random.Generator, profile: str | Profile = "scan", source_dpi: int = 200
+) -> np.ndarray:
     """A degraded copy of a clean BGR page render (the input is not modified)."""
     return degrade_with_report(image, rng, profile, source_dpi)[0]
 
 
-def degrade_with_report(image: np.ndarray, rng: np.random.Generator, profile: str | Profile = "scan",
-                        source_dpi: int = 200) -> tuple[np.ndarray, Degradation]:
+def degrade_with_report(
+    image: np.ndarray, rng: np.random.Generator, profile: str | Profile = "scan", source_dpi: int = 200
+) -> tuple[np.ndarray, Degradation]:
     """``degrade`` plus a record of the sampled parameters and where the page went."""
     prof = PROFILES[profile] if isinstance(profile, str) else profile
     dpi = int(rng.integers(prof.dpi[0], prof.dpi[1] + 1))
@@ -96,8 +111,18 @@ def degrade_with_report(image: np.ndarray, rng: np.random.Generator, profile: st
     h, w = img.shape[:2]
     if rng.random() < prof.title_seal:
         center = (w * rng.uniform(0.45, 0.55), h * rng.uniform(0.07, 0.12))
-        stamp_seal(img, center, rng, px_per_mm, top_text="全国统一发票监制章", middle_text="",
-                   bottom_text="国家税务总局", size_mm=(36, 24), star=False, alpha=0.55)
+        stamp_seal(
+            img,
+            center,
+            rng,
+            px_per_mm,
+            top_text="全国统一发票监制章",
+            middle_text="",
+            bottom_text="国家税务总局",
+            size_mm=(36, 24),
+            star=False,
+            alpha=0.55,
+        )
     if rng.random() < prof.seal:
         center = (w * rng.uniform(0.62, 0.85), h * rng.uniform(0.72, 0.92))
         stamp_seal(img, center, rng, px_per_mm)
@@ -127,8 +152,9 @@ def degrade_with_report(image: np.ndarray, rng: np.random.Generator, profile: st
     return img, report
 
 
-def two_up(img_a: np.ndarray, img_b: np.ndarray, dpi: int = 200, source_dpi: int = 200,
-           gap_mm: float = 20.0) -> np.ndarray:
+def two_up(
+    img_a: np.ndarray, img_b: np.ndarray, dpi: int = 200, source_dpi: int = 200, gap_mm: float = 20.0
+) -> np.ndarray:
     """Two invoices scanned on one A4 sheet (portrait), one above the other, each scaled to fit the width."""
     a4_w, a4_h = round(210 / MM_PER_INCH * dpi), round(297 / MM_PER_INCH * dpi)
     sheet = np.full((a4_h, a4_w, 3), 250, np.uint8)
@@ -136,11 +162,10 @@ def two_up(img_a: np.ndarray, img_b: np.ndarray, dpi: int = 200, source_dpi: int
     gap = round(gap_mm / MM_PER_INCH * dpi)
     y = margin
     for img in (img_a, img_b):
-        scale = min((a4_w - 2 * margin) / img.shape[1], (a4_h - 2 * margin - gap) / 2 / img.shape[0],
-                    dpi / source_dpi)
+        scale = min((a4_w - 2 * margin) / img.shape[1], (a4_h - 2 * margin - gap) / 2 / img.shape[0], dpi / source_dpi)
         small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         x = (a4_w - small.shape[1]) // 2
-        sheet[y:y + small.shape[0], x:x + small.shape[1]] = small
+        sheet[y : y + small.shape[0], x : x + small.shape[1]] = small
         y += small.shape[0] + gap
     return sheet
 
@@ -186,8 +211,9 @@ def data_layer_mask(image: np.ndarray) -> np.ndarray | None:
     ratio = absorb[..., 2] / np.maximum(absorb[..., 0], 1e-3)  # BGR: red over blue
     core_data = (strength > 0.15) & (ratio >= _FORM_RED_BLUE)
     core_form = (strength > 0.15) & (ratio < _FORM_RED_BLUE)
-    rules = cv2.morphologyEx((strength > 0.3).astype(np.uint8), cv2.MORPH_OPEN,
-                             np.ones((1, max(15, image.shape[1] // 8)), np.uint8)).astype(bool)
+    rules = cv2.morphologyEx(
+        (strength > 0.3).astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, max(15, image.shape[1] // 8)), np.uint8)
+    ).astype(bool)
     if rules.sum() == 0 or (rules & core_data).sum() > 0.5 * rules.sum():
         return None
     # faint edge pixels next to data glyphs belong to them unless they have the form's colour
@@ -196,9 +222,19 @@ def data_layer_mask(image: np.ndarray) -> np.ndarray | None:
     return core_data | (near & (strength > 0.01) & ~form_coloured)
 
 
-def stamp_seal(image: np.ndarray, center: tuple[float, float], rng: np.random.Generator, px_per_mm: float, *,
-               top_text: str | None = None, middle_text: str | None = None, bottom_text: str = "发票专用章",
-               size_mm: tuple[float, float] = (40, 30), star: bool = True, alpha: float = 0.85) -> None:
+def stamp_seal(
+    image: np.ndarray,
+    center: tuple[float, float],
+    rng: np.random.Generator,
+    px_per_mm: float,
+    *,
+    top_text: str | None = None,
+    middle_text: str | None = None,
+    bottom_text: str = "发票专用章",
+    size_mm: tuple[float, float] = (40, 30),
+    star: bool = True,
+    alpha: float = 0.85,
+) -> None:
     """Stamp an oval red seal in place: company name along the top arc, star, tax ID, 发票专用章 at the bottom.
 
     Seal ink is translucent: it is multiplied over the page, so black text under it stays black (as on paper).
@@ -248,8 +284,9 @@ def rotate_on_lid(image: np.ndarray, degrees: float) -> tuple[np.ndarray, np.nda
     return out, cv2.transform(corners[None], m)[0]
 
 
-def photo_on_desk(page: np.ndarray, rng: np.random.Generator, skew: float, perspective: float,
-                  neighbour: float) -> tuple[np.ndarray, np.ndarray]:
+def photo_on_desk(
+    page: np.ndarray, rng: np.random.Generator, skew: float, perspective: float, neighbour: float
+) -> tuple[np.ndarray, np.ndarray]:
     """A phone photo: the page in perspective on a textured desk, perhaps beside another sheet's edge."""
     h, w = page.shape[:2]
     margin = rng.uniform(0.13, 0.22)  # phones frame the whole sheet, corners inside the picture
@@ -371,7 +408,7 @@ def _rotate(alpha: np.ndarray, degrees: float) -> np.ndarray:
     side = int(math.hypot(h, w)) + 2
     padded = np.zeros((side, side), np.float32)
     y, x = (side - h) // 2, (side - w) // 2
-    padded[y:y + h, x:x + w] = alpha
+    padded[y : y + h, x : x + w] = alpha
     m = cv2.getRotationMatrix2D((side / 2, side / 2), degrees, 1.0)
     return cv2.warpAffine(padded, m, (side, side), flags=cv2.INTER_LINEAR)
 
@@ -384,7 +421,7 @@ def _paste(dst: np.ndarray, src: np.ndarray, center: tuple[float, float]) -> Non
     dx1, dy1 = min(dst.shape[1], x0 + w), min(dst.shape[0], y0 + h)
     if dx1 <= dx0 or dy1 <= dy0:
         return
-    region = src[dy0 - y0:dy1 - y0, dx0 - x0:dx1 - x0]
+    region = src[dy0 - y0 : dy1 - y0, dx0 - x0 : dx1 - x0]
     np.maximum(dst[dy0:dy1, dx0:dx1], region, out=dst[dy0:dy1, dx0:dx1])
 
 
@@ -411,5 +448,14 @@ def _multiply_ink(image: np.ndarray, alpha: np.ndarray, center: tuple[float, flo
     image[y0:y1, x0:x1] = np.clip(region * tint, 0, 255).astype(np.uint8)
 
 
-__all__ = ["PROFILES", "Degradation", "Profile", "data_layer_mask", "degrade", "degrade_with_report", "offset_print",
-           "stamp_seal", "two_up"]
+__all__ = [
+    "PROFILES",
+    "Degradation",
+    "Profile",
+    "data_layer_mask",
+    "degrade",
+    "degrade_with_report",
+    "offset_print",
+    "stamp_seal",
+    "two_up",
+]

@@ -11,15 +11,20 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from intake.amount_words import to_words
-from intake.models import TYPE_CODES, DIGITAL_TYPES, Invoice, InvoiceType, LineItem
+from fapiao.core.models import DIGITAL_TYPES, TYPE_CODES, Invoice, InvoiceType, LineItem
+from fapiao.intake.amount_words import to_words
 from samples.generator import ids
 from samples.generator.items import discount_line, goods_line, negate, toll_lines
 from samples.generator.parties import Party, company, person, person_name, pick_region, shop
 from samples.generator.vocab import REMARKS, TOLL_SELLERS, ZIHAO, Region
 
-KINDS: tuple[InvoiceType, ...] = (InvoiceType.digital_normal, InvoiceType.digital_special, InvoiceType.e_normal,
-                                  InvoiceType.e_special, InvoiceType.toll)
+KINDS: tuple[InvoiceType, ...] = (
+    InvoiceType.digital_normal,
+    InvoiceType.digital_special,
+    InvoiceType.e_normal,
+    InvoiceType.e_special,
+    InvoiceType.toll,
+)
 CODE_SUFFIX = {InvoiceType.e_normal: "11", InvoiceType.e_special: "13", InvoiceType.toll: "12"}
 DATE_RANGES = {
     InvoiceType.e_normal: (dt.date(2019, 1, 2), dt.date(2025, 6, 30)),
@@ -90,8 +95,9 @@ def _header(rng: random.Random, kind: InvoiceType, region: Region, issue: dt.dat
     return inv
 
 
-def _parties(rng: random.Random, kind: InvoiceType, region: Region, issue: dt.date,
-             person_buyer: bool | None) -> tuple[Party, Party]:
+def _parties(
+    rng: random.Random, kind: InvoiceType, region: Region, issue: dt.date, person_buyer: bool | None
+) -> tuple[Party, Party]:
     old = kind not in DIGITAL_TYPES
     special = kind in (InvoiceType.e_special, InvoiceType.digital_special)
     if kind is InvoiceType.toll:
@@ -118,8 +124,9 @@ def _apply_parties(inv: Invoice, seller: Party, buyer: Party) -> None:
     inv.buyer_address_phone, inv.buyer_bank_account = buyer.address_phone, buyer.bank_account
 
 
-def _items(rng: random.Random, kind: InvoiceType, region: Region, issue: dt.date, seller: Party,
-           knobs: dict) -> list[LineItem]:
+def _items(
+    rng: random.Random, kind: InvoiceType, region: Region, issue: dt.date, seller: Party, knobs: dict
+) -> list[LineItem]:
     n = knobs.get("n_items") or _item_count(rng, kind)
     if kind is InvoiceType.toll:
         return toll_lines(rng, issue, region.plate, n)
@@ -150,8 +157,14 @@ def _apply_items(inv: Invoice, items: list[LineItem]) -> None:
 
 
 def _remark(rng: random.Random, region: Region, issue: dt.date) -> str | None:
-    text = rng.choice(REMARKS).format(zihao="".join(rng.sample(ZIHAO, 2)), year=issue.year, month=issue.month,
-                                      n4=ids.digits(rng, 4), n12=ids.digits(rng, 12), city=region.city)
+    text = rng.choice(REMARKS).format(
+        zihao="".join(rng.sample(ZIHAO, 2)),
+        year=issue.year,
+        month=issue.month,
+        n4=ids.digits(rng, 4),
+        n12=ids.digits(rng, 12),
+        city=region.city,
+    )
     return text or None
 
 

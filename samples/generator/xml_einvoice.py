@@ -11,12 +11,15 @@ import random
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from intake.models import DIGITAL_TYPES, Invoice
+from fapiao.core.models import DIGITAL_TYPES, Invoice
 from samples.generator import fmt, ids
 from samples.generator.vocab import REGIONS
 
-BUREAU = {r.province2: f"国家税务总局{r.city.removesuffix('市') if r.province2 in ('11', '12', '31', '50') else r.title + '省'}税务局"
-          for r in REGIONS if r.code4.endswith("00")}
+BUREAU = {
+    r.province2: f"国家税务总局{r.city.removesuffix('市') if r.province2 in ('11', '12', '31', '50') else r.title + '省'}税务局"
+    for r in REGIONS
+    if r.code4.endswith("00")
+}
 
 
 def render_xml(invoice: Invoice, rng: random.Random | None = None) -> bytes:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.amount_words import AmountWordsError, parse_words, to_words
+from fapiao.intake.amount_words import AmountWordsError, parse_words, to_words
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,15 @@ def test_printed_forms_parse(text: str, value: str) -> None:
     assert parse_words(text) == Decimal(value)
 
 
-@pytest.mark.parametrize(("value", "text"), [("3550.70", "叁仟伍佰伍拾圆柒角整"), ("20.07", "贰拾圆零柒分"), ("1001.00", "壹仟零壹圆整"), ("-14000.00", "（负数）壹万肆仟圆整")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ("3550.70", "叁仟伍佰伍拾圆柒角整"),
+        ("20.07", "贰拾圆零柒分"),
+        ("1001.00", "壹仟零壹圆整"),
+        ("-14000.00", "（负数）壹万肆仟圆整"),
+    ],
+)
 def test_rendering(value: str, text: str) -> None:
     assert to_words(Decimal(value)) == text
 

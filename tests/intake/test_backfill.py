@@ -18,11 +18,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from matching.export import TAX_BUREAU_HEADERS
+from fapiao.matching.export import TAX_BUREAU_HEADERS
 from samples.generator.build import generate_set, load_truth
 from samples.generator.records_export import export_row, write_records_export
 
-FAPIAO = [sys.executable, "-m", "intake.cli"]
+FAPIAO = [sys.executable, "-m", "fapiao.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -67,12 +67,12 @@ def test_backfill_outputs_rerun_and_new_export(corpus: dict, tmp_path: Path) -> 
     truth = {inv.key: inv for inv in corpus["invoices"]}
     drafted = {}
     for row in rows[1:]:
-        cell = dict(zip(rows[0], row))
+        cell = dict(zip(rows[0], row, strict=False))
         key = cell["数电票号码"] or f"{cell['发票代码']}:{cell['发票号码']}"
         drafted[key] = cell
     assert set(drafted) == corpus["missing"]
     for key, cell in drafted.items():
-        expected = dict(zip(TAX_BUREAU_HEADERS, export_row(truth[key])))
+        expected = dict(zip(TAX_BUREAU_HEADERS, export_row(truth[key]), strict=False))
         for h in ("销方识别号", "销方名称", "购方识别号", "购买方名称", "发票票种"):
             assert (cell[h] or "") == expected[h], (key, h)
         for h in ("金额", "税额", "价税合计"):
@@ -98,8 +98,10 @@ def test_backfill_outputs_rerun_and_new_export(corpus: dict, tmp_path: Path) -> 
     # A newer export that now contains one of the missing invoices: re-reconciled from the cache alone.
     newer = tmp_path / "newer.csv"
     booked = sorted(corpus["missing"])[0]
-    newer.write_text(corpus["export"].read_text(encoding="utf-8-sig") + ",".join(export_row(truth[booked])) + "\n",
-                     encoding="utf-8-sig")
+    newer.write_text(
+        corpus["export"].read_text(encoding="utf-8-sig") + ",".join(export_row(truth[booked])) + "\n",
+        encoding="utf-8-sig",
+    )
     third = _run(str(corpus["zip"]), "--records", str(newer), "--out", str(out), "--json")
     s3 = json.loads(third.stdout)
     assert s3["read"] == 0 and s3["categories"]["missing_in_system"] == len(corpus["missing"]) - 1
@@ -136,8 +138,13 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_continues(tmp_path: Path) -> None
     export = tmp_path / "export.csv"
     write_records_export(invoices, export, 0.1, seed=1)
     out = tmp_path / "out"
-    proc = subprocess.Popen([*FAPIAO, "backfill", str(tmp_path / "docs"), "--records", str(export), "--out", str(out),
-                             "--workers", "2"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*FAPIAO, "backfill", str(tmp_path / "docs"), "--records", str(export), "--out", str(out), "--workers", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while _cached(out) < 20:
         assert proc.poll() is None, proc.communicate()
@@ -150,9 +157,24 @@ def test_ctrl_c_stops_cleanly_and_the_next_run_continues(tmp_path: Path) -> None
     kept = _cached(out)
     assert 20 <= kept < 300
     assert not (out / "drafts.xlsx").exists()  # nothing half-written
-    res = subprocess.run([*FAPIAO, "backfill", str(tmp_path / "docs"), "--records", str(export), "--out", str(out),
-                          "--workers", "2", "--json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [
+            *FAPIAO,
+            "backfill",
+            str(tmp_path / "docs"),
+            "--records",
+            str(export),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr
     s = json.loads(res.stdout)
     assert s["from_cache"] == kept and s["read"] == 300 - kept and _cached(out) == 300
-

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from intake.extract.assemble import assemble, read_page
-from intake.loaders import LoadedPage
-from intake.models import FieldSource, TextBox
+from fapiao.core.models import FieldSource, TextBox
+from fapiao.intake.extract.assemble import assemble, read_page
+from fapiao.intake.loaders import LoadedPage
 
 W, H = 1200, 700
 
 
-def _box(x0: float, y0: float, x1: float, y1: float, text: str, conf: float = 0.99, alts: tuple[str, ...] = ()) -> TextBox:
+def _box(
+    x0: float, y0: float, x1: float, y1: float, text: str, conf: float = 0.99, alts: tuple[str, ...] = ()
+) -> TextBox:
     return TextBox(text=text, bbox=(x0, y0, x1, y1), page=1, confidence=conf, source=FieldSource.ocr, alternatives=alts)
 
 
@@ -27,20 +29,30 @@ HEADER = [
     _box(860, 70, 1110, 92, "开票日期：2024年04月27日"),
 ]
 TABLE = [
-    _box(140, 260, 210, 282, "项目名称"), _box(860, 260, 900, 282, "金额"), _box(950, 260, 1040, 282, "税率/征收率"),
+    _box(140, 260, 210, 282, "项目名称"),
+    _box(860, 260, 900, 282, "金额"),
+    _box(950, 260, 1040, 282, "税率/征收率"),
     _box(1080, 260, 1120, 282, "税额"),
-    _box(30, 290, 200, 312, "*信息技术服务*软件开发"), _box(850, 290, 940, 312, "1000.00"), _box(965, 290, 1000, 312, "6%"),
+    _box(30, 290, 200, 312, "*信息技术服务*软件开发"),
+    _box(850, 290, 940, 312, "1000.00"),
+    _box(965, 290, 1000, 312, "6%"),
     _box(1090, 290, 1150, 312, "60.00"),
 ]
 
 
 def _side_by_side(buyer_anchor: list[TextBox], seller_anchor: list[TextBox]) -> list[TextBox]:
-    return HEADER + buyer_anchor + seller_anchor + [
-        _box(60, 160, 360, 186, "名称：北京某某科技有限公司"),
-        _box(640, 160, 900, 186, "名称：上海某某贸易有限公司"),
-        _box(60, 205, 540, 231, "统一社会信用代码/纳税人识别号：91110000600037341L"),
-        _box(640, 205, 1120, 231, "统一社会信用代码/纳税人识别号：914403001922038216"),
-    ] + TABLE
+    return (
+        HEADER
+        + buyer_anchor
+        + seller_anchor
+        + [
+            _box(60, 160, 360, 186, "名称：北京某某科技有限公司"),
+            _box(640, 160, 900, 186, "名称：上海某某贸易有限公司"),
+            _box(60, 205, 540, 231, "统一社会信用代码/纳税人识别号：91110000600037341L"),
+            _box(640, 205, 1120, 231, "统一社会信用代码/纳税人识别号：914403001922038216"),
+        ]
+        + TABLE
+    )
 
 
 def test_vertical_anchor_read_in_pieces_still_assigns_parties() -> None:
@@ -65,23 +77,41 @@ def test_without_anchors_a_tilted_photo_is_still_side_by_side() -> None:
 
 
 def test_anchor_pieces_are_never_taken_as_a_name() -> None:
-    boxes = HEADER + [_box(27, 150, 50, 240, "购买方信息"), _box(60, 160, 110, 186, "名称："),
-                      _box(606, 182, 631, 245, "方信息"), _box(640, 160, 690, 186, "名称：")] + TABLE
+    boxes = (
+        HEADER
+        + [
+            _box(27, 150, 50, 240, "购买方信息"),
+            _box(60, 160, 110, 186, "名称："),
+            _box(606, 182, 631, 245, "方信息"),
+            _box(640, 160, 690, 186, "名称："),
+        ]
+        + TABLE
+    )
     inv = _read(boxes).invoice
     assert inv.buyer_name is None
 
 
 def test_small_amount_label_variants() -> None:
-    totals = [_box(150, 480, 195, 505, "合计"), _box(850, 482, 940, 504, "￥1000.00"), _box(1080, 482, 1150, 504, "￥60.00"),
-              _box(30, 515, 150, 537, "价税合计（大写）"), _box(350, 515, 520, 537, "壹仟零陆拾圆整")]
+    totals = [
+        _box(150, 480, 195, 505, "合计"),
+        _box(850, 482, 940, 504, "￥1000.00"),
+        _box(1080, 482, 1150, 504, "￥60.00"),
+        _box(30, 515, 150, 537, "价税合计（大写）"),
+        _box(350, 515, 520, 537, "壹仟零陆拾圆整"),
+    ]
     for small in ("(小写￥1060.00", "（小写》1060.00", "小￥1060.00"):
         ex = _read(HEADER + TABLE + totals + [_box(700, 512, 860, 540, small)])
         assert ex.invoice.amount_with_tax == Decimal("1060.00"), small
 
 
 def test_amount_with_tax_from_words_when_the_figures_are_lost() -> None:
-    totals = [_box(150, 480, 195, 505, "合计"), _box(850, 482, 940, 504, "￥1000.00"), _box(1080, 482, 1150, 504, "￥60.00"),
-              _box(30, 515, 150, 537, "价税合计（大写）"), _box(350, 515, 520, 537, "壹仟零陆拾圆整")]
+    totals = [
+        _box(150, 480, 195, 505, "合计"),
+        _box(850, 482, 940, 504, "￥1000.00"),
+        _box(1080, 482, 1150, 504, "￥60.00"),
+        _box(30, 515, 150, 537, "价税合计（大写）"),
+        _box(350, 515, 520, 537, "壹仟零陆拾圆整"),
+    ]
     ex = _read(HEADER + TABLE + totals)
     assert ex.invoice.amount_with_tax == Decimal("1060.00") and ex.fields["amount_with_tax"].confidence >= 0.9
     # words that disagree with 合计金额 + 合计税额: taken, but left to a person
@@ -100,8 +130,12 @@ def test_misread_total_label_and_unlabelled_total_row() -> None:
 
 def test_final_j_read_as_a_bracket() -> None:
     boxes = _side_by_side([_box(27, 150, 50, 240, "购买方信息")], [_box(606, 150, 624, 240, "销售方信息")])
-    boxes = [b.model_copy(update={"text": "统一社会信用代码/纳税人识别号：91110000600037341]"}) if "91110000600037341L" in b.text
-             else b for b in boxes]
+    boxes = [
+        b.model_copy(update={"text": "统一社会信用代码/纳税人识别号：91110000600037341]"})
+        if "91110000600037341L" in b.text
+        else b
+        for b in boxes
+    ]
     ex = _read(boxes)
     # 91110000600037341J fails the check character: the bracket is not turned into a J
     assert ex.invoice.buyer_tax_id == "91110000600037341"
@@ -113,15 +147,22 @@ def test_print_offset_moves_values_off_their_labels_line() -> None:
     dy = -14
     boxes = [
         _box(450, 40, 760, 70, "北京增值税电子普通发票"),
-        _box(800, 38, 866, 58, "发票代码："), _box(866, 38 + dy, 1000, 58 + dy, "011002337911"),
-        _box(800, 62, 866, 82, "发票号码："), _box(866, 62 + dy, 960, 82 + dy, "68142122"),
-        _box(800, 86, 866, 106, "开票日期："), _box(866, 86 + dy, 1040, 106 + dy, "2023年05月14日"),
+        _box(800, 38, 866, 58, "发票代码："),
+        _box(866, 38 + dy, 1000, 58 + dy, "011002337911"),
+        _box(800, 62, 866, 82, "发票号码："),
+        _box(866, 62 + dy, 960, 82 + dy, "68142122"),
+        _box(800, 86, 866, 106, "开票日期："),
+        _box(866, 86 + dy, 1040, 106 + dy, "2023年05月14日"),
         _box(57, 180, 78, 260, "购买方"),
-        _box(87, 180, 130, 202, "名称："), _box(181, 180 + dy, 400, 202 + dy, "北京某某科技有限公司"),
-        _box(87, 204, 180, 226, "纳税人识别号："), _box(181, 204 + dy, 390, 226 + dy, "91110000600037341L"),
+        _box(87, 180, 130, 202, "名称："),
+        _box(181, 180 + dy, 400, 202 + dy, "北京某某科技有限公司"),
+        _box(87, 204, 180, 226, "纳税人识别号："),
+        _box(181, 204 + dy, 390, 226 + dy, "91110000600037341L"),
         _box(57, 590, 78, 670, "销售方"),
-        _box(85, 596, 127, 619, "名称："), _box(181, 596 + dy, 400, 619 + dy, "上海某某贸易有限公司"),
-        _box(86, 622, 170, 645, "纳税人识别号："), _box(181, 622 + dy, 390, 645 + dy, "914403001922038216"),
+        _box(85, 596, 127, 619, "名称："),
+        _box(181, 596 + dy, 400, 619 + dy, "上海某某贸易有限公司"),
+        _box(86, 622, 170, 645, "纳税人识别号："),
+        _box(181, 622 + dy, 390, 645 + dy, "914403001922038216"),
     ]
     inv = _read(boxes).invoice
     assert (inv.invoice_code, inv.invoice_number) == ("011002337911", "68142122")
@@ -131,26 +172,50 @@ def test_print_offset_moves_values_off_their_labels_line() -> None:
 
 def test_final_j_read_as_a_bracket_is_restored_when_the_check_passes() -> None:
     boxes = _side_by_side([_box(27, 150, 50, 240, "购买方信息")], [_box(606, 150, 624, 240, "销售方信息")])
-    boxes = [b.model_copy(update={"text": "统一社会信用代码/纳税人识别号：91320106871568507)"}) if "914403001922038216" in b.text
-             else b for b in boxes]
+    boxes = [
+        b.model_copy(update={"text": "统一社会信用代码/纳税人识别号：91320106871568507)"})
+        if "914403001922038216" in b.text
+        else b
+        for b in boxes
+    ]
     assert _read(boxes).invoice.seller_tax_id == "91320106871568507J"
 
 
 def test_a_tax_id_is_never_a_name_and_a_misread_private_buyer_is_doubted() -> None:
-    boxes = HEADER + [_box(27, 150, 50, 240, "购买方信息"), _box(60, 160, 110, 186, "名称："),
-                      _box(130, 172, 330, 196, "91110000600037341L"),
-                      _box(606, 150, 624, 240, "销售方信息"), _box(640, 160, 900, 186, "名称：个大")] + TABLE
+    boxes = (
+        HEADER
+        + [
+            _box(27, 150, 50, 240, "购买方信息"),
+            _box(60, 160, 110, 186, "名称："),
+            _box(130, 172, 330, 196, "91110000600037341L"),
+            _box(606, 150, 624, 240, "销售方信息"),
+            _box(640, 160, 900, 186, "名称：个大"),
+        ]
+        + TABLE
+    )
     ex = _read(boxes)
     assert ex.invoice.buyer_name is None
-    boxes = HEADER + [_box(27, 150, 50, 240, "购买方信息"), _box(60, 160, 200, 186, "名称：个大"),
-                      _box(606, 150, 624, 240, "销售方信息"), _box(640, 160, 900, 186, "名称：上海某某贸易有限公司")] + TABLE
+    boxes = (
+        HEADER
+        + [
+            _box(27, 150, 50, 240, "购买方信息"),
+            _box(60, 160, 200, 186, "名称：个大"),
+            _box(606, 150, 624, 240, "销售方信息"),
+            _box(640, 160, 900, 186, "名称：上海某某贸易有限公司"),
+        ]
+        + TABLE
+    )
     ex = _read(boxes)
     assert ex.invoice.buyer_name == "个大" and ex.fields["buyer_name"].confidence < 0.9
 
 
 ITEM_HEADER = [
-    _box(140, 260, 210, 282, "项目名称"), _box(560, 260, 600, 282, "数量"), _box(680, 260, 720, 282, "单价"),
-    _box(860, 260, 900, 282, "金额"), _box(950, 260, 1040, 282, "税率/征收率"), _box(1080, 260, 1120, 282, "税额"),
+    _box(140, 260, 210, 282, "项目名称"),
+    _box(560, 260, 600, 282, "数量"),
+    _box(680, 260, 720, 282, "单价"),
+    _box(860, 260, 900, 282, "金额"),
+    _box(950, 260, 1040, 282, "税率/征收率"),
+    _box(1080, 260, 1120, 282, "税额"),
 ]
 
 
@@ -160,12 +225,26 @@ def _items(rows: list[list[TextBox]], source: FieldSource = FieldSource.ocr):
 
 
 def test_a_lost_leading_star_of_the_goods_name_is_restored_and_only_then() -> None:
-    rows = [[_box(30, 290, 200, 312, "经营租赁*通行费"), _box(850, 290, 940, 312, "100.00"), _box(965, 290, 1000, 312, "3%"),
-             _box(1090, 290, 1150, 312, "3.00")],
-            [_box(30, 320, 200, 342, "办公用品"), _box(850, 320, 940, 342, "50.00"), _box(965, 320, 1000, 342, "13%"),
-             _box(1090, 320, 1150, 342, "6.50")],
-            [_box(30, 350, 200, 372, "*餐饮服务*餐费"), _box(850, 350, 940, 372, "20.00"), _box(965, 350, 1000, 372, "6%"),
-             _box(1090, 350, 1150, 372, "1.20")]]
+    rows = [
+        [
+            _box(30, 290, 200, 312, "经营租赁*通行费"),
+            _box(850, 290, 940, 312, "100.00"),
+            _box(965, 290, 1000, 312, "3%"),
+            _box(1090, 290, 1150, 312, "3.00"),
+        ],
+        [
+            _box(30, 320, 200, 342, "办公用品"),
+            _box(850, 320, 940, 342, "50.00"),
+            _box(965, 320, 1000, 342, "13%"),
+            _box(1090, 320, 1150, 342, "6.50"),
+        ],
+        [
+            _box(30, 350, 200, 372, "*餐饮服务*餐费"),
+            _box(850, 350, 940, 372, "20.00"),
+            _box(965, 350, 1000, 372, "6%"),
+            _box(1090, 350, 1150, 372, "1.20"),
+        ],
+    ]
     assert [i.name for i in _items(rows)] == ["*经营租赁*通行费", "办公用品", "*餐饮服务*餐费"]
     # a text layer is what was printed: nothing is added to it
     assert _items(rows, FieldSource.text_layer)[0].name == "经营租赁*通行费"
@@ -173,12 +252,25 @@ def test_a_lost_leading_star_of_the_goods_name_is_restored_and_only_then() -> No
 
 def test_a_quantity_lost_by_detection_is_the_whole_number_price_and_amount_imply() -> None:
     def row(y: int, price: str, amount: str, quantity: str | None = None) -> list[TextBox]:
-        out = [_box(30, y, 200, y + 22, "*餐饮服务*餐费"), _box(660, y, 780, y + 22, price), _box(850, y, 940, y + 22, amount),
-               _box(965, y, 1000, y + 22, "6%"), _box(1090, y, 1150, y + 22, "0.00")]
+        out = [
+            _box(30, y, 200, y + 22, "*餐饮服务*餐费"),
+            _box(660, y, 780, y + 22, price),
+            _box(850, y, 940, y + 22, amount),
+            _box(965, y, 1000, y + 22, "6%"),
+            _box(1090, y, 1150, y + 22, "0.00"),
+        ]
         return out + ([_box(570, y, 590, y + 22, quantity)] if quantity else [])
 
-    items = _items([row(290, "642.45283019", "642.45"), row(320, "51", "5100.00"), row(350, "2.5", "6.25"),
-                    row(380, "0.01", "3.00"), row(410, "7", "14.00", quantity="2"), row(440, "687.168142", "1374.34")])
+    items = _items(
+        [
+            row(290, "642.45283019", "642.45"),
+            row(320, "51", "5100.00"),
+            row(350, "2.5", "6.25"),
+            row(380, "0.01", "3.00"),
+            row(410, "7", "14.00", quantity="2"),
+            row(440, "687.168142", "1374.34"),
+        ]
+    )
     assert [i.quantity for i in items] == [Decimal(1), Decimal(100), None, None, Decimal(2), Decimal(2)]
     # "687.168142" also splits as 687.16814 × 2; a long price for a whole quantity is by far the likelier reading
     assert items[-1].unit_price == Decimal("687.168142")

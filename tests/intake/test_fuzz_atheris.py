@@ -18,9 +18,23 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_coverage_guided_fuzzing_finds_no_crash(tmp_path: Path) -> None:
     runs = examples(5_000)
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.atheris_fuzz", "all", f"-atheris_runs={runs}", "-max_len=4096", "-seed=9",
-         "-max_total_time=60", f"-artifact_prefix={tmp_path}/", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "tests.atheris_fuzz",
+            "all",
+            f"-atheris_runs={runs}",
+            "-max_len=4096",
+            "-seed=9",
+            "-max_total_time=60",
+            f"-artifact_prefix={tmp_path}/",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     crashes = [p.name for p in tmp_path.iterdir() if p.name.startswith(("crash-", "oom-", "timeout-"))]
     assert proc.returncode == 0 and not crashes, proc.stderr[-3000:]
     assert "Done " in proc.stderr  # libFuzzer finished its runs (or its time) without a crash

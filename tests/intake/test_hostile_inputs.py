@@ -14,8 +14,8 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from intake.models import Status
-from intake.pipeline import Pipeline, PipelineOptions
+from fapiao.core.models import Status
+from fapiao.intake.pipeline import Pipeline, PipelineOptions
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
 
 GOOD = placed_pdf(OLD_LABELS, OLD_VALUES)
@@ -42,11 +42,14 @@ def _many_pages(n: int) -> bytes:
 
 def _pixel_bomb_png() -> bytes:
     """A PNG header claiming 50,000 × 50,000 pixels (7.5 GB decoded as RGB) with a few bytes of data behind it."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     ihdr = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def _zip_bomb_ofd() -> bytes:
@@ -73,13 +76,19 @@ def _encrypted() -> bytes:
 
 def _not_an_invoice() -> bytes:
     doc = pymupdf.open()
-    doc.new_page().insert_text((50, 50), "会议纪要 2024年 本次会议讨论了年度预算与人员安排，请各部门按时提交材料。", fontname="china-s")
+    doc.new_page().insert_text(
+        (50, 50), "会议纪要 2024年 本次会议讨论了年度预算与人员安排，请各部门按时提交材料。", fontname="china-s"
+    )
     return doc.tobytes()
 
 
-BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-                  + b"".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode() for i in range(1, 10))
-                  + b"]><EInvoice>&lol9;</EInvoice>")
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode() for i in range(1, 10)
+    )
+    + b"]><EInvoice>&lol9;</EInvoice>"
+)
 XXE = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><EInvoice><Header><EIid>&e;</EIid></Header></EInvoice>'
 
 CASES = {

@@ -13,9 +13,9 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from intake.errors import CorruptDocument, EncryptedDocument, LimitExceeded, UnsupportedFormat
-from intake.loaders import LoadLimits, load_document, sniff
-from intake.loaders.sniff import DocumentKind
+from fapiao.core.errors import CorruptDocument, EncryptedDocument, LimitExceeded, UnsupportedFormat
+from fapiao.intake.loaders import LoadLimits, load_document, sniff
+from fapiao.intake.loaders.sniff import DocumentKind
 
 EINVOICE_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <EInvoice>
@@ -144,10 +144,13 @@ def test_other_image_formats_decode(fmt: str) -> None:
 def test_decompression_bomb_header_is_refused_before_decoding() -> None:
     # A PNG header claiming 50,000 × 50,000 pixels with no real pixel data behind it.
     ihdr = struct.pack(">IIBBBBB", 50_000, 50_000, 8, 2, 0, 0, 0)
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    png = (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
     with pytest.raises(LimitExceeded) as info:
         load_document(png, "bomb.png")
     assert "bomb.png" in str(info.value)
@@ -174,13 +177,19 @@ def _ofd(content_xml: str, extra: dict[str, str] | None = None) -> bytes:
     ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("OFD.xml", f"<ofd:OFD {ns}><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>")
+        zf.writestr(
+            "OFD.xml",
+            f"<ofd:OFD {ns}><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        )
         zf.writestr(
             "Doc_0/Document.xml",
             f"<ofd:Document {ns}><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 140</ofd:PhysicalBox></ofd:PageArea>"
             f"</ofd:CommonData><ofd:Pages><ofd:Page ID='1' BaseLoc='Pages/Page_0/Content.xml'/></ofd:Pages></ofd:Document>",
         )
-        zf.writestr("Doc_0/Pages/Page_0/Content.xml", f"<ofd:Page {ns}><ofd:Content><ofd:Layer>{content_xml}</ofd:Layer></ofd:Content></ofd:Page>")
+        zf.writestr(
+            "Doc_0/Pages/Page_0/Content.xml",
+            f"<ofd:Page {ns}><ofd:Content><ofd:Layer>{content_xml}</ofd:Layer></ofd:Content></ofd:Page>",
+        )
         for name, body in (extra or {}).items():
             zf.writestr(name, body)
     return buf.getvalue()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from intake.models import FieldSource, Severity, Status
-from intake.pipeline import Pipeline, PipelineOptions
-from intake.verify import VerifyOptions
+from fapiao.core.models import FieldSource, Severity, Status
+from fapiao.intake.pipeline import Pipeline, PipelineOptions
+from fapiao.intake.verify import VerifyOptions
 from tests.builders import OLD_LABELS, OLD_QR, OLD_VALUES, placed_pdf, with_qr
 
 OPTIONS = PipelineOptions(ocr=False, verify=VerifyOptions(today=dt.date(2026, 11, 22)))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.models import Status
-from intake.pipeline import Pipeline, PipelineOptions
+from fapiao.core.models import Status
+from fapiao.intake.pipeline import Pipeline, PipelineOptions
 from samples.generator.build import generate_set
 from samples.scoring import compare
 
@@ -23,7 +23,7 @@ def _check(path: Path, pipeline: Pipeline) -> list[str]:
     problems = []
     if len(results) != len(truth["invoices"]):
         return [f"{path.name}: {len(results)} invoices found, {len(truth['invoices'])} expected"]
-    for entry, result in zip(truth["invoices"], results):
+    for entry, result in zip(truth["invoices"], results, strict=False):
         cmp = compare(entry["invoice"], result.invoice)
         problems += [f"{path.name}: {w}" for w in cmp.wrong]
         if entry["pages"] and result.pages != entry["pages"]:
@@ -51,7 +51,7 @@ def test_committed_scans_through_ocr(path: Path) -> None:
     truths = json.loads(Path(f"{path}.truth.json").read_text(encoding="utf-8"))["invoices"]
     results = [r for r in Pipeline().process_path(path) if r.invoice is not None]
     assert len(results) == len(truths)
-    for entry, result in zip(truths, results):
+    for entry, result in zip(truths, results, strict=False):
         cmp = compare(entry["invoice"], result.invoice, printed=True)
         assert cmp.all_key_fields_right, cmp.wrong
         assert result.fields["invoice_number"].source.value in {"ocr", "qr"}

@@ -17,19 +17,45 @@ import openpyxl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.headers import ALIASES, FIELDS, MappingError, find_header_row, map_headers
-from matching.records_import import ParsedExport, parse_rows, parse_upload, read_rows_from
+from fapiao.matching.headers import ALIASES, FIELDS, MappingError, find_header_row, map_headers
+from fapiao.matching.records_import import ParsedExport, parse_rows, parse_upload, read_rows_from
 from tests.fuzzing import fuzz
 
-HEADER_TEXT = st.one_of(st.sampled_from([a for aliases in ALIASES.values() for a in aliases]),
-                        st.sampled_from(["价税合计(元)", "销方名称（全称）", "Cost Centre", "备注", "", " 发票号码 ", "*金额"]),
-                        st.text(max_size=12))
+HEADER_TEXT = st.one_of(
+    st.sampled_from([a for aliases in ALIASES.values() for a in aliases]),
+    st.sampled_from(["价税合计(元)", "销方名称（全称）", "Cost Centre", "备注", "", " 发票号码 ", "*金额"]),
+    st.text(max_size=12),
+)
 CELL = st.one_of(
-    st.none(), st.text(max_size=24), st.integers(-(10**20), 10**20), st.floats(allow_nan=True, allow_infinity=True),
-    st.booleans(), st.dates(), st.datetimes(), st.decimals(allow_nan=True, allow_infinity=True),
-    st.text("0123456789", min_size=8, max_size=8), st.text("0123456789", min_size=20, max_size=20),
-    st.sampled_from(["1e30", "1E+999999", "NaN", "(12.50)", "¥1,234.50", "2024年03月15日", "20240315", "2024/3/15",
-                     "作废", "红冲", "正常", "914403001922038216", "  ", "=1+1", "\x00"]),
+    st.none(),
+    st.text(max_size=24),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.text("0123456789", min_size=8, max_size=8),
+    st.text("0123456789", min_size=20, max_size=20),
+    st.sampled_from(
+        [
+            "1e30",
+            "1E+999999",
+            "NaN",
+            "(12.50)",
+            "¥1,234.50",
+            "2024年03月15日",
+            "20240315",
+            "2024/3/15",
+            "作废",
+            "红冲",
+            "正常",
+            "914403001922038216",
+            "  ",
+            "=1+1",
+            "\x00",
+        ]
+    ),
 )
 
 
@@ -133,8 +159,11 @@ def test_any_xlsx_export_loads_or_is_refused_as_a_whole(rows) -> None:
 
 
 @fuzz(300)
-@given(st.binary(max_size=600), st.sampled_from(["x.csv", "x.xlsx", "x.tsv", "x.txt", "x", "x.pdf", "x.xlsm", "x.CSV"]),
-       st.sampled_from([b"", b"PK\x03\x04", b"\xef\xbb\xbf", "发票号码,金额\n".encode("gb18030")]))
+@given(
+    st.binary(max_size=600),
+    st.sampled_from(["x.csv", "x.xlsx", "x.tsv", "x.txt", "x", "x.pdf", "x.xlsm", "x.CSV"]),
+    st.sampled_from([b"", b"PK\x03\x04", b"\xef\xbb\xbf", "发票号码,金额\n".encode("gb18030")]),
+)
 def test_any_bytes_under_any_name_are_read_or_refused_clearly(body: bytes, name: str, head: bytes) -> None:
     data = head + body
     try:
@@ -150,8 +179,10 @@ def test_any_bytes_under_any_name_are_read_or_refused_clearly(body: bytes, name:
 
 
 @fuzz(400)
-@given(st.lists(st.one_of(HEADER_TEXT, st.none(), st.integers(), st.floats()), max_size=16),
-       st.one_of(st.none(), st.dictionaries(st.sampled_from(FIELDS), HEADER_TEXT, max_size=4)))
+@given(
+    st.lists(st.one_of(HEADER_TEXT, st.none(), st.integers(), st.floats()), max_size=16),
+    st.one_of(st.none(), st.dictionaries(st.sampled_from(FIELDS), HEADER_TEXT, max_size=4)),
+)
 def test_header_mapping_uses_each_column_and_field_once(headers: list, explicit: dict | None) -> None:
     try:
         hm = map_headers(headers, explicit)

@@ -7,26 +7,59 @@ from decimal import Decimal
 
 import pytest
 
-from matching import normalize
-from matching.headers import MappingError, find_header_row, map_headers
+from fapiao.matching import normalize
+from fapiao.matching.headers import MappingError, find_header_row, map_headers
 
-TAX_BUREAU = ["发票代码", "发票号码", "数电票号码", "销方识别号", "销方名称", "购方识别号", "购买方名称", "开票日期",
-              "金额", "税额", "价税合计", "发票状态", "发票票种"]
+TAX_BUREAU = [
+    "发票代码",
+    "发票号码",
+    "数电票号码",
+    "销方识别号",
+    "销方名称",
+    "购方识别号",
+    "购买方名称",
+    "开票日期",
+    "金额",
+    "税额",
+    "价税合计",
+    "发票状态",
+    "发票票种",
+]
 
 
 def test_tax_bureau_headers_map_exactly() -> None:
     hm = map_headers(TAX_BUREAU)
     assert hm.as_named() == {
-        "invoice_code": "发票代码", "invoice_number": "发票号码", "digital_number": "数电票号码",
-        "seller_tax_id": "销方识别号", "seller_name": "销方名称", "buyer_tax_id": "购方识别号",
-        "buyer_name": "购买方名称", "issue_date": "开票日期", "total_amount": "金额", "total_tax": "税额",
-        "amount_with_tax": "价税合计", "status": "发票状态", "invoice_kind": "发票票种"}
+        "invoice_code": "发票代码",
+        "invoice_number": "发票号码",
+        "digital_number": "数电票号码",
+        "seller_tax_id": "销方识别号",
+        "seller_name": "销方名称",
+        "buyer_tax_id": "购方识别号",
+        "buyer_name": "购买方名称",
+        "issue_date": "开票日期",
+        "total_amount": "金额",
+        "total_tax": "税额",
+        "amount_with_tax": "价税合计",
+        "status": "发票状态",
+        "invoice_kind": "发票票种",
+    }
     assert hm.unmapped == []
 
 
 def test_erp_headers_in_english_and_variants_are_guessed_and_shown() -> None:
-    headers = ["Invoice No", "Supplier Name", "Supplier Tax ID", "Invoice Date", "Net Amount", "VAT Amount",
-               "Gross Amount", "Invoice Status", "Cost Centre", "销售方纳税人识别号 "]
+    headers = [
+        "Invoice No",
+        "Supplier Name",
+        "Supplier Tax ID",
+        "Invoice Date",
+        "Net Amount",
+        "VAT Amount",
+        "Gross Amount",
+        "Invoice Status",
+        "Cost Centre",
+        "销售方纳税人识别号 ",
+    ]
     hm = map_headers(headers)
     assert hm.columns["invoice_number"] == 0
     assert hm.columns["seller_name"] == 1
@@ -72,8 +105,12 @@ def test_company_names_normalise_width_legal_form_brackets_branches() -> None:
     assert normalize.company_key("科晟建筑（南京）股份有限公司") == normalize.company_key("科晟建筑(南京)有限公司")
     assert normalize.company_key("ＡＢＣ 科技 有限公司") == normalize.company_key("abc科技有限责任公司")
     assert normalize.company_key("北京甲科技有限公司") != normalize.company_key("北京乙科技有限公司")
-    assert normalize.head_office_key("北京某某科技有限公司（海淀分公司）") == normalize.company_key("北京某某科技有限公司")
-    assert normalize.head_office_key("北京某某科技有限公司上海分公司") == normalize.company_key("北京某某科技股份有限公司")
+    assert normalize.head_office_key("北京某某科技有限公司（海淀分公司）") == normalize.company_key(
+        "北京某某科技有限公司"
+    )
+    assert normalize.head_office_key("北京某某科技有限公司上海分公司") == normalize.company_key(
+        "北京某某科技股份有限公司"
+    )
     assert normalize.company_key("北京某某科技有限公司上海分公司") != normalize.company_key("北京某某科技有限公司")
 
 

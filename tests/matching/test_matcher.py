@@ -7,10 +7,10 @@ import datetime as dt
 
 import numpy as np
 
-from matching.matcher import MATCHED, NO_MATCH, SUGGESTED, RecordIndex
-from matching.reconcile import invoice_table
+from fapiao.matching.matcher import MATCHED, NO_MATCH, SUGGESTED, RecordIndex
+from fapiao.matching.reconcile import invoice_table
+from fapiao.matching.records import RecordTable
 from tests.matching.builders import OTHER_SELLER, SELLER, invoice, record
-from matching.records import RecordTable
 
 RECORDS = [
     record("24610000000517609348", amount="100.00"),
@@ -27,8 +27,10 @@ def match(*invoices):
 
 
 def test_exact_key_matches_with_full_score() -> None:
-    res, index, table = match(invoice("24610000000517609348"), invoice("12345678", code="011001900111",
-                                                                        date=dt.date(2019, 7, 20), amount="90.00", tax="5.40"))
+    res, index, table = match(
+        invoice("24610000000517609348"),
+        invoice("12345678", code="011001900111", date=dt.date(2019, 7, 20), amount="90.00", tax="5.40"),
+    )
     assert res.decision.tolist() == [MATCHED, MATCHED]
     assert res.record.tolist() == [0, 2]
     assert res.score.tolist() == [100.0, 100.0]
@@ -36,8 +38,9 @@ def test_exact_key_matches_with_full_score() -> None:
 
 
 def test_one_or_two_wrong_digits_still_match_the_right_record() -> None:
-    res, _, _ = match(invoice("24610000000517609340"), invoice("24610000000517689340"),
-                      invoice("2461000000517609348"))  # one digit dropped
+    res, _, _ = match(
+        invoice("24610000000517609340"), invoice("24610000000517689340"), invoice("2461000000517609348")
+    )  # one digit dropped
     assert res.decision.tolist() == [MATCHED] * 3
     assert res.record.tolist() == [0, 0, 0]
 
@@ -71,8 +74,15 @@ def test_too_little_evidence_is_only_a_suggestion() -> None:
 
 
 def test_unrelated_invoice_finds_nothing() -> None:
-    res, _, _ = match(invoice("99999999999999999999", seller=("无关公司", "91999999999999999X"), amount="1.00",
-                              tax="0.06", date=dt.date(2020, 1, 1)))
+    res, _, _ = match(
+        invoice(
+            "99999999999999999999",
+            seller=("无关公司", "91999999999999999X"),
+            amount="1.00",
+            tax="0.06",
+            date=dt.date(2020, 1, 1),
+        )
+    )
     assert res.decision[0] == NO_MATCH and res.record[0] == -1
 
 

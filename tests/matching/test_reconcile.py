@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from intake.models import Status
-from matching.parties import PartyMaster
-from matching.reconcile import Category, reconcile
+from fapiao.core.models import Status
+from fapiao.matching.parties import PartyMaster
+from fapiao.matching.reconcile import Category, reconcile
 from tests.matching.builders import BUYER, OTHER_SELLER, SELLER, invoice, record, result
 
 RECORDS = [
@@ -21,8 +21,13 @@ RECORDS = [
 
 
 def batch():
-    differing = invoice("24610000000000000002", amount="200.00", tax="12.00", date=dt.date(2024, 3, 9),
-                        buyer=(BUYER[0], "91330106273175535X"))
+    differing = invoice(
+        "24610000000000000002",
+        amount="200.00",
+        tax="12.00",
+        date=dt.date(2024, 3, 9),
+        buyer=(BUYER[0], "91330106273175535X"),
+    )
     return [
         result(invoice("24610000000000000001"), "matched.pdf"),
         result(differing, "differs.pdf"),
@@ -37,9 +42,15 @@ def batch():
 def test_every_document_category_and_records_without_document() -> None:
     report = reconcile(batch(), RECORDS, master=PartyMaster.from_records(RECORDS))
     cats = {o.result.source: o.category for o in report.documents}
-    assert cats == {"matched.pdf": Category.matched, "differs.pdf": Category.matched_with_differences,
-                    "void.pdf": Category.voided, "red.pdf": Category.voided, "new.pdf": Category.missing_in_system,
-                    "again.pdf": Category.duplicate, "broken.pdf": Category.rejected}
+    assert cats == {
+        "matched.pdf": Category.matched,
+        "differs.pdf": Category.matched_with_differences,
+        "void.pdf": Category.voided,
+        "red.pdf": Category.voided,
+        "new.pdf": Category.missing_in_system,
+        "again.pdf": Category.duplicate,
+        "broken.pdf": Category.rejected,
+    }
     assert [r.key for r in report.no_document] == ["24310000000000000099", "24310000000000000098"]
     by_source = {o.result.source: o for o in report.documents}
     diff = by_source["differs.pdf"].differences
@@ -81,7 +92,9 @@ def test_party_master_flags_an_id_that_disagrees() -> None:
 
 
 def test_party_master_proposes_id_and_canonical_name() -> None:
-    master = PartyMaster.from_records(RECORDS + [record("24610000000000000077", seller=("上海某某贸易有限公司 ", SELLER[1]))])
+    master = PartyMaster.from_records(
+        RECORDS + [record("24610000000000000077", seller=("上海某某贸易有限公司 ", SELLER[1]))]
+    )
     check = master.check("上海某某贸易（股份）有限公司", None)
     assert check.tax_id == SELLER[1] and check.canonical_name == SELLER[0] and not check.findings
     check = master.check(OTHER_SELLER[0], SELLER[1])

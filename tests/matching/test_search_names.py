@@ -8,18 +8,31 @@ from decimal import Decimal
 
 import pytest
 
-from matching.search_index import Query, SearchIndex
+from fapiao.matching.search_index import Query, SearchIndex
 
-SELLERS = ["科晟建筑（南京）股份有限公司", "恒瑞医药有限公司", "恒生电子股份有限公司", "南京建工集团有限公司",
-           "科达建材（南京）有限公司", "上海瑞医科技有限公司", "华为技术有限公司"]
+SELLERS = [
+    "科晟建筑（南京）股份有限公司",
+    "恒瑞医药有限公司",
+    "恒生电子股份有限公司",
+    "南京建工集团有限公司",
+    "科达建材（南京）有限公司",
+    "上海瑞医科技有限公司",
+    "华为技术有限公司",
+]
 
 
 @pytest.fixture(scope="module")
 def index() -> SearchIndex:
     idx = SearchIndex()
     for i, name in enumerate(SELLERS):
-        idx.add("record", f"r{i}", number=f"2432000000000000{i:04d}", seller_name=name,
-                issue_date=dt.date(2026, 3, 1 + i), amount_with_tax=Decimal("100.00") + i)
+        idx.add(
+            "record",
+            f"r{i}",
+            number=f"2432000000000000{i:04d}",
+            seller_name=name,
+            issue_date=dt.date(2026, 3, 1 + i),
+            amount_with_tax=Decimal("100.00") + i,
+        )
     return idx
 
 
@@ -27,12 +40,15 @@ def _found(index: SearchIndex, name: str) -> list[str]:
     return [h.seller_name for h in index.search(Query(name=name)).hits]
 
 
-@pytest.mark.parametrize("typed, meant", [
-    ("科晨建竹(南京)有限公司", "科晟建筑（南京）股份有限公司"),  # two wrong, half-width brackets, 股份 left out
-    ("恒端医约有限公司", "恒瑞医药有限公司"),  # two wrong
-    ("科晨建筑", "科晟建筑（南京）股份有限公司"),  # half the name, one wrong
-    ("恒瑞医药", "恒瑞医药有限公司"),  # half the name as typed
-])
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("科晨建竹(南京)有限公司", "科晟建筑（南京）股份有限公司"),  # two wrong, half-width brackets, 股份 left out
+        ("恒端医约有限公司", "恒瑞医药有限公司"),  # two wrong
+        ("科晨建筑", "科晟建筑（南京）股份有限公司"),  # half the name, one wrong
+        ("恒瑞医药", "恒瑞医药有限公司"),  # half the name as typed
+    ],
+)
 def test_typos_find_the_company(index, typed, meant):
     """Found among the first two: "科晨建竹(南京)" is two characters from 科达建材（南京） as much as from 科晟建筑（南京）,
     so both are shown, ranked alike."""

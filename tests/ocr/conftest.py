@@ -26,7 +26,7 @@ def page_no_qr():
 @pytest.fixture(scope="session")
 def rapid_engine():
     """The process-wide RapidOCR engine (models from the wheel; loads in well under a second)."""
-    from ocr.engines import get_engine
-    from ocr.settings import OcrSettings
+    from fapiao.ocr.engines import get_engine
+    from fapiao.ocr.settings import OcrSettings
 
     return get_engine(OcrSettings(engine="rapidocr"))

@@ -8,24 +8,35 @@ import threading
 import numpy as np
 import pytest
 
-from intake.errors import NeedsOcr
-from intake.models import FieldSource
-from ocr.engines import OcrEngineUnavailable, get_engine
-from ocr.engines import registry
-from ocr.engines.base import CharSpan, NullEngine, OcrLine
-from ocr.engines.paddle import PaddleOcrEngine
-from ocr.engines.replay import ReplayEngine, image_key, record
-from ocr.lines import lines_to_boxes
-from ocr.settings import OcrSettings
+from fapiao.core.errors import NeedsOcr
+from fapiao.core.models import FieldSource
+from fapiao.ocr.engines import OcrEngineUnavailable, get_engine, registry
+from fapiao.ocr.engines.base import CharSpan, NullEngine, OcrLine
+from fapiao.ocr.engines.paddle import PaddleOcrEngine
+from fapiao.ocr.engines.replay import ReplayEngine, image_key, record
+from fapiao.ocr.lines import lines_to_boxes
+from fapiao.ocr.settings import OcrSettings
 
 
 @pytest.fixture
 def recording(tmp_path):
     path = tmp_path / "rec.json"
-    path.write_text(json.dumps({"*": [
-        {"text": "发票号码：12345678", "quad": [[10, 10], [200, 10], [200, 30], [10, 30]], "confidence": 0.98,
-         "alternatives": ["发票号码：12345673"]},
-    ]}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "*": [
+                    {
+                        "text": "发票号码：12345678",
+                        "quad": [[10, 10], [200, 10], [200, 30], [10, 30]],
+                        "confidence": 0.98,
+                        "alternatives": ["发票号码：12345673"],
+                    },
+                ]
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -97,8 +108,9 @@ def test_paddleocr_without_paddle_says_what_is_missing_and_how_to_fix_it():
 
 def test_paddleocr_names_a_model_directory_that_does_not_exist(tmp_path):
     with pytest.raises(OcrEngineUnavailable) as info:
-        PaddleOcrEngine(OcrSettings(engine="paddleocr", paddle_det_dir=tmp_path / "nope", paddle_rec_dir=tmp_path,
-                                    use_cls=False))
+        PaddleOcrEngine(
+            OcrSettings(engine="paddleocr", paddle_det_dir=tmp_path / "nope", paddle_rec_dir=tmp_path, use_cls=False)
+        )
     assert f"FAPIAO_OCR_PADDLE_DET_DIR={tmp_path / 'nope'} is not a directory" in str(info.value)
     assert "PADDLE_REC_DIR" not in str(info.value)
 
@@ -110,8 +122,12 @@ def test_replay_without_a_recording_is_a_clear_error():
 
 def test_record_and_replay_round_trip(tmp_path):
     img = np.full((40, 100, 3), 255, np.uint8)
-    line = OcrLine("合计 ¥100.00", ((0, 0), (100, 0), (100, 20), (0, 20)), 0.9,
-                   chars=tuple(CharSpan(c, i / 10, (i + 0.8) / 10, 0.9) for i, c in enumerate("合计 ¥100.00")))
+    line = OcrLine(
+        "合计 ¥100.00",
+        ((0, 0), (100, 0), (100, 20), (0, 20)),
+        0.9,
+        chars=tuple(CharSpan(c, i / 10, (i + 0.8) / 10, 0.9) for i, c in enumerate("合计 ¥100.00")),
+    )
     rec = record(NullEngine(lines=[line]), [img], tmp_path / "r.json")
     assert image_key(img) in rec
     replayed = ReplayEngine(path=tmp_path / "r.json").read_lines(img)
@@ -123,8 +139,9 @@ def test_lines_are_split_at_wide_gaps_and_keep_alternatives():
     chars = [CharSpan(c, 0.02 * i, 0.02 * i + 0.018, 0.99) for i, c in enumerate("日期2024")]
     chars += [CharSpan(c, 0.6 + 0.02 * i, 0.6 + 0.02 * i + 0.018, 0.8) for i, c in enumerate("校验码")]
     text = "日期2024校验码"
-    line = OcrLine(text, ((0, 0), (1000, 0), (1000, 20), (0, 20)), 0.9, chars=tuple(chars),
-                   alternatives=("日期2024校验玛",))
+    line = OcrLine(
+        text, ((0, 0), (1000, 0), (1000, 20), (0, 20)), 0.9, chars=tuple(chars), alternatives=("日期2024校验玛",)
+    )
     boxes = lines_to_boxes([line], split_gap=2.5)
     assert [b.text for b in boxes] == ["日期2024", "校验码"]
     assert boxes[0].x1 < boxes[1].x0 and boxes[1].x0 == pytest.approx(600)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
 
-from ocr.preprocess import prepare_page
-from ocr.preprocess.locate import find_documents
-from ocr.preprocess.orient import estimate_skew
-from ocr.preprocess.seals import seal_mask, suppress_seals
-from ocr.settings import OcrSettings
-from dataclasses import replace
-
+from fapiao.ocr.preprocess import prepare_page
+from fapiao.ocr.preprocess.locate import find_documents
+from fapiao.ocr.preprocess.orient import estimate_skew
+from fapiao.ocr.preprocess.seals import seal_mask, suppress_seals
+from fapiao.ocr.settings import OcrSettings
 from samples.generator.scan import PROFILES, degrade_with_report, stamp_seal, two_up
 
 
@@ -34,14 +34,16 @@ def _ink_crop(grey: np.ndarray) -> np.ndarray:
     ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 25)
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     x, y, w, h = cv2.boundingRect(cv2.findNonZero(ink))
-    return grey[y:y + h, x:x + w]
+    return grey[y : y + h, x : x + w]
 
 
 def _similarity(prepared: np.ndarray, reference: np.ndarray) -> float:
     """Correlation of the two images' ink at a common small size (1 = identical layout)."""
     size = (400, 234)
-    a, b = (255 - cv2.resize(_ink_crop(cv2.cvtColor(im, cv2.COLOR_BGR2GRAY)), size, interpolation=cv2.INTER_AREA)
-            for im in (prepared, reference))
+    a, b = (
+        255 - cv2.resize(_ink_crop(cv2.cvtColor(im, cv2.COLOR_BGR2GRAY)), size, interpolation=cv2.INTER_AREA)
+        for im in (prepared, reference)
+    )
     a, b = cv2.GaussianBlur(a, (0, 0), 2).astype(float).ravel(), cv2.GaussianBlur(b, (0, 0), 2).astype(float).ravel()
     return float(np.corrcoef(a, b)[0, 1])
 
@@ -82,9 +84,11 @@ def test_photo_on_a_desk_is_found_and_warped_back(page, seed):
     [prep] = prepare_page(photo)
     assert prep.perspective
     assert (report.quarter_turns + prep.quarter_turns) % 4 == 0
-    corners = prep.points_to_original(np.float64([[0, 0], [prep.image.shape[1], 0],
-                                                   [prep.image.shape[1], prep.image.shape[0]],
-                                                   [0, prep.image.shape[0]]]))
+    corners = prep.points_to_original(
+        np.float64(
+            [[0, 0], [prep.image.shape[1], 0], [prep.image.shape[1], prep.image.shape[0]], [0, prep.image.shape[0]]]
+        )
+    )
     # the prepared image's corners land within ~1.5% of the page size of the real page corners
     err = np.min([np.abs(np.roll(report.page_corners, k, axis=0) - corners).max() for k in range(4)])
     assert err < 0.015 * max(photo.shape[:2])

@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from intake.models import FieldSource
-from ocr.engines.base import NullEngine
-from ocr.qr import decode_qr
-from ocr.read import ocr_page
+from fapiao.core.models import FieldSource
+from fapiao.ocr.engines.base import NullEngine
+from fapiao.ocr.qr import decode_qr
+from fapiao.ocr.read import ocr_page
 from samples.generator.scan import degrade
 
 
 def _text(result) -> str:
     """All boxes' text as the extractor sees it (NFKC: the recogniser prints some digits full width)."""
-    from intake.extract.text import compact
+    from fapiao.intake.extract.text import compact
 
     return "".join(compact(b.text) for b in result.boxes)
 
@@ -48,8 +48,9 @@ def test_ocr_page_works_with_any_engine(page):
     assert result.engine == "null" and result.boxes == [] and len(result.qr) == 1
 
 
-@pytest.mark.parametrize("profile,seed", [("scan", 0), ("scan", 1), ("scan", 2), ("photo", 0), ("photo", 1),
-                                          ("photo", 2), ("photo", 3)])
+@pytest.mark.parametrize(
+    "profile,seed", [("scan", 0), ("scan", 1), ("scan", 2), ("photo", 0), ("photo", 1), ("photo", 2), ("photo", 3)]
+)
 def test_qr_decodes_on_degraded_pages_after_preparation(page, profile, seed):
     img, truth = page
     result = ocr_page(degrade(img, np.random.default_rng(seed), profile), engine=NullEngine())
@@ -67,8 +68,8 @@ def test_decode_qr_on_a_blurred_low_resolution_scan(page):
 def test_lines_recognised_in_parallel_are_the_lines_read_one_at_a_time(page):
     """Two recognition threads (one per core) must hand every line its own reading, in page order: the same
     boxes, texts and confidences as one thread reading them in turn."""
-    from ocr.engines.rapid import RapidOcrEngine
-    from ocr.settings import OcrSettings
+    from fapiao.ocr.engines.rapid import RapidOcrEngine
+    from fapiao.ocr.settings import OcrSettings
 
     img, truth = page
     one, two = RapidOcrEngine(OcrSettings(threads=1)), RapidOcrEngine(OcrSettings(threads=2))

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ocr.engines.cipher import cipher_block, reads_as_cipher
-from ocr.engines.fuse import fuse_model
+from fapiao.ocr.engines.cipher import cipher_block, reads_as_cipher
+from fapiao.ocr.engines.fuse import fuse_model
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "samples" / "examples"
 
@@ -88,9 +88,9 @@ def test_a_model_without_the_patterns_passes_through():
 
 
 def test_fused_engine_reads_the_page_as_the_shipped_models_do(page):
-    from ocr.engines.rapid import RapidOcrEngine
-    from ocr.read import ocr_page
-    from ocr.settings import OcrSettings
+    from fapiao.ocr.engines.rapid import RapidOcrEngine
+    from fapiao.ocr.read import ocr_page
+    from fapiao.ocr.settings import OcrSettings
 
     img, truth = page
     shipped, fused = RapidOcrEngine(OcrSettings(fuse_models=False)), RapidOcrEngine(OcrSettings())
@@ -108,10 +108,10 @@ def test_fused_engine_reads_the_page_as_the_shipped_models_do(page):
 def test_cipher_rows_of_a_committed_scan_are_skipped_and_every_field_is_right():
     import cv2
 
-    from intake.pipeline import Pipeline
-    from ocr.engines import get_engine
-    from ocr.read import ocr_page
-    from ocr.settings import OcrSettings
+    from fapiao.intake.pipeline import Pipeline
+    from fapiao.ocr.engines import get_engine
+    from fapiao.ocr.read import ocr_page
+    from fapiao.ocr.settings import OcrSettings
     from samples.generator.build import load_truth
     from samples.scoring import compare
 

@@ -14,33 +14,60 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from intake.amount_words import to_words
-from intake.models import (
-    DIGITAL_TYPES, TYPE_CODES, ExtractionResult, FieldSource, FieldValue, Invoice, InvoiceType, LineItem, QrPayload,
+from fapiao.core.models import (
+    DIGITAL_TYPES,
+    TYPE_CODES,
+    ExtractionResult,
+    FieldSource,
+    FieldValue,
+    Invoice,
+    InvoiceType,
+    LineItem,
+    QrPayload,
 )
-from intake.qr_payload import parse_qr_payload
-from intake.rules.check_code import HAS_CHECK_CODE
-from intake.rules.context import KnownNames
-from intake.rules.rates import rate_in_force
-from intake.rules.regions import INVOICE_REGIONS, PROVINCES
-from intake.rules.required import required_fields
-from intake.rules.tax_ids import USCC_ALPHABET, org_code_check_char, resident_check_char, uscc_check_char
-from intake.verify import VerifyOptions
+from fapiao.intake.amount_words import to_words
+from fapiao.intake.qr_payload import parse_qr_payload
+from fapiao.intake.rules.check_code import HAS_CHECK_CODE
+from fapiao.intake.rules.context import KnownNames
+from fapiao.intake.rules.rates import rate_in_force
+from fapiao.intake.rules.regions import INVOICE_REGIONS, PROVINCES
+from fapiao.intake.rules.required import required_fields
+from fapiao.intake.rules.tax_ids import USCC_ALPHABET, org_code_check_char, resident_check_char, uscc_check_char
+from fapiao.intake.verify import VerifyOptions
 
 TODAY = dt.date(2025, 7, 1)
 CENT = Decimal("0.01")
 ILLEGAL_USCC = "IOSVZ"
-QR_TYPES = {InvoiceType.special, InvoiceType.normal, InvoiceType.e_special, InvoiceType.e_normal, InvoiceType.roll,
-            InvoiceType.toll, InvoiceType.digital_special, InvoiceType.digital_normal}
-TITLES = {
-    InvoiceType.special: "{r}增值税专用发票", InvoiceType.normal: "{r}增值税普通发票",
-    InvoiceType.e_special: "{r}增值税电子专用发票", InvoiceType.e_normal: "{r}增值税电子普通发票",
-    InvoiceType.roll: "{r}增值税普通发票（卷票）", InvoiceType.toll: "{r}增值税电子普通发票（通行费）",
-    InvoiceType.digital_special: "电子发票（增值税专用发票）", InvoiceType.digital_normal: "电子发票（普通发票）",
-    InvoiceType.motor_vehicle: "机动车销售统一发票", InvoiceType.used_car: "二手车销售统一发票",
+QR_TYPES = {
+    InvoiceType.special,
+    InvoiceType.normal,
+    InvoiceType.e_special,
+    InvoiceType.e_normal,
+    InvoiceType.roll,
+    InvoiceType.toll,
+    InvoiceType.digital_special,
+    InvoiceType.digital_normal,
 }
-SUFFIX_12 = {InvoiceType.normal: ("04", "05"), InvoiceType.e_special: ("13",), InvoiceType.e_normal: ("11",),
-             InvoiceType.roll: ("06", "07"), InvoiceType.toll: ("12",), InvoiceType.used_car: ("17",)}
+TITLES = {
+    InvoiceType.special: "{r}增值税专用发票",
+    InvoiceType.normal: "{r}增值税普通发票",
+    InvoiceType.e_special: "{r}增值税电子专用发票",
+    InvoiceType.e_normal: "{r}增值税电子普通发票",
+    InvoiceType.roll: "{r}增值税普通发票（卷票）",
+    InvoiceType.toll: "{r}增值税电子普通发票（通行费）",
+    InvoiceType.digital_special: "电子发票（增值税专用发票）",
+    InvoiceType.digital_normal: "电子发票（普通发票）",
+    InvoiceType.motor_vehicle: "机动车销售统一发票",
+    InvoiceType.used_car: "二手车销售统一发票",
+}
+SUFFIX_12 = {
+    InvoiceType.normal: ("04", "05"),
+    InvoiceType.e_special: ("13",),
+    InvoiceType.e_normal: ("11",),
+    InvoiceType.roll: ("06", "07"),
+    InvoiceType.toll: ("12",),
+    InvoiceType.used_car: ("17",),
+}
 NAME_CHARS = "上海北京深圳广州某信息科技贸易餐饮管理有限公司集团股份实业发展服务中心"
 """Characters a misread company name is made of (OCR confuses a character with another real one)."""
 RATES = ("13%", "9%", "6%", "3%", "1%", "0%", "5%", "1.5%", "免税", "不征税")
@@ -51,6 +78,7 @@ def digits(n: int) -> st.SearchStrategy[str]:
 
 
 # ---------------------------------------------------------------- tax IDs
+
 
 @st.composite
 def usccs(draw) -> str:
@@ -71,11 +99,14 @@ def resident_ids(draw) -> str:
 
 # ---------------------------------------------------------------- invoices
 
+
 def company_names() -> st.SearchStrategy[str]:
-    return st.builds(lambda city, body, form: city + body + form,
-                     st.sampled_from(["上海", "北京", "深圳", "广州", ""]),
-                     st.text(NAME_CHARS[10:26], min_size=2, max_size=8),
-                     st.sampled_from(["有限公司", "股份有限公司", "集团有限公司", "服务中心"]))
+    return st.builds(
+        lambda city, body, form: city + body + form,
+        st.sampled_from(["上海", "北京", "深圳", "广州", ""]),
+        st.text(NAME_CHARS[10:26], min_size=2, max_size=8),
+        st.sampled_from(["有限公司", "股份有限公司", "集团有限公司", "服务中心"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -105,14 +136,24 @@ def _rate_value(rate: str) -> Decimal | None:
 def line_items(draw, red: bool, issue: dt.date) -> list[LineItem]:
     items: list[LineItem] = []
     for _ in range(draw(st.integers(1, 4))):
-        rate = draw(st.sampled_from([r for r in RATES if _rate_value(r) is None or rate_in_force(_rate_value(r), issue)]))
+        rate = draw(
+            st.sampled_from([r for r in RATES if _rate_value(r) is None or rate_in_force(_rate_value(r), issue)])
+        )
         amount = Decimal(draw(st.integers(1, 9_999_999))) / 100
         items.append(_line(draw, amount, rate))
         if not red and amount > 1 and draw(st.integers(0, 5)) == 0:  # a discount line (折扣行)
             items.append(_line(draw, -Decimal(draw(st.integers(1, int(amount * 100)))) / 100, rate, name="折扣"))
     if red:
-        items = [it.model_copy(update={"amount": -it.amount, "tax": None if it.tax is None else -it.tax,
-                                       "quantity": None if it.quantity is None else -it.quantity}) for it in items]
+        items = [
+            it.model_copy(
+                update={
+                    "amount": -it.amount,
+                    "tax": None if it.tax is None else -it.tax,
+                    "quantity": None if it.quantity is None else -it.quantity,
+                }
+            )
+            for it in items
+        ]
     return items
 
 
@@ -128,8 +169,14 @@ def _line(draw, amount: Decimal, rate: str, name: str = "") -> LineItem:
     if amount > 0 and draw(st.booleans()):
         quantity = Decimal(draw(st.integers(1, 200)))
         price = (amount / quantity).quantize(Decimal("0.00000001"))
-    return LineItem(name=name or draw(st.sampled_from(["*信息技术服务*软件服务费", "*餐饮服务*餐费", "*办公用品*纸", "通行费"])),
-                    quantity=quantity, unit_price=price, amount=amount, tax_rate=rate, tax=tax)
+    return LineItem(
+        name=name or draw(st.sampled_from(["*信息技术服务*软件服务费", "*餐饮服务*餐费", "*办公用品*纸", "通行费"])),
+        quantity=quantity,
+        unit_price=price,
+        amount=amount,
+        tax_rate=rate,
+        tax=tax,
+    )
 
 
 def _code(draw, kind: InvoiceType, region: str, issue: dt.date) -> str | None:
@@ -157,8 +204,16 @@ def _qr(invoice: Invoice, short_amount: bool) -> QrPayload:
     text = f"{amount:.2f}"
     if short_amount and "." in text:
         text = text.rstrip("0").rstrip(".")
-    parts = ["01", qr_type, invoice.invoice_code or "", invoice.invoice_number, text,
-             invoice.issue_date.strftime("%Y%m%d"), invoice.check_code or "", "1DD6"]
+    parts = [
+        "01",
+        qr_type,
+        invoice.invoice_code or "",
+        invoice.invoice_number,
+        text,
+        invoice.issue_date.strftime("%Y%m%d"),
+        invoice.check_code or "",
+        "1DD6",
+    ]
     payload = parse_qr_payload(",".join(parts) + ("," if short_amount else ""))
     assert payload is not None
     return payload
@@ -174,29 +229,55 @@ def cases(draw, kinds: tuple[InvoiceType, ...] = tuple(TITLES), with_qr: bool | 
     total_amount = sum((i.amount for i in items), Decimal(0))
     total_tax = sum((i.tax or Decimal(0) for i in items), Decimal(0))
     code = _code(draw, kind, region, issue)
-    person_buyer = kind not in {InvoiceType.special, InvoiceType.e_special, InvoiceType.digital_special} and draw(st.booleans())
+    person_buyer = kind not in {InvoiceType.special, InvoiceType.e_special, InvoiceType.digital_special} and draw(
+        st.booleans()
+    )
     buyer_id = None if person_buyer else draw(usccs())
     seller_id = draw(st.one_of(usccs(), resident_ids()))
     assume(seller_id != buyer_id)
     title = TITLES[kind].format(r=INVOICE_REGIONS[region]) if draw(st.booleans()) else None
     invoice = Invoice(
-        invoice_type=kind, type_code=TYPE_CODES[kind], title=title, invoice_code=code,
-        invoice_number=_number(draw, kind, issue), issue_date=issue,
+        invoice_type=kind,
+        type_code=TYPE_CODES[kind],
+        title=title,
+        invoice_code=code,
+        invoice_number=_number(draw, kind, issue),
+        issue_date=issue,
         check_code=draw(digits(20)) if kind in HAS_CHECK_CODE else None,
-        buyer_name="个人" if person_buyer else draw(company_names()), buyer_tax_id=buyer_id,
-        seller_name=draw(company_names()), seller_tax_id=seller_id,
-        total_amount=total_amount, total_tax=total_tax, amount_with_tax=total_amount + total_tax,
-        amount_in_words=to_words(total_amount + total_tax), items=items,
-        remarks="对应正数发票代码:011001900111号码:12345678" if red else None, is_red_letter=red,
+        buyer_name="个人" if person_buyer else draw(company_names()),
+        buyer_tax_id=buyer_id,
+        seller_name=draw(company_names()),
+        seller_tax_id=seller_id,
+        total_amount=total_amount,
+        total_tax=total_tax,
+        amount_with_tax=total_amount + total_tax,
+        amount_in_words=to_words(total_amount + total_tax),
+        items=items,
+        remarks="对应正数发票代码:011001900111号码:12345678" if red else None,
+        is_red_letter=red,
     )
     qr_wanted = draw(st.booleans()) if with_qr is None else with_qr
     qr = _qr(invoice, draw(st.booleans())) if qr_wanted and kind in QR_TYPES else None
     source = draw(st.sampled_from([FieldSource.ocr, FieldSource.text_layer]))
-    fields = {name: FieldValue(value=getattr(invoice, name), confidence=0.99, source=source)
-              for name in ("invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name", "buyer_tax_id",
-                           "seller_name", "seller_tax_id", "total_amount", "total_tax", "amount_with_tax",
-                           "amount_in_words", "title")
-              if getattr(invoice, name) is not None}
+    fields = {
+        name: FieldValue(value=getattr(invoice, name), confidence=0.99, source=source)
+        for name in (
+            "invoice_code",
+            "invoice_number",
+            "issue_date",
+            "check_code",
+            "buyer_name",
+            "buyer_tax_id",
+            "seller_name",
+            "seller_tax_id",
+            "total_amount",
+            "total_tax",
+            "amount_with_tax",
+            "amount_in_words",
+            "title",
+        )
+        if getattr(invoice, name) is not None
+    }
     own = frozenset({buyer_id}) if buyer_id and draw(st.booleans()) else frozenset()
     result = ExtractionResult(source="generated", page=1, invoice=invoice, fields=fields, qr=qr)
     master, known = draw(party_masters(invoice))
@@ -217,7 +298,9 @@ def party_masters(draw, invoice: Invoice) -> tuple[dict[str, list[str]], frozens
         names = [name] if draw(st.integers(0, 4)) else []
         close = False
         if draw(st.integers(0, 3)) == 0:
-            other = draw(st.sampled_from(["某某控股集团有限公司", name + "第一分公司", name.replace("有限公司", "股份有限公司")]))
+            other = draw(
+                st.sampled_from(["某某控股集团有限公司", name + "第一分公司", name.replace("有限公司", "股份有限公司")])
+            )
             names.append(other)
             close = other != name and other.replace("股份", "", 1) == name  # two characters inserted
         if draw(st.integers(0, 5)) == 0:
@@ -230,6 +313,7 @@ def party_masters(draw, invoice: Invoice) -> tuple[dict[str, list[str]], frozens
 
 
 # ---------------------------------------------------------------- corruptions
+
 
 @dataclass(frozen=True)
 class Corruption:
@@ -253,15 +337,18 @@ def checkable_fields(case: Case) -> list[str]:
     out += [n for n in ("buyer_tax_id", "seller_tax_id") if getattr(inv, n) and len(getattr(inv, n)) == 18]
     qr = case.result.qr
     if qr is not None:
-        out += [n for n in ("invoice_code", "invoice_number", "issue_date", "check_code")
-                if getattr(qr, n) and getattr(inv, n)]
+        out += [
+            n
+            for n in ("invoice_code", "invoice_number", "issue_date", "check_code")
+            if getattr(qr, n) and getattr(inv, n)
+        ]
     return out
 
 
 def _substitute(draw, text: str, alphabet: str) -> str:
     i = draw(st.integers(0, len(text) - 1))
     c = draw(st.sampled_from(sorted(set(alphabet) - {text[i]})))
-    return text[:i] + c + text[i + 1:]
+    return text[:i] + c + text[i + 1 :]
 
 
 def _swap(draw, text: str) -> str | None:
@@ -269,7 +356,7 @@ def _swap(draw, text: str) -> str | None:
     if not spots:
         return None
     i = draw(st.sampled_from(spots))
-    return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
 
 @st.composite
@@ -280,7 +367,9 @@ def corruptions(draw, case: Case, only: tuple[str, ...] | None = None) -> Corrup
         return None
     name = draw(st.sampled_from(names))
     value = getattr(case.invoice, name)
-    how = draw(st.sampled_from(["substitute", "swap", "drop_point"] if isinstance(value, Decimal) else ["substitute", "swap"]))
+    how = draw(
+        st.sampled_from(["substitute", "swap", "drop_point"] if isinstance(value, Decimal) else ["substitute", "swap"])
+    )
     if isinstance(value, Decimal):
         text = f"{value:.2f}"
         if how == "drop_point":

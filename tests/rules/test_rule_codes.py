@@ -6,19 +6,36 @@ import datetime as dt
 
 import pytest
 
-from intake.models import InvoiceType, Severity
-from intake.rules.codes import type_code_from_code
+from fapiao.core.models import InvoiceType, Severity
+from fapiao.intake.rules.codes import type_code_from_code
 from tests.rules.helpers import codes, found, invoice
 
 
-@pytest.mark.parametrize(("code", "type_code"), [
-    ("011001900111", "10"), ("011001900104", "04"), ("011001900105", "04"), ("011001900106", "11"),
-    ("011001900107", "11"), ("011001900112", "14"), ("011001900113", "08"), ("011001900117", "15"),
-    ("144031539110", "10"), ("131001570151", "10"), ("133011501118", "10"), ("111001571071", "10"),
-    ("144001820001", "03"), ("011001900199", None),
-    ("1100194130", "01"), ("1100194530", "01"), ("1100194330", "04"), ("1100194630", "04"), ("1100194230", "02"),
-    ("1100194930", None),
-])
+@pytest.mark.parametrize(
+    ("code", "type_code"),
+    [
+        ("011001900111", "10"),
+        ("011001900104", "04"),
+        ("011001900105", "04"),
+        ("011001900106", "11"),
+        ("011001900107", "11"),
+        ("011001900112", "14"),
+        ("011001900113", "08"),
+        ("011001900117", "15"),
+        ("144031539110", "10"),
+        ("131001570151", "10"),
+        ("133011501118", "10"),
+        ("111001571071", "10"),
+        ("144001820001", "03"),
+        ("011001900199", None),
+        ("1100194130", "01"),
+        ("1100194530", "01"),
+        ("1100194330", "04"),
+        ("1100194630", "04"),
+        ("1100194230", "02"),
+        ("1100194930", None),
+    ],
+)
 def test_code_to_type(code: str, type_code: str | None) -> None:
     assert type_code_from_code(code) == type_code
 
@@ -31,9 +48,14 @@ def test_type_must_agree_with_code() -> None:
     assert "code.type_mismatch" in codes(invoice(invoice_code="011001900104"))
 
 
-@pytest.mark.parametrize(("code", "date"), [("011000000111", dt.date(2024, 3, 15)),  # year 00
-                                            ("011002500111", dt.date(2024, 3, 15)),  # after the issue year
-                                            ("011002600111", dt.date(2026, 3, 15))])  # after this year
+@pytest.mark.parametrize(
+    ("code", "date"),
+    [
+        ("011000000111", dt.date(2024, 3, 15)),  # year 00
+        ("011002500111", dt.date(2024, 3, 15)),  # after the issue year
+        ("011002600111", dt.date(2026, 3, 15)),
+    ],
+)  # after this year
 def test_code_year(code: str, date: dt.date) -> None:
     assert "code.year" in codes(invoice(invoice_code=code, issue_date=date))
 
@@ -52,8 +74,15 @@ def test_number_format(number: str) -> None:
 
 
 def _digital(**changes):
-    base = dict(invoice_type=InvoiceType.digital_normal, type_code="32", invoice_code=None, check_code=None,
-                title="电子发票（普通发票）", invoice_number="24312000000136634917", issue_date=dt.date(2024, 5, 14))
+    base = dict(
+        invoice_type=InvoiceType.digital_normal,
+        type_code="32",
+        invoice_code=None,
+        check_code=None,
+        title="电子发票（普通发票）",
+        invoice_number="24312000000136634917",
+        issue_date=dt.date(2024, 5, 14),
+    )
     return invoice(**(base | changes))
 
 
@@ -67,8 +96,11 @@ def test_digital_numbers() -> None:
 
 def test_issue_date() -> None:
     assert codes(invoice(issue_date=dt.date(2025, 7, 2))) == {"date.future"}
-    assert "date.too_early" in codes(invoice(issue_date=dt.date(1990, 1, 1), invoice_code="1100911130",
-                                             invoice_type=InvoiceType.special, type_code="01"))
+    assert "date.too_early" in codes(
+        invoice(
+            issue_date=dt.date(1990, 1, 1), invoice_code="1100911130", invoice_type=InvoiceType.special, type_code="01"
+        )
+    )
     assert codes(invoice(issue_date=None)) == {"field.missing"}
 
 
@@ -81,7 +113,8 @@ def test_check_code() -> None:
     assert codes(invoice(check_code=None)) == {"field.missing"}
     (f,) = found(_digital(check_code="12345678901234567890"))
     assert (f.code, f.severity) == ("check_code.unexpected", Severity.warning)
-    special = invoice(invoice_type=InvoiceType.special, type_code="01", invoice_code="1100194130",
-                      title="北京增值税专用发票")
+    special = invoice(
+        invoice_type=InvoiceType.special, type_code="01", invoice_code="1100194130", title="北京增值税专用发票"
+    )
     assert codes(special) == {"check_code.unexpected"}
     assert found(special.model_copy(update={"check_code": None})) == []

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from intake.models import InvoiceType, Severity
-from intake.qr_payload import parse_qr_payload
+from fapiao.core.models import InvoiceType, Severity
+from fapiao.intake.qr_payload import parse_qr_payload
 from tests.rules.helpers import codes, found, invoice
-
 
 QR = parse_qr_payload("01,10,011001900111,12345678,100.00,20240315,12345678901234567890,ABCD")
 
@@ -20,8 +19,14 @@ def test_qr_disagreements() -> None:
     fs = found(invoice(invoice_number="12345679", total_amount=Decimal("100.00")), qr=QR)
     assert [(f.code, f.fields) for f in fs] == [("qr.disagree", ("invoice_number",))]
     digital = parse_qr_payload("01,32,,24312000000136634917,106.00,20240315,,1DD6")
-    inv = invoice(invoice_type=InvoiceType.digital_normal, type_code="32", invoice_code=None, check_code=None,
-                  title=None, invoice_number="24312000000136634917")
+    inv = invoice(
+        invoice_type=InvoiceType.digital_normal,
+        type_code="32",
+        invoice_code=None,
+        check_code=None,
+        title=None,
+        invoice_number="24312000000136634917",
+    )
     assert found(inv, qr=digital) == []  # 数电: the QR amount is 价税合计
     assert codes(inv.model_copy(update={"amount_with_tax": Decimal("106.01")}), qr=digital) >= {"qr.disagree"}
 

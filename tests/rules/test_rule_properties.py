@@ -11,18 +11,25 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from intake.models import DIGITAL_TYPES, KEY_FIELDS, FieldSource, Severity, Status
-from intake.rules.check_code import has_check_code
-from intake.verify import verify
+from fapiao.core.models import DIGITAL_TYPES, KEY_FIELDS, FieldSource, Severity, Status
+from fapiao.intake.rules.check_code import has_check_code
+from fapiao.intake.verify import verify
 from tests.rules.strategies import Case, cases, corrupt, corruptions
 
-PROPERTY = settings(max_examples=400, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+PROPERTY = settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 def _problems(out) -> list[str]:
-    return [f"{f.severity.value} {f.code} {f.fields}: {f.message}" for f in out.findings
-            if f.severity in (Severity.error, Severity.warning)]
+    return [
+        f"{f.severity.value} {f.code} {f.fields}: {f.message}"
+        for f in out.findings
+        if f.severity in (Severity.error, Severity.warning)
+    ]
 
 
 def _expected_unconfirmed(case: Case) -> set[str]:

@@ -4,25 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from intake.models import InvoiceType, Severity
-from intake.rules.tax_ids import org_code_check_char, resident_check_char, tax_id_problems, uscc_check_char
+from fapiao.core.models import InvoiceType, Severity
+from fapiao.intake.rules.tax_ids import org_code_check_char, resident_check_char, tax_id_problems, uscc_check_char
 from tests.rules.helpers import found, invoice
 
 
-@pytest.mark.parametrize("value", ["91110000600037341L", "914403001922038216", "91100000100003962T",
-                                   "9144030071526726XG", "11010519491231002X"])
+@pytest.mark.parametrize(
+    "value",
+    ["91110000600037341L", "914403001922038216", "91100000100003962T", "9144030071526726XG", "11010519491231002X"],
+)
 def test_valid_ids(value: str) -> None:
     assert tax_id_problems(value) == []
 
 
-@pytest.mark.parametrize(("value", "code", "severity"), [
-    ("914403001922038217", "uscc.checksum", Severity.warning),
-    ("91110000600037341M", "uscc.checksum", Severity.warning),
-    ("9111000060003734IL", "tax_id.format", Severity.error),
-    ("9111000060003734", "tax_id.format", Severity.error),
-    ("91110000-600037341", "tax_id.format", Severity.error),
-    ("110105194912310021", "resident_id.checksum", Severity.warning),
-])
+@pytest.mark.parametrize(
+    ("value", "code", "severity"),
+    [
+        ("914403001922038217", "uscc.checksum", Severity.warning),
+        ("91110000600037341M", "uscc.checksum", Severity.warning),
+        ("9111000060003734IL", "tax_id.format", Severity.error),
+        ("9111000060003734", "tax_id.format", Severity.error),
+        ("91110000-600037341", "tax_id.format", Severity.error),
+        ("110105194912310021", "resident_id.checksum", Severity.warning),
+    ],
+)
 def test_invalid_ids(value: str, code: str, severity: Severity) -> None:
     problems = tax_id_problems(value)
     assert [(p.code, p.severity) for p in problems][:1] == [(code, severity)]
@@ -68,6 +73,11 @@ def test_buyer_without_id() -> None:
     assert found(person) == []
     company_normal = invoice(buyer_tax_id=None)
     assert {f.code for f in found(company_normal)} == {"field.missing"}  # a warning: pre-2017 normal invoices
-    special = invoice(invoice_type=InvoiceType.e_special, type_code="08", invoice_code="011001900113",
-                      title="北京增值税电子专用发票", buyer_tax_id=None)
+    special = invoice(
+        invoice_type=InvoiceType.e_special,
+        type_code="08",
+        invoice_code="011001900113",
+        title="北京增值税电子专用发票",
+        buyer_tax_id=None,
+    )
     assert [(f.code, f.severity) for f in found(special)] == [("tax_id.buyer_missing", Severity.error)]

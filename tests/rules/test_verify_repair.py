@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from intake.models import ExtractionResult, FieldSource, FieldValue, Finding, Invoice, Severity, Status
-from intake.qr_payload import parse_qr_payload
-from intake.rules.context import KnownNames
-from intake.verify import VerifyOptions, verify
+from fapiao.core.models import ExtractionResult, FieldSource, FieldValue, Finding, Invoice, Severity, Status
+from fapiao.intake.qr_payload import parse_qr_payload
+from fapiao.intake.rules.context import KnownNames
+from fapiao.intake.verify import VerifyOptions, verify
 from tests.rules.helpers import TODAY, D, invoice
 
 PARTIES = KnownNames({"91110000600037341L": ["上海某某信息科技有限公司"], "914403001922038216": ["深圳某某有限公司"]})
@@ -24,15 +24,34 @@ HEADER_QR = object()
 
 
 def _header_qr(inv: Invoice):
-    return parse_qr_payload(f"01,{inv.type_code},{inv.invoice_code or ''},{inv.invoice_number},,"
-                            f"{inv.issue_date:%Y%m%d},{inv.check_code or ''},ABCD")
+    return parse_qr_payload(
+        f"01,{inv.type_code},{inv.invoice_code or ''},{inv.invoice_number},,"
+        f"{inv.issue_date:%Y%m%d},{inv.check_code or ''},ABCD"
+    )
 
 
-def _result(inv: Invoice, source: FieldSource = FieldSource.ocr, confidence: float = 0.99, qr=HEADER_QR) -> ExtractionResult:
-    names = ("invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name", "buyer_tax_id", "seller_name",
-             "seller_tax_id", "total_amount", "total_tax", "amount_with_tax", "amount_in_words")
-    fields = {n: FieldValue(value=getattr(inv, n), confidence=confidence, source=source)
-              for n in names if getattr(inv, n) is not None}
+def _result(
+    inv: Invoice, source: FieldSource = FieldSource.ocr, confidence: float = 0.99, qr=HEADER_QR
+) -> ExtractionResult:
+    names = (
+        "invoice_code",
+        "invoice_number",
+        "issue_date",
+        "check_code",
+        "buyer_name",
+        "buyer_tax_id",
+        "seller_name",
+        "seller_tax_id",
+        "total_amount",
+        "total_tax",
+        "amount_with_tax",
+        "amount_in_words",
+    )
+    fields = {
+        n: FieldValue(value=getattr(inv, n), confidence=confidence, source=source)
+        for n in names
+        if getattr(inv, n) is not None
+    }
     return ExtractionResult(source="a.pdf", invoice=inv, fields=fields, qr=_header_qr(inv) if qr is HEADER_QR else qr)
 
 
@@ -43,8 +62,12 @@ def test_valid_invoice_is_verified() -> None:
 
 def test_low_confidence_is_not_verified() -> None:
     assert verify(_result(invoice(), confidence=0.8), OPTIONS).status is Status.needs_review
-    assert verify(_result(invoice(), confidence=0.8), VerifyOptions(today=TODAY, confidence_threshold=0.75, parties=PARTIES)).status \
+    assert (
+        verify(
+            _result(invoice(), confidence=0.8), VerifyOptions(today=TODAY, confidence_threshold=0.75, parties=PARTIES)
+        ).status
         is Status.verified
+    )
 
 
 def test_a_confidence_at_the_threshold_is_not_above_it() -> None:
@@ -54,8 +77,13 @@ def test_a_confidence_at_the_threshold_is_not_above_it() -> None:
 
 
 def test_dropped_decimal_point_is_repaired_from_the_other_totals() -> None:
-    inv = invoice(items=[invoice().items[0].model_copy(update={"amount": D("205.67"), "tax": D("12.34")})],
-                  total_amount=D("205.67"), total_tax=D("1234"), amount_with_tax=D("218.01"), amount_in_words="贰佰壹拾捌圆零壹分")
+    inv = invoice(
+        items=[invoice().items[0].model_copy(update={"amount": D("205.67"), "tax": D("12.34")})],
+        total_amount=D("205.67"),
+        total_tax=D("1234"),
+        amount_with_tax=D("218.01"),
+        amount_in_words="贰佰壹拾捌圆零壹分",
+    )
     src = _result(inv)
     out = verify(src, OPTIONS)
     fv = out.fields["total_tax"]
@@ -87,7 +115,11 @@ def test_illegal_character_in_tax_id_is_repaired_with_certainty() -> None:
     out = verify(_result(invoice(buyer_tax_id="9111000060003734IL")), OPTIONS)
     fv = out.fields["buyer_tax_id"]
     assert (out.invoice.buyer_tax_id, fv.original, fv.confidence, fv.rule) == (
-        "91110000600037341L", "9111000060003734IL", 0.95, "tax_id.format")
+        "91110000600037341L",
+        "9111000060003734IL",
+        0.95,
+        "tax_id.format",
+    )
     assert out.status is Status.verified
 
 
@@ -112,9 +144,14 @@ def test_checksum_failure_from_text_layer_stays_a_warning() -> None:
     assert out.status is Status.needs_review
 
 
-@pytest.mark.parametrize(("source", "severity", "status"), [(FieldSource.ocr, Severity.info, Status.verified),
-                                                            (FieldSource.text_layer, Severity.warning, Status.needs_review),
-                                                            (FieldSource.xml, Severity.warning, Status.needs_review)])
+@pytest.mark.parametrize(
+    ("source", "severity", "status"),
+    [
+        (FieldSource.ocr, Severity.info, Status.verified),
+        (FieldSource.text_layer, Severity.warning, Status.needs_review),
+        (FieldSource.xml, Severity.warning, Status.needs_review),
+    ],
+)
 def test_qr_overrules_the_face(source: FieldSource, severity: Severity, status: Status) -> None:
     out = verify(_result(invoice(invoice_number="12345578"), source=source, qr=QR), OPTIONS)
     fv = out.fields["invoice_number"]
@@ -177,6 +214,7 @@ def test_contract_output_keeps_the_original() -> None:
 
 # ---------------------------------------------------------------- what confirms an OCR reading
 
+
 def _unconfirmed(out) -> tuple[str, ...]:
     return next((f.fields for f in out.findings if f.code == "ocr.unconfirmed"), ())
 
@@ -184,8 +222,14 @@ def _unconfirmed(out) -> tuple[str, ...]:
 def test_ocr_reading_with_nothing_to_confirm_it_goes_to_a_person_however_confident() -> None:
     out = verify(_result(invoice(), confidence=0.999, qr=None), VerifyOptions(today=TODAY))
     assert out.status is Status.needs_review
-    assert set(_unconfirmed(out)) == {"invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name",
-                                      "seller_name"}  # IDs have check characters; totals tie each other
+    assert set(_unconfirmed(out)) == {
+        "invoice_code",
+        "invoice_number",
+        "issue_date",
+        "check_code",
+        "buyer_name",
+        "seller_name",
+    }  # IDs have check characters; totals tie each other
     (f,) = [f for f in out.findings if f.code == "ocr.unconfirmed"]
     assert f.severity is Severity.warning and "二维码" in f.message_zh
 
@@ -204,8 +248,12 @@ def test_a_qr_with_only_the_check_code_tail_does_not_confirm_the_check_code() ->
 def test_an_old_15_digit_id_is_confirmed_only_by_the_party_master() -> None:
     inv = invoice(seller_tax_id="440300192203821")
     assert "seller_tax_id" in _unconfirmed(verify(_result(inv), OPTIONS))
-    knows = VerifyOptions(today=TODAY, parties=KnownNames({**{t: PARTIES(t) for t in ("91110000600037341L",)},
-                                                           "440300192203821": ["深圳某某有限公司"]}))
+    knows = VerifyOptions(
+        today=TODAY,
+        parties=KnownNames(
+            {**{t: PARTIES(t) for t in ("91110000600037341L",)}, "440300192203821": ["深圳某某有限公司"]}
+        ),
+    )
     out = verify(_result(inv), knows)
     assert _unconfirmed(out) == () and out.status is Status.verified
 
@@ -215,19 +263,29 @@ def test_a_name_close_to_the_known_one_is_shown_the_known_name_and_left_as_read(
     assert out.invoice.seller_name == "深圳某菜有限公司" and out.status is Status.needs_review
     assert _unconfirmed(out) == ("seller_name",)
     (close,) = [f for f in out.findings if f.code == "party.close_name"]
-    assert close.fields == ("seller_name",) and "深圳某某有限公司" in close.message and "深圳某某有限公司" in close.message_zh
+    assert (
+        close.fields == ("seller_name",)
+        and "深圳某某有限公司" in close.message
+        and "深圳某某有限公司" in close.message_zh
+    )
 
 
 def test_a_name_with_a_near_twin_in_the_records_is_not_confirmed() -> None:
-    twins = KnownNames({"91110000600037341L": ["上海某某信息科技有限公司"],
-                        "914403001922038216": ["深圳某某有限公司", "深圳某茉有限公司"]})
+    twins = KnownNames(
+        {
+            "91110000600037341L": ["上海某某信息科技有限公司"],
+            "914403001922038216": ["深圳某某有限公司", "深圳某茉有限公司"],
+        }
+    )
     out = verify(_result(invoice()), VerifyOptions(today=TODAY, parties=twins))
     assert _unconfirmed(out) == ("seller_name",) and out.status is Status.needs_review
 
 
 def test_names_compare_across_full_and_half_width_and_spacing() -> None:
     inv = invoice(seller_name="深圳 某某（南山）有限公司")
-    parties = KnownNames({"91110000600037341L": ["上海某某信息科技有限公司"], "914403001922038216": ["深圳某某(南山)有限公司"]})
+    parties = KnownNames(
+        {"91110000600037341L": ["上海某某信息科技有限公司"], "914403001922038216": ["深圳某某(南山)有限公司"]}
+    )
     out = verify(_result(inv), VerifyOptions(today=TODAY, parties=parties))
     assert _unconfirmed(out) == () and out.status is Status.verified
 

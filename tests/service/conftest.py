@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from api.app import create_app
-from intake.settings import Settings
+from fapiao.api.app import create_app
+from fapiao.core.settings import Settings
 
 PG_URL = os.environ.get("FAPIAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -40,8 +40,7 @@ def database_url(request, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url, drop_folder=False, ocr=False,
-                    _env_file=None)
+    return Settings(data_dir=tmp_path / "data", database_url=database_url, drop_folder=False, ocr=False, _env_file=None)
 
 
 @pytest.fixture
@@ -51,6 +50,6 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 def make_key(client: TestClient, role: str) -> dict[str, str]:
-    from intake.service.keys import create_key
+    from fapiao.service.keys import create_key
 
     return {"Authorization": f"Bearer {create_key(client.app.state.ctx, role, f'test-{role}')}"}

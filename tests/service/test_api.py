@@ -8,8 +8,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from intake.storage.db import session_scope
-from intake.storage.service_tables import AuditEntry, Document
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import AuditEntry, Document
 from tests.builders import OLD_LABELS, OLD_QR, OLD_VALUES, placed_pdf, with_qr
 from tests.service.conftest import make_key
 
@@ -52,8 +52,11 @@ def test_same_content_twice_is_one_document(client: TestClient) -> None:
 
 def test_many_files_in_one_upload_and_a_bad_one_among_them(client: TestClient) -> None:
     up = make_key(client, "uploader")
-    files = [("files", ("a.pdf", PDF, "application/pdf")), ("files", ("notes.txt", b"hello", "text/plain")),
-             ("files", ("empty.pdf", b"", "application/pdf"))]
+    files = [
+        ("files", ("a.pdf", PDF, "application/pdf")),
+        ("files", ("notes.txt", b"hello", "text/plain")),
+        ("files", ("empty.pdf", b"", "application/pdf")),
+    ]
     resp = client.post("/api/v1/documents", headers=up, files=files)
     assert resp.status_code == 202  # the good file is accepted; the bad ones are refused beside it
     docs = resp.json()["documents"]
@@ -68,7 +71,10 @@ def test_a_file_of_a_type_not_accepted_is_refused_at_upload_with_415(client: Tes
     """GIVEN files whose bytes are no accepted type (text, a Word zip) WHEN uploaded THEN 415 with a problem
     document naming each file, what is wrong and what to do, and nothing is stored or queued."""
     up = make_key(client, "uploader")
-    files = [("files", ("notes.txt", b"hello", "text/plain")), ("files", ("invoice.pdf", b"PK\x03\x04junk", "application/pdf"))]
+    files = [
+        ("files", ("notes.txt", b"hello", "text/plain")),
+        ("files", ("invoice.pdf", b"PK\x03\x04junk", "application/pdf")),
+    ]
     resp = client.post("/api/v1/documents", headers=up, files=files)
     assert resp.status_code == 415 and resp.headers["content-type"].startswith("application/problem+json")
     body = resp.json()
@@ -80,7 +86,7 @@ def test_a_file_of_a_type_not_accepted_is_refused_at_upload_with_415(client: Tes
 
 
 def test_drop_folder_moves_a_file_of_a_type_not_accepted_to_failed_with_a_reason(client: TestClient) -> None:
-    from intake.service.dropfolder import DropFolder
+    from fapiao.service.dropfolder import DropFolder
 
     ctx = client.app.state.ctx
     drop = DropFolder(ctx, ctx.settings.data_dir / "drop-test")
@@ -115,24 +121,35 @@ def test_reviewer_edits_rerun_the_rules_are_audited_and_stale_versions_conflict(
     (listed,) = client.get("/api/v1/invoices", headers=rev).json()["invoices"]
     inv_id, version = listed["id"], listed["version"]
     # A wrong total: the rules must catch it at once.
-    edited = client.patch(f"/api/v1/invoices/{inv_id}", headers=rev,
-                          json={"version": version, "fields": {"total_tax": "5.41"}})
+    edited = client.patch(
+        f"/api/v1/invoices/{inv_id}", headers=rev, json={"version": version, "fields": {"total_tax": "5.41"}}
+    )
     assert edited.status_code == 200, edited.text
     body = edited.json()
     assert body["status"] == "needs_review" and body["fields"]["total_tax"]["source"] == "reviewer"
     assert any(f["code"].startswith("arith.") for f in body["findings"])
-    stale = client.patch(f"/api/v1/invoices/{inv_id}", headers=rev, json={"version": version, "fields": {"total_tax": "5.40"}})
+    stale = client.patch(
+        f"/api/v1/invoices/{inv_id}", headers=rev, json={"version": version, "fields": {"total_tax": "5.40"}}
+    )
     assert stale.status_code == 409 and "reload" in stale.json()["hint"]
-    fixed = client.patch(f"/api/v1/invoices/{inv_id}", headers=rev,
-                         json={"version": body["version"], "fields": {"total_tax": "5.40"}}).json()
+    fixed = client.patch(
+        f"/api/v1/invoices/{inv_id}", headers=rev, json={"version": body["version"], "fields": {"total_tax": "5.40"}}
+    ).json()
     assert fixed["status"] == "verified"
-    confirmed = client.post(f"/api/v1/invoices/{inv_id}/confirm", headers=rev, json={"version": fixed["version"]}).json()
+    confirmed = client.post(
+        f"/api/v1/invoices/{inv_id}/confirm", headers=rev, json={"version": fixed["version"]}
+    ).json()
     assert confirmed["review"] == "confirmed"
     history = client.get(f"/api/v1/invoices/{inv_id}", headers=rev).json()["history"]
     assert [(h["action"], h["field"], h["old"], h["new"]) for h in history] == [
-        ("edit", "total_tax", "5.40", "5.41"), ("edit", "total_tax", "5.41", "5.40"), ("confirmed", "review", "pending", "confirmed")]
+        ("edit", "total_tax", "5.40", "5.41"),
+        ("edit", "total_tax", "5.41", "5.40"),
+        ("confirmed", "review", "pending", "confirmed"),
+    ]
     assert all(h["actor"].startswith("test-reviewer") for h in history)
-    bad = client.patch(f"/api/v1/invoices/{inv_id}", headers=rev, json={"version": confirmed["version"], "fields": {"nonsense": 1}})
+    bad = client.patch(
+        f"/api/v1/invoices/{inv_id}", headers=rev, json={"version": confirmed["version"], "fields": {"nonsense": 1}}
+    )
     assert bad.status_code == 422
     with session_scope(client.app.state.ctx.sessions) as s:
         assert len(s.scalars(select(AuditEntry)).all()) == 3
@@ -151,11 +168,11 @@ def test_metrics_count_documents(client: TestClient) -> None:
 def test_page_images_for_review(settings) -> None:
     import io
 
-    from api.app import create_app
-
     import numpy as np
     import pymupdf
     from PIL import Image
+
+    from fapiao.api.app import create_app
 
     with TestClient(create_app(settings.model_copy(update={"ocr": True}))) as client:
         _check_page_images(client, io, np, pymupdf, Image)
@@ -164,8 +181,11 @@ def test_page_images_for_review(settings) -> None:
 def _check_page_images(client, io, np, pymupdf, Image) -> None:
     up, rev = make_key(client, "uploader"), make_key(client, "reviewer")
     scan = (Path(__file__).resolve().parents[2] / "samples" / "examples" / "digital_normal.png").read_bytes()
-    docs = client.post("/api/v1/documents", headers=up, files=[("files", ("a.pdf", PDF, "application/pdf")),
-                                                                ("files", ("scan.png", scan, "image/png"))]).json()
+    docs = client.post(
+        "/api/v1/documents",
+        headers=up,
+        files=[("files", ("a.pdf", PDF, "application/pdf")), ("files", ("scan.png", scan, "image/png"))],
+    ).json()
     for d in docs["documents"]:
         _wait_done(client, d["id"], up)
     invoices = {i["document_id"]: i for i in client.get("/api/v1/invoices", headers=rev).json()["invoices"]}
@@ -181,14 +201,14 @@ def _check_page_images(client, io, np, pymupdf, Image) -> None:
     detail = client.get(f"/api/v1/invoices/{scan_inv['id']}", headers=rev).json()
     x0, y0, x1, y1 = detail["fields"]["invoice_number"]["bbox"]
     assert 0 <= x0 < x1 <= img.shape[1] and 0 <= y0 < y1 <= img.shape[0]
-    assert img[int(y0):int(y1) + 1, int(x0):int(x1) + 1].min() < 128  # the box sits on dark print
+    assert img[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1].min() < 128  # the box sits on dark print
     assert client.get(f"/api/v1/invoices/{pdf_inv['id']}/pages/9", headers=rev).status_code == 404
 
 
 def test_an_unexpected_error_is_a_500_problem_without_traceback_and_is_logged(settings, caplog) -> None:
     """GIVEN a route that fails with an exception no handler knows WHEN called THEN a JSON problem document with
     status 500 and a hint, no traceback in the body, and the traceback in the server log."""
-    from api.app import create_app
+    from fapiao.api.app import create_app
 
     app = create_app(settings, background=False)
 
@@ -201,13 +221,19 @@ def test_an_unexpected_error_is_a_500_problem_without_traceback_and_is_logged(se
     assert resp.status_code == 500 and resp.headers["content-type"].startswith("application/problem+json")
     body = resp.json()
     assert body["status"] == 500 and body["hint"] and "secret" not in resp.text and "Traceback" not in resp.text
-    assert any("secret internals" in (r.exc_text or "") or (r.exc_info and "secret" in str(r.exc_info[1]))
-               for r in caplog.records)
+    assert any(
+        "secret internals" in (r.exc_text or "") or (r.exc_info and "secret" in str(r.exc_info[1]))
+        for r in caplog.records
+    )
 
 
 def test_404s_say_what_to_do(client: TestClient) -> None:
     up, rev = make_key(client, "uploader"), make_key(client, "reviewer")
-    for path, key in (("/api/v1/invoices/999999", rev), ("/api/v1/documents/nope/original", rev),
-                      ("/api/v1/documents/nope", up), ("/api/v1/no-such-route", up)):
+    for path, key in (
+        ("/api/v1/invoices/999999", rev),
+        ("/api/v1/documents/nope/original", rev),
+        ("/api/v1/documents/nope", up),
+        ("/api/v1/no-such-route", up),
+    ):
         resp = client.get(path, headers=key)
         assert resp.status_code == 404 and resp.json()["hint"], (path, resp.text)

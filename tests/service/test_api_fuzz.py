@@ -23,9 +23,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.app import create_app
-from api.ui.auth import UiRoute
-from intake.settings import Settings
+from fapiao.api.app import create_app
+from fapiao.api.ui.auth import UiRoute
+from fapiao.core.settings import Settings
 from tests.fuzzing import examples
 from tests.service.conftest import make_key
 from tests.service.test_api import PDF, _wait_done
@@ -38,24 +38,42 @@ EXAMPLES = examples(15)
 
 def _seed(client: TestClient, up: dict, admin: dict) -> dict[str, str]:
     """Real objects for the path parameters: their ids by parameter name."""
-    docs = client.post("/api/v1/documents?batch=seed", headers=up, files=[
-        ("files", ("a.pdf", PDF, "application/pdf")),
-        ("files", ("m.xml", xml("24370000000000000001", "100.00", "6.00"), "application/xml"))]).json()["documents"]
+    docs = client.post(
+        "/api/v1/documents?batch=seed",
+        headers=up,
+        files=[
+            ("files", ("a.pdf", PDF, "application/pdf")),
+            ("files", ("m.xml", xml("24370000000000000001", "100.00", "6.00"), "application/xml")),
+        ],
+    ).json()["documents"]
     for d in docs:
         _wait_done(client, d["id"], up)
-    imp = client.post("/api/v1/records/imports", headers=admin, data={"save_mapping_as": "seed"},
-                      files={"file": ("export.csv", _records(["24370000000000000002"]), "text/csv")})
+    imp = client.post(
+        "/api/v1/records/imports",
+        headers=admin,
+        data={"save_mapping_as": "seed"},
+        files={"file": ("export.csv", _records(["24370000000000000002"]), "text/csv")},
+    )
     assert imp.status_code == 201, imp.text
     run = client.post("/api/v1/reconciliations", headers=admin, json={"batch": "seed"}).json()
     (draft,) = client.get("/api/v1/drafts", headers=admin).json()["drafts"]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("b.xml", xml("24370000000000000003", "10.00", "0.60"))
-    bf = client.post("/api/v1/backfills", headers=admin, files={"archive": ("b.zip", buf.getvalue(), "application/zip")})
+    bf = client.post(
+        "/api/v1/backfills", headers=admin, files={"archive": ("b.zip", buf.getvalue(), "application/zip")}
+    )
     _wait(client, admin, bf.json()["id"])
     invoice = client.get("/api/v1/invoices", headers=admin).json()["invoices"][0]
-    return {"doc_id": docs[0]["id"], "invoice_id": str(invoice["id"]), "page": "1", "run_id": str(run["id"]),
-            "draft_id": str(draft["id"]), "backfill_id": bf.json()["id"], "name": "seed"}
+    return {
+        "doc_id": docs[0]["id"],
+        "invoice_id": str(invoice["id"]),
+        "page": "1",
+        "run_id": str(run["id"]),
+        "draft_id": str(draft["id"]),
+        "backfill_id": bf.json()["id"],
+        "name": "seed",
+    }
 
 
 def test_every_operation_survives_generated_requests(tmp_path) -> None:
@@ -65,8 +83,12 @@ def test_every_operation_survives_generated_requests(tmp_path) -> None:
         known = _seed(client, make_key(client, "uploader"), headers)
         schema = schemathesis.openapi.from_asgi("/openapi.json", app)
         operations = [op.ok() for op in schema.get_all_operations()]
-        routes = {(m, c.path) for c in iter_route_contexts(app.routes) if isinstance(c.route, APIRoute)
-                  and not isinstance(c.route, UiRoute) and c.path.startswith("/api/v1") for m in c.route.methods}
+        routes = {
+            (m, c.path)
+            for c in iter_route_contexts(app.routes)
+            if isinstance(c.route, APIRoute) and not isinstance(c.route, UiRoute) and c.path.startswith("/api/v1")
+            for m in c.route.methods
+        }
         fuzzed = {(op.method.upper(), op.path) for op in operations}
         assert routes - fuzzed == set()  # every API route, the records / reconciliation / drafts / back-fill ones too
         failures: list[str] = []
@@ -81,12 +103,16 @@ def test_every_operation_survives_generated_requests(tmp_path) -> None:
                     if with_known_ids:
                         case.path_parameters = {k: known.get(k, v) for k, v in (case.path_parameters or {}).items()}
                     response = case.call(headers=headers)
-                    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
+                    assert response.status_code < 500, (
+                        f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:300]}"
+                    )
                     case.validate_response(response, checks=CHECKS)
 
                 try:
                     run()
                 except Exception as exc:  # collect all operations' failures, then report them together
-                    failures.append(f"{op.method.upper()} {op.path}{' (known ids)' if with_known_ids else ''}: {exc}"[:800])
+                    failures.append(
+                        f"{op.method.upper()} {op.path}{' (known ids)' if with_known_ids else ''}: {exc}"[:800]
+                    )
         assert failures == [], "\n".join(failures)
         assert client.get("/health").status_code == 200

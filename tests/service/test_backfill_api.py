@@ -49,12 +49,18 @@ def test_backfill_from_a_zip(client: TestClient) -> None:
     numbers = [f"2431000000000000{i:04d}" for i in range(1, 9)]
     docs = {f"2024/{n}.xml": xml(n, "100.00", "6.00") for n in numbers}
     # One of them was uploaded on its own before: the back-fill shares that document instead of copying it.
-    earlier = client.post("/api/v1/documents", headers=up, files=[("files", ("x.xml", docs["2024/" + numbers[0] + ".xml"],
-                                                                             "application/xml"))]).json()
+    earlier = client.post(
+        "/api/v1/documents",
+        headers=up,
+        files=[("files", ("x.xml", docs["2024/" + numbers[0] + ".xml"], "application/xml"))],
+    ).json()
     docs["../../evil.txt"] = b"not an invoice"
     records = _records(numbers[:6])  # the last two are missing in the system
-    resp = client.post("/api/v1/backfills", headers=rv, files={"archive": ("year.zip", _zip(docs), "application/zip"),
-                                                              "records": ("export.csv", records, "text/csv")})
+    resp = client.post(
+        "/api/v1/backfills",
+        headers=rv,
+        files={"archive": ("year.zip", _zip(docs), "application/zip"), "records": ("export.csv", records, "text/csv")},
+    )
     assert resp.status_code == 202, resp.text
     body = _wait(client, rv, resp.json()["id"])
     assert body["status"] == "done", body
@@ -70,14 +76,24 @@ def test_backfill_from_a_zip(client: TestClient) -> None:
     assert drafts.status_code == 200 and "attachment" in drafts.headers["content-disposition"]
     rows = list(openpyxl.load_workbook(io.BytesIO(drafts.content))["drafts"].iter_rows(values_only=True))
     assert ",".join(rows[0]) == HEADERS
-    got = sorted((dict(zip(rows[0], r))["数电票号码"], Decimal(str(dict(zip(rows[0], r))["价税合计"]))) for r in rows[1:])
+    got = sorted(
+        (
+            dict(zip(rows[0], r, strict=False))["数电票号码"],
+            Decimal(str(dict(zip(rows[0], r, strict=False))["价税合计"])),
+        )
+        for r in rows[1:]
+    )
     assert got == [(numbers[6], Decimal("106.00")), (numbers[7], Decimal("106.00"))]
-    log = [json.loads(x) for x in client.get(f"/api/v1/backfills/{body['id']}/outputs/log.jsonl", headers=rv).text.splitlines()]
+    log = [
+        json.loads(x)
+        for x in client.get(f"/api/v1/backfills/{body['id']}/outputs/log.jsonl", headers=rv).text.splitlines()
+    ]
     assert len(log) == 9
     (bad,) = [x for x in log if x["category"] == "rejected"]
     assert bad["source"] == "year.zip:evil.txt" and "evil.txt" in bad["error"]
-    report = openpyxl.load_workbook(io.BytesIO(client.get(f"/api/v1/backfills/{body['id']}/outputs/reconciliation.xlsx",
-                                                          headers=rv).content))
+    report = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/api/v1/backfills/{body['id']}/outputs/reconciliation.xlsx", headers=rv).content)
+    )
     assert report["matched"].max_row == 7 and report["missing_in_system"].max_row == 3
     # The drafts are in the service too, ready for review.
     assert client.get("/api/v1/drafts?state=draft", headers=rv).json()["total"] == 2
@@ -87,12 +103,14 @@ def test_backfill_from_a_zip(client: TestClient) -> None:
 def _members(client: TestClient, bid: str) -> list[dict]:
     from sqlalchemy import select
 
-    from intake.storage.backfill_tables import BackfillDocument
-    from intake.storage.db import session_scope
+    from fapiao.storage.backfill_tables import BackfillDocument
+    from fapiao.storage.db import session_scope
 
     with session_scope(client.app.state.ctx.sessions) as s:
-        return [{"document_id": d.document_id, "name": d.name}
-                for d in s.scalars(select(BackfillDocument).where(BackfillDocument.backfill_id == bid))]
+        return [
+            {"document_id": d.document_id, "name": d.name}
+            for d in s.scalars(select(BackfillDocument).where(BackfillDocument.backfill_id == bid))
+        ]
 
 
 def test_backfill_from_a_server_folder_only_inside_the_roots(client: TestClient, tmp_path: Path) -> None:
@@ -110,7 +128,9 @@ def test_backfill_from_a_server_folder_only_inside_the_roots(client: TestClient,
     assert sneaky.status_code == 403
     assert client.post("/api/v1/backfills", headers=rv, data={"folder": str(root / "missing")}).status_code == 422
     assert client.post("/api/v1/backfills", headers=rv).status_code == 422  # neither zip nor folder
-    notzip = client.post("/api/v1/backfills", headers=rv, files={"archive": ("a.zip", b"plain text", "application/zip")})
+    notzip = client.post(
+        "/api/v1/backfills", headers=rv, files={"archive": ("a.zip", b"plain text", "application/zip")}
+    )
     assert notzip.status_code == 422 and "not a zip" in notzip.json()["detail"]
     resp = client.post("/api/v1/backfills", headers=rv, data={"folder": str(folder)})
     assert resp.status_code == 202

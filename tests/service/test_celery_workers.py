@@ -16,11 +16,11 @@ import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select, text
 
-from api.app import create_app
-from intake.service.celery_app import celery_for
-from intake.settings import Settings
-from intake.storage.db import session_scope
-from intake.storage.service_tables import Document
+from fapiao.api.app import create_app
+from fapiao.core.settings import Settings
+from fapiao.service.celery_app import celery_for
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import Document
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
 from tests.service.conftest import PG_URL, make_key
 
@@ -40,8 +40,13 @@ def pg_schema_url():
 
 
 def _start_worker(env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "intake.cli", "worker"], env=env, stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "fapiao.cli", "worker"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _wait_workers(n: int, timeout: float = 60) -> None:
@@ -56,17 +61,26 @@ def _wait_workers(n: int, timeout: float = 60) -> None:
 def test_two_workers_share_the_jobs(tmp_path: Path, pg_schema_url: str) -> None:
     redis.Redis.from_url(REDIS).flushdb()
     data_dir = tmp_path / "data"
-    env = {**os.environ, "FAPIAO_BROKER_URL": REDIS, "FAPIAO_DATABASE_URL": pg_schema_url,
-           "FAPIAO_DATA_DIR": str(data_dir), "FAPIAO_OCR": "false", "FAPIAO_DROP_FOLDER": "false"}
-    settings = Settings(data_dir=data_dir, database_url=pg_schema_url, broker_url=REDIS, ocr=False, drop_folder=False,
-                        _env_file=None)
+    env = {
+        **os.environ,
+        "FAPIAO_BROKER_URL": REDIS,
+        "FAPIAO_DATABASE_URL": pg_schema_url,
+        "FAPIAO_DATA_DIR": str(data_dir),
+        "FAPIAO_OCR": "false",
+        "FAPIAO_DROP_FOLDER": "false",
+    }
+    settings = Settings(
+        data_dir=data_dir, database_url=pg_schema_url, broker_url=REDIS, ocr=False, drop_folder=False, _env_file=None
+    )
     with TestClient(create_app(settings)) as client:  # creates the schema before the workers start
         workers = [_start_worker(env, tmp_path / f"worker{i}.log") for i in range(2)]
         try:
             _wait_workers(2)
             up = make_key(client, "uploader")
-            files = [("files", (f"{i}.pdf", placed_pdf(OLD_LABELS, OLD_VALUES) + f"\n%{i}".encode(), "application/pdf"))
-                     for i in range(16)]
+            files = [
+                ("files", (f"{i}.pdf", placed_pdf(OLD_LABELS, OLD_VALUES) + f"\n%{i}".encode(), "application/pdf"))
+                for i in range(16)
+            ]
             docs = client.post("/api/v1/documents", headers=up, files=files).json()["documents"]
             ids = [d["id"] for d in docs]
             deadline = time.monotonic() + 120
@@ -102,10 +116,17 @@ def test_a_backfill_is_spread_over_two_workers(tmp_path: Path, pg_schema_url: st
 
     redis.Redis.from_url(REDIS).flushdb()
     data_dir = tmp_path / "data"
-    env = {**os.environ, "FAPIAO_BROKER_URL": REDIS, "FAPIAO_DATABASE_URL": pg_schema_url,
-           "FAPIAO_DATA_DIR": str(data_dir), "FAPIAO_OCR": "false", "FAPIAO_DROP_FOLDER": "false"}
-    settings = Settings(data_dir=data_dir, database_url=pg_schema_url, broker_url=REDIS, ocr=False, drop_folder=False,
-                        _env_file=None)
+    env = {
+        **os.environ,
+        "FAPIAO_BROKER_URL": REDIS,
+        "FAPIAO_DATABASE_URL": pg_schema_url,
+        "FAPIAO_DATA_DIR": str(data_dir),
+        "FAPIAO_OCR": "false",
+        "FAPIAO_DROP_FOLDER": "false",
+    }
+    settings = Settings(
+        data_dir=data_dir, database_url=pg_schema_url, broker_url=REDIS, ocr=False, drop_folder=False, _env_file=None
+    )
     numbers = [f"2433000000000000{i:04d}" for i in range(1, 25)]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -116,9 +137,14 @@ def test_a_backfill_is_spread_over_two_workers(tmp_path: Path, pg_schema_url: st
         try:
             _wait_workers(2)
             rv = make_key(client, "reviewer")
-            resp = client.post("/api/v1/backfills", headers=rv, files={
-                "archive": ("b.zip", buf.getvalue(), "application/zip"),
-                "records": ("export.csv", _records(numbers[:20]), "text/csv")})
+            resp = client.post(
+                "/api/v1/backfills",
+                headers=rv,
+                files={
+                    "archive": ("b.zip", buf.getvalue(), "application/zip"),
+                    "records": ("export.csv", _records(numbers[:20]), "text/csv"),
+                },
+            )
             assert resp.status_code == 202, resp.text
             body = _wait(client, rv, resp.json()["id"], timeout=180)
             assert body["status"] == "done", body
@@ -140,18 +166,19 @@ def test_a_backfill_is_spread_over_two_workers(tmp_path: Path, pg_schema_url: st
 def test_serve_start_resends_jobs_committed_queued_but_never_sent(tmp_path: Path, pg_schema_url: str) -> None:
     """GIVEN a job committed `queued` whose send never reached Redis (serve died between commit and send) WHEN
     `fapiao serve` starts with the broker configured THEN the job's task is on the real Redis queue."""
-    from intake.service.context import build_context
-    from intake.service.documents import accept
+    from fapiao.service.documents import accept
+    from fapiao.service.runtime import start_service
 
     url = "redis://127.0.0.1:6379/12"
     r = redis.Redis.from_url(url)
     r.flushdb()
-    settings = Settings(data_dir=tmp_path / "data", database_url=pg_schema_url, broker_url=url, drop_folder=False,
-                        ocr=False)
+    settings = Settings(
+        data_dir=tmp_path / "data", database_url=pg_schema_url, broker_url=url, drop_folder=False, ocr=False
+    )
     with TestClient(create_app(settings)):  # creates the schema; nothing queued yet
         pass
     r.flushdb()
-    ctx = build_context(settings)
+    ctx = start_service(settings)
     try:
         doc_id = accept(ctx, placed_pdf(OLD_LABELS, OLD_VALUES), "lost.pdf", "api").id  # committed, never sent
     finally:

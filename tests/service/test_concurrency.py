@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from intake.storage.db import session_scope
-from intake.storage.matching_tables import Draft, ImportRun, Party, PartyName, SystemRecord
-from intake.storage.service_tables import AuditEntry
+from fapiao.storage.db import session_scope
+from fapiao.storage.matching_tables import Draft, ImportRun, Party, PartyName, SystemRecord
+from fapiao.storage.service_tables import AuditEntry
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
 from tests.service.conftest import make_key
 from tests.service.test_api import _wait_done
@@ -57,17 +57,26 @@ def test_reviewers_editing_one_invoice_at_once_get_a_conflict_not_an_overwrite(c
     version = inv["version"]
     for rnd in range(ROUNDS):
         values = [f"{rnd}{i}号订单" for i in range(WRITERS)]
-        responses = _race([lambda h=h, v=v: client.patch(f"/api/v1/invoices/{inv['id']}", headers=h,
-                                                          json={"version": version, "fields": {"remarks": v}})
-                           for h, v in zip(reviewers, values)])
+        responses = _race(
+            [
+                lambda h=h, v=v: client.patch(
+                    f"/api/v1/invoices/{inv['id']}", headers=h, json={"version": version, "fields": {"remarks": v}}
+                )
+                for h, v in zip(reviewers, values, strict=False)
+            ]
+        )
         won = _one_winner(responses)
         assert won["version"] == version + 1
         now = client.get(f"/api/v1/invoices/{inv['id']}", headers=reviewers[0]).json()
         assert now["invoice"]["remarks"] == won["invoice"]["remarks"] and now["version"] == version + 1
         version = now["version"]
     # Confirm and reject at once: one decision stands, audited once.
-    responses = _race([lambda h=h, a=a: client.post(f"/api/v1/invoices/{inv['id']}/{a}", headers=h, json={"version": version})
-                       for h, a in zip(reviewers, ["confirm", "reject", "confirm", "reject"])])
+    responses = _race(
+        [
+            lambda h=h, a=a: client.post(f"/api/v1/invoices/{inv['id']}/{a}", headers=h, json={"version": version})
+            for h, a in zip(reviewers, ["confirm", "reject", "confirm", "reject"], strict=False)
+        ]
+    )
     won = _one_winner(responses)
     with session_scope(client.app.state.ctx.sessions) as s:
         edits = s.scalars(select(AuditEntry).where(AuditEntry.action == "edit")).all()
@@ -76,8 +85,11 @@ def test_reviewers_editing_one_invoice_at_once_get_a_conflict_not_an_overwrite(c
 
 
 def _draft(client: TestClient, rv: dict, up: dict, number: str) -> dict:
-    doc = client.post("/api/v1/documents?batch=c", headers=up,
-                      files=[("files", (f"{number}.xml", xml(number, "100.00", "6.00"), "application/xml"))]).json()
+    doc = client.post(
+        "/api/v1/documents?batch=c",
+        headers=up,
+        files=[("files", (f"{number}.xml", xml(number, "100.00", "6.00"), "application/xml"))],
+    ).json()
     assert _wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
     assert client.post("/api/v1/reconciliations", headers=rv, json={"batch": "c"}).status_code == 201
     (draft,) = [d for d in client.get("/api/v1/drafts", headers=rv).json()["drafts"] if d["invoice_number"] == number]
@@ -90,15 +102,26 @@ def test_reviewers_editing_one_draft_at_once_get_a_conflict_not_an_overwrite(cli
     draft = _draft(client, reviewers[0], up, "24330000000000000001")
     version = draft["version"]
     for rnd in range(ROUNDS):
-        responses = _race([lambda h=h, i=i: client.patch(f"/api/v1/drafts/{draft['id']}", headers=h,
-                                                          json={"version": version, "fields": {"remarks": f"{rnd}-{i}"}})
-                           for i, h in enumerate(reviewers)])
+        responses = _race(
+            [
+                lambda h=h, i=i: client.patch(
+                    f"/api/v1/drafts/{draft['id']}",
+                    headers=h,
+                    json={"version": version, "fields": {"remarks": f"{rnd}-{i}"}},
+                )
+                for i, h in enumerate(reviewers)
+            ]
+        )
         won = _one_winner(responses)
         now = client.get(f"/api/v1/drafts/{draft['id']}", headers=reviewers[0]).json()
         assert now["payload"]["remarks"] == won["payload"]["remarks"] and now["version"] == version + 1
         version = now["version"]
-    responses = _race([lambda h=h, a=a: client.post(f"/api/v1/drafts/{draft['id']}/{a}", headers=h, json={"version": version})
-                       for h, a in zip(reviewers, ["confirm", "discard", "confirm", "discard"])])
+    responses = _race(
+        [
+            lambda h=h, a=a: client.post(f"/api/v1/drafts/{draft['id']}/{a}", headers=h, json={"version": version})
+            for h, a in zip(reviewers, ["confirm", "discard", "confirm", "discard"], strict=False)
+        ]
+    )
     won = _one_winner(responses)
     history = client.get(f"/api/v1/drafts/{draft['id']}", headers=reviewers[0]).json()["history"]
     assert [h["to"] for h in history] == ["draft"] * (ROUNDS + 1) + [won["state"]]
@@ -110,13 +133,17 @@ def test_reconciliations_at_the_same_moment_create_one_draft_per_missing_invoice
     up = make_key(client, "uploader")
     reviewers = [make_key(client, "reviewer") for _ in range(WRITERS)]
     numbers = [f"2434000000000000{i:04d}" for i in range(1, 13)]
-    docs = client.post("/api/v1/documents?batch=r", headers=up, files=[
-        ("files", (f"{n}.xml", xml(n, "10.00", "0.60"), "application/xml")) for n in numbers]).json()["documents"]
+    docs = client.post(
+        "/api/v1/documents?batch=r",
+        headers=up,
+        files=[("files", (f"{n}.xml", xml(n, "10.00", "0.60"), "application/xml")) for n in numbers],
+    ).json()["documents"]
     for d in docs:
         assert _wait_done(client, d["id"], up)["status"] == "done"
     for _ in range(2):
-        responses = _race([lambda h=h: client.post("/api/v1/reconciliations", headers=h, json={"batch": "r"})
-                           for h in reviewers])
+        responses = _race(
+            [lambda h=h: client.post("/api/v1/reconciliations", headers=h, json={"batch": "r"}) for h in reviewers]
+        )
         assert [r.status_code for r in responses] == [201] * WRITERS, [r.text[:300] for r in responses]
         assert sum(r.json()["drafts_created"] for r in responses) in (0, len(numbers))
     with session_scope(client.app.state.ctx.sessions) as s:
@@ -132,14 +159,19 @@ def _export(writer: int, shared: bool) -> tuple[bytes, list[tuple[str, str]]]:
     """40 records — 30 in every writer's file and 10 in this one alone, or (``shared=False``) 40 of its own —
     of the same parties under a few names, and the (name, tax ID) pairs it teaches the party master."""
     rows, pairs = [], []
-    numbers = list(range(30)) + [100 + writer * 10 + j for j in range(10)] if shared else \
-        [1000 + writer * 100 + j for j in range(40)]
+    numbers = (
+        list(range(30)) + [100 + writer * 10 + j for j in range(10)]
+        if shared
+        else [1000 + writer * 100 + j for j in range(40)]
+    )
     for i in numbers:
         seller = TAX_IDS[i % len(TAX_IDS)]
         seller_name = f"深圳某某{i % len(TAX_IDS)}号贸易有限公司" + ("" if (i + writer) % 3 else "（深圳）")
         buyer_name = "思星顺生物技术集团有限公司"
-        rows.append(f"2435{i:016d},{seller},{seller_name},91330106273175535K,{buyer_name},2024-03-08,"
-                    f"{100 + writer}.00,6.00,{106 + writer}.00,正常")
+        rows.append(
+            f"2435{i:016d},{seller},{seller_name},91330106273175535K,{buyer_name},2024-03-08,"
+            f"{100 + writer}.00,6.00,{106 + writer}.00,正常"
+        )
         pairs += [(seller_name, seller), (buyer_name, "91330106273175535K")]
     return ("\ufeff" + "\n".join([HEADERS, *rows]) + "\n").encode(), pairs
 
@@ -152,9 +184,14 @@ def test_concurrent_records_imports_keep_every_row_and_every_party_count(client:
     # Shared records (inserted, then updated), then records of their own: only the parties are shared.
     for rnd, shared in enumerate([True, True, False]):
         exports = [_export(w, shared) for w in range(WRITERS)]
-        responses = _race([lambda h=h, w=w: client.post("/api/v1/records/imports", headers=h,
-                                                          files={"file": (f"ledger-{w}.csv", exports[w][0], "text/csv")})
-                           for w, h in enumerate(reviewers)])
+        responses = _race(
+            [
+                lambda h=h, w=w: client.post(
+                    "/api/v1/records/imports", headers=h, files={"file": (f"ledger-{w}.csv", exports[w][0], "text/csv")}
+                )
+                for w, h in enumerate(reviewers)
+            ]
+        )
         assert [r.status_code for r in responses] == [201] * WRITERS, [r.text[:300] for r in responses]
         runs = [r.json() for r in responses]
         assert all(r["rows_read"] == 40 and r["bad_rows"] == 0 for r in runs)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from intake.models import InvoiceType
+from fapiao.core.models import InvoiceType
 from samples.generator.pdf import render_pdf
 from samples.generator.truth import random_invoice
 from tests.service.test_reconciliation_api import MAPPING, csv_bytes
@@ -31,8 +31,12 @@ def _port() -> int:
 
 
 def _serve(env: dict, port: int, log: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "intake.cli", "serve", "--port", str(port)], env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fapiao.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -49,8 +53,17 @@ def test_kill_9_during_uploads_loses_nothing(tmp_path: Path) -> None:
     docs = [render_pdf([inv], rng) for inv in invoices]
     data_dir = tmp_path / "data"
     env = {**os.environ, "FAPIAO_DATA_DIR": str(data_dir), "FAPIAO_DROP_FOLDER": "false", "FAPIAO_WORKERS": "2"}
-    key = subprocess.run([sys.executable, "-m", "intake.cli", "keys", "create", "--role", "uploader"], env=env,
-                         capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    key = (
+        subprocess.run(
+            [sys.executable, "-m", "fapiao.cli", "keys", "create", "--role", "uploader"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     headers = {"Authorization": f"Bearer {key}"}
     port = _port()
     log = tmp_path / "server.log"
@@ -59,8 +72,12 @@ def test_kill_9_during_uploads_loses_nothing(tmp_path: Path) -> None:
 
     def upload(i: int) -> None:
         try:
-            r = httpx.post(f"http://127.0.0.1:{port}/api/v1/documents", headers=headers, timeout=30,
-                           files=[("files", (f"{i}.pdf", docs[i], "application/pdf"))])
+            r = httpx.post(
+                f"http://127.0.0.1:{port}/api/v1/documents",
+                headers=headers,
+                timeout=30,
+                files=[("files", (f"{i}.pdf", docs[i], "application/pdf"))],
+            )
         except httpx.HTTPError:
             return  # not acknowledged: the client would retry
         if r.status_code == 202:
@@ -84,21 +101,49 @@ def test_kill_9_during_uploads_loses_nothing(tmp_path: Path) -> None:
         assert len(accepted) == 200
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
-            statuses = [httpx.get(f"http://127.0.0.1:{port}/api/v1/documents/{d}", headers=headers).json()["status"]
-                        for d in accepted.values()]
+            statuses = [
+                httpx.get(f"http://127.0.0.1:{port}/api/v1/documents/{d}", headers=headers).json()["status"]
+                for d in accepted.values()
+            ]
             if all(s in {"done", "failed"} for s in statuses):
                 break
             time.sleep(0.5)
         assert statuses.count("done") == 200, f"{statuses.count('done')} done of 200"
         # Drafts: a records export without every tenth invoice; two reconciliations, one draft for each missing.
-        rv_key = subprocess.run([sys.executable, "-m", "intake.cli", "keys", "create", "--role", "reviewer"], env=env,
-                                capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        rv_key = (
+            subprocess.run(
+                [sys.executable, "-m", "fapiao.cli", "keys", "create", "--role", "reviewer"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         rv = {"Authorization": f"Bearer {rv_key}"}
         missing = {inv.invoice_number for inv in invoices[::10]}
-        rows = [[inv.invoice_number, inv.seller_name, inv.seller_tax_id, inv.issue_date.isoformat(), str(inv.total_amount),
-                 str(inv.total_tax), str(inv.amount_with_tax), "正常"] for inv in invoices if inv.invoice_number not in missing]
-        imp = httpx.post(f"http://127.0.0.1:{port}/api/v1/records/imports", headers=rv, timeout=60,
-                         data={"mapping": json.dumps(MAPPING)}, files={"file": ("ledger.csv", csv_bytes(rows), "text/csv")})
+        rows = [
+            [
+                inv.invoice_number,
+                inv.seller_name,
+                inv.seller_tax_id,
+                inv.issue_date.isoformat(),
+                str(inv.total_amount),
+                str(inv.total_tax),
+                str(inv.amount_with_tax),
+                "正常",
+            ]
+            for inv in invoices
+            if inv.invoice_number not in missing
+        ]
+        imp = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/records/imports",
+            headers=rv,
+            timeout=60,
+            data={"mapping": json.dumps(MAPPING)},
+            files={"file": ("ledger.csv", csv_bytes(rows), "text/csv")},
+        )
         assert imp.status_code in (200, 201) and imp.json()["inserted"] == 180, imp.text
         created = []
         for _ in range(2):

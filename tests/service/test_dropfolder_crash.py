@@ -37,9 +37,14 @@ def test_kill_9_while_the_drop_folder_ingests_moves_each_file_once(tmp_path: Pat
     base = placed_pdf(OLD_LABELS, OLD_VALUES)
     for i in range(FILES):
         (inbox / f"scan-{i:03d}.pdf").write_bytes(base + f"\n%{i}".encode())
-    env = {**os.environ, "FAPIAO_DATA_DIR": str(data_dir), "FAPIAO_DROP_FOLDER": "true", "FAPIAO_WORKERS": "2",
-           "FAPIAO_OCR": "false"}
-    subprocess.run([sys.executable, "-m", "intake.cli", "db", "upgrade"], env=env, check=True, capture_output=True)
+    env = {
+        **os.environ,
+        "FAPIAO_DATA_DIR": str(data_dir),
+        "FAPIAO_DROP_FOLDER": "true",
+        "FAPIAO_WORKERS": "2",
+        "FAPIAO_OCR": "false",
+    }
+    subprocess.run([sys.executable, "-m", "fapiao.cli", "db", "upgrade"], env=env, check=True, capture_output=True)
     port, log = _port(), tmp_path / "server.log"
     moved = lambda: [p for p in processed.rglob("*.pdf")]  # noqa: E731
     server = _serve(env, port, log)

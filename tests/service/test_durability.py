@@ -7,21 +7,21 @@ import time
 
 from sqlalchemy import select, update
 
-from intake.service.context import build_context
-from intake.service.documents import accept
-from intake.service.dropfolder import DropFolder
-from intake.service.executor import LocalExecutor
-from intake.service.processing import process_document
-from intake.settings import Settings
-from intake.storage.db import session_scope
-from intake.storage.service_tables import Document, ExtractedInvoice
+from fapiao.core.settings import Settings
+from fapiao.service.documents import accept
+from fapiao.service.dropfolder import DropFolder
+from fapiao.service.executor import LocalExecutor
+from fapiao.service.processing import process_document
+from fapiao.service.runtime import start_service
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import Document, ExtractedInvoice
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
 
 PDF = placed_pdf(OLD_LABELS, OLD_VALUES)
 
 
 def test_drop_folder_ingests_complete_files_and_moves_them(settings: Settings) -> None:
-    ctx = build_context(settings)
+    ctx = start_service(settings)
     try:
         drop = DropFolder(ctx, settings.data_dir)
         (drop.inbox / "sub").mkdir()
@@ -53,7 +53,7 @@ def test_files_that_arrived_while_down_are_picked_up(settings: Settings) -> None
     inbox = settings.data_dir / "inbox"
     inbox.mkdir(parents=True)
     (inbox / "while-down.pdf").write_bytes(PDF)
-    ctx = build_context(settings)
+    ctx = start_service(settings)
     try:
         drop = DropFolder(ctx, settings.data_dir)
         drop.scan()
@@ -63,13 +63,15 @@ def test_files_that_arrived_while_down_are_picked_up(settings: Settings) -> None
 
 
 def test_interrupted_jobs_resume_after_restart_and_run_once(settings: Settings) -> None:
-    ctx = build_context(settings)
+    ctx = start_service(settings)
     ids = [accept(ctx, PDF + f"\n%{i}".encode(), f"{i}.pdf", "api").id for i in range(3)]
     with session_scope(ctx.sessions) as s:  # a crash left one job half done
-        s.execute(update(Document).where(Document.id == ids[0]).values(status="processing", worker="dead:1", attempts=1))
+        s.execute(
+            update(Document).where(Document.id == ids[0]).values(status="processing", worker="dead:1", attempts=1)
+        )
     ctx.close()
 
-    ctx = build_context(settings)  # the restart
+    ctx = start_service(settings)  # the restart
     executor = LocalExecutor(ctx, threads=2, poll_seconds=0.1)
     executor.start()
     try:
@@ -91,7 +93,7 @@ def test_interrupted_jobs_resume_after_restart_and_run_once(settings: Settings) 
 
 
 def test_duplicate_invoice_in_another_file_is_reported_with_the_earlier_document(settings: Settings) -> None:
-    ctx = build_context(settings)
+    ctx = start_service(settings)
     try:
         first = accept(ctx, PDF, "first.pdf", "api")
         second = accept(ctx, PDF + b"\n% rescanned", "second.pdf", "api")
@@ -102,5 +104,3 @@ def test_duplicate_invoice_in_another_file_is_reported_with_the_earlier_document
             assert dup and "first.pdf" in dup[0]["message"]
     finally:
         ctx.close()
-
-

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import threading
 import time
 import zipfile
@@ -17,11 +16,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
-from intake.service.context import build_context
-from intake.service.dropfolder import DropFolder
-from intake.settings import Settings
-from intake.storage.db import session_scope
-from intake.storage.service_tables import Document, ExtractedInvoice
+from fapiao.core.settings import Settings
+from fapiao.service.dropfolder import DropFolder
+from fapiao.service.runtime import start_service
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import Document, ExtractedInvoice
 from tests.intake.test_hostile_inputs import CASES, GOOD
 from tests.service.conftest import make_key
 from tests.service.test_api import _wait_done
@@ -32,15 +31,25 @@ def _deltax_bomb_ofd() -> bytes:
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("OFD.xml", "<OFD><DocBody><DocRoot>Doc_0/Document.xml</DocRoot></DocBody></OFD>")
         zf.writestr("Doc_0/Document.xml", '<Document><Pages><Page ID="1" BaseLoc="P/Content.xml"/></Pages></Document>')
-        zf.writestr("Doc_0/P/Content.xml", '<Page><Content><Layer><TextObject ID="2" Boundary="1 1 1 1" Size="x">'
-                                           '<TextCode X="?" Y="1" DeltaX="g 10000000000 1">发票号码</TextCode>'
-                                           "</TextObject></Layer></Content></Page>")
+        zf.writestr(
+            "Doc_0/P/Content.xml",
+            '<Page><Content><Layer><TextObject ID="2" Boundary="1 1 1 1" Size="x">'
+            '<TextCode X="?" Y="1" DeltaX="g 10000000000 1">发票号码</TextCode>'
+            "</TextObject></Layer></Content></Page>",
+        )
     return buf.getvalue()
 
 
-LONG_XML = ("<EInvoice><EIid>" + "2" * 300 + "</EIid><SellerName>" + "某" * 400 + "</SellerName><SellerIdNum>"
-            + "9" * 100 + "</SellerIdNum><IssueTime>2024-05-14</IssueTime><TotalAmWithoutTax>100.00</TotalAmWithoutTax>"
-            "<TotalTaxAm>6.00</TotalTaxAm><TotalTax-includedAmount>106.00</TotalTax-includedAmount></EInvoice>").encode()
+LONG_XML = (
+    "<EInvoice><EIid>"
+    + "2" * 300
+    + "</EIid><SellerName>"
+    + "某" * 400
+    + "</SellerName><SellerIdNum>"
+    + "9" * 100
+    + "</SellerIdNum><IssueTime>2024-05-14</IssueTime><TotalAmWithoutTax>100.00</TotalAmWithoutTax>"
+    "<TotalTaxAm>6.00</TotalTaxAm><TotalTax-includedAmount>106.00</TotalTax-includedAmount></EInvoice>"
+).encode()
 ACTIVE = {
     "logo.svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>',
     "invoice.pdf": b"<!DOCTYPE html><html><body><script>fetch('/api/v1/invoices')</script></body></html>",
@@ -53,8 +62,11 @@ def test_hostile_files_fail_clearly_while_the_service_keeps_serving(client: Test
     up = make_key(client, "uploader")
     hostile = {name: data for name, (data, _) in CASES.items() if data}  # the empty one is refused at upload
     hostile |= {"deltax.ofd": _deltax_bomb_ofd(), "long-fields.xml": LONG_XML, "pdf-named.jpg": GOOD}
-    docs = client.post("/api/v1/documents", headers=up,
-                       files=[("files", (n, d, "application/octet-stream")) for n, d in hostile.items()]).json()["documents"]
+    docs = client.post(
+        "/api/v1/documents",
+        headers=up,
+        files=[("files", (n, d, "application/octet-stream")) for n, d in hostile.items()],
+    ).json()["documents"]
     refused = {d["filename"]: d for d in docs if not d["id"]}
     # a type fapiao does not read (the .docx) is refused at upload, naming the file; everything else is accepted
     assert set(refused) <= {n for n in hostile if n.endswith((".docx", ".zip"))}, refused
@@ -75,7 +87,9 @@ def test_hostile_files_fail_clearly_while_the_service_keeps_serving(client: Test
     prober.start()
     try:
         start = time.monotonic()
-        other = client.post("/api/v1/documents", headers=up, files=[("files", ("meanwhile.pdf", GOOD + b"\n%1", "application/pdf"))])
+        other = client.post(
+            "/api/v1/documents", headers=up, files=[("files", ("meanwhile.pdf", GOOD + b"\n%1", "application/pdf"))]
+        )
         assert other.status_code == 202 and time.monotonic() - start < 5
         bodies = {d["filename"]: _wait_done(client, d["id"], up, timeout=120) for d in docs}
         assert _wait_done(client, other.json()["documents"][0]["id"], up)["status"] == "done"
@@ -103,20 +117,37 @@ def test_hostile_files_fail_clearly_while_the_service_keeps_serving(client: Test
 def test_svg_and_html_are_refused_before_anything_is_stored(client: TestClient) -> None:
     up = make_key(client, "uploader")
     originals = client.app.state.ctx.blobs.root
-    resp = client.post("/api/v1/documents", headers=up,
-                       files=[("files", (n, d, "image/svg+xml")) for n, d in ACTIVE.items()])
+    resp = client.post(
+        "/api/v1/documents", headers=up, files=[("files", (n, d, "image/svg+xml")) for n, d in ACTIVE.items()]
+    )
     assert resp.status_code == 415
     assert "SVG" in resp.json()["detail"] and "HTML" in resp.json()["detail"]
     assert [p for p in originals.rglob("*") if p.is_file()] == []
-    mixed = client.post("/api/v1/documents", headers=up, files=[("files", ("a.svg", ACTIVE["logo.svg"], "image/svg+xml")),
-                                                                ("files", ("a.pdf", GOOD, "application/pdf"))]).json()
+    mixed = client.post(
+        "/api/v1/documents",
+        headers=up,
+        files=[
+            ("files", ("a.svg", ACTIVE["logo.svg"], "image/svg+xml")),
+            ("files", ("a.pdf", GOOD, "application/pdf")),
+        ],
+    ).json()
     assert [d["status"] for d in mixed["documents"]][0] == "rejected" and mixed["documents"][1]["id"]
     with session_scope(client.app.state.ctx.sessions) as s:
         assert [d.filename for d in s.scalars(select(Document))] == ["a.pdf"]
 
 
-ODD_NAMES = ["发" * 300 + ".pdf", "\u202egpj.exe.pdf", "e\u0301\u0301\u0301.pdf", "😀🧾.pdf", "../../../etc/passwd",
-             "C:\\Windows\\system32\\a.pdf", "a" * 900, " .pdf", "%00%2e%2e.pdf", "name\twith\ttabs.pdf"]
+ODD_NAMES = [
+    "发" * 300 + ".pdf",
+    "\u202egpj.exe.pdf",
+    "e\u0301\u0301\u0301.pdf",
+    "😀🧾.pdf",
+    "../../../etc/passwd",
+    "C:\\Windows\\system32\\a.pdf",
+    "a" * 900,
+    " .pdf",
+    "%00%2e%2e.pdf",
+    "name\twith\ttabs.pdf",
+]
 
 
 def test_odd_and_very_long_upload_names_are_kept_as_labels_only(client: TestClient) -> None:
@@ -143,7 +174,7 @@ def _pdf(i: int) -> bytes:
 
 
 def test_drop_folder_survives_odd_names_links_and_files_removed_while_read(settings: Settings, tmp_path: Path) -> None:
-    ctx = build_context(settings)
+    ctx = start_service(settings)
     try:
         drop = DropFolder(ctx, settings.data_dir)
         long_name = "发" * 80 + ".pdf"  # 244 bytes: a second one the same day needs a stamped name that still fits
@@ -177,7 +208,9 @@ def test_drop_folder_survives_odd_names_links_and_files_removed_while_read(setti
         assert all(len(n.encode()) <= 255 for n in moved) and sum(n.startswith("发" * 70) for n in moved) == 2
         assert sorted(p.name for p in drop.inbox.iterdir()) == []
         assert secret.read_text() == "not for the inbox" and secret.exists()  # the link was moved, not its target
-        reasons = {p.name: p.read_text(encoding="utf-8") for p in drop.failed.iterdir() if p.name.endswith(".reason.txt")}
+        reasons = {
+            p.name: p.read_text(encoding="utf-8") for p in drop.failed.iterdir() if p.name.endswith(".reason.txt")
+        }
         assert set(reasons) == {"link.pdf.reason.txt", "linked-dir.reason.txt"}
         assert all("symbolic link" in r for r in reasons.values())
         with session_scope(ctx.sessions) as s:
@@ -229,7 +262,7 @@ def test_backfill_zip_with_bombs_and_hostile_member_names(client: TestClient, tm
 def test_an_over_size_upload_is_refused_with_413_and_nothing_is_stored(settings: Settings) -> None:
     """FAPIAO_MAX_UPLOAD_BYTES: a file over it is refused with a problem naming the file, the size, the limit
     and the setting; a good file in the same request is still accepted; nothing of the big one is kept."""
-    from api.app import create_app
+    from fapiao.api.app import create_app
 
     small = settings.model_copy(update={"max_upload_bytes": len(GOOD) + 1024})
     big = GOOD + b"\n%" + b"x" * 4096  # a real PDF, padded past the limit
@@ -242,8 +275,11 @@ def test_an_over_size_upload_is_refused_with_413_and_nothing_is_stored(settings:
         assert body["documents"][0]["code"] and body["documents"][0]["id"] is None
         assert "FAPIAO_MAX_UPLOAD_BYTES" in body["documents"][0]["error"]  # what to do
         assert [p for p in client.app.state.ctx.blobs.root.rglob("*") if p.is_file()] == []
-        mixed = client.post("/api/v1/documents", headers=up, files=[("files", ("big.pdf", big, "application/pdf")),
-                                                                    ("files", ("ok.pdf", GOOD, "application/pdf"))])
+        mixed = client.post(
+            "/api/v1/documents",
+            headers=up,
+            files=[("files", ("big.pdf", big, "application/pdf")), ("files", ("ok.pdf", GOOD, "application/pdf"))],
+        )
         assert mixed.status_code == 202
         docs = mixed.json()["documents"]
         assert (docs[0]["status"], docs[0]["id"]) == ("rejected", None) and docs[1]["id"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import intake.storage.tables  # noqa: F401
-from intake.storage.db import Base, make_engine
-from intake.storage.migrate import upgrade
+import fapiao.storage.tables  # noqa: F401
+from fapiao.storage.db import Base, make_engine
+from fapiao.storage.migrate import upgrade
 
 
 def test_migrations_match_the_models(database_url: str) -> None:

@@ -23,18 +23,25 @@ def _names(party: dict) -> set[tuple[str, int, str]]:
 
 def test_confirming_an_invoice_teaches_the_party_master(client: TestClient) -> None:
     up, rv = make_key(client, "uploader"), make_key(client, "reviewer")
-    doc = client.post("/api/v1/documents", headers=up,
-                      files=[("files", ("a.xml", xml("24310000000000000007", "100.00", "6.00"), "application/xml"))]).json()
+    doc = client.post(
+        "/api/v1/documents",
+        headers=up,
+        files=[("files", ("a.xml", xml("24310000000000000007", "100.00", "6.00"), "application/xml"))],
+    ).json()
     assert _wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
     (listed,) = client.get("/api/v1/invoices", headers=rv).json()["invoices"]
     assert _parties(client, rv) == {}  # reading an invoice teaches nothing: only a person's confirmation does
 
     # The reviewer corrects the seller's name, then confirms: the corrected name is what the master learns.
-    edited = client.patch(f"/api/v1/invoices/{listed['id']}", headers=rv,
-                          json={"version": listed["version"], "fields": {"seller_name": "上海某某贸易股份有限公司"}})
+    edited = client.patch(
+        f"/api/v1/invoices/{listed['id']}",
+        headers=rv,
+        json={"version": listed["version"], "fields": {"seller_name": "上海某某贸易股份有限公司"}},
+    )
     assert edited.status_code == 200, edited.text
-    confirmed = client.post(f"/api/v1/invoices/{listed['id']}/confirm", headers=rv,
-                            json={"version": edited.json()["version"]})
+    confirmed = client.post(
+        f"/api/v1/invoices/{listed['id']}/confirm", headers=rv, json={"version": edited.json()["version"]}
+    )
     assert confirmed.status_code == 200 and confirmed.json()["review"] == "confirmed"
     parties = _parties(client, rv)
     assert set(parties) == {SELLER_ID, BUYER_ID}
@@ -43,13 +50,17 @@ def test_confirming_an_invoice_teaches_the_party_master(client: TestClient) -> N
     assert _names(parties[BUYER_ID]) == {("思星顺生物技术集团有限公司", 1, "confirmed")}
 
     # Confirming what is already confirmed does not count the names twice.
-    again = client.post(f"/api/v1/invoices/{listed['id']}/confirm", headers=rv, json={"version": confirmed.json()["version"]})
+    again = client.post(
+        f"/api/v1/invoices/{listed['id']}/confirm", headers=rv, json={"version": confirmed.json()["version"]}
+    )
     assert again.status_code in (200, 409), again.text
     assert _names(_parties(client, rv)[SELLER_ID]) == {("上海某某贸易股份有限公司", 1, "confirmed")}
 
     # A records import adds its own variant to the same party; the confirmed one stays.
-    rows = [[f"2431000000000000001{i}", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "1.00", "0.06", "1.06", "正常"]
-            for i in range(3)]
+    rows = [
+        [f"2431000000000000001{i}", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "1.00", "0.06", "1.06", "正常"]
+        for i in range(3)
+    ]
     _import(client, rv, csv_bytes(rows, ERP_HEADERS), mapping='{"invoice_number": "票号"}')
     seller = _parties(client, rv)[SELLER_ID]
     assert ("上海某某贸易股份有限公司", 1, "confirmed") in _names(seller)
@@ -60,8 +71,8 @@ def test_confirming_an_invoice_teaches_the_party_master(client: TestClient) -> N
 def test_the_service_confirms_ocr_names_with_the_party_master_in_its_database(client: TestClient, tmp_path) -> None:
     """The service's verification asks its own database (a real lookup, on SQLite and PostgreSQL) at the time of
     each verification: before a records import an OCR'd name is unconfirmed, after it the same reading is not."""
-    from intake.models import Status
-    from intake.verify import verify
+    from fapiao.core.models import Status
+    from fapiao.intake.verify import verify
     from tests.intake.test_backfill_party_master import _export, _ocr_read, _row, _unconfirmed
 
     rv = make_key(client, "reviewer")
@@ -81,23 +92,38 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
     import json
     from pathlib import Path
 
-    from api.app import create_app
+    from fapiao.api.app import create_app
     from tests.intake.test_backfill_party_master import _export
 
     scan = Path(__file__).resolve().parents[2] / "samples" / "examples" / "digital_normal.png"
     truth = json.loads(Path(f"{scan}.truth.json").read_text(encoding="utf-8"))["invoices"][0]["invoice"]
     with TestClient(create_app(settings.model_copy(update={"ocr": True}))) as client:
         up, rv = make_key(client, "uploader"), make_key(client, "reviewer")
-        doc = client.post("/api/v1/documents", headers=up, files=[("files", ("scan.png", scan.read_bytes(), "image/png"))]).json()
+        doc = client.post(
+            "/api/v1/documents", headers=up, files=[("files", ("scan.png", scan.read_bytes(), "image/png"))]
+        ).json()
         assert _wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
         (listed,) = client.get("/api/v1/invoices", headers=rv).json()["invoices"]
         before = client.get(f"/api/v1/invoices/{listed['id']}", headers=rv).json()
         assert before["status"] == "needs_review"
-        assert {n for f in before["findings"] if f["code"] == "ocr.unconfirmed" for n in f["fields"]} == {"buyer_name", "seller_name"}
+        assert {n for f in before["findings"] if f["code"] == "ocr.unconfirmed" for n in f["fields"]} == {
+            "buyer_name",
+            "seller_name",
+        }
 
-        row = {"发票号码": "", "数电票号码": "24420000000000000001", "销方识别号": truth["seller_tax_id"],
-               "销方名称": truth["seller_name"], "购方识别号": truth["buyer_tax_id"], "购买方名称": truth["buyer_name"],
-               "开票日期": "2024-01-05", "金额": "10.00", "税额": "0.60", "价税合计": "10.60", "发票状态": "正常"}
+        row = {
+            "发票号码": "",
+            "数电票号码": "24420000000000000001",
+            "销方识别号": truth["seller_tax_id"],
+            "销方名称": truth["seller_name"],
+            "购方识别号": truth["buyer_tax_id"],
+            "购买方名称": truth["buyer_name"],
+            "开票日期": "2024-01-05",
+            "金额": "10.00",
+            "税额": "0.60",
+            "价税合计": "10.60",
+            "发票状态": "正常",
+        }
         run = _import(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())
         assert run["reverified"] == 1
         after = client.get(f"/api/v1/invoices/{listed['id']}", headers=rv).json()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from intake.service.periodic import Periodic
+from fapiao.service.periodic import Periodic
 
 
 def test_a_failing_round_does_not_end_the_loop() -> None:

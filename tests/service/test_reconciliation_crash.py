@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 
-from intake.service.reconciliation import Scope, run_reconciliation
-from intake.storage.db import session_scope
-from intake.storage.matching_tables import Draft, ReconciliationItem, ReconciliationRun
+from fapiao.service.reconciliation import Scope, run_reconciliation
+from fapiao.storage.db import session_scope
+from fapiao.storage.matching_tables import Draft, ReconciliationItem, ReconciliationRun
 from tests.service.conftest import make_key
 from tests.service.test_api import _wait_done
 from tests.service.test_reconciliation_api import xml
@@ -22,8 +22,11 @@ from tests.service.test_reconciliation_api import xml
 def test_an_interrupted_reconciliation_leaves_nothing_and_reruns_create_drafts_once(client: TestClient) -> None:
     up = make_key(client, "uploader")
     numbers = [f"2438000000000000{i:04d}" for i in range(1, 9)]
-    docs = client.post("/api/v1/documents?batch=x", headers=up, files=[
-        ("files", (f"{n}.xml", xml(n, "20.00", "1.20"), "application/xml")) for n in numbers]).json()["documents"]
+    docs = client.post(
+        "/api/v1/documents?batch=x",
+        headers=up,
+        files=[("files", (f"{n}.xml", xml(n, "20.00", "1.20"), "application/xml")) for n in numbers],
+    ).json()["documents"]
     for d in docs:
         assert _wait_done(client, d["id"], up)["status"] == "done"
     ctx = client.app.state.ctx
@@ -62,8 +65,8 @@ def test_a_backfill_cut_off_while_reconciling_finishes_once_after_a_restart(sett
 
     from sqlalchemy import update
 
-    from api.app import create_app
-    from intake.storage.backfill_tables import Backfill
+    from fapiao.api.app import create_app
+    from fapiao.storage.backfill_tables import Backfill
     from tests.service.test_backfill_api import _wait
 
     numbers = [f"2439100000000000{i:04d}" for i in range(1, 6)]
@@ -73,16 +76,25 @@ def test_a_backfill_cut_off_while_reconciling_finishes_once_after_a_restart(sett
             zf.writestr(f"{n}.xml", xml(n, "30.00", "1.80"))
     with TestClient(create_app(settings)) as client:
         rv = make_key(client, "reviewer")
-        resp = client.post("/api/v1/backfills", headers=rv, files={"archive": ("b.zip", buf.getvalue(), "application/zip")})
+        resp = client.post(
+            "/api/v1/backfills", headers=rv, files={"archive": ("b.zip", buf.getvalue(), "application/zip")}
+        )
         body = _wait(client, rv, resp.json()["id"])
         assert body["status"] == "done" and body["categories"]["missing_in_system"] == len(numbers)
         with session_scope(client.app.state.ctx.sessions) as s:
-            s.execute(update(Backfill).where(Backfill.id == body["id"]).values(status="reconciling", outputs=None,
-                                                                               reconciliation_run_id=None, finished_at=None))
+            s.execute(
+                update(Backfill)
+                .where(Backfill.id == body["id"])
+                .values(status="reconciling", outputs=None, reconciliation_run_id=None, finished_at=None)
+            )
     with TestClient(create_app(settings)) as client:  # the restart
         rv = make_key(client, "reviewer")
         again = _wait(client, rv, body["id"])
-        assert again["status"] == "done" and {o["name"] for o in again["outputs"]} == {"reconciliation.xlsx", "drafts.xlsx", "log.jsonl"}
+        assert again["status"] == "done" and {o["name"] for o in again["outputs"]} == {
+            "reconciliation.xlsx",
+            "drafts.xlsx",
+            "log.jsonl",
+        }
         assert again["categories"]["missing_in_system"] == len(numbers)
         with session_scope(client.app.state.ctx.sessions) as s:
             assert Counter(s.scalars(select(Draft.invoice_key))) == Counter(numbers)  # once each, not twice

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 from fastapi.testclient import TestClient
 
-from intake.service import alerts
+from fapiao.service import alerts
 from tests.service.conftest import make_key
 from tests.service.test_api import _wait_done
 from tests.service.test_reconciliation_api import SELLER_ID, xml
@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HEADERS = "发票代码,发票号码,数电票号码,销方识别号,销方名称,购方识别号,购买方名称,开票日期,金额,税额,价税合计,发票状态,发票票种"
 OTHER_ID = "91110000600037341L"
 RECORDS = [
-    ",,24340000000000000001,{s},上海某某贸易有限公司,91330106273175535K,思星顺生物技术集团有限公司,2024-03-08,100.00,6.00,106.00,正常,".format(s=SELLER_ID),
-    "011001900111,12345678,,{o},科晟建筑（南京）股份有限公司,,,2024-04-02,1000.00,58.94,1058.94,正常,".format(o=OTHER_ID),
-    ",,24340000000000000003,{o},科晟建筑（南京）股份有限公司,,,2024-04-20,500.00,30.00,530.00,正常,".format(o=OTHER_ID),
+    f",,24340000000000000001,{SELLER_ID},上海某某贸易有限公司,91330106273175535K,思星顺生物技术集团有限公司,2024-03-08,100.00,6.00,106.00,正常,",
+    f"011001900111,12345678,,{OTHER_ID},科晟建筑（南京）股份有限公司,,,2024-04-02,1000.00,58.94,1058.94,正常,",
+    f",,24340000000000000003,{OTHER_ID},科晟建筑（南京）股份有限公司,,,2024-04-20,500.00,30.00,530.00,正常,",
 ]
 
 
@@ -38,12 +38,18 @@ def _csv(rows: list[str]) -> bytes:
 
 def _setup(client: TestClient) -> tuple[dict, dict]:
     rv, up = make_key(client, "reviewer"), make_key(client, "uploader")
-    r = client.post("/api/v1/records/imports", headers=rv, files={"file": ("tax-bureau.csv", _csv(RECORDS), "text/csv")})
+    r = client.post(
+        "/api/v1/records/imports", headers=rv, files={"file": ("tax-bureau.csv", _csv(RECORDS), "text/csv")}
+    )
     assert r.status_code == 201, r.text
-    files = [("a.xml", xml("24340000000000000001", "100.00", "6.00")),
-             ("b.xml", xml("24340000000000000009", "250.00", "15.00")),   # not in the records
-             ("b-again.xml", xml("24340000000000000009", "250.00", "15.00", pad="\n"))]  # the same invoice twice
-    docs = client.post("/api/v1/documents", headers=up, files=[("files", (n, d, "application/xml")) for n, d in files]).json()
+    files = [
+        ("a.xml", xml("24340000000000000001", "100.00", "6.00")),
+        ("b.xml", xml("24340000000000000009", "250.00", "15.00")),  # not in the records
+        ("b-again.xml", xml("24340000000000000009", "250.00", "15.00", pad="\n")),
+    ]  # the same invoice twice
+    docs = client.post(
+        "/api/v1/documents", headers=up, files=[("files", (n, d, "application/xml")) for n, d in files]
+    ).json()
     for d in docs["documents"]:
         assert _wait_done(client, d["id"], up)["status"] == "done"
     assert client.post("/api/v1/reconciliations", headers=rv, json={}).status_code == 201
@@ -60,7 +66,10 @@ def test_search_from_partial_facts(client: TestClient) -> None:
     rv, _ = _setup(client)
     # Part of a number: the record, the invoice read from a.xml, nothing else.
     hits = _search(client, rv, q="0000000001")
-    assert {(h["kind"], h["number"]) for h in hits} == {("record", "24340000000000000001"), ("invoice", "24340000000000000001")}
+    assert {(h["kind"], h["number"]) for h in hits} == {
+        ("record", "24340000000000000001"),
+        ("invoice", "24340000000000000001"),
+    }
     assert all("number contains 0000000001" in h["reasons"] for h in hits)
     # An old-style code + number, by the number part alone.
     (old,) = _search(client, rv, q="12345678")
@@ -87,28 +96,45 @@ def test_search_from_partial_facts(client: TestClient) -> None:
     assert bad.status_code == 422 and bad.json()["hint"]
     inv = next(h for h in by_id if h["label"] == "a.xml")
     body = client.get(inv["api_url"], headers=rv).json()
-    client.patch(inv["api_url"], headers=rv, json={"version": body["version"], "fields": {"seller_name": "甲乙丙丁有限公司"}})
+    client.patch(
+        inv["api_url"], headers=rv, json={"version": body["version"], "fields": {"seller_name": "甲乙丙丁有限公司"}}
+    )
     assert [h["ref"] for h in _search(client, rv, name="甲乙丙丁")] == [inv["ref"]]
 
 
 def test_search_cli_reads_the_same_database(client: TestClient, settings) -> None:
     _setup(client)
     env = {**os.environ, "FAPIAO_DATA_DIR": str(settings.data_dir), "FAPIAO_DATABASE_URL": settings.db_url}
-    res = subprocess.run([sys.executable, "-m", "intake.cli", "search", "科晟", "--min", "1000", "--json"], env=env,
-                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    res = subprocess.run(
+        [sys.executable, "-m", "fapiao.cli", "search", "科晟", "--min", "1000", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert res.returncode == 0, res.stderr
     (hit,) = [json.loads(x) for x in res.stdout.splitlines()]
     assert hit["number"] == "01100190011112345678" and hit["kind"] == "record"
-    res = subprocess.run([sys.executable, "-m", "intake.cli", "search"], env=env, capture_output=True, text=True,
-                         timeout=120, cwd=ROOT)
+    res = subprocess.run(
+        [sys.executable, "-m", "fapiao.cli", "search"], env=env, capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     assert res.returncode == 2 and "nothing to search for" in res.stderr
 
 
 def test_statistics(client: TestClient) -> None:
     rv, _ = _setup(client)
     month = client.get("/api/v1/stats", headers=rv, params={"group": "month"}).json()["rows"]
-    assert month == [{"key": "2024-03", "label": "2024-03", "invoices": 3, "total_amount": "600.00",
-                      "total_tax": "36.00", "amount_with_tax": "636.00"}]
+    assert month == [
+        {
+            "key": "2024-03",
+            "label": "2024-03",
+            "invoices": 3,
+            "total_amount": "600.00",
+            "total_tax": "36.00",
+            "amount_with_tax": "636.00",
+        }
+    ]
     rate = client.get("/api/v1/stats", headers=rv, params={"group": "rate"}).json()["rows"]
     assert [(r["key"], r["total_amount"], r["total_tax"]) for r in rate] == [("6%", "600.00", "36.00")]
     seller = client.get("/api/v1/stats", headers=rv, params={"group": "seller"}).json()["rows"]
@@ -123,21 +149,29 @@ def test_statistics(client: TestClient) -> None:
     assert shares[0]["needs_review"] == waiting["total"]
     assert shares[0]["needs_review_share"] == round(waiting["total"] / 3, 4)
     first = waiting["invoices"][0]
-    assert client.post(f"/api/v1/invoices/{first['id']}/confirm", headers=rv, json={"version": first["version"]}).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/invoices/{first['id']}/confirm", headers=rv, json={"version": first["version"]}
+        ).status_code
+        == 200
+    )
     after = client.get("/api/v1/stats/shares", headers=rv).json()["rows"][0]
     assert after["needs_review"] == waiting["total"] - 1
     sx = client.get("/api/v1/stats/shares", headers=rv, params={"format": "xlsx"})
     assert sx.status_code == 200 and "attachment" in sx.headers["content-disposition"]
     ws = openpyxl.load_workbook(io.BytesIO(sx.content)).active
     head = [c.value for c in ws[1]]
-    row = dict(zip(head, ws[2]))
+    row = dict(zip(head, ws[2], strict=False))
     assert row["month"].value == "2024-03" and row["invoices"].value == 3 and row["matched"].value == 1
-    assert row["needs_review_share"].value == after["needs_review_share"] and row["needs_review_share"].number_format == "0.0%"
+    assert (
+        row["needs_review_share"].value == after["needs_review_share"]
+        and row["needs_review_share"].number_format == "0.0%"
+    )
     assert row["matched_share"].value == round(1 / 3, 4) and row["matched_share"].number_format == "0.0%"
     x = client.get("/api/v1/stats", headers=rv, params={"group": "type", "format": "xlsx"})
     assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
     head, row = list(openpyxl.load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
-    cell = dict(zip(head, row))
+    cell = dict(zip(head, row, strict=False))
     assert cell["key"] == "digital_normal" and Decimal(str(cell["amount_with_tax"])) == Decimal("636.00")
     assert client.get("/api/v1/stats", headers=rv, params={"group": "nope"}).status_code == 422
 
@@ -160,7 +194,9 @@ def test_alerts_metrics_and_webhook(client: TestClient) -> None:
     ctx = client.app.state.ctx
     found = client.get("/api/v1/alerts", headers=rv).json()
     (dup,) = [a for a in found["alerts"] if a["kind"] == "duplicate"]
-    assert dup["key"] == "duplicate:24340000000000000009" and "b.xml" in dup["message"] and "b-again.xml" in dup["message"]
+    assert (
+        dup["key"] == "duplicate:24340000000000000009" and "b.xml" in dup["message"] and "b-again.xml" in dup["message"]
+    )
     assert len(dup["detail"]["documents"]) == 2
     assert found["counts"]["stuck_review"] == 0 and found["counts"]["import_stale"] == 0
 
@@ -168,15 +204,21 @@ def test_alerts_metrics_and_webhook(client: TestClient) -> None:
     later = alerts.current(ctx, now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=80))
     kinds = alerts.counts(later)
     assert kinds["import_stale"] == 1
-    pending = client.get("/api/v1/invoices", headers=rv, params={"status": "needs_review", "review": "pending"}).json()["total"]
+    pending = client.get("/api/v1/invoices", headers=rv, params={"status": "needs_review", "review": "pending"}).json()[
+        "total"
+    ]
     assert kinds["stuck_review"] == pending
 
     # A draft exported, then an import that still lacks it: the back-entry did not arrive.
     (draft,) = client.get("/api/v1/drafts", headers=rv, params={"state": "draft"}).json()["drafts"]
     client.post(f"/api/v1/drafts/{draft['id']}/confirm", headers=rv, json={"version": draft["version"]})
     assert client.post("/api/v1/drafts/export", headers=rv, json={"format": "json"}).status_code == 200
-    assert client.post("/api/v1/records/imports", headers=rv,
-                       files={"file": ("tax-bureau.csv", _csv(RECORDS), "text/csv")}).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/records/imports", headers=rv, files={"file": ("tax-bureau.csv", _csv(RECORDS), "text/csv")}
+        ).status_code
+        == 201
+    )
     unseen = client.get("/api/v1/alerts", headers=rv, params={"kind": "draft_unseen"}).json()["alerts"]
     assert [a["key"] for a in unseen] == [f"draft_unseen:{draft['id']}"]
     # A failed import of a source is an alert until that source imports again.
@@ -219,8 +261,11 @@ def test_documents_without_an_invoice_are_found_by_file_name_and_status(client: 
     """A document that gave no invoice (its job failed) is on no invoice, record or draft row: it is found
     as a document by part of its file name, or by its status."""
     rv, up = _setup(client)
-    resp = client.post("/api/v1/documents", headers=up,
-                       files=[("files", ("Scan-0312-broken.pdf", b"%PDF-1.4\nnot really a pdf\n", "application/pdf"))])
+    resp = client.post(
+        "/api/v1/documents",
+        headers=up,
+        files=[("files", ("Scan-0312-broken.pdf", b"%PDF-1.4\nnot really a pdf\n", "application/pdf"))],
+    )
     doc_id = resp.json()["documents"][0]["id"]
     assert _wait_done(client, doc_id, up)["status"] == "failed"
     (hit,) = _search(client, rv, q="scan-0312", kind=["document"])

@@ -22,11 +22,11 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
-from api.app import create_app
-from api.ui.auth import UiRoute
-from intake.service.keys import ROLES, create_key, hash_key
-from intake.storage.db import Base, session_scope
-from intake.storage.service_tables import ApiKey
+from fapiao.api.app import create_app
+from fapiao.api.ui.auth import UiRoute
+from fapiao.service.keys import ROLES, create_key, hash_key
+from fapiao.storage.db import Base, session_scope
+from fapiao.storage.service_tables import ApiKey
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
 from tests.service.conftest import make_key
 from tests.service.test_api import _wait_done
@@ -45,7 +45,9 @@ def required_role(route: APIRoute) -> str | None:
         dep = todo.pop()
         call = dep.call
         if getattr(call, "__qualname__", "").endswith("require.<locals>.check") and call.__closure__:
-            return dict(zip(call.__code__.co_freevars, (c.cell_contents for c in call.__closure__)))["role"]
+            return dict(zip(call.__code__.co_freevars, (c.cell_contents for c in call.__closure__), strict=False))[
+                "role"
+            ]
         todo += dep.dependencies
     return None
 
@@ -63,8 +65,11 @@ def _routes(client: TestClient, ui: bool) -> list[tuple[str, str, APIRoute]]:
 
 def _url(path: str) -> str:
     """A concrete URL for a route path: every parameter a plausible value."""
-    return re.sub(r"\{([^}:]+)(?::path)?\}", lambda m: {"name": "reconciliation.xlsx", "fmt": "csv", "table": "months",
-                                                         "action": "confirm"}.get(m[1], "1"), path)
+    return re.sub(
+        r"\{([^}:]+)(?::path)?\}",
+        lambda m: {"name": "reconciliation.xlsx", "fmt": "csv", "table": "months", "action": "confirm"}.get(m[1], "1"),
+        path,
+    )
 
 
 def _below(role: str) -> str | None:
@@ -77,8 +82,11 @@ def test_every_api_route_checks_its_role(client: TestClient) -> None:
     routes = _routes(client, ui=False)
     api = [(m, p, r) for m, p, r in routes if p.startswith("/api/v1") or p == "/metrics"]
     assert len(api) >= 40  # the walk found the routers (documents … drafts, backfills, search, stats)
-    unprotected = [(m, p) for m, p, r in routes if required_role(r) is None and (m, p) not in PUBLIC_API
-                   and p.startswith(("/api", "/metrics"))]
+    unprotected = [
+        (m, p)
+        for m, p, r in routes
+        if required_role(r) is None and (m, p) not in PUBLIC_API and p.startswith(("/api", "/metrics"))
+    ]
     assert unprotected == []
     documented = client.get("/openapi.json").json()["paths"]
     for method, path, route in api:
@@ -87,7 +95,11 @@ def test_every_api_route_checks_its_role(client: TestClient) -> None:
         op = documented[path][method.lower()]
         assert {"401", "403"} <= set(op["responses"]), (method, path)  # every error documented as problem JSON
         anon = client.request(method, url)
-        assert anon.status_code == 401 and anon.headers["www-authenticate"] == "Bearer", (method, path, anon.status_code)
+        assert anon.status_code == 401 and anon.headers["www-authenticate"] == "Bearer", (
+            method,
+            path,
+            anon.status_code,
+        )
         assert anon.headers["content-type"].startswith("application/problem+json")
         wrong = client.request(method, url, headers={"Authorization": "Bearer fp_not-a-key"})
         assert wrong.status_code == 401, (method, path)
@@ -124,7 +136,10 @@ def test_every_ui_route_needs_a_session_with_the_right_role(client: TestClient) 
         role, url = required_role(route), _url(path)
         anon = as_({}, method, url)
         if method == "GET":
-            assert anon.status_code == 303 and anon.headers["location"].startswith("/ui/login?next="), (path, anon.status_code)
+            assert anon.status_code == 303 and anon.headers["location"].startswith("/ui/login?next="), (
+                path,
+                anon.status_code,
+            )
         else:
             assert anon.status_code == 401, (method, path, anon.status_code)
         forged = as_({"fapiao_session": "x" * 40}, method, url)
@@ -133,8 +148,9 @@ def test_every_ui_route_needs_a_session_with_the_right_role(client: TestClient) 
             low = as_(sessions[_below(role)], method, url)
             assert low.status_code == 403, (method, path, low.status_code)
         ok = as_(sessions[role], method, url)
-        assert ok.status_code not in (401, 403) and not (ok.status_code == 303 and "/ui/login" in ok.headers.get("location", "")), \
-            (method, path, ok.status_code)
+        assert ok.status_code not in (401, 403) and not (
+            ok.status_code == 303 and "/ui/login" in ok.headers.get("location", "")
+        ), (method, path, ok.status_code)
     client.cookies.clear()
 
 
@@ -192,8 +208,9 @@ def _served(app) -> Iterator[str]:
     """``app`` behind a real uvicorn server in a thread of this process (access log on, logs at DEBUG, so
     ``caplog`` sees them); yields its base URL and stops it afterwards."""
     port = _port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="debug",
-                                           access_log=True))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="debug", access_log=True)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -227,8 +244,11 @@ def test_api_keys_appear_in_no_log_and_no_table(settings, caplog: pytest.LogCapt
         with session_scope(ctx.sessions) as s:
             rows = s.scalars(select(ApiKey)).all()
             assert {r.key_hash for r in rows} >= {hash_key(k) for k in keys}
-            dump = " ".join(str(tuple(row)) for table in Base.metadata.sorted_tables
-                            for row in s.execute(text(f'SELECT * FROM "{table.name}"')))
+            dump = " ".join(
+                str(tuple(row))
+                for table in Base.metadata.sorted_tables
+                for row in s.execute(text(f'SELECT * FROM "{table.name}"'))
+            )
     logged = [r for r in caplog.records]
     assert any(r.name.startswith("uvicorn.access") for r in logged)  # the access log was on and captured
     text_logged = "\n".join(f"{r.getMessage()} {r.args!r} {getattr(r, 'exc_text', '') or ''}" for r in logged)
@@ -250,7 +270,7 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
     import redis
     from sqlalchemy import create_engine
 
-    from intake.settings import Settings
+    from fapiao.core.settings import Settings
     from tests.service.conftest import PG_URL
     from tests.service.test_celery_workers import _start_worker
 
@@ -279,10 +299,25 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
     threading.Thread(target=hook.serve_forever, daemon=True).start()
     hook_url = f"http://127.0.0.1:{hook.server_address[1]}/hook?token={hook_token}"
     data_dir = tmp_path / "data"
-    settings = Settings(data_dir=data_dir, database_url=db_url, broker_url=broker, alert_webhook_url=hook_url,
-                        alert_interval_minutes=0.01, drop_folder=False, ocr=False, _env_file=None)
-    env = {**os.environ, "FAPIAO_BROKER_URL": broker, "FAPIAO_DATABASE_URL": db_url, "FAPIAO_DATA_DIR": str(data_dir),
-           "FAPIAO_OCR": "false", "FAPIAO_DROP_FOLDER": "false", "FAPIAO_ALERT_WEBHOOK_URL": hook_url}
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=db_url,
+        broker_url=broker,
+        alert_webhook_url=hook_url,
+        alert_interval_minutes=0.01,
+        drop_folder=False,
+        ocr=False,
+        _env_file=None,
+    )
+    env = {
+        **os.environ,
+        "FAPIAO_BROKER_URL": broker,
+        "FAPIAO_DATABASE_URL": db_url,
+        "FAPIAO_DATA_DIR": str(data_dir),
+        "FAPIAO_OCR": "false",
+        "FAPIAO_DROP_FOLDER": "false",
+        "FAPIAO_ALERT_WEBHOOK_URL": hook_url,
+    }
     caplog.set_level(logging.DEBUG)
     app = create_app(settings)
     worker_log = tmp_path / "worker.log"
@@ -295,11 +330,14 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
                 admin_key = create_key(ctx, "admin", "secrets-admin")
                 h = {"Authorization": f"Bearer {admin_key}"}
                 with httpx.Client(base_url=base, timeout=30) as http:
+
                     def keep(resp: httpx.Response) -> httpx.Response:
                         answers.append(f"{resp.status_code} {dict(resp.headers)!r} {resp.text}")
                         return resp
 
-                    doc = keep(http.post("/api/v1/documents", headers=h, files=[("files", ("a.pdf", PDF, "application/pdf"))]))
+                    doc = keep(
+                        http.post("/api/v1/documents", headers=h, files=[("files", ("a.pdf", PDF, "application/pdf"))])
+                    )
                     doc_id = doc.json()["documents"][0]["id"]
                     deadline = time.monotonic() + 60
                     while keep(http.get(f"/api/v1/documents/{doc_id}", headers=h)).json()["status"] != "done":
@@ -309,8 +347,16 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
                     while len(hits) < 2:  # refused once (logged), then posted
                         assert time.monotonic() < deadline, f"the webhook was called {len(hits)} times"
                         time.sleep(0.1)
-                    for path in ("/health", "/metrics", "/openapi.json", "/api/v1/alerts", "/api/v1/documents",
-                                 "/api/v1/stats", "/api/v1/invoices/999999", "/api/v1/backfills"):
+                    for path in (
+                        "/health",
+                        "/metrics",
+                        "/openapi.json",
+                        "/api/v1/alerts",
+                        "/api/v1/documents",
+                        "/api/v1/stats",
+                        "/api/v1/invoices/999999",
+                        "/api/v1/backfills",
+                    ):
                         keep(http.get(path, headers=h))
                     http.post("/ui/login", data={"key": admin_key}, follow_redirects=False)
                     for path in ("/ui", "/ui/alerts", "/ui/backfills", "/ui/records", "/ui/stats", "/ui/nowhere"):
@@ -323,7 +369,7 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
-    from api.ui.session import SECRET_FILE
+    from fapiao.api.ui.session import SECRET_FILE
 
     session_secret = (data_dir.resolve() / SECRET_FILE).read_text().strip()
     assert hits[0] == f"/hook?token={hook_token}"  # the token was really configured and used
@@ -334,8 +380,12 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
     worker_out = worker_log.read_text(errors="replace")
     assert "ready" in worker_out or "celery@" in worker_out, worker_out[-2000:]
     responses = "\n".join(answers)
-    for name, secret in {"database password": db_pw, "broker password": broker_pw, "webhook token": hook_token,
-                         "UI session secret": session_secret}.items():
+    for name, secret in {
+        "database password": db_pw,
+        "broker password": broker_pw,
+        "webhook token": hook_token,
+        "UI session secret": session_secret,
+    }.items():
         assert secret not in text_logged, f"the {name} is in the log"
         assert secret not in worker_out, f"the {name} is in the worker's output"
         assert secret not in responses, f"the {name} is in a response"

@@ -19,11 +19,11 @@ import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from api.app import create_app
-from intake.settings import Settings
-from intake.storage.db import session_scope
-from intake.storage.matching_tables import Draft
-from intake.storage.service_tables import Document, ExtractedInvoice
+from fapiao.api.app import create_app
+from fapiao.core.settings import Settings
+from fapiao.storage.db import session_scope
+from fapiao.storage.matching_tables import Draft
+from fapiao.storage.service_tables import Document, ExtractedInvoice
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
 from tests.service.conftest import make_key
 from tests.service.test_celery_workers import _start_worker, pg_schema_url  # noqa: F401  (fixture)
@@ -74,34 +74,53 @@ def _xml_ids(client: TestClient) -> list[tuple[str, str]]:
 def test_kill_9_of_workers_loses_no_job_and_runs_none_twice(tmp_path: Path, pg_schema_url: str) -> None:  # noqa: F811
     redis.Redis.from_url(REDIS).flushdb()
     data_dir = tmp_path / "data"
-    env = {**os.environ, "FAPIAO_BROKER_URL": REDIS, "FAPIAO_DATABASE_URL": pg_schema_url,
-           "FAPIAO_DATA_DIR": str(data_dir), "FAPIAO_OCR": "false", "FAPIAO_DROP_FOLDER": "false"}
-    settings = Settings(data_dir=data_dir, database_url=pg_schema_url, broker_url=REDIS, ocr=False, drop_folder=False,
-                        _env_file=None)
+    env = {
+        **os.environ,
+        "FAPIAO_BROKER_URL": REDIS,
+        "FAPIAO_DATABASE_URL": pg_schema_url,
+        "FAPIAO_DATA_DIR": str(data_dir),
+        "FAPIAO_OCR": "false",
+        "FAPIAO_DROP_FOLDER": "false",
+    }
+    settings = Settings(
+        data_dir=data_dir, database_url=pg_schema_url, broker_url=REDIS, ocr=False, drop_folder=False, _env_file=None
+    )
     with TestClient(create_app(settings)) as client:
         up = make_key(client, "uploader")
         worker = _start_worker(env, tmp_path / "worker1.log")
         try:
             assert client.post("/api/v1/documents", headers=up, files=_docs(16)).status_code == 202
-            assert client.post("/api/v1/documents?batch=w", headers=up, files=_xml_docs(NUMBERS[:180])).status_code == 202
+            assert (
+                client.post("/api/v1/documents?batch=w", headers=up, files=_xml_docs(NUMBERS[:180])).status_code == 202
+            )
             # 1. The pool process dies mid-job; its parent starts another, the broker redelivers the task.
             slow = set(_statuses(client)) - {d for d, _ in _xml_ids(client)}
             _wait_for(lambda: any(i in slow for i in _processing(client)), 60, "no slow job started")
             (child,) = psutil.Process(worker.pid).children()
             child.send_signal(signal.SIGKILL)
             # 2. Later the whole worker dies, mid-job again.
-            _wait_for(lambda: sum(st == "done" for st, _ in _statuses(client).values()) >= 6 and
-                      any(i in slow for i in _processing(client)),
-                      90, "the worker did not go on after losing its pool process")
+            _wait_for(
+                lambda: (
+                    sum(st == "done" for st, _ in _statuses(client).values()) >= 6
+                    and any(i in slow for i in _processing(client))
+                ),
+                90,
+                "the worker did not go on after losing its pool process",
+            )
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(30)
             # 3. Uploads go on while no worker runs: accepted, queued, nothing lost.
-            assert client.post("/api/v1/documents?batch=w", headers=up, files=_xml_docs(NUMBERS[180:])).status_code == 202
+            assert (
+                client.post("/api/v1/documents?batch=w", headers=up, files=_xml_docs(NUMBERS[180:])).status_code == 202
+            )
             before_restart = _statuses(client)
             assert any(st != "done" for st, _ in before_restart.values())
             worker = _start_worker(env, tmp_path / "worker2.log")
-            _wait_for(lambda: all(st == "done" for st, _ in _statuses(client).values()), 120,
-                      f"not every job was done: {_statuses(client)}")
+            _wait_for(
+                lambda: all(st == "done" for st, _ in _statuses(client).values()),
+                120,
+                f"not every job was done: {_statuses(client)}",
+            )
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(30)
@@ -112,14 +131,25 @@ def test_kill_9_of_workers_loses_no_job_and_runs_none_twice(tmp_path: Path, pg_s
         again = [d for d, (_, n) in final.items() if n == 2]
         assert 1 <= len(again) <= 2 and all(n in (1, 2) for _, n in final.values()), final
         with session_scope(client.app.state.ctx.sessions) as s:
-            per_doc = dict(s.execute(select(ExtractedInvoice.document_id, func.count()).group_by(ExtractedInvoice.document_id)).all())
+            per_doc = dict(
+                s.execute(
+                    select(ExtractedInvoice.document_id, func.count()).group_by(ExtractedInvoice.document_id)
+                ).all()
+            )
         assert len(per_doc) == 200 and set(per_doc.values()) == {1}  # processed exactly once: one set of invoices each
         # Drafts: the export lacks 19 of the 184 XML invoices; two reconciliations give one draft for each of them.
         rv = make_key(client, "reviewer")
-        rows = [[n, "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "10.00", "0.60", "10.60", "正常"]
-                for n in NUMBERS if n not in MISSING]
-        imp = client.post("/api/v1/records/imports", headers=rv, data={"mapping": json.dumps(MAPPING)},
-                          files={"file": ("ledger.csv", csv_bytes(rows), "text/csv")})
+        rows = [
+            [n, "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "10.00", "0.60", "10.60", "正常"]
+            for n in NUMBERS
+            if n not in MISSING
+        ]
+        imp = client.post(
+            "/api/v1/records/imports",
+            headers=rv,
+            data={"mapping": json.dumps(MAPPING)},
+            files={"file": ("ledger.csv", csv_bytes(rows), "text/csv")},
+        )
         assert imp.status_code in (200, 201) and imp.json()["inserted"] == len(rows), imp.text
         created = []
         for _ in range(2):

@@ -7,15 +7,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-import intake.storage.tables  # noqa: F401
-from intake.storage.db import Base, make_engine, session_factory
-from intake.storage.migrate import upgrade
+import fapiao.storage.tables  # noqa: F401
+from fapiao.storage.db import Base, make_engine, session_factory
+from fapiao.storage.migrate import upgrade
 
 PG_URL = os.environ.get("FAPIAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from intake.storage.blobs import BlobStore
+from fapiao.storage.blobs import BlobStore
 
 
 def test_put_and_put_file_agree_and_store_once(tmp_path: Path) -> None:

@@ -8,21 +8,26 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from intake.storage.db import session_scope
-from intake.storage.matching_tables import Draft, SystemRecord
-from matching.drafts import DraftStateError, create_drafts, transition
-from matching.reconcile import reconcile
-from matching.records_import import parse_export
-from matching.store import load_master, load_records, sync_records
+from fapiao.matching.drafts import DraftStateError
+from fapiao.matching.reconcile import reconcile
+from fapiao.matching.records_import import parse_export
+from fapiao.storage.db import session_scope
+from fapiao.storage.drafts import create_drafts, transition
+from fapiao.storage.matching_tables import Draft, SystemRecord
+from fapiao.storage.records import load_master, load_records, sync_records
 from tests.matching.builders import invoice, result
 from tests.storage.test_records_sync import ROWS, write_csv
 
 
 def _missing_batch():
-    return [result(invoice("24610000000000000001", amount="100.00"), "known.pdf"),
-            result(invoice("25990000000000012345", amount="55.00", tax="3.30", seller=("上海某某贸易有限公司", None)),
-                   "new.pdf"),
-            result(invoice("25990000000000054321", amount="66.00", tax="3.96"), "other.pdf")]
+    return [
+        result(invoice("24610000000000000001", amount="100.00"), "known.pdf"),
+        result(
+            invoice("25990000000000012345", amount="55.00", tax="3.30", seller=("上海某某贸易有限公司", None)),
+            "new.pdf",
+        ),
+        result(invoice("25990000000000054321", amount="66.00", tax="3.96"), "other.pdf"),
+    ]
 
 
 def test_draft_lifecycle_with_audit_and_automatic_resolution(db, tmp_path: Path) -> None:
@@ -47,10 +52,38 @@ def test_draft_lifecycle_with_audit_and_automatic_resolution(db, tmp_path: Path)
             transition(s, second, "confirmed", "alice")
         with pytest.raises(DraftStateError, match="does not exist"):
             transition(s, 999999, "confirmed", "alice")
-    rows = ROWS + [["", "", "25990000000000012345", "914403001922038216", "上海某某贸易有限公司", "", "", "2024-03-08",
-                    "55.00", "3.30", "58.30", "正常", ""],
-                   ["", "", "25990000000000054321", "914403001922038216", "上海某某贸易有限公司", "", "", "2024-03-08",
-                    "66.00", "3.96", "69.96", "正常", ""]]
+    rows = ROWS + [
+        [
+            "",
+            "",
+            "25990000000000012345",
+            "914403001922038216",
+            "上海某某贸易有限公司",
+            "",
+            "",
+            "2024-03-08",
+            "55.00",
+            "3.30",
+            "58.30",
+            "正常",
+            "",
+        ],
+        [
+            "",
+            "",
+            "25990000000000054321",
+            "914403001922038216",
+            "上海某某贸易有限公司",
+            "",
+            "",
+            "2024-03-08",
+            "66.00",
+            "3.96",
+            "69.96",
+            "正常",
+            "",
+        ],
+    ]
     with session_scope(db) as s:
         run = sync_records(s, parse_export(write_csv(tmp_path / "b.csv", rows)))
         assert run.drafts_resolved == 1  # the discarded one stays discarded
@@ -62,8 +95,12 @@ def test_draft_lifecycle_with_audit_and_automatic_resolution(db, tmp_path: Path)
         assert d1.resolved_record_id == rec_id
         assert d1.payload["remarks"] == "checked"
         trail = [(t.actor, t.from_state, t.to_state) for t in d1.transitions]
-        assert trail == [("reconcile", None, "draft"), ("alice", "draft", "confirmed"), ("bob", "confirmed", "exported"),
-                         (f"import #{run_id}", "exported", "resolved")]
+        assert trail == [
+            ("reconcile", None, "draft"),
+            ("alice", "draft", "confirmed"),
+            ("bob", "confirmed", "exported"),
+            (f"import #{run_id}", "exported", "resolved"),
+        ]
         assert "edited remarks" in d1.transitions[1].note
         # a new reconciliation now finds the invoice in the system and makes no draft
         report = reconcile(_missing_batch(), load_records(s))

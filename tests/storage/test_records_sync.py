@@ -11,22 +11,74 @@ from pathlib import Path
 import openpyxl
 from sqlalchemy import select
 
-from intake.storage.db import session_scope
-from intake.storage.matching_tables import ImportRun, Party, SystemRecord
-from matching.records_import import parse_export
-from matching.store import learn_parties, load_master, load_mapping, load_records, save_mapping, sync_records
+from fapiao.matching.records_import import parse_export
+from fapiao.storage.db import session_scope
+from fapiao.storage.matching_tables import ImportRun, Party, SystemRecord
+from fapiao.storage.records import learn_parties, load_mapping, load_master, load_records, save_mapping, sync_records
 
-HEADERS = ["发票代码", "发票号码", "数电票号码", "销方识别号", "销方名称", "购方识别号", "购买方名称", "开票日期",
-           "金额", "税额", "价税合计", "发票状态", "发票票种"]
+HEADERS = [
+    "发票代码",
+    "发票号码",
+    "数电票号码",
+    "销方识别号",
+    "销方名称",
+    "购方识别号",
+    "购买方名称",
+    "开票日期",
+    "金额",
+    "税额",
+    "价税合计",
+    "发票状态",
+    "发票票种",
+]
 ROWS = [
-    ["", "", "24610000000000000001", "914403001922038216", "上海某某贸易有限公司", "91330106273175535K", "思星顺",
-     "2024-03-08", "100.00", "6.00", "106.00", "正常", "数电票（普通发票）"],
-    ["011001900111", "12345678", "", "91110000600037341L", "北京某某科技有限公司", "", "", "2019-07-20", "90.00",
-     "5.40", "95.40", "正常", "增值税电子普通发票"],
+    [
+        "",
+        "",
+        "24610000000000000001",
+        "914403001922038216",
+        "上海某某贸易有限公司",
+        "91330106273175535K",
+        "思星顺",
+        "2024-03-08",
+        "100.00",
+        "6.00",
+        "106.00",
+        "正常",
+        "数电票（普通发票）",
+    ],
+    [
+        "011001900111",
+        "12345678",
+        "",
+        "91110000600037341L",
+        "北京某某科技有限公司",
+        "",
+        "",
+        "2019-07-20",
+        "90.00",
+        "5.40",
+        "95.40",
+        "正常",
+        "增值税电子普通发票",
+    ],
     ["", "", "2461000000000000000X", "", "", "", "", "2024-03-08", "1", "", "", "正常", ""],
     ["", "", "24610000000000000003", "", "", "", "", "2024-02-30", "1.00", "", "", "正常", ""],
-    ["", "", "24610000000000000004", "914403001922038216", "上海某某贸易股份有限公司", "", "", "2024-03-09",
-     "1,000.00", "60.00", "1060.00", "作废", ""],
+    [
+        "",
+        "",
+        "24610000000000000004",
+        "914403001922038216",
+        "上海某某贸易股份有限公司",
+        "",
+        "",
+        "2024-03-09",
+        "1,000.00",
+        "60.00",
+        "1060.00",
+        "作废",
+        "",
+    ],
 ]
 
 
@@ -64,7 +116,10 @@ def test_import_loads_good_rows_and_reports_bad_ones_by_row(db, tmp_path: Path) 
         assert void.first_import_id == run_id and void.last_import_id == run_id
         parties = {p.tax_id: p for p in s.scalars(select(Party))}
         assert set(parties) == {"914403001922038216", "91110000600037341L", "91330106273175535K"}
-        assert sorted(n.name for n in parties["914403001922038216"].names) == ["上海某某贸易有限公司", "上海某某贸易股份有限公司"]
+        assert sorted(n.name for n in parties["914403001922038216"].names) == [
+            "上海某某贸易有限公司",
+            "上海某某贸易股份有限公司",
+        ]
 
 
 def test_reimport_updates_status_and_last_seen_keeps_first_seen(db, tmp_path: Path) -> None:
@@ -74,8 +129,23 @@ def test_reimport_updates_status_and_last_seen_keeps_first_seen(db, tmp_path: Pa
         first = sync_records(s, parse_export(write_csv(tmp_path / "a.csv", ROWS)), now=t0).id
     rows = [list(r) for r in ROWS]
     rows[0][11] = "红冲"  # the first invoice was reversed since
-    rows.append(["", "", "24610000000000000005", "914403001922038216", "上海某某贸易有限公司", "", "", "2024-04-02",
-                 "5.00", "0.30", "5.30", "正常", ""])
+    rows.append(
+        [
+            "",
+            "",
+            "24610000000000000005",
+            "914403001922038216",
+            "上海某某贸易有限公司",
+            "",
+            "",
+            "2024-04-02",
+            "5.00",
+            "0.30",
+            "5.30",
+            "正常",
+            "",
+        ]
+    )
     with session_scope(db) as s:
         run = sync_records(s, parse_export(write_csv(tmp_path / "b.csv", rows)), now=t1)
         assert (run.inserted, run.updated, run.unchanged) == (1, 1, 2)
@@ -89,17 +159,30 @@ def test_reimport_updates_status_and_last_seen_keeps_first_seen(db, tmp_path: Pa
         assert utc(recs["24610000000000000005"].first_seen) == t1
         assert len(load_records(s)) == 4
         assert [r.invoice_number for r in load_records(s, dt.date(2024, 3, 9), dt.date(2024, 12, 31))] == [
-            "24610000000000000004", "24610000000000000005"]
+            "24610000000000000004",
+            "24610000000000000005",
+        ]
 
 
 def test_xlsx_export_with_title_row_numeric_cells_and_english_headers(db, tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["ERP invoice ledger 2019"])
-    ws.append(["Invoice Code", "Invoice No", "Supplier Name", "Supplier Tax ID", "Invoice Date", "Net Amount",
-               "VAT Amount", "Status"])
-    ws.append([11001900111, 345678, "北京某某科技有限公司", "91110000600037341L", dt.datetime(2019, 7, 20), 90, 5.4,
-               "Normal"])
+    ws.append(
+        [
+            "Invoice Code",
+            "Invoice No",
+            "Supplier Name",
+            "Supplier Tax ID",
+            "Invoice Date",
+            "Net Amount",
+            "VAT Amount",
+            "Status",
+        ]
+    )
+    ws.append(
+        [11001900111, 345678, "北京某某科技有限公司", "91110000600037341L", dt.datetime(2019, 7, 20), 90, 5.4, "Normal"]
+    )
     ws.append([None, None, "x", None, dt.datetime(2019, 7, 21), 1, 0, "Normal"])
     wb.save(tmp_path / "erp.xlsx")
     parsed = parse_export(tmp_path / "erp.xlsx")
@@ -111,8 +194,11 @@ def test_xlsx_export_with_title_row_numeric_cells_and_english_headers(db, tmp_pa
     with session_scope(db) as s:
         (rec,) = load_records(s)
         assert rec.key == "011001900111:00345678"
-        assert (rec.total_amount, rec.total_tax, rec.amount_with_tax) == (Decimal("90.00"), Decimal("5.40"),
-                                                                          Decimal("95.40"))
+        assert (rec.total_amount, rec.total_tax, rec.amount_with_tax) == (
+            Decimal("90.00"),
+            Decimal("5.40"),
+            Decimal("95.40"),
+        )
         assert load_mapping(s, "erp")["invoice_number"] == "Invoice No"
         assert load_mapping(s, "missing") is None
 
@@ -124,7 +210,9 @@ def test_party_canonical_name_follows_the_most_frequent_name(db) -> None:
     with session_scope(db) as s:
         party = s.scalar(select(Party))
         assert party.canonical_name == "甲有限公司"
-        assert {(n.name, n.seen, n.origin) for n in party.names} == {("甲公司", 1, "records"),
-                                                                     ("甲有限公司", 2, "confirmed")}
+        assert {(n.name, n.seen, n.origin) for n in party.names} == {
+            ("甲公司", 1, "records"),
+            ("甲有限公司", 2, "confirmed"),
+        }
         master = load_master(s)
         assert master.by_id["91110000600037341L"].canonical_name == "甲有限公司"

@@ -9,16 +9,21 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from intake.settings import Settings
+from fapiao.api.app import create_app
+from fapiao.core.settings import Settings
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "examples" / "e_special.pdf"
 
 
 @pytest.fixture
 def ui_settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'fapiao.db'}", drop_folder=False,
-                    ocr=False, _env_file=None)
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'fapiao.db'}",
+        drop_folder=False,
+        ocr=False,
+        _env_file=None,
+    )
 
 
 @pytest.fixture
@@ -29,14 +34,27 @@ def client(ui_settings: Settings) -> Iterator[TestClient]:
 
 
 def new_key(client: TestClient, role: str) -> str:
-    from intake.service.keys import create_key
+    from fapiao.service.keys import create_key
 
     return create_key(client.app.state.ctx, role, f"ui-{role}")
 
 
 SELLER_ID = "914403001922038216"
-TAX_BUREAU_HEADERS = ["发票代码", "发票号码", "数电票号码", "销方识别号", "销方名称", "购方识别号", "购买方名称", "开票日期",
-                      "金额", "税额", "价税合计", "发票状态", "发票票种"]
+TAX_BUREAU_HEADERS = [
+    "发票代码",
+    "发票号码",
+    "数电票号码",
+    "销方识别号",
+    "销方名称",
+    "购方识别号",
+    "购买方名称",
+    "开票日期",
+    "金额",
+    "税额",
+    "价税合计",
+    "发票状态",
+    "发票票种",
+]
 
 
 def xml_invoice(number: str, amount: str, tax: str, total: str | None = None, seller_id: str = SELLER_ID) -> bytes:
@@ -96,8 +114,15 @@ def form_values(html: str, form_id: str) -> dict[str, str]:
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "ui"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -166,8 +191,9 @@ def log_in(page, base: str, key: str, path: str = "/ui/") -> None:
     expect(page).to_have_url(f"{base}{path}")
 
 
-def api_upload(base: str, key: str, files: list[tuple[str, bytes]], batch: str | None = None,
-               timeout: float = 120) -> list[dict]:
+def api_upload(
+    base: str, key: str, files: list[tuple[str, bytes]], batch: str | None = None, timeout: float = 120
+) -> list[dict]:
     """Upload through ``POST /api/v1/documents`` and wait until every job is done; the documents as the API
     shows them then."""
     import time
@@ -175,8 +201,11 @@ def api_upload(base: str, key: str, files: list[tuple[str, bytes]], batch: str |
     import httpx
 
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60) as api:
-        resp = api.post("/api/v1/documents", files=[("files", (n, d, "application/octet-stream")) for n, d in files],
-                        params={"batch": batch} if batch else None)
+        resp = api.post(
+            "/api/v1/documents",
+            files=[("files", (n, d, "application/octet-stream")) for n, d in files],
+            params={"batch": batch} if batch else None,
+        )
         assert resp.status_code == 202, resp.text
         ids = [d["id"] for d in resp.json()["documents"]]
         assert all(ids), resp.text

@@ -18,7 +18,7 @@ import httpx
 import openpyxl
 import pytest
 
-from intake.service.keys import create_key
+from fapiao.service.keys import create_key
 from tests.ui.conftest import SAMPLE, SELLER_ID, TAX_BUREAU_HEADERS, records_csv, shot, xml_invoice
 
 
@@ -108,7 +108,10 @@ def test_review_an_uploaded_invoice_end_to_end(server, page, tmp_path: Path) -> 
     inv_id = int(page.url.rsplit("/", 1)[1])
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as api:
         current = api.get(f"/api/v1/invoices/{inv_id}").json()["version"]
-        assert api.patch(f"/api/v1/invoices/{inv_id}", json={"version": current, "fields": {"drawer": "王五"}}).status_code == 200
+        assert (
+            api.patch(f"/api/v1/invoices/{inv_id}", json={"version": current, "fields": {"drawer": "王五"}}).status_code
+            == 200
+        )
     page.get_by_label("收款人").fill("李四")
     page.get_by_label("收款人").press("Tab")
     expect(page.locator("#alert")).to_be_visible()
@@ -134,13 +137,43 @@ def test_records_reconciliation_and_back_entry_end_to_end(server, page, tmp_path
     key = create_key(app.state.ctx, "reviewer", "carol")
     number, misread = "24319876543210987654", "914403001922038217"  # the seller tax ID's last digit misread
     records = tmp_path / "税务局导出.csv"
-    records.write_bytes(records_csv([
-        ["", "", "24310000000000000001", SELLER_ID, "上海某某贸易股份有限公司", "", "", "2024-03-08", "100.00", "6.00",
-         "106.00", "正常", "数电票（普通发票）"],
-        ["", "", "24310000000000000005", SELLER_ID, "上海某某贸易股份有限公司", "", "", "2024-03-09", "500.00", "30.00",
-         "530.00", "作废", ""],
-        ["", "", "12-34", "", "", "", "", "2024-03-08", "1.00", "", "", "正常", ""],
-    ]))
+    records.write_bytes(
+        records_csv(
+            [
+                [
+                    "",
+                    "",
+                    "24310000000000000001",
+                    SELLER_ID,
+                    "上海某某贸易股份有限公司",
+                    "",
+                    "",
+                    "2024-03-08",
+                    "100.00",
+                    "6.00",
+                    "106.00",
+                    "正常",
+                    "数电票（普通发票）",
+                ],
+                [
+                    "",
+                    "",
+                    "24310000000000000005",
+                    SELLER_ID,
+                    "上海某某贸易股份有限公司",
+                    "",
+                    "",
+                    "2024-03-09",
+                    "500.00",
+                    "30.00",
+                    "530.00",
+                    "作废",
+                    "",
+                ],
+                ["", "", "12-34", "", "", "", "", "2024-03-08", "1.00", "", "", "正常", ""],
+            ]
+        )
+    )
     invoice = tmp_path / "new.xml"
     invoice.write_bytes(xml_invoice(number, "400.00", "24.00", seller_id=misread))
 
@@ -251,7 +284,9 @@ def test_records_reconciliation_and_back_entry_end_to_end(server, page, tmp_path
     page.get_by_label("导出格式").select_option("xlsx")
     with page.expect_download() as exported:
         page.get_by_role("button", name=re.compile("导出已确认的草稿")).click()
-    assert exported.value.suggested_filename.startswith("drafts-") and exported.value.suggested_filename.endswith(".xlsx")
+    assert exported.value.suggested_filename.startswith("drafts-") and exported.value.suggested_filename.endswith(
+        ".xlsx"
+    )
     path = tmp_path / exported.value.suggested_filename
     exported.value.save_as(path)
     page.reload()
@@ -260,12 +295,15 @@ def test_records_reconciliation_and_back_entry_end_to_end(server, page, tmp_path
 
     sheet = list(openpyxl.load_workbook(path)["drafts"].iter_rows(values_only=True))
     assert list(sheet[0]) == TAX_BUREAU_HEADERS and len(sheet) == 2
-    cells = dict(zip(sheet[0], sheet[1]))
+    cells = dict(zip(sheet[0], sheet[1], strict=False))
     assert cells["数电票号码"] == number and cells["发票号码"] is None
     assert cells["销方识别号"] == SELLER_ID  # the reviewer's correction, not the misread ID
     assert cells["销方名称"] == "上海某某贸易股份有限公司" and cells["发票状态"] == "正常"
     assert (Decimal(str(cells["金额"])), Decimal(str(cells["税额"])), Decimal(str(cells["价税合计"]))) == (
-        Decimal("400.00"), Decimal("24.00"), Decimal("424.00"))
+        Decimal("400.00"),
+        Decimal("24.00"),
+        Decimal("424.00"),
+    )
 
 
 def test_backfill_search_statistics_and_alerts_end_to_end(server, page, tmp_path: Path) -> None:
@@ -279,8 +317,28 @@ def test_backfill_search_statistics_and_alerts_end_to_end(server, page, tmp_path
     known = ["24350000000000000001", "24350000000000000002"]
     new, late = "24359876500000000011", "24359876500000000012"
     records = tmp_path / "系统导出.csv"
-    records.write_bytes(records_csv([["", "", n, SELLER_ID, "上海某某贸易股份有限公司", "", "", "2024-03-08", "100.00",
-                                      "6.00", "106.00", "正常", ""] for n in known]))
+    records.write_bytes(
+        records_csv(
+            [
+                [
+                    "",
+                    "",
+                    n,
+                    SELLER_ID,
+                    "上海某某贸易股份有限公司",
+                    "",
+                    "",
+                    "2024-03-08",
+                    "100.00",
+                    "6.00",
+                    "106.00",
+                    "正常",
+                    "",
+                ]
+                for n in known
+            ]
+        )
+    )
     archive = tmp_path / "2024年发票.zip"
     april = xml_invoice(late, "250.00", "15.00").replace(b"2024-03-08", b"2024-04-15")
     with zipfile.ZipFile(archive, "w") as zf:
@@ -327,7 +385,7 @@ def test_backfill_search_statistics_and_alerts_end_to_end(server, page, tmp_path
     got.value.save_as(drafts)
     sheet = list(openpyxl.load_workbook(drafts)["drafts"].iter_rows(values_only=True))
     assert list(sheet[0]) == TAX_BUREAU_HEADERS and len(sheet) == 3
-    cells = sorted((dict(zip(sheet[0], row)) for row in sheet[1:]), key=lambda c: c["数电票号码"])
+    cells = sorted((dict(zip(sheet[0], row, strict=False)) for row in sheet[1:]), key=lambda c: c["数电票号码"])
     assert [c["数电票号码"] for c in cells] == [new, late]
     assert [Decimal(str(c["价税合计"])) for c in cells] == [Decimal("424.00"), Decimal("265.00")]
     assert cells[1]["开票日期"] in ("2024-04-15", dt.datetime(2024, 4, 15), dt.date(2024, 4, 15))

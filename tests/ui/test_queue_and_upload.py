@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import expect
 
-from intake.service.keys import create_key
+from fapiao.service.keys import create_key
 from tests.ui.conftest import SAMPLE, api_upload, log_in, shot, xml_invoice
 
 OTHER_SELLER_ID, OTHER_SELLER = "91110000600037341L", "深圳某某科技有限公司"
@@ -24,8 +24,11 @@ def numbers(prefix: str, n: int) -> list[str]:
 
 
 def april_other_seller(number: str) -> bytes:
-    return xml_invoice(number, "250.00", "15.00", seller_id=OTHER_SELLER_ID).replace(
-        b"2024-03-08", b"2024-04-15").replace("上海某某贸易有限公司".encode(), OTHER_SELLER.encode())
+    return (
+        xml_invoice(number, "250.00", "15.00", seller_id=OTHER_SELLER_ID)
+        .replace(b"2024-03-08", b"2024-04-15")
+        .replace("上海某某贸易有限公司".encode(), OTHER_SELLER.encode())
+    )
 
 
 def rows(page) -> list[tuple[str, str]]:
@@ -43,14 +46,21 @@ def test_queue_lists_needs_review_first_pages_counts_and_filters(live_server, br
     # Batch 早: three invoices whose 价税合计 is wrong (needs review), uploaded first, then 47 good ones: 50.
     # Batch 晚, later: four good ones of April from another seller and the e-special PDF (another type): 5.
     doubtful, early, late = numbers("01", 3), numbers("02", 47), numbers("03", 4)
-    api_upload(base, key, [(f"{n}.xml", xml_invoice(n, "100.00", "6.00", total="160.00")) for n in doubtful]
-               + [(f"{n}.xml", xml_invoice(n, "100.00", "6.00")) for n in early], batch="早")
-    docs = api_upload(base, key, [(f"{n}.xml", april_other_seller(n)) for n in late] + [("e.pdf", SAMPLE.read_bytes())],
-                      batch="晚")
+    api_upload(
+        base,
+        key,
+        [(f"{n}.xml", xml_invoice(n, "100.00", "6.00", total="160.00")) for n in doubtful]
+        + [(f"{n}.xml", xml_invoice(n, "100.00", "6.00")) for n in early],
+        batch="早",
+    )
+    docs = api_upload(
+        base, key, [(f"{n}.xml", april_other_seller(n)) for n in late] + [("e.pdf", SAMPLE.read_bytes())], batch="晚"
+    )
     pdf = docs[-1]["invoices"][0]["invoice"]["invoice_number"]
     # Needs-review first, newest first within each group (one worker: processed in the order uploaded).
     expected = [(n, "needs_review") for n in reversed(doubtful)] + [
-        (n, "verified") for n in [pdf, *reversed(late), *reversed(early)]]
+        (n, "verified") for n in [pdf, *reversed(late), *reversed(early)]
+    ]
     assert len(expected) == 55
 
     log_in(page, base, key)
@@ -132,14 +142,17 @@ def test_queue_lists_needs_review_first_pages_counts_and_filters(live_server, br
 
 def _data_transfer(page, files: list[tuple[str, bytes, str]]):
     """A DataTransfer made in the page, carrying the files as a person's drag from a file manager would."""
-    return page.evaluate_handle("""(files) => {
+    return page.evaluate_handle(
+        """(files) => {
         const dt = new DataTransfer();
         for (const f of files) {
             const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
             dt.items.add(new File([bytes], f.name, { type: f.type }));
         }
         return dt;
-    }""", [{"name": n, "b64": base64.b64encode(d).decode(), "type": t} for n, d, t in files])
+    }""",
+        [{"name": n, "b64": base64.b64encode(d).decode(), "type": t} for n, d, t in files],
+    )
 
 
 def test_files_dropped_on_the_drop_zone_are_processed_and_linked(live_server, browser_page) -> None:
@@ -160,17 +173,24 @@ def test_files_dropped_on_the_drop_zone_are_processed_and_linked(live_server, br
     expect(page.locator("#jobs")).to_be_hidden()
 
     # Dropping three files: the PDF and the XML are read, the text file is refused with the reason.
-    dt = _data_transfer(page, [("发票.pdf", SAMPLE.read_bytes(), "application/pdf"),
-                               ("数电.xml", xml_invoice(number, "100.00", "6.00"), "text/xml"),
-                               ("说明.txt", "不是发票".encode(), "text/plain")])
+    dt = _data_transfer(
+        page,
+        [
+            ("发票.pdf", SAMPLE.read_bytes(), "application/pdf"),
+            ("数电.xml", xml_invoice(number, "100.00", "6.00"), "text/xml"),
+            ("说明.txt", "不是发票".encode(), "text/plain"),
+        ],
+    )
     drop.dispatch_event("dragover", {"dataTransfer": dt})
     expect(drop).to_have_class(re.compile(r"\bover\b"))
     drop.dispatch_event("drop", {"dataTransfer": dt})
     expect(drop).not_to_have_class(re.compile(r"\bover\b"))
     jobs = page.locator("#jobs tbody tr")
     expect(jobs).to_have_count(3)
-    by_name = {name: jobs.filter(has=page.get_by_role("cell", name=name, exact=True))
-               for name in ("发票.pdf", "数电.xml", "说明.txt")}
+    by_name = {
+        name: jobs.filter(has=page.get_by_role("cell", name=name, exact=True))
+        for name in ("发票.pdf", "数电.xml", "说明.txt")
+    }
     expect(by_name["发票.pdf"].locator(".badge")).to_have_text("完成", timeout=30_000)
     expect(by_name["数电.xml"].locator(".badge")).to_have_text("完成", timeout=30_000)
     expect(by_name["发票.pdf"].locator("a.result")).to_contain_text("95806041")
@@ -247,8 +267,10 @@ def _walk_tab_stops(page, limit: int = 400) -> set[str]:
     seen: list[str | None] = []
     for _ in range(limit):
         page.keyboard.press("Tab")
-        mark = page.evaluate("document.activeElement && document.activeElement.dataset ? "
-                             "document.activeElement.dataset.a11y || null : null")
+        mark = page.evaluate(
+            "document.activeElement && document.activeElement.dataset ? "
+            "document.activeElement.dataset.a11y || null : null"
+        )
         if mark is not None and seen and mark == next((m for m in seen if m is not None), None):
             break
         seen.append(mark)
@@ -257,8 +279,9 @@ def _walk_tab_stops(page, limit: int = 400) -> set[str]:
     return {m for m in seen if m is not None}
 
 
-def test_every_control_on_the_main_pages_is_named_and_reachable_by_keyboard(live_server, browser_page,
-                                                                             tmp_path: Path) -> None:
+def test_every_control_on_the_main_pages_is_named_and_reachable_by_keyboard(
+    live_server, browser_page, tmp_path: Path
+) -> None:
     page = browser_page
     base, app = live_server()
     key = create_key(app.state.ctx, "reviewer", "kong")
@@ -270,8 +293,19 @@ def test_every_control_on_the_main_pages_is_named_and_reachable_by_keyboard(live
     assert page.evaluate(NAMELESS) == [], "controls without an accessible name on the login page"
     log_in(page, base, key)
 
-    pages = ["/ui/", "/ui/upload", f"/ui/invoices/{inv_id}", "/ui/records", "/ui/reconcile", "/ui/drafts",
-             "/ui/backfills", "/ui/search?q=95806041", "/ui/stats", "/ui/alerts", "/ui/batches/b1"]
+    pages = [
+        "/ui/",
+        "/ui/upload",
+        f"/ui/invoices/{inv_id}",
+        "/ui/records",
+        "/ui/reconcile",
+        "/ui/drafts",
+        "/ui/backfills",
+        "/ui/search?q=95806041",
+        "/ui/stats",
+        "/ui/alerts",
+        "/ui/batches/b1",
+    ]
     problems: dict[str, object] = {}
     for path in pages:
         page.goto(f"{base}{path}")
@@ -285,8 +319,9 @@ def test_every_control_on_the_main_pages_is_named_and_reachable_by_keyboard(live
         assert len(controls) > 5, f"{path}: too few controls found to mean anything"
         stops = _walk_tab_stops(page)
         radios_reached = {group for mark, group, _, _ in controls if group and mark in stops}
-        missing = [html for mark, group, _, html in controls
-                   if mark not in stops and not (group and group in radios_reached)]
+        missing = [
+            html for mark, group, _, html in controls if mark not in stops and not (group and group in radios_reached)
+        ]
         if missing:
             problems[f"{path}: not reachable with Tab"] = missing
     assert not problems, problems

@@ -16,10 +16,10 @@ import httpx
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from intake.service.keys import create_key
-from intake.service.queries import next_pending
-from intake.storage.db import session_scope
-from intake.storage.service_tables import AuditEntry
+from fapiao.service.keys import create_key
+from fapiao.service.queries import next_pending
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import AuditEntry
 from tests.ui.conftest import SAMPLE, api_upload, log_in, shot, xml_invoice
 
 SCAN = Path(__file__).resolve().parents[2] / "samples" / "examples" / "digital_normal.png"
@@ -183,8 +183,12 @@ def test_pan_zoom_rotate_and_click_on_a_box(live_server, browser_page, tmp_path:
     for _ in range(25):
         page.keyboard.press("ArrowDown")
     b = box(page, "seller_name")
-    assert b["y"] + b["height"] < vp["y"] or b["y"] > vp["y"] + vp["height"] \
-        or b["x"] + b["width"] < vp["x"] or b["x"] > vp["x"] + vp["width"], "the box should be out of view"
+    assert (
+        b["y"] + b["height"] < vp["y"]
+        or b["y"] > vp["y"] + vp["height"]
+        or b["x"] + b["width"] < vp["x"]
+        or b["x"] > vp["x"] + vp["width"]
+    ), "the box should be out of view"
     page.get_by_label("销售方名称", exact=True).focus()
     bx, by = centre(box(page, "seller_name"))
     assert vp["x"] < bx < vp["x"] + vp["width"] and vp["y"] < by < vp["y"] + vp["height"]

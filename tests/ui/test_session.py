@@ -8,10 +8,10 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from api.ui import session
-from intake.service.keys import hash_key
-from intake.storage.db import session_scope
-from intake.storage.service_tables import ApiKey
+from fapiao.api.ui import session
+from fapiao.service.keys import hash_key
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import ApiKey
 from tests.ui.conftest import new_key
 
 
@@ -99,8 +99,11 @@ def test_revoking_the_key_ends_the_session_and_logout_clears_it(client: TestClie
 
 def test_cross_site_posts_are_refused(client: TestClient) -> None:
     _login(client, new_key(client, "reviewer"))
-    resp = client.post("/ui/invoices/1/review", json={"version": 1, "decision": "confirmed"},
-                       headers={"Origin": "https://evil.example"})
+    resp = client.post(
+        "/ui/invoices/1/review",
+        json={"version": 1, "decision": "confirmed"},
+        headers={"Origin": "https://evil.example"},
+    )
     assert resp.status_code == 403
 
 

@@ -1,0 +1,173 @@
+"""Back-entry drafts in the service: list, edit (the rules run on the edited invoice), confirm, discard,
+reopen, and export in the system's own import layout. Transitions and edits are audited
+(``fapiao.matching.drafts``); a stale ``version`` is a conflict, never a silent overwrite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from fapiao.core.errors import Conflict, FapiaoError, InvalidEdit, NotFound
+from fapiao.core.models import Invoice
+from fapiao.intake.rules import RuleContext, run_rules
+from fapiao.matching.export import TAX_BUREAU_HEADERS, write_drafts_json, write_drafts_xlsx
+from fapiao.service.context import ServiceContext
+from fapiao.service.review import check_editable, validated_invoice
+from fapiao.storage.db import page_of, session_scope
+from fapiao.storage.drafts import edit, transition
+from fapiao.storage.matching_tables import Draft
+from fapiao.storage.records import last_import
+
+DRAFT_STATES = ("draft", "confirmed", "exported", "resolved", "discarded")
+EXPORT_FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+}
+
+
+class NothingToExport(FapiaoError):
+    code = "nothing_to_export"
+    http_status = 409
+
+
+def _load(s, draft_id: int, version: int | None) -> Draft:
+    draft = s.get(Draft, draft_id)
+    if draft is None:
+        raise NotFound(f"no draft {draft_id}", hint="list the drafts with GET /api/v1/drafts")
+    if version is not None and draft.version != version:
+        raise Conflict(
+            f"draft {draft_id} was changed by someone else (version {draft.version}, yours {version})",
+            hint="reload the draft, then apply your change again",
+        )
+    return draft
+
+
+def draft_findings(payload: dict[str, Any], ctx: ServiceContext) -> list[dict]:
+    """The verification rules on the draft as it now stands (arithmetic, IDs, codes, amount in words)."""
+    invoice = Invoice.model_validate(payload)
+    opts = ctx.pipeline.options.verify
+    rc = RuleContext(today=opts.today or dt.date.today(), own_tax_ids=frozenset(opts.own_tax_ids))
+    return [f.model_dump(mode="json") for f in run_rules(invoice, rc)]
+
+
+def list_drafts(ctx: ServiceContext, state: str | None, q: str | None, page: int, size: int) -> tuple[int, list[dict]]:
+    with session_scope(ctx.sessions) as s:
+        stmt = select(Draft)
+        if state:
+            stmt = stmt.where(Draft.state == state)
+        if q:
+            stmt = stmt.where(
+                or_(Draft.invoice_key.contains(q, autoescape=True), Draft.source.contains(q, autoescape=True))
+            )
+        order = (Draft.state != "draft", Draft.state != "confirmed", Draft.id.desc())
+        total, rows = page_of(s, stmt, order, page, size)
+        return total, [draft_view(d) for d in rows]
+
+
+def get_draft(ctx: ServiceContext, draft_id: int) -> dict:
+    with session_scope(ctx.sessions) as s:
+        return draft_view(_load(s, draft_id, None), history=True)
+
+
+def edit_draft(ctx: ServiceContext, draft_id: int, version: int, changes: dict[str, Any], actor: str) -> dict:
+    """Change fields of a draft that nobody has confirmed yet (reopen a confirmed one first)."""
+    check_editable(changes)
+    with session_scope(ctx.sessions) as s:
+        draft = _load(s, draft_id, version)
+        invoice = validated_invoice({**draft.payload, **changes})
+        normalised = invoice.model_dump(mode="json")
+        edits = {k: normalised[k] for k in changes}
+        draft.payload = {**draft.payload, "findings": draft_findings({**draft.payload, **edits}, ctx)}
+        edit(s, draft, edits, actor)  # one flush: the version moves by one
+        return draft_view(draft, history=True)
+
+
+def move_draft(
+    ctx: ServiceContext, draft_id: int, version: int, to_state: str, actor: str, note: str | None = None
+) -> dict:
+    """confirm (draft → confirmed), discard, reopen (confirmed → draft); the lifecycle refuses the rest."""
+    with session_scope(ctx.sessions) as s:
+        draft = _load(s, draft_id, version)
+        transition(s, draft.id, to_state, actor, note=note)
+        return draft_view(draft, history=True)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    filename: str
+    media_type: str
+    drafts: int
+
+
+def export_drafts(
+    ctx: ServiceContext, fmt: str, actor: str, ids: list[int] | None = None, include_exported: bool = False
+) -> ExportFile:
+    """Confirmed drafts (all, or those in ``ids``) in the layout of the newest records import (the tax
+    bureau's by default), marked exported in the same transaction; ``include_exported`` adds drafts exported
+    before (a lost file), which keep their state."""
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidEdit(f"unknown export format {fmt!r}", hint="use xlsx or json")
+    states = ("confirmed", "exported") if include_exported else ("confirmed",)
+    with session_scope(ctx.sessions) as s:
+        stmt = select(Draft).where(Draft.state.in_(states)).order_by(Draft.id)
+        if ids:
+            stmt = stmt.where(Draft.id.in_(ids))
+        drafts = list(s.scalars(stmt))
+        if not drafts:
+            raise NothingToExport(
+                "no confirmed draft to export" + (" among the ids given" if ids else ""),
+                hint="confirm drafts first (POST /api/v1/drafts/{id}/confirm)",
+            )
+        last = last_import(s)
+        headers, mapping = (
+            (tuple(last.headers), dict(last.mapping or {}))
+            if last is not None and last.headers
+            else (TAX_BUREAU_HEADERS, None)
+        )
+        payloads = [d.payload for d in drafts]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"drafts.{fmt}"
+            if fmt == "xlsx":
+                write_drafts_xlsx(payloads, path, headers=headers, mapping=mapping)
+            else:
+                write_drafts_json(payloads, path)
+            content = path.read_bytes()
+        for d in drafts:
+            if d.state == "confirmed":
+                transition(s, d.id, "exported", actor, note=f"exported as {fmt}")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+        return ExportFile(content, f"drafts-{stamp}.{fmt}", EXPORT_FORMATS[fmt], len(drafts))
+
+
+def draft_view(d: Draft, history: bool = False) -> dict:
+    p = d.payload
+    out = {
+        "id": d.id,
+        "state": d.state,
+        "version": d.version,
+        "invoice_key": d.invoice_key,
+        "source": d.source,
+        "invoice_id": d.extracted_invoice_id,
+        "resolved_record_id": d.resolved_record_id,
+        "created_at": d.created_at.isoformat(),
+        "updated_at": d.updated_at.isoformat() if d.updated_at else None,
+        "invoice_number": p.get("invoice_number"),
+        "invoice_code": p.get("invoice_code"),
+        "issue_date": p.get("issue_date"),
+        "seller_name": p.get("seller_name"),
+        "seller_tax_id": p.get("seller_tax_id"),
+        "amount_with_tax": p.get("amount_with_tax"),
+    }
+    if history:
+        out["payload"] = p
+        out["history"] = [
+            {"at": t.at.isoformat(), "actor": t.actor, "from": t.from_state, "to": t.to_state, "note": t.note}
+            for t in d.transitions
+        ]
+    return out
