@@ -39,7 +39,7 @@ def _by_length(strings: Sequence[str]) -> dict[int, tuple[np.ndarray, np.ndarray
         if length == 0:
             continue
         ids = np.nonzero(lengths == length)[0]
-        blob = "".join([strings[i] for i in ids]).encode("ascii", "replace")
+        blob = "".join([strings[int(i)] for i in ids]).encode("ascii", "replace")
         mat = np.frombuffer(blob, dtype=np.uint8).reshape(len(ids), int(length)).astype(np.uint64)
         groups[int(length)] = (ids, mat)
     return groups

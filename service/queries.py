@@ -117,7 +117,7 @@ def known_batches(s: Session, limit: int = 500) -> list[str]:
         .order_by(newest.desc(), Document.batch)
         .limit(limit)
     )
-    return [b for (b,) in s.execute(stmt)]
+    return [b for (b,) in s.execute(stmt) if b is not None]
 
 
 def batch_progress(s: Session, batch: str) -> dict[str, int]:

@@ -100,4 +100,4 @@ def page_of(session: Session, stmt, order_by, page: int, size: int) -> tuple[int
     """One page of ``stmt``'s rows (1-based ``page``) and the total number of rows."""
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.scalars(stmt.order_by(*order_by).offset((page - 1) * size).limit(size)).all()
-    return total, list(rows)
+    return total or 0, list(rows)

@@ -89,11 +89,11 @@ def _encode(items: list[tuple[int, int, object]]) -> bytes:
     for num, wire, value in items:
         out += _enc_varint(num << 3 | wire)
         if wire == 0:
-            out += _enc_varint(int(value))  # type: ignore[arg-type]
+            out += _enc_varint(int(value))  # type: ignore[call-overload]
         elif wire == 2:
-            out += _enc_varint(len(value)) + value  # type: ignore[arg-type]
+            out += _enc_varint(len(value)) + value  # type: ignore[arg-type, operator]
         else:
-            out += value  # type: ignore[operator]
+            out += value  # type: ignore[arg-type]
     return bytes(out)
 
 
@@ -111,13 +111,13 @@ class _Node:
         node = cls("", [], [])
         for num, wire, value in _fields(buf):
             if num == _NODE_INPUT:
-                node.inputs.append(value.decode())  # type: ignore[union-attr]
+                node.inputs.append(value.decode())  # type: ignore[attr-defined]
             elif num == _NODE_OUTPUT:
-                node.outputs.append(value.decode())  # type: ignore[union-attr]
+                node.outputs.append(value.decode())  # type: ignore[attr-defined]
             elif num == _NODE_NAME:
-                node.name = value.decode()  # type: ignore[union-attr]
+                node.name = value.decode()  # type: ignore[attr-defined]
             elif num == _NODE_OP:
-                node.op = value.decode()  # type: ignore[union-attr]
+                node.op = value.decode()  # type: ignore[attr-defined]
             else:
                 node.rest.append((num, wire, value))
         return node
@@ -135,7 +135,7 @@ class _Node:
         for num, _, value in self.rest:
             if num == _NODE_ATTR:
                 attr = _fields(value)  # type: ignore[arg-type]
-                name = next((v.decode() for n, _, v in attr if n == _ATTR_NAME), "")  # type: ignore[union-attr]
+                name = next((v.decode() for n, _, v in attr if n == _ATTR_NAME), "")  # type: ignore[attr-defined]
                 out[name] = attr
         return out
 
@@ -181,7 +181,7 @@ def _tensor(buf: bytes) -> tuple[str, np.ndarray] | None:
         elif num == _TENSOR_TYPE:
             dtype = value
         elif num == _TENSOR_NAME:
-            name = value.decode()  # type: ignore[union-attr]
+            name = value.decode()  # type: ignore[attr-defined]
         elif num == _TENSOR_RAW:
             raw = value
         elif num == _TENSOR_FLOATS:
