@@ -83,7 +83,8 @@ def main() -> None:
     possible = len(KEYS) * len(pages)
     print(
         f"{len(pages)} pages ({sum(p[0] == 'scan' for p in pages)} scans, {sum(p[0] == 'photo' for p in pages)} "
-        f"photos), mean size {np.mean([p[1].shape[1] for p in pages]):.0f}×{np.mean([p[1].shape[0] for p in pages]):.0f}"
+        f"photos), mean size {np.mean([p[1].shape[1] for p in pages]):.0f}"
+        f"×{np.mean([p[1].shape[0] for p in pages]):.0f}"
     )
     sec, found = run_bare(pages)
     print(f"bare RapidOCR defaults (full page)           : {sec:5.2f} s/page, fields {found}/{possible}")

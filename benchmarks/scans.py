@@ -206,13 +206,15 @@ def main() -> None:
     print(f"  every field right (items too) {r['every_field_right']:.2%}")
     print(f"  verified                  {r['verified']:.2%}  (no party master: OCR'd names are unconfirmed)")
     print(
-        f"  verified, parties known   {r['verified_parties_known']:.2%}  (silent errors {r['silent_errors_parties_known']})"
+        f"  verified, parties known   {r['verified_parties_known']:.2%}"
+        f"  (silent errors {r['silent_errors_parties_known']})"
     )
     for why, k in r["held_back_parties_known"].items():
         print(f"    held back: {k:>3} × {why}")
     print(f"  silent errors before/after verification  {r['silent_errors_before']} / {r['silent_errors_after']}")
     print(
-        f"  wrong key fields before repair {r['wrong_fields_before_repair']}, repaired to the truth {r['repaired_to_truth']}"
+        f"  wrong key fields before repair {r['wrong_fields_before_repair']},"
+        f" repaired to the truth {r['repaired_to_truth']}"
     )
     print(
         f"  s/page (pipeline)         median {r['s_per_page_median']:.2f}, p95 {r['s_per_page_p95']:.2f}"

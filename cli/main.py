@@ -40,7 +40,8 @@ def extract(
         Path | None,
         typer.Option(
             "--parties",
-            help="A records export (CSV/XLSX): the buyers' and sellers' names and tax IDs in it confirm names read by OCR.",
+            help="A records export (CSV/XLSX): the buyers' and sellers' names and tax IDs in it"
+            " confirm names read by OCR.",
         ),
     ] = None,
 ) -> None:

@@ -57,7 +57,8 @@ def search(
     )
     if query.is_empty():
         err.print(
-            "[red]nothing to search for[/red]: give words, or --number, --tax-id, --name, --amount, --min/--max, --from/--to"
+            "[red]nothing to search for[/red]: give words, or --number, --tax-id, --name,"
+            " --amount, --min/--max, --from/--to"
         )
         raise typer.Exit(2)
     ctx = start_service(get_settings())

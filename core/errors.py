@@ -1,7 +1,7 @@
 """One error hierarchy for the whole pipeline: each error says which file, what is wrong and what to do.
 
-The CLI maps these to exit codes and the API to HTTP statuses in one table each (``EXIT_CODES`` here and
-``api`` later), never by reading message text.
+The CLI reports them per file in its results; the API maps them to HTTP statuses by class, never by reading
+message text.
 """
 
 from __future__ import annotations
@@ -72,12 +72,3 @@ class InvalidEdit(FapiaoError):
     code = "invalid_edit"
     http_status = 422
 
-
-EXIT_CODES: dict[type[FapiaoError], int] = {
-    UnsupportedFormat: 3,
-    CorruptDocument: 4,
-    EncryptedDocument: 5,
-    LimitExceeded: 6,
-    NotAnInvoice: 7,
-    NeedsOcr: 8,
-}

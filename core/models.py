@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
@@ -18,7 +18,7 @@ BBox = tuple[float, float, float, float]
 """(x0, y0, x1, y1) in page units: PDF points for digital pages, pixels for images."""
 
 
-class InvoiceType(str, Enum):
+class InvoiceType(StrEnum):
     """The invoice family, as named in the CLI contract."""
 
     special = "special"  # 01 增值税专用发票 (paper)
@@ -54,7 +54,7 @@ NO_CHECK_CODE_TYPES = DIGITAL_TYPES | {InvoiceType.special, InvoiceType.motor_ve
 """Types that print no 校验码 (paper 专票 and 数电票)."""
 
 
-class FieldSource(str, Enum):
+class FieldSource(StrEnum):
     """Where a field value came from, most trusted first for ``qr``."""
 
     qr = "qr"
@@ -65,13 +65,13 @@ class FieldSource(str, Enum):
     reviewer = "reviewer"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     error = "error"
     warning = "warning"
     info = "info"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """The decision on one invoice, as defined in the CLI contract (see docs/ARCHITECTURE.md)."""
 
     verified = "verified"

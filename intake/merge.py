@@ -37,9 +37,11 @@ def merge_structured(ex: Extracted, doc: LoadedDocument) -> Extracted:
                     code="xml.face_mismatch",
                     severity=Severity.warning,
                     fields=(name,),
-                    message=f"{name}: the printed page shows {face.value!s}, the embedded invoice XML says {fv.value!s}; "
+                    message=f"{name}: the printed page shows {face.value!s}, "
+                    f"the embedded invoice XML says {fv.value!s}; "
                     "the XML value is used — check the document for tampering",
-                    message_zh=f"{name}：版面为 {face.value!s}，内嵌发票 XML 为 {fv.value!s}；已采用 XML 值，请核对票面",
+                    message_zh=f"{name}：版面为 {face.value!s}，内嵌发票 XML 为 {fv.value!s}；"
+                    "已采用 XML 值，请核对票面",
                 )
             )
         fields[name] = fv.model_copy(update={"page": face.page if face else None, "bbox": face.bbox if face else None})

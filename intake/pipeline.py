@@ -18,11 +18,11 @@ from fapiao.intake.loaders import LoadedDocument, LoadedPage, LoadLimits, QrText
 from fapiao.intake.merge import merge_qr, merge_structured, structured_invoice
 from fapiao.intake.qr_payload import parse_qr_payload
 from fapiao.intake.rules.context import SeenLookup
+from fapiao.intake.verify import VerifyOptions, verify
+from fapiao.ocr.read import ocr_page
 
 ImageSink = Callable[[np.ndarray], str]
 """Stores a page image and returns a reference to it."""
-from fapiao.intake.verify import VerifyOptions, verify
-from fapiao.ocr.read import ocr_page
 
 
 @dataclass(frozen=True)

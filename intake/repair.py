@@ -188,7 +188,8 @@ def _mismatch(name: str, face: Any, qr_value: Any, exact: bool) -> Finding:
             (name,),
             f"{name}: the document's own text says {face_s} but its QR code says {qr_s}; the QR value is "
             "used — a digital invoice that disagrees with its QR may have been altered, check it",
-            f"{name}：文档文字为 {face_s}，其二维码为 {qr_s}；已采用二维码值。电子发票与自身二维码不符，可能被篡改，请核查",
+            f"{name}：文档文字为 {face_s}，其二维码为 {qr_s}；已采用二维码值。"
+            "电子发票与自身二维码不符，可能被篡改，请核查",
         )
     return finding(
         "qr.mismatch",

@@ -98,7 +98,6 @@ class RecordIndex:
 
     def match(self, queries: RecordTable) -> MatchResult:
         n = len(queries)
-        qids = np.arange(n, dtype=np.int64)
         cap = self.options.bucket_cap
         # 1. exact key, accepted at once when everything else agrees too
         q, r = self.exact.lookup(*exact_keys(queries.numbers), cap)

@@ -130,9 +130,11 @@ class PartyMaster:
                         code="party.name_mismatch",
                         severity=Severity.warning,
                         fields=(field_name, field_id),
-                        message=f"{role} tax ID {tid} is {known.canonical_name!r} in the party master, but the invoice says "
+                        message=f"{role} tax ID {tid} is {known.canonical_name!r} "
+                        "in the party master, but the invoice says "
                         f"{name!r}; check which one is right",
-                        message_zh=f"{_ROLE_ZH[role]}识别号 {tid} 在往来单位档案中为「{known.canonical_name}」，发票上为「{name}」，请核对",
+                        message_zh=f"{_ROLE_ZH[role]}识别号 {tid} 在往来单位档案中为「{known.canonical_name}」"
+                        f"，发票上为「{name}」，请核对",
                     ),
                 ),
             )
@@ -166,5 +168,6 @@ def _id_mismatch(
         fields=(field_id, field_name),
         message=f"{role} {name!r} has tax ID {party.tax_id} in the party master, but the invoice says {tid} "
         f"({why}); confirm the ID before back-entry",
-        message_zh=f"{_ROLE_ZH[role]}「{name}」在往来单位档案中的识别号为 {party.tax_id}，发票上为 {tid}，请核对后再补录",
+        message_zh=f"{_ROLE_ZH[role]}「{name}」在往来单位档案中的识别号为 {party.tax_id}"
+        f"，发票上为 {tid}，请核对后再补录",
     )

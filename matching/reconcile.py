@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,7 @@ from fapiao.matching.parties import PartyMaster
 from fapiao.matching.records import MISSING, Record, RecordTable, cents
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     matched = "matched"
     matched_with_differences = "matched_with_differences"
     missing_in_system = "missing_in_system"

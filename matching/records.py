@@ -49,8 +49,9 @@ MISSING = -(2**62)
 
 
 class RecordTable:
-    """Records (or the documents matched against them) as parallel columns: strings in lists (seller strings shared), dates and amounts in int64
-    arrays. ``records`` keeps the originals when the table was built from ``Record`` objects."""
+    """Records (or the documents matched against them) as parallel columns: strings in lists (seller strings
+    shared), dates and amounts in int64 arrays. ``records`` keeps the originals when the table was built from
+    ``Record`` objects."""
 
     def __init__(
         self,

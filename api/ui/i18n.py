@@ -107,7 +107,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rv.items": ("货物或服务明细", "Items"),
     "rv.items_help": (
         "直接修改单元格，可添加或删除行，然后点击“保存明细”（或在单元格中按 Enter）；规则会立即重新校验。",
-        "Edit the cells, add or remove rows, then press “Save items” (or Enter in a cell); the rules run again at once.",
+        "Edit the cells, add or remove rows, then press “Save items” "
+        "(or Enter in a cell); the rules run again at once.",
     ),
     "rv.item_cell": ("第 {n} 行 {col}", "{col}, row {n}"),
     "rv.item_remove": ("删除第 {n} 行", "Remove row {n}"),

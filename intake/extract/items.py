@@ -143,9 +143,9 @@ def _split_price_amount(row: Row) -> None:
                     re.fullmatch(r"\d+(?:\.\d+)?", p)
                     and re.fullmatch(r"-?\d+\.\d{2}", a)
                     and not (len(a) > 4 and a[0] == "0")
+                    and abs(abs(qty * Decimal(p)).quantize(Decimal("0.01")) - abs(Decimal(a))) <= Decimal("0.01")
                 ):
-                    if abs(abs(qty * Decimal(p)).quantize(Decimal("0.01")) - abs(Decimal(a))) <= Decimal("0.01"):
-                        found.append((p, a))
+                    found.append((p, a))
             if len(found) == 1:
                 row.cells[kind].remove(b)
                 price_box, amount_box = _split_box(b, list(found[0]))

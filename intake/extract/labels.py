@@ -60,9 +60,8 @@ def find_label(box: Box) -> Label | None:
     if found is None and box.src.source is FieldSource.ocr and len(box.flat) > 2 and box.flat[0] in _VERTICAL_PIECES:
         found = _after_anchor_char(box)
     if found is None and box.src.source is FieldSource.ocr:
-        m = None
-        for m in _ID_LABEL_INSIDE.finditer(box.flat):
-            pass  # the last one: "…信用代码/纳税人识别号" ends at 识别号
+        # the last one: "…信用代码/纳税人识别号" ends at 识别号
+        m = next(reversed(list(_ID_LABEL_INSIDE.finditer(box.flat))), None)
         if m:  # "经一2会信用代码/纳税人识别号9137…", "统--社会信用代码/…": the label's head misread
             found = Label("tax_id", box, _after(box.text, m.end()).lstrip(":：∶ "))
     if found is None and box.src.source is FieldSource.ocr and _NAME_MISREAD.match(box.flat):

@@ -73,7 +73,7 @@ def party_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[st
         if party is not None:
             block[party].append((label, label.kind))
     found_by_label: dict[int, Found] = {}
-    for party, members in block.items():
+    for members in block.values():
         for label, kind in members:
             found = labelled_value(view, label, stop, PARSERS[kind])
             if found:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from enum import Enum
+from enum import StrEnum
 
 
-class DocumentKind(str, Enum):
+class DocumentKind(StrEnum):
     pdf = "pdf"
     jpeg = "jpeg"
     png = "png"

@@ -118,7 +118,8 @@ def code_type(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
                 ("invoice_code", "invoice_type"),
                 f"The invoice code {code} belongs to type {implied}, but the invoice is type "
                 f"{invoice.type_code or invoice.invoice_type.value}; check the code digit by digit and the title",
-                f"发票代码 {code} 对应发票种类 {implied}，与票种 {invoice.type_code or invoice.invoice_type.value} 不符，请核对代码和标题",
+                f"发票代码 {code} 对应发票种类 {implied}"
+                f"，与票种 {invoice.type_code or invoice.invoice_type.value} 不符，请核对代码和标题",
             )
         ]
     return []
@@ -141,7 +142,8 @@ def code_year_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
                 ("invoice_code", "issue_date"),
                 f"The invoice code {code} carries year {yy:02d}, which must be after 00 and not after {limit}; "
                 "check the code and the issue date",
-                f"发票代码 {code} 中的年份 {yy:02d} 应大于 00 且不晚于{'开票年份' if issue_year else '当年'}，请核对代码和开票日期",
+                f"发票代码 {code} 中的年份 {yy:02d} 应大于 00 且不晚于{'开票年份' if issue_year else '当年'}"
+                "，请核对代码和开票日期",
             )
         ]
     return []

@@ -51,7 +51,8 @@ def qr_face_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
                 ("invoice_type",),
                 f"The QR code says type {qr.type_code}, the face says {invoice.invoice_type.value}; "
                 "trust the QR unless it belongs to another invoice",
-                f"二维码票种为 {qr.type_code}，票面为 {invoice.invoice_type.value}；除非二维码属于其他发票，以二维码为准",
+                f"二维码票种为 {qr.type_code}，票面为 {invoice.invoice_type.value}"
+                "；除非二维码属于其他发票，以二维码为准",
             )
         )
     for name, value in qr_values(qr, invoice).items():

@@ -151,7 +151,8 @@ def _uscc_problems(value: str) -> list[IdProblem]:
                 ERROR,
                 f"{value} contains {''.join(dict.fromkeys(bad))}, which a 统一社会信用代码 never uses "
                 "(no I, O, S, V, Z); re-read the character from the document",
-                f"{value} 含有统一社会信用代码不使用的字符 {''.join(dict.fromkeys(bad))}（不含 I、O、S、V、Z），请核对票面",
+                f"{value} 含有统一社会信用代码不使用的字符 {''.join(dict.fromkeys(bad))}"
+                f"（不含 I、O、S、V、Z），请核对票面",
             )
         ]
     problems: list[IdProblem] = []

@@ -115,7 +115,8 @@ class OcrEngine(ABC):
         return None
 
     def close(self) -> None:
-        """Release sessions and memory; the default engine lives for the whole process."""
+        """Release sessions and memory; the default engine lives for the whole process, so holds none."""
+        return None
 
 
 @dataclass

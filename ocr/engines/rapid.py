@@ -145,7 +145,7 @@ class RapidOcrEngine(OcrEngine):
                 held = set()
             self.skipped_cipher_lines = len(held)
         lines = []
-        for i, (quad, crop, flip, (text, conf, chars, alts)) in enumerate(
+        for i, (quad, _crop, flip, (text, conf, chars, alts)) in enumerate(
             zip(quads, crops, flipped, readings, strict=False)
         ):
             if i in held or conf < self._text_score or not text.strip():
@@ -244,7 +244,7 @@ class RapidOcrEngine(OcrEngine):
         appended only when the tail read repeats the line's last characters and adds exactly the one or two
         that give the run a length IDs have (15, 18 or 20); the tax-ID rules still check the result."""
         todo = []
-        for i, (text, conf, chars, alts) in enumerate(readings):
+        for i, (text, _conf, chars, _alts) in enumerate(readings):
             m = _ID_TAIL.search(text)
             if m is None or len(m.group(0)) not in _ID_LENGTHS_AFTER or len(chars) != len(text):
                 continue

@@ -46,7 +46,7 @@ class ReplayEngine(OcrEngine):
         self._recording = {key: [_line_from_json(d) for d in lines] for key, lines in recording.items()}
         self.split_gap = settings.split_gap
         self.capabilities = Capabilities(
-            char_positions=any(l.chars for ls in self._recording.values() for l in ls), alternatives=True
+            char_positions=any(line.chars for ls in self._recording.values() for line in ls), alternatives=True
         )
         self.calls = 0
 
@@ -57,7 +57,7 @@ class ReplayEngine(OcrEngine):
 
 def record(engine: OcrEngine, images: list[np.ndarray], path: Path | None = None) -> dict[str, list[dict]]:
     """Run ``engine`` on ``images`` and return (and optionally write) a recording for ``ReplayEngine``."""
-    recording = {image_key(img): [_line_to_json(l) for l in engine.read_lines(img)] for img in images}
+    recording = {image_key(img): [_line_to_json(line) for line in engine.read_lines(img)] for img in images}
     if path is not None:
         Path(path).write_text(json.dumps(recording, ensure_ascii=False, indent=1), encoding="utf-8")
     return recording

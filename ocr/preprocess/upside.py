@@ -39,7 +39,7 @@ def line_crops(image: np.ndarray, limit: int = _MAX_LINES) -> list[np.ndarray]:
     merged = cv2.morphologyEx(text, cv2.MORPH_CLOSE, np.ones((1, max(5, w // 100)), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(merged)
     boxes = []
-    for x, y, bw, bh, area in stats[1:]:
+    for x, y, bw, bh, _area in stats[1:]:
         if bw > 4 * bh and 8 <= bh <= h // 15:
             boxes.append((bw, x, y, bh))
     boxes.sort(reverse=True)

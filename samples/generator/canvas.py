@@ -135,7 +135,8 @@ class Canvas:
         return self.text(x, y, text or "", size, DATA, align, spacing)
 
     def vertical_label(self, x: float, y_top: float, y_bottom: float, text: str, size: float, one_object: bool) -> None:
-        """A label written top-down in a narrow column (购买方, 密码区 …), centred between ``y_top`` and ``y_bottom``."""
+        """A label written top-down in a narrow column (购买方, 密码区 …), centred between ``y_top`` and
+        ``y_bottom``."""
         lead = size * 1.25
         step = max(lead, (y_bottom - y_top) / (len(text) + 0.6)) if not one_object else lead
         y0 = (y_top + y_bottom) / 2 - step * (len(text) - 1) / 2 + size * 0.35

@@ -210,7 +210,6 @@ def data_layer_mask(image: np.ndarray) -> np.ndarray | None:
     strength = absorb.max(axis=2)
     ratio = absorb[..., 2] / np.maximum(absorb[..., 0], 1e-3)  # BGR: red over blue
     core_data = (strength > 0.15) & (ratio >= _FORM_RED_BLUE)
-    core_form = (strength > 0.15) & (ratio < _FORM_RED_BLUE)
     rules = cv2.morphologyEx(
         (strength > 0.3).astype(np.uint8), cv2.MORPH_OPEN, np.ones((1, max(15, image.shape[1] // 8)), np.uint8)
     ).astype(bool)

@@ -16,7 +16,9 @@ from samples.generator import fmt, ids
 from samples.generator.vocab import REGIONS
 
 BUREAU = {
-    r.province2: f"国家税务总局{r.city.removesuffix('市') if r.province2 in ('11', '12', '31', '50') else r.title + '省'}税务局"
+    r.province2: "国家税务总局"
+    + (r.city.removesuffix("市") if r.province2 in ("11", "12", "31", "50") else r.title + "省")
+    + "税务局"
     for r in REGIONS
     if r.code4.endswith("00")
 }

@@ -340,9 +340,9 @@ def ofds(draw) -> bytes:
     text = draw(st.sampled_from(["发票号码", "12345678", "¥106.00", "x" * 200]))
     members = {
         "OFD.xml": f"<OFD><DocBody><DocRoot>{doc_root}</DocRoot></DocBody></OFD>",
-        "Doc_0/Document.xml": f"<Document><CommonData><PageArea><PhysicalBox>{box}</PhysicalBox></PageArea></CommonData>"
+        "Doc_0/Document.xml": f"<Document><CommonData><PageArea><PhysicalBox>{box}</PhysicalBox></PageArea></CommonData>"  # noqa: E501
         f'<Pages><Page ID="1" BaseLoc="{_attr(draw(NAME))}"/></Pages></Document>',
-        "Doc_0/Pages/Page_0/Content.xml": f'<Page><Content><Layer><TextObject ID="2" Boundary="{boundary}" Size="{size}">'
+        "Doc_0/Pages/Page_0/Content.xml": f'<Page><Content><Layer><TextObject ID="2" Boundary="{boundary}" Size="{size}">'  # noqa: E501
         f'<TextCode X="{x}" Y="{y}" DeltaX="{delta}">{text}</TextCode></TextObject>'
         "</Layer></Content></Page>",
     }

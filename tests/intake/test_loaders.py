@@ -30,7 +30,7 @@ EINVOICE_XML = """<?xml version="1.0" encoding="UTF-8"?>
       <Amount>100.00</Amount><TaxRate>0.06</TaxRate><ComTaxAm>6.00</ComTaxAm></IssuItemInformation>
   </EInvoiceData>
   <TaxSupervisionInfo><InvoiceNumber>24312000000136634917</InvoiceNumber><IssueTime>2024-05-14 10:11:12</IssueTime></TaxSupervisionInfo>
-</EInvoice>""".encode()
+</EInvoice>""".encode()  # noqa: E501
 
 
 def _pdf_with_text(text: str, pages: int = 1) -> bytes:
@@ -168,7 +168,7 @@ def test_einvoice_xml_fields_are_read_directly() -> None:
 
 
 def test_xml_with_entities_is_refused() -> None:
-    evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><EInvoice>&b;</EInvoice>'
+    evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><EInvoice>&b;</EInvoice>'  # noqa: E501
     with pytest.raises(CorruptDocument, match="entities"):
         load_document(evil, "evil.xml")
 
@@ -183,8 +183,8 @@ def _ofd(content_xml: str, extra: dict[str, str] | None = None) -> bytes:
         )
         zf.writestr(
             "Doc_0/Document.xml",
-            f"<ofd:Document {ns}><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 140</ofd:PhysicalBox></ofd:PageArea>"
-            f"</ofd:CommonData><ofd:Pages><ofd:Page ID='1' BaseLoc='Pages/Page_0/Content.xml'/></ofd:Pages></ofd:Document>",
+            f"<ofd:Document {ns}><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 140</ofd:PhysicalBox></ofd:PageArea>"  # noqa: E501
+            f"</ofd:CommonData><ofd:Pages><ofd:Page ID='1' BaseLoc='Pages/Page_0/Content.xml'/></ofd:Pages></ofd:Document>",  # noqa: E501
         )
         zf.writestr(
             "Doc_0/Pages/Page_0/Content.xml",
@@ -197,8 +197,8 @@ def _ofd(content_xml: str, extra: dict[str, str] | None = None) -> bytes:
 
 def test_ofd_text_codes_become_positioned_boxes_in_points() -> None:
     content = (
-        "<ofd:TextObject ID='2' Boundary='140 10 30 5' Size='3.5'><ofd:TextCode X='0' Y='4'>发票号码：</ofd:TextCode></ofd:TextObject>"
-        "<ofd:TextObject ID='3' Boundary='160 10 30 5' Size='3.5'><ofd:TextCode X='0' Y='4' DeltaX='g 7 1.8'>12345678</ofd:TextCode></ofd:TextObject>"
+        "<ofd:TextObject ID='2' Boundary='140 10 30 5' Size='3.5'><ofd:TextCode X='0' Y='4'>发票号码：</ofd:TextCode></ofd:TextObject>"  # noqa: E501
+        "<ofd:TextObject ID='3' Boundary='160 10 30 5' Size='3.5'><ofd:TextCode X='0' Y='4' DeltaX='g 7 1.8'>12345678</ofd:TextCode></ofd:TextObject>"  # noqa: E501
     )
     doc = load_document(_ofd(content), "inv.ofd")
     page = doc.pages[0]
@@ -209,7 +209,7 @@ def test_ofd_text_codes_become_positioned_boxes_in_points() -> None:
 
 
 def test_ofd_attachment_xml_gives_structured_fields() -> None:
-    attach = "<Invoice><InvoiceCode>011002100411</InvoiceCode><InvoiceNo>12345678</InvoiceNo><IssueDate>2021年07月20日</IssueDate></Invoice>"
+    attach = "<Invoice><InvoiceCode>011002100411</InvoiceCode><InvoiceNo>12345678</InvoiceNo><IssueDate>2021年07月20日</IssueDate></Invoice>"  # noqa: E501
     doc = load_document(_ofd("", {"Doc_0/Attachs/original_invoice.xml": attach}), "inv.ofd")
     assert doc.structured["invoice_code"].value == "011002100411"
     assert str(doc.structured["issue_date"].value) == "2021-07-20"

@@ -1,5 +1,5 @@
-"""`fapiao reconcile --records EXPORT PATH... --json` through the real `fapiao` app and Typer's CliRunner, on 数电 XML invoices that the
-pipeline reads without OCR and a tax-bureau CSV export."""
+"""`fapiao reconcile --records EXPORT PATH... --json` through the real `fapiao` app and Typer's CliRunner, on
+数电 XML invoices that the pipeline reads without OCR and a tax-bureau CSV export."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ XML = """<?xml version="1.0" encoding="UTF-8"?>
 <Amount>{amount}</Amount><TaxRate>0.06</TaxRate><ComTaxAm>{tax}</ComTaxAm></IssuItemInformation>
 </EInvoiceData>
 <TaxSupervisionInfo><InvoiceNumber>{number}</InvoiceNumber><IssueTime>2024-03-08 10:00:00</IssueTime></TaxSupervisionInfo>
-</EInvoice>"""
+</EInvoice>"""  # noqa: E501
 
 
 def xml_invoice(path: Path, number: str, amount: str, tax: str, seller_id: str = "914403001922038216") -> Path:

@@ -50,8 +50,8 @@ def _found(index: SearchIndex, name: str) -> list[str]:
     ],
 )
 def test_typos_find_the_company(index, typed, meant):
-    """Found among the first two: "科晨建竹(南京)" is two characters from 科达建材（南京） as much as from 科晟建筑（南京）,
-    so both are shown, ranked alike."""
+    """Found among the first two: "科晨建竹(南京)" is two characters from 科达建材（南京） as much as from
+    科晟建筑（南京）, so both are shown, ranked alike."""
     assert meant in _found(index, typed)[:2]
 
 

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from tests.service.conftest import make_key
 from tests.service.test_reconciliation_api import SELLER_ID, xml
 
-HEADERS = "发票代码,发票号码,数电票号码,销方识别号,销方名称,购方识别号,购买方名称,开票日期,金额,税额,价税合计,发票状态,发票票种"
+HEADERS = "发票代码,发票号码,数电票号码,销方识别号,销方名称,购方识别号,购买方名称,开票日期,金额,税额,价税合计,发票状态,发票票种"  # noqa: E501
 
 
 def _records(numbers: list[str]) -> bytes:

@@ -59,7 +59,7 @@ def test_reviewers_editing_one_invoice_at_once_get_a_conflict_not_an_overwrite(c
         values = [f"{rnd}{i}号订单" for i in range(WRITERS)]
         responses = _race(
             [
-                lambda h=h, v=v: client.patch(
+                lambda h=h, v=v, version=version: client.patch(
                     f"/api/v1/invoices/{inv['id']}", headers=h, json={"version": version, "fields": {"remarks": v}}
                 )
                 for h, v in zip(reviewers, values, strict=False)
@@ -104,7 +104,7 @@ def test_reviewers_editing_one_draft_at_once_get_a_conflict_not_an_overwrite(cli
     for rnd in range(ROUNDS):
         responses = _race(
             [
-                lambda h=h, i=i: client.patch(
+                lambda h=h, i=i, rnd=rnd, version=version: client.patch(
                     f"/api/v1/drafts/{draft['id']}",
                     headers=h,
                     json={"version": version, "fields": {"remarks": f"{rnd}-{i}"}},
@@ -186,10 +186,10 @@ def test_concurrent_records_imports_keep_every_row_and_every_party_count(client:
         exports = [_export(w, shared) for w in range(WRITERS)]
         responses = _race(
             [
-                lambda h=h, w=w: client.post(
-                    "/api/v1/records/imports", headers=h, files={"file": (f"ledger-{w}.csv", exports[w][0], "text/csv")}
+                lambda h=h, body=export[0], w=w: client.post(
+                    "/api/v1/records/imports", headers=h, files={"file": (f"ledger-{w}.csv", body, "text/csv")}
                 )
-                for w, h in enumerate(reviewers)
+                for w, (h, export) in enumerate(zip(reviewers, exports, strict=True))
             ]
         )
         assert [r.status_code for r in responses] == [201] * WRITERS, [r.text[:300] for r in responses]

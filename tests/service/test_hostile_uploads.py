@@ -1,8 +1,8 @@
 """Hostile input through the service, on SQLite and PostgreSQL: every hostile file (the set of
-tests/intake/test_hostile_inputs.py, a decompression-bomb PNG among them, plus a DeltaX bomb and over-long fields) ends `failed` with a reason
-naming it, or `done`, within bounded time while /health and other uploads keep being answered; SVG and HTML
-are refused before anything is stored; odd and very long file names, symbolic links and files removed while
-being read never stop the drop folder."""
+tests/intake/test_hostile_inputs.py, a decompression-bomb PNG among them, plus a DeltaX bomb and over-long fields)
+ends `failed` with a reason naming it, or `done`, within bounded time while /health and other uploads keep being
+answered; SVG and HTML are refused before anything is stored; odd and very long file names, symbolic links and
+files removed while being read never stop the drop folder."""
 
 from __future__ import annotations
 

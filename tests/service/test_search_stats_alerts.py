@@ -23,7 +23,7 @@ from tests.service.test_api import _wait_done
 from tests.service.test_reconciliation_api import SELLER_ID, xml
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADERS = "发票代码,发票号码,数电票号码,销方识别号,销方名称,购方识别号,购买方名称,开票日期,金额,税额,价税合计,发票状态,发票票种"
+HEADERS = "发票代码,发票号码,数电票号码,销方识别号,销方名称,购方识别号,购买方名称,开票日期,金额,税额,价税合计,发票状态,发票票种"  # noqa: E501
 OTHER_ID = "91110000600037341L"
 RECORDS = [
     f",,24340000000000000001,{SELLER_ID},上海某某贸易有限公司,91330106273175535K,思星顺生物技术集团有限公司,2024-03-08,100.00,6.00,106.00,正常,",

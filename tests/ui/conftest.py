@@ -154,9 +154,9 @@ def live_server(tmp_path: Path):
         return f"http://127.0.0.1:{port}", app
 
     yield start
-    for srv, thread in servers:
+    for srv, _ in servers:
         srv.should_exit = True
-    for srv, thread in servers:
+    for _, thread in servers:
         thread.join(timeout=15)
 
 
