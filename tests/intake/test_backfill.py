@@ -22,6 +22,8 @@ from fapiao.matching.export import TAX_BUREAU_HEADERS
 from samples.generator.build import generate_set, load_truth
 from samples.generator.records_export import export_row, write_records_export
 
+pytestmark = pytest.mark.slow  # subprocesses and a process pool
+
 FAPIAO = [sys.executable, "-m", "fapiao.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
+
+pytestmark = pytest.mark.slow  # runs the fapiao command in subprocesses
 
 CONTRACT_KEYS = {"source", "page", "status", "invoice", "fields", "findings", "timings_ms"}
 INVOICE_KEYS = {

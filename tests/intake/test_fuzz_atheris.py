@@ -11,6 +11,8 @@ import pytest
 
 from tests.fuzzing import examples
 
+pytestmark = pytest.mark.slow  # fuzzing, in subprocesses
+
 pytest.importorskip("atheris", reason="atheris is a dev dependency (pip install -e '.[dev]')")
 ROOT = Path(__file__).resolve().parents[2]
 

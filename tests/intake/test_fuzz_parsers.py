@@ -15,6 +15,7 @@ import time
 import zipfile
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
@@ -44,6 +45,8 @@ from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
 from tests.fuzzing import fuzz
 from tests.intake.test_loaders import EINVOICE_XML
 from tests.rules.strategies import usccs
+
+pytestmark = pytest.mark.slow  # fuzzing
 
 PIPELINE = Pipeline(PipelineOptions(ocr=False))
 NUMBERISH = st.one_of(

@@ -14,12 +14,15 @@ import math
 from decimal import Decimal
 
 import openpyxl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fapiao.matching.headers import ALIASES, FIELDS, MappingError, find_header_row, map_headers
 from fapiao.matching.records_import import ParsedExport, parse_rows, parse_upload, read_rows_from
 from tests.fuzzing import fuzz
+
+pytestmark = pytest.mark.slow  # fuzzing
 
 HEADER_TEXT = st.one_of(
     st.sampled_from([a for aliases in ALIASES.values() for a in aliases]),

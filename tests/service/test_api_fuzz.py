@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
 import schemathesis
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
@@ -31,6 +32,8 @@ from tests.service.conftest import make_key
 from tests.service.test_api import PDF, _wait_done
 from tests.service.test_backfill_api import _records, _wait
 from tests.service.test_reconciliation_api import xml
+
+pytestmark = pytest.mark.slow  # fuzzing every API operation
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = examples(15)

@@ -24,6 +24,8 @@ from fapiao.storage.service_tables import Document
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
 from tests.service.conftest import PG_URL, make_key
 
+pytestmark = [pytest.mark.slow, pytest.mark.live]  # Celery worker processes on PostgreSQL and Redis
+
 REDIS = "redis://127.0.0.1:6379/11"
 
 

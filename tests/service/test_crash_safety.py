@@ -17,11 +17,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 
 from fapiao.core.models import InvoiceType
 from samples.generator.pdf import render_pdf
 from samples.generator.truth import random_invoice
 from tests.service.test_reconciliation_api import MAPPING, csv_bytes
+
+pytestmark = pytest.mark.slow  # kill -9 of a served subprocess
 
 
 def _port() -> int:

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import openpyxl
+import pytest
 from fastapi.testclient import TestClient
 
 from fapiao.service import alerts
@@ -102,6 +103,7 @@ def test_search_from_partial_facts(client: TestClient) -> None:
     assert [h["ref"] for h in _search(client, rv, name="甲乙丙丁")] == [inv["ref"]]
 
 
+@pytest.mark.slow  # the search command in subprocesses
 def test_search_cli_reads_the_same_database(client: TestClient, settings) -> None:
     _setup(client)
     env = {**os.environ, "FAPIAO_DATA_DIR": str(settings.data_dir), "FAPIAO_DATABASE_URL": settings.db_url}

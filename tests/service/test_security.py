@@ -257,6 +257,8 @@ def test_api_keys_appear_in_no_log_and_no_table(settings, caplog: pytest.LogCapt
         assert secret_part not in text_logged and secret_part not in dump
 
 
+@pytest.mark.slow
+@pytest.mark.live
 def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """The database password, the broker password, the alert webhook's token and the UI session secret: a real
     server (uvicorn, access log, every logger at DEBUG) on PostgreSQL with a password in its URL (trust

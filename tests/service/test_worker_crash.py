@@ -29,6 +29,8 @@ from tests.service.conftest import make_key
 from tests.service.test_celery_workers import _start_worker, pg_schema_url  # noqa: F401  (fixture)
 from tests.service.test_reconciliation_api import MAPPING, SELLER_ID, csv_bytes, xml
 
+pytestmark = [pytest.mark.slow, pytest.mark.live]  # kill -9 of Celery workers on PostgreSQL and Redis
+
 REDIS = "redis://127.0.0.1:6379/12"
 FILLER = [(20 + (i % 30) * 21, 332 + (i // 30) * 2.0, "x") for i in range(240)]
 """Enough text that each document takes a fraction of a second, so a kill lands in the middle of one."""

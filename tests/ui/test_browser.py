@@ -21,6 +21,8 @@ import pytest
 from fapiao.service.keys import create_key
 from tests.ui.conftest import SAMPLE, SELLER_ID, TAX_BUREAU_HEADERS, records_csv, shot, xml_invoice
 
+pytestmark = pytest.mark.slow  # Chromium
+
 
 @pytest.fixture
 def server(live_server) -> tuple[str, object]:

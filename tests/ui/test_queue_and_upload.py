@@ -11,10 +11,13 @@ import re
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 
 from fapiao.service.keys import create_key
 from tests.ui.conftest import SAMPLE, api_upload, log_in, shot, xml_invoice
+
+pytestmark = pytest.mark.slow  # Chromium
 
 OTHER_SELLER_ID, OTHER_SELLER = "91110000600037341L", "深圳某某科技有限公司"
 

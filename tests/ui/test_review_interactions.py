@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -21,6 +22,8 @@ from fapiao.service.queries import next_pending
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import AuditEntry
 from tests.ui.conftest import SAMPLE, api_upload, log_in, shot, xml_invoice
+
+pytestmark = pytest.mark.slow  # Chromium and the OCR models
 
 SCAN = Path(__file__).resolve().parents[2] / "samples" / "examples" / "digital_normal.png"
 """The committed page image (110 dpi, no text layer): read by OCR."""
