@@ -21,7 +21,7 @@ from fapiao.service.dropfolder import DropFolder
 from fapiao.service.runtime import start_service
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document, ExtractedInvoice
-from tests.intake.test_hostile_inputs import CASES, GOOD
+from tests.helpers.hostile import CASES, good_pdf, hostile_bytes
 from tests.service.conftest import make_key
 from tests.service.test_api import _wait_done
 
@@ -60,8 +60,8 @@ ACTIVE = {
 
 def test_hostile_files_fail_clearly_while_the_service_keeps_serving(client: TestClient) -> None:
     up = make_key(client, "uploader")
-    hostile = {name: data for name, (data, _) in CASES.items() if data}  # the empty one is refused at upload
-    hostile |= {"deltax.ofd": _deltax_bomb_ofd(), "long-fields.xml": LONG_XML, "pdf-named.jpg": GOOD}
+    hostile = {name: hostile_bytes(name) for name in CASES if name != "empty.pdf"}  # that one is refused at upload
+    hostile |= {"deltax.ofd": _deltax_bomb_ofd(), "long-fields.xml": LONG_XML, "pdf-named.jpg": good_pdf()}
     docs = client.post(
         "/api/v1/documents",
         headers=up,
@@ -88,7 +88,9 @@ def test_hostile_files_fail_clearly_while_the_service_keeps_serving(client: Test
     try:
         start = time.monotonic()
         other = client.post(
-            "/api/v1/documents", headers=up, files=[("files", ("meanwhile.pdf", GOOD + b"\n%1", "application/pdf"))]
+            "/api/v1/documents",
+            headers=up,
+            files=[("files", ("meanwhile.pdf", good_pdf() + b"\n%1", "application/pdf"))],
         )
         assert other.status_code == 202 and time.monotonic() - start < 5
         bodies = {d["filename"]: _wait_done(client, d["id"], up, timeout=120) for d in docs}
@@ -128,7 +130,7 @@ def test_svg_and_html_are_refused_before_anything_is_stored(client: TestClient) 
         headers=up,
         files=[
             ("files", ("a.svg", ACTIVE["logo.svg"], "image/svg+xml")),
-            ("files", ("a.pdf", GOOD, "application/pdf")),
+            ("files", ("a.pdf", good_pdf(), "application/pdf")),
         ],
     ).json()
     assert [d["status"] for d in mixed["documents"]][0] == "rejected" and mixed["documents"][1]["id"]
@@ -152,7 +154,7 @@ ODD_NAMES = [
 
 def test_odd_and_very_long_upload_names_are_kept_as_labels_only(client: TestClient) -> None:
     up, rv = make_key(client, "uploader"), make_key(client, "reviewer")
-    files = [("files", (name, GOOD + f"\n%{i}".encode(), "application/pdf")) for i, name in enumerate(ODD_NAMES)]
+    files = [("files", (name, good_pdf() + f"\n%{i}".encode(), "application/pdf")) for i, name in enumerate(ODD_NAMES)]
     docs = client.post("/api/v1/documents", headers=up, files=files).json()["documents"]
     assert len(docs) == len(ODD_NAMES) and all(d["id"] for d in docs)
     for d in docs:
@@ -165,12 +167,14 @@ def test_odd_and_very_long_upload_names_are_kept_as_labels_only(client: TestClie
     data_dir = client.app.state.ctx.settings.data_dir
     assert not (data_dir.parent / "etc").exists() and not (data_dir / "etc").exists()  # names are never paths
     # A name too long for a multipart header is a clear 400, not a crash.
-    huge = client.post("/api/v1/documents", headers=up, files=[("files", ("a" * 20_000, GOOD, "application/pdf"))])
+    huge = client.post(
+        "/api/v1/documents", headers=up, files=[("files", ("a" * 20_000, good_pdf(), "application/pdf"))]
+    )
     assert huge.status_code == 400 and huge.headers["content-type"].startswith("application/problem+json")
 
 
 def _pdf(i: int) -> bytes:
-    return GOOD + f"\n%drop {i}".encode()
+    return good_pdf() + f"\n%drop {i}".encode()
 
 
 def test_drop_folder_survives_odd_names_links_and_files_removed_while_read(settings: Settings, tmp_path: Path) -> None:
@@ -264,8 +268,8 @@ def test_an_over_size_upload_is_refused_with_413_and_nothing_is_stored(settings:
     and the setting; a good file in the same request is still accepted; nothing of the big one is kept."""
     from fapiao.api.app import create_app
 
-    small = settings.model_copy(update={"max_upload_bytes": len(GOOD) + 1024})
-    big = GOOD + b"\n%" + b"x" * 4096  # a real PDF, padded past the limit
+    small = settings.model_copy(update={"max_upload_bytes": len(good_pdf()) + 1024})
+    big = good_pdf() + b"\n%" + b"x" * 4096  # a real PDF, padded past the limit
     with TestClient(create_app(small)) as client:
         up = make_key(client, "uploader")
         resp = client.post("/api/v1/documents", headers=up, files=[("files", ("big.pdf", big, "application/pdf"))])
@@ -278,7 +282,10 @@ def test_an_over_size_upload_is_refused_with_413_and_nothing_is_stored(settings:
         mixed = client.post(
             "/api/v1/documents",
             headers=up,
-            files=[("files", ("big.pdf", big, "application/pdf")), ("files", ("ok.pdf", GOOD, "application/pdf"))],
+            files=[
+                ("files", ("big.pdf", big, "application/pdf")),
+                ("files", ("ok.pdf", good_pdf(), "application/pdf")),
+            ],
         )
         assert mixed.status_code == 202
         docs = mixed.json()["documents"]
