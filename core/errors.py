@@ -71,4 +71,3 @@ class InvalidEdit(FapiaoError):
 
     code = "invalid_edit"
     http_status = 422
-
