@@ -16,6 +16,7 @@ from fapiao.intake.extract.kind import classify
 from fapiao.intake.extract.labels import Label, find_label, is_form_text, merge_spaced_labels
 from fapiao.intake.extract.offset import data_offset
 from fapiao.intake.extract.parties import party_fields
+from fapiao.intake.extract.spaced import glue_currency, join_spaced_words
 from fapiao.intake.extract.table import Table, column_kind, find_table
 from fapiao.intake.extract.totals import footer_fields, total_fields
 from fapiao.intake.loaders.base import LoadedPage
@@ -83,6 +84,7 @@ class Extracted:
 
 def read_page(page: LoadedPage) -> PageRead:
     boxes = merge_spaced_labels(merge_vertical_words([Box.of(tb) for tb in page.boxes]))
+    boxes = glue_currency(join_spaced_words(boxes))
     view = PageView(page.number, page.width, page.height, boxes)
     labels = [lb for b in view.boxes if (lb := find_label(b))]
     stop = {id(b) for b in view.boxes if is_form_text(b) or column_kind(b)}
