@@ -290,3 +290,18 @@ def test_ofd_qr_image_and_attachment_graph_code_are_read() -> None:
     doc = load_document(_ofd_package({**members, "Doc_0/Attachs/original_invoice.xml": attach}), "inv.ofd")
     assert [q.text for q in doc.pages[0].qr] == [OLD_QR]
     assert doc.structured["total_tax"].value == Decimal("0.00")
+
+
+def test_title_split_across_font_runs_is_read_whole() -> None:
+    """ "电子发票（" "增值税专用" "发票）" as three runs (the middle one in another colour): the type is read
+    from the whole title."""
+    labels = [p for p in OLD_LABELS if p[2] != "北京增值税电子普通发票"]
+    doc = pymupdf.open(stream=_pdf(_cn(labels) + _cn(OLD_VALUES)), filetype="pdf")
+    for x, text, colour in (
+        (250, "电子发票（", (0, 0, 0)),
+        (295, "增值税专用", (0.6, 0.2, 0)),
+        (340, "发票）", (0, 0, 0)),
+    ):
+        doc[0].insert_text((x, 40), text, fontname="china-s", fontsize=9, color=colour)
+    inv = _extract(doc.tobytes())
+    assert inv.title == "电子发票（增值税专用发票）" and inv.invoice_type.value == "digital_special"
