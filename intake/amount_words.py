@@ -81,7 +81,7 @@ def parse_words(text: str) -> Decimal:
     if m and m.group(0):
         negative = True
         s = s[m.end() :]
-    s = s.replace("元", "圆").replace("正", "整")
+    s = s.replace("元", "圆").replace("圓", "圆").replace("正", "整")  # 圓: the traditional form
     if not s:
         raise AmountWordsError(f"empty amount in words: {text!r}")
     if s.endswith("整"):

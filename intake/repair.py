@@ -157,7 +157,10 @@ def _qr_override(state: Repaired, ctx: RuleContext) -> None:
         if old is not InvoiceType.unknown:
             exact = _source(state, "title") in _FACE_IS_EXACT
             state.findings.append(_mismatch("invoice_type", old.value, qr_type.value, exact))
-    for name, value in qr_values(qr, state.invoice).items():
+    values = qr_values(qr, state.invoice)
+    if _other_invoice(state, values):
+        return
+    for name, value in values.items():
         face = getattr(state.invoice, name)
         if face is not None and agrees(name, face, value):
             _qr_confirms(state, name, face == value)
@@ -169,6 +172,37 @@ def _qr_override(state: Repaired, ctx: RuleContext) -> None:
         if face is not None:
             state.findings.append(_mismatch(name, face, value, source in _FACE_IS_EXACT))
     state.invoice = _red_flag(state.invoice)
+
+
+_IDENTITY = ("invoice_code", "invoice_number", "issue_date")
+
+
+def _other_invoice(state: Repaired, values: dict[str, Any]) -> bool:
+    """A QR that names another invoice — two or more of code, number and date differ from exact text (a
+    sample document carrying a real invoice's QR, a QR pasted from elsewhere) — is not a reading of this
+    one: nothing is taken from it, and the document goes to a person."""
+    differing = [
+        name
+        for name in _IDENTITY
+        if name in values
+        and getattr(state.invoice, name) is not None
+        and _source(state, name) in _FACE_IS_EXACT
+        and not agrees(name, getattr(state.invoice, name), values[name])
+    ]
+    if len(differing) < 2:
+        return False
+    shown = ", ".join(f"{n} {_show(getattr(state.invoice, n))} / {_show(values[n])}" for n in differing)
+    state.findings.append(
+        finding(
+            "qr.other_invoice",
+            Severity.error,
+            tuple(differing),
+            f"The QR code names another invoice ({shown}: document text / QR); nothing was taken from it — "
+            "check that this is the original document",
+            f"二维码对应另一张发票（{shown}：文档文字 / 二维码），未采用二维码内容，请核实是否为原始文件",
+        )
+    )
+    return True
 
 
 def _qr_confirms(state: Repaired, name: str, whole: bool) -> None:

@@ -16,7 +16,8 @@ from fapiao.intake.extract.kind import classify
 from fapiao.intake.extract.labels import Label, find_label, is_form_text, merge_spaced_labels
 from fapiao.intake.extract.offset import data_offset
 from fapiao.intake.extract.parties import party_fields
-from fapiao.intake.extract.table import Table, column_kind, find_table
+from fapiao.intake.extract.spaced import glue_currency, join_spaced_words
+from fapiao.intake.extract.table import Table, column_kind, find_table, is_section_header, section_top
 from fapiao.intake.extract.totals import footer_fields, total_fields
 from fapiao.intake.loaders.base import LoadedPage
 
@@ -83,9 +84,10 @@ class Extracted:
 
 def read_page(page: LoadedPage) -> PageRead:
     boxes = merge_spaced_labels(merge_vertical_words([Box.of(tb) for tb in page.boxes]))
+    boxes = glue_currency(join_spaced_words(boxes))
     view = PageView(page.number, page.width, page.height, boxes)
     labels = [lb for b in view.boxes if (lb := find_label(b))]
-    stop = {id(b) for b in view.boxes if is_form_text(b) or column_kind(b)}
+    stop = {id(b) for b in view.boxes if is_form_text(b) or column_kind(b) or is_section_header(b)}
     view.data_dy = data_offset(view, labels, stop)
     table = find_table(view)
     read = PageRead(page, view, labels, stop, table)
@@ -105,6 +107,9 @@ def _table_bottom(view: PageView, labels: list[Label], table: Table) -> float:
         for lb in labels
         if lb.kind in {"total", "subtotal", "words", "small", "remarks"} and lb.box.y0 > table.top
     ]
+    section = section_top(view, table.top)  # a 特定业务 table (旅客运输 …) under the items
+    if section is not None:
+        ends.append(section)
     return min(ends) if ends else view.height
 
 

@@ -85,4 +85,29 @@ def find_title(view: PageView) -> Found | None:
     if not cands:
         return None
     best = max(cands, key=lambda b: (b.h, len(b.flat)))
-    return Found(re.sub(r"\s+", "", best.text), [best], best.text, 0.9)
+    parts = _title_runs(view, best)
+    raw = "".join(b.text for b in parts)
+    return Found(re.sub(r"\s+", "", raw), parts, raw, 0.9)
+
+
+def _title_runs(view: PageView, title: Box) -> list[Box]:
+    """The title with the runs printed right against it on its line ("电子发票（" "普通" "发票）": a font or
+    colour change splits it), so the invoice family is read from the whole title."""
+    parts = [title]
+    for step in (1, -1):
+        edge = title
+        while True:
+            h = max(edge.h, 1.0)
+            nxt = [
+                b
+                for b in view.boxes
+                if all(b is not p for p in parts)
+                and abs(b.cy - edge.cy) < 0.3 * h
+                and abs(b.h - edge.h) < 0.3 * h
+                and -0.2 * h <= ((b.x0 - edge.x1) if step > 0 else (edge.x0 - b.x1)) < 0.5 * h
+            ]
+            if not nxt:
+                break
+            edge = min(nxt, key=lambda b: abs(b.x0 - edge.x1) if step > 0 else abs(edge.x0 - b.x1))
+            parts.append(edge)
+    return sorted(parts, key=lambda b: b.x0)

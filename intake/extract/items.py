@@ -20,10 +20,23 @@ class Row:
     cy: float = 0.0
 
     def text(self, kind: str) -> str:
-        return "".join(b.text for b in sorted(self.cells.get(kind, []), key=lambda b: (round(b.cy), b.x0)))
+        return "".join(b.text for line in visual_lines(self.cells.get(kind, [])) for b in line)
 
     def add(self, kind: str, boxes: list[Box]) -> None:
         self.cells.setdefault(kind, []).extend(boxes)
+
+
+def visual_lines(boxes: list[Box]) -> list[list[Box]]:
+    """The boxes of one cell as printed lines, top to bottom, each left to right. Boxes whose centres lie
+    within half a line of each other share a line: glyphs of another font ("*" in "*运输服务*客运服务费") sit
+    a fraction of a point higher or lower, and must not sort before the line they belong to."""
+    lines: list[list[Box]] = []
+    for b in sorted(boxes, key=lambda b: b.cy):
+        if lines and abs(b.cy - sum(o.cy for o in lines[-1]) / len(lines[-1])) <= 0.5 * max(b.h, lines[-1][0].h):
+            lines[-1].append(b)
+        else:
+            lines.append([b])
+    return [sorted(line, key=lambda b: b.x0) for line in lines]
 
 
 @dataclass
@@ -114,10 +127,20 @@ def _split_quantity_price(row: Row) -> None:
                 return
 
 
+_TOTAL_NAME = re.compile(r"^(?:[合含舍台]计?|计|总计|小计)[:：]?$")
+"""The name cell of the 合计 row: the label, or the one piece of a spaced-out 合  计 that was read."""
+
+
 def _is_totals_row(row: Row) -> bool:
-    """Item amounts are printed bare; the 合计 row prints its amount and tax with ¥."""
+    """Item amounts are printed bare; the 合计 row prints its amount and tax with ¥ (or a masked tax), and
+    its name cell holds nothing or the 合计 label."""
     cells = [compact(row.text(k)) for k in ("amount", "tax") if row.cells.get(k)]
-    return bool(cells) and all(c.startswith(("¥", "￥")) for c in cells) and not row.text("name").strip()
+    name = compact(row.text("name"))
+    if name and not _TOTAL_NAME.match(name):
+        return False
+    if any(c.startswith(("¥", "￥")) for c in cells) and all(c.startswith(("¥", "￥")) or is_masked(c) for c in cells):
+        return True
+    return bool(name) and _money_cell(row.text("amount")) is not None and not row.text("unit_price").strip()
 
 
 def _money_cell(text: str) -> Decimal | None:

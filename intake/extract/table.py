@@ -33,6 +33,28 @@ COLUMN_PATTERNS: tuple[tuple[str, str], ...] = (
 _COMPILED = [(k, re.compile(p)) for k, p in COLUMN_PATTERNS]
 
 
+SECTION_HEADERS = re.compile(
+    r"^(?:出行人|有效身份证件号(?:码)?|出行日期|出发地|到达地|等级|交通工具类型|"
+    r"运输工具种类|运输工具牌号|起运地|运输货物名称|建筑服务发生地|建筑项目名称|土地增值税项目编号|跨地\(市\)标志|"
+    r"不动产地址|租赁期起止|产权证书/不动产权证号|面积单位)$"
+)
+"""Headers of the 特定业务 tables of 数电 invoices (旅客运输, 货物运输, 建筑服务, 不动产): a second table, whose
+rows are not items."""
+
+
+def is_section_header(box: Box) -> bool:
+    return bool(SECTION_HEADERS.match(box.flat))
+
+
+def section_top(view: PageView, below: float) -> float | None:
+    """The top of the first 特定业务 table header row below ``below`` (two or more of its headers on a line)."""
+    heads = sorted((b for b in view.boxes if b.cy > below and is_section_header(b)), key=lambda b: b.cy)
+    for b in heads:
+        if sum(1 for o in heads if abs(o.cy - b.cy) <= view.line_h * 0.5) >= 2:
+            return b.y0
+    return None
+
+
 def column_kind(box: Box) -> str | None:
     for kind, rx in _COMPILED:
         if rx.match(box.flat):

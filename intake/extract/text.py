@@ -108,10 +108,13 @@ def find_tax_id(text: str) -> str | None:
 
 
 def parse_rate(text: str) -> str | None:
-    """Tax rate as printed: '13%', '1.5%', '免税', '不征税'; '0.13' → '13%'."""
+    """Tax rate as printed: '13%', '1.5%', '免税', '不征税', '***' (masked: 免税 or 不征税, the form does not
+    say which); '0.13' → '13%'."""
     s = compact(text)
     if not s:
         return None
+    if is_masked(s):
+        return MASKED
     for word in ("免税", "不征税", "出口零税率"):
         if word in s:
             return word
@@ -122,6 +125,9 @@ def parse_rate(text: str) -> str | None:
     if m:
         return f"{(Decimal(s) * 100).normalize():f}%"
     return None
+
+
+MASKED = "***"
 
 
 def is_masked(text: str) -> bool:

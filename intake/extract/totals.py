@@ -13,7 +13,7 @@ from fapiao.intake.extract.labels import Label
 from fapiao.intake.extract.table import Table
 from fapiao.intake.extract.text import is_masked, parse_money
 
-_WORDS_CHARS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正]")
+_WORDS_CHARS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆圓元角分整正]")
 _WORDS_NOISE = re.compile(r"[ⓧ⊗⨂×\s]")
 
 
@@ -137,28 +137,40 @@ def _total_row(view: PageView, label: Label, table: Table | None, stop: set[int]
 def _unlabelled_total_row(view: PageView, labels: list[Label], table: Table) -> dict[str, Found]:
     """The 合计 label was not read (a seal, a misread character): the totals row is then the one line
     below the table of ¥-prefixed amounts in the 金额 / 税额 columns, above the 价税合计 line — item rows
-    never carry ¥. A positional reading, so it gets a lower confidence than a label-anchored one."""
+    never carry ¥ — and a masked tax "***" beside its ¥ amount is 0.00. A positional reading, so it gets a
+    lower confidence than a label-anchored one."""
     ends = [lb.box.y0 for lb in labels if lb.kind in {"words", "small"} and lb.box.y0 > table.top]
     bottom = min(ends) if ends else view.height
     small = {id(lb.box) for lb in labels if lb.kind == "small"}
     cands = [
         b
         for b in view.boxes
-        if b.flat.startswith("¥")
-        and id(b) not in small
+        if id(b) not in small
         and table.top < b.cy < bottom
-        and parse_money(b.text) is not None
+        and ((b.flat.startswith("¥") and parse_money(b.text) is not None) or is_masked(b.text))
     ]
     values: dict[str, Found] = {}
     for b in sorted(cands, key=lambda b: -b.cy):  # nearest to 价税合计 first
         col = table.money_column_of(b)
         if col is not None:
             key = "total_amount" if col.kind == "amount" else "total_tax"
+            if is_masked(b.text) and (key == "total_amount" or not _beside_total(b, cands, table)):
+                continue  # a masked item tax; only the 合计 row's masked tax, beside its ¥ amount, is the total
             if key not in values:
                 found = _money_found(b)
                 found.confidence = 0.95
                 values[key] = found
     return values
+
+
+def _beside_total(b: Box, cands: list[Box], table: Table) -> bool:
+    return any(
+        o.flat.startswith("¥")
+        and abs(o.cy - b.cy) < max(b.h, o.h) * 0.6
+        and (table.money_column_of(o) or b).kind == "amount"
+        for o in cands
+        if o is not b
+    )
 
 
 def _money_found(b: Box) -> Found:

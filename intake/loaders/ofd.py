@@ -16,9 +16,17 @@ import zlib
 from xml.etree.ElementTree import Element
 
 from fapiao.core.errors import CorruptDocument, LimitExceeded
-from fapiao.core.models import FieldSource, TextBox
+from fapiao.core.models import FieldSource, FieldValue, TextBox
 from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits
-from fapiao.intake.loaders.xml_fields import local, parse_xml, structured_fields
+from fapiao.intake.loaders.ofd_tags import (
+    custom_data_fields,
+    custom_tag_files,
+    graph_codes,
+    image_qr,
+    object_texts,
+    tag_fields,
+)
+from fapiao.intake.loaders.xml_fields import convert_field, local, parse_xml, structured_fields
 
 MM_TO_PT = 72 / 25.4
 DEFAULT_BOX = (0.0, 0.0, 210.0, 140.0)
@@ -84,6 +92,7 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
     if len(page_els) > limits.max_pages:
         raise LimitExceeded(f"{name}: {len(page_els)} pages, more than {limits.max_pages}", hint="split the file")
     pages: list[LoadedPage] = []
+    contents: list[Element] = []
     for number, page_el in enumerate(page_els, start=1):
         content_path = posixpath.join(doc_dir, page_el.get("BaseLoc"))
         content = z.xml(content_path)
@@ -92,13 +101,38 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
         for tpl in (el for el in content.iter() if local(el.tag) == "Template"):
             loc = templates.get(tpl.get("TemplateID"))
             if loc:
-                boxes += _text_boxes(z.xml(posixpath.join(doc_dir, loc)), number)
+                template = z.xml(posixpath.join(doc_dir, loc))
+                contents.append(template)
+                boxes += _text_boxes(template, number)
+        contents.append(content)
         boxes += _text_boxes(content, number)
-        pages.append(
-            LoadedPage(number=number, width=box[2] * MM_TO_PT, height=box[3] * MM_TO_PT, unit="pt", boxes=boxes)
-        )
-    structured, items = _attachment_fields(z, doc_dir)
+        width, height = box[2] * MM_TO_PT, box[3] * MM_TO_PT
+        boxes = [b for b in boxes if b.bbox[1] < height and b.bbox[3] > 0 and b.bbox[0] < width and b.bbox[2] > 0]
+        pages.append(LoadedPage(number=number, width=width, height=height, unit="pt", boxes=boxes))
+    structured, items, attachment = _attachment_fields(z, doc_dir)
+    _fill(structured, tag_fields_of(z, document, doc_dir, object_texts(contents)))
+    _fill(structured, custom_data_fields(ofd))
+    if pages:
+        pages[0].qr = (graph_codes(attachment) if attachment is not None else []) or image_qr(z.names(), z.read)
     return LoadedDocument(kind="ofd", pages=pages, structured=structured or None, structured_items=items or None)
+
+
+def tag_fields_of(z: _OfdZip, document: Element, doc_dir: str, texts: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for tag_root in custom_tag_files(document, doc_dir, z.xml):
+        for field, raw in tag_fields(tag_root, texts).items():
+            out.setdefault(field, raw)
+    return out
+
+
+def _fill(structured: dict[str, FieldValue], raw_fields: dict[str, str]) -> None:
+    """Add fields the invoice XML did not give (source ``xml``: the document's own labelling)."""
+    for field, raw in raw_fields.items():
+        if field in structured:
+            continue
+        value = convert_field(field, raw)
+        if value is not None:
+            structured[field] = FieldValue(value=value, confidence=1.0, source=FieldSource.xml, raw=raw)
 
 
 def _attachment_fields(z: _OfdZip, doc_dir: str):
@@ -113,8 +147,8 @@ def _attachment_fields(z: _OfdZip, doc_dir: str):
             if "invoice_number" in fields:
                 for fv in fields.values():
                     fv.source = FieldSource.xml
-                return fields, items
-    return {}, []
+                return fields, items, z.xml(path)
+    return {}, [], None
 
 
 def _text_of(root: Element, name: str) -> str | None:

@@ -3,6 +3,8 @@ that have no usable text layer (scanned PDFs), which go to OCR."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pymupdf
 
@@ -96,13 +98,15 @@ def _runs(span: dict, number: int, horizontal: bool) -> list[TextBox]:
     run: list[dict] = []
 
     def flush() -> None:
-        text = "".join(ch["c"] for ch in run)
-        if text.strip():
-            x0 = min(ch["bbox"][0] for ch in run)
-            y0 = min(ch["bbox"][1] for ch in run)
-            x1 = max(ch["bbox"][2] for ch in run)
-            y1 = max(ch["bbox"][3] for ch in run)
-            out.append(TextBox(text=text.strip(), bbox=(x0, y0, x1, y1), page=number, source=FieldSource.text_layer))
+        for glyphs in _split_padded(run):
+            text = "".join(ch["c"] for ch in glyphs)
+            if text.strip():
+                x0 = min(ch["bbox"][0] for ch in glyphs)
+                y0 = min(ch["bbox"][1] for ch in glyphs)
+                x1 = max(ch["bbox"][2] for ch in glyphs)
+                y1 = max(ch["bbox"][3] for ch in glyphs)
+                box = TextBox(text=text.strip(), bbox=(x0, y0, x1, y1), page=number, source=FieldSource.text_layer)
+                out.append(box)
         run.clear()
 
     prev_end: float | None = None
@@ -115,6 +119,29 @@ def _runs(span: dict, number: int, horizontal: bool) -> list[TextBox]:
         run.append(ch)
         prev_end = end  # a space glyph keeps the run together: only a jump in position breaks it
     flush()
+    return out
+
+
+_WORD = re.compile(r"\S+(?:\s\S+)*")
+_PUNCT = re.compile(r"[\s:：()（）、,，.。]")
+
+
+def _split_padded(run: list[dict]) -> list[list[dict]]:
+    """A run padded with two or more spaces between words is several cells printed as one string (a table
+    header "项目名称      规格型号   单 位    数 量"): it is split there, each piece keeping its own glyphs.
+    Only between two pieces of two characters or more: a piece of one character is part of a letter-spaced
+    word ("合           计", "名    称:北京某公司"), which stays whole."""
+    text = "".join(ch["c"] for ch in run)
+    if len(text) != len(run):
+        return [run]
+    words = list(_WORD.finditer(text))
+    out: list[list[dict]] = []
+    start = 0
+    for left, right in zip(words, words[1:], strict=False):
+        if len(_PUNCT.sub("", left.group(0))) >= 2 and len(_PUNCT.sub("", right.group(0))) >= 2:
+            out.append(run[start : left.end()])
+            start = right.start()
+    out.append(run[start:])
     return out
 
 

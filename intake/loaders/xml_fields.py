@@ -77,7 +77,7 @@ def structured_fields(root: Element) -> tuple[dict[str, FieldValue], list[dict]]
         raw = _first(index, aliases)
         if raw is None:
             continue
-        value = _convert(field, raw)
+        value = convert_field(field, raw)
         if value is not None:
             fields[field] = FieldValue(value=value, confidence=1.0, source=FieldSource.xml, raw=raw)
     items = [_item(el) for el in root.iter() if local(el.tag) in ITEM_CONTAINERS and len(el)]
@@ -120,7 +120,10 @@ def _item(el: Element) -> dict:
     return row
 
 
-def _convert(field: str, raw: str):
+def convert_field(field: str, raw: str):
+    """A field's raw text as its value: Decimal for money, a date for the issue date, the text otherwise."""
+    if field == "total_tax" and re.fullmatch(r"\s*\*+\s*", raw):
+        return Decimal("0.00")  # 免税 / 不征税: the tax is printed masked, and it is nil
     if field in MONEY_FIELDS:
         return to_decimal(raw)
     if field == "issue_date":

@@ -189,7 +189,7 @@ def rate_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     out: list[Finding] = []
     for i, item in enumerate(invoice.items):
         rate = _rate(item)
-        if rate is None or rate.tax_free:
+        if rate is None or rate.tax_free or rate.kind == "masked":
             continue
         field = (f"items[{i}].tax_rate",)
         if not rate.numeric or not known_rate(rate.value):

@@ -43,7 +43,7 @@ ONE_AND_HALF = Decimal("0.015")
 @dataclass(frozen=True)
 class Rate:
     kind: str
-    """"rate", "exempt" (免税), "not_taxable" (不征税) or "invalid"."""
+    """"rate", "exempt" (免税), "not_taxable" (不征税), "masked" ("***": one of the two, unsaid) or "invalid"."""
     value: Decimal | None = None
     """The rate as a fraction (0.06); 0 for 免税 / 不征税."""
 
@@ -61,6 +61,8 @@ def parse_rate(text: str | None) -> Rate | None:
     if text is None or not text.strip():
         return None
     s = text.strip().replace(" ", "").replace("％", "%")
+    if re.fullmatch(r"\*{2,}", s):
+        return Rate("masked")
     if "免税" in s:
         return Rate("exempt", Decimal(0))
     if "不征" in s:

@@ -1,0 +1,114 @@
+"""Words the form prints spaced out, arriving as separate boxes: labels and column headers (合 计, 名 称：,
+数 量, 金 额, 校 验 码：) drawn one character per text object, and the ¥ sign drawn in another font than the
+figure after it. Rejoined before labels are looked for, so the 合计 row, the names and the table header are
+found by their words as usual.
+
+The join is anchored on the vocabulary: pieces are joined only when together they make a label or a column
+header, which is what makes the wide gaps of real forms (up to about six character heights) safe to bridge.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fapiao.core.models import FieldSource
+from fapiao.intake.extract.geometry import Box
+from fapiao.intake.extract.labels import find_label
+from fapiao.intake.extract.table import column_kind
+from fapiao.intake.extract.text import compact
+
+MAX_GAP_H = 6.0
+"""Widest gap bridged between two pieces of a word, in character heights (real forms: up to ≈ 5)."""
+MAX_PIECES = 6
+_PIECE = re.compile(r"^[\u4e00-\u9fff]{1,2}[:：]?$|^[:：]$")
+_CURRENCY = frozenset({"¥", "￥"})
+_FIGURE = re.compile(r"^-?\d[\d,]*(?:\.\d+)?$")
+DEFAULT_SOURCES = frozenset({FieldSource.text_layer})
+"""Text layers and OFD text. OCR boxes have merging rules of their own (``labels.merge_spaced_labels``)."""
+
+
+def is_word(box: Box) -> bool:
+    """The whole box is a label (without a value after it) or a column header."""
+    label = find_label(box)
+    return (label is not None and not label.inline.strip()) or column_kind(box) is not None
+
+
+def _joined(boxes: list[Box]) -> Box:
+    text = "".join(b.text for b in boxes)
+    first = boxes[0]
+    src = first.src.model_copy(
+        update={
+            "text": text,
+            "confidence": min(b.src.confidence for b in boxes),
+            "bbox": (
+                min(b.x0 for b in boxes),
+                min(b.y0 for b in boxes),
+                max(b.x1 for b in boxes),
+                max(b.y1 for b in boxes),
+            ),
+        }
+    )
+    return Box(src, text.strip(), compact(text))
+
+
+def _next_right(box: Box, pool: list[Box], used: set[int]) -> Box | None:
+    h = max(box.h, 1.0)
+    right = [
+        r
+        for r in pool
+        if r is not box
+        and id(r) not in used
+        and abs(r.cy - box.cy) < 0.5 * h
+        and -0.3 * h <= r.x0 - box.x1 < MAX_GAP_H * h
+        and abs(r.h - box.h) < 0.5 * h
+    ]
+    return min(right, key=lambda r: r.x0) if right else None
+
+
+def join_spaced_words(boxes: list[Box], sources: frozenset[FieldSource] = DEFAULT_SOURCES) -> list[Box]:
+    """Join runs of short pieces (one or two characters, maybe a colon) with their right neighbours on the
+    same line when the joined text is a label or a column header; the longest such word wins."""
+    pool = [b for b in boxes if b.src.source in sources and _PIECE.match(b.flat)]
+    used: set[int] = set()
+    merged: list[Box] = []
+    for start in sorted(pool, key=lambda b: (round(b.cy), b.x0)):
+        if id(start) in used or is_word(start):
+            continue
+        chain, best = [start], None
+        while len(chain) < MAX_PIECES:
+            nxt = _next_right(chain[-1], pool, used)
+            if nxt is None or is_word(nxt) and len(nxt.flat) > 1:
+                break
+            chain.append(nxt)
+            candidate = _joined(chain)
+            if is_word(candidate):
+                best = (list(chain), candidate)
+        if best is not None:
+            pieces, word = best
+            used.update(id(b) for b in pieces)
+            merged.append(word)
+    return [b for b in boxes if id(b) not in used] + merged
+
+
+def glue_currency(boxes: list[Box], sources: frozenset[FieldSource] = DEFAULT_SOURCES) -> list[Box]:
+    """A lone ¥ box and the figure that starts right after it (within about one character) become one box
+    "¥8562.72", as the amount columns and the 合计 row expect."""
+    used: set[int] = set()
+    glued: list[Box] = []
+    for sign in (b for b in boxes if b.src.source in sources and b.flat in _CURRENCY):
+        h = max(sign.h, 1.0)
+        right = [
+            o
+            for o in boxes
+            if o is not sign
+            and id(o) not in used
+            and abs(o.cy - sign.cy) < 0.6 * h
+            and -0.2 * h <= o.x0 - sign.x1 < 1.0 * h
+            and _FIGURE.match(o.flat)
+        ]
+        if not right:
+            continue
+        figure = min(right, key=lambda o: o.x0)
+        used.update({id(sign), id(figure)})
+        glued.append(_joined([sign, figure]))
+    return [b for b in boxes if id(b) not in used] + glued
