@@ -84,21 +84,45 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
     if len(page_els) > limits.max_pages:
         raise LimitExceeded(f"{name}: {len(page_els)} pages, more than {limits.max_pages}", hint="split the file")
     pages: list[LoadedPage] = []
+    missing: list[str] = []
     for number, page_el in enumerate(page_els, start=1):
         content_path = posixpath.join(doc_dir, page_el.get("BaseLoc"))
-        content = z.xml(content_path)
+        content = _part(z, content_path, missing)
+        if content is None:
+            continue
         box = _physical_box(content) or default_box or DEFAULT_BOX
         boxes: list[TextBox] = []
         for tpl in (el for el in content.iter() if local(el.tag) == "Template"):
             loc = templates.get(tpl.get("TemplateID"))
-            if loc:
-                boxes += _text_boxes(z.xml(posixpath.join(doc_dir, loc)), number)
+            template = _part(z, posixpath.join(doc_dir, loc), missing) if loc else None
+            if template is not None:
+                boxes += _text_boxes(template, number)
         boxes += _text_boxes(content, number)
         pages.append(
             LoadedPage(number=number, width=box[2] * MM_TO_PT, height=box[3] * MM_TO_PT, unit="pt", boxes=boxes)
         )
+    if page_els and not pages:
+        raise CorruptDocument(
+            f"{name}: no page of the OFD can be read ({', '.join(missing)} missing)", hint="re-export it"
+        )
     structured, items = _attachment_fields(z, doc_dir)
-    return LoadedDocument(kind="ofd", pages=pages, structured=structured or None, structured_items=items or None)
+    damage = []
+    if missing:
+        shown = ", ".join(missing)
+        damage.append((f"parts of the OFD are missing: {shown}", f"OFD 缺少部分内容：{shown}"))
+    return LoadedDocument(
+        kind="ofd", pages=pages, structured=structured or None, structured_items=items or None, damage=damage
+    )
+
+
+def _part(z: _OfdZip, path: str, missing: list[str]) -> Element | None:
+    """A page or template part, or None (noted in ``missing``) when the package lacks it: the rest of the
+    document is still read, and the invoice is marked damaged."""
+    key = posixpath.normpath(path.lstrip("/"))
+    if key not in z.members:
+        missing.append(path)
+        return None
+    return z.xml(path)
 
 
 def _attachment_fields(z: _OfdZip, doc_dir: str):
