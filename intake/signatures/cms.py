@@ -64,19 +64,21 @@ def check_cms(check: SignatureCheck, cms_der: bytes, content: bytes, encapsulate
             check.digest_ok = False
             check.problem("the signed attributes have no single messageDigest")
         else:
-            check.digest_ok = md[0].native == actual
+            check.outcome(digest_ok=md[0].native == actual)
         if OID_SIGNING_TIME in values:
             with contextlib.suppress(Exception):  # an unreadable time is left out; the PDF's /M may still give one
                 check.signing_time = values[OID_SIGNING_TIME][0].native.isoformat()
         message = b"\x31" + attrs.dump()[1:]  # signed as a universal SET, not the [0] it is stored as
     elif encapsulated_sha1:
         encap = signed_data["encap_content_info"]["content"].native
-        check.digest_ok = encap is not None and bytes(encap) == digest("1.3.14.3.2.26", content)
+        check.outcome(digest_ok=encap is not None and bytes(encap) == digest("1.3.14.3.2.26", content))
         message = bytes(encap or b"")
     else:
         message = content  # the signature itself covers the bytes
     try:
-        check.signature_ok = verify_with_cert(signer.dump(), sig_oid, digest_oid, si["signature"].native, message)
+        check.outcome(
+            signature_ok=verify_with_cert(signer.dump(), sig_oid, digest_oid, si["signature"].native, message)
+        )
     except Unsupported as exc:
         check.unsupported = str(exc)
         return

@@ -38,6 +38,17 @@ class SignatureCheck:
     def problem(self, text: str) -> None:
         self.problems.append(text)
 
+    def outcome(self, digest_ok: bool | None = None, signature_ok: bool | None = None) -> None:
+        """Record the digest and signature results, with a problem for each that failed."""
+        if digest_ok is not None:
+            self.digest_ok = digest_ok
+            if not digest_ok:
+                self.problem("the signed bytes do not match the digest in the signature (content changed)")
+        if signature_ok is not None:
+            self.signature_ok = signature_ok
+            if not signature_ok:
+                self.problem("the signature value does not verify with the signer's certificate")
+
     @property
     def valid(self) -> bool:
         """Every check that applies passed, and nothing in the file is outside the signature."""

@@ -294,10 +294,13 @@ def _check_x509_rsa_sha1(check: SignatureCheck, contents: bytes, certs: list[byt
     check.digest_algorithm = digest_label(digest_oid)
     check.algorithm = f"RSA PKCS#1 v1.5 with {DIGESTS.get(digest_oid, ('?',))[0]} (1.2.840.113549.1.1.1)"
     try:
-        check.digest_ok = digest(digest_oid, signed) == embedded
+        check.outcome(digest_ok=digest(digest_oid, signed) == embedded)
         key.verify(value, signed, padding.PKCS1v15(), DIGESTS[digest_oid][1])
         check.signature_ok = True
     except InvalidSignature:
-        check.signature_ok = False
+        if check.digest_ok:
+            check.outcome(signature_ok=False)
+        else:
+            check.signature_ok = False  # the digest check above already named the problem
     except (Unsupported, KeyError) as exc:
         check.unsupported = f"digest {digest_label(digest_oid)} ({exc})"

@@ -197,10 +197,11 @@ def check_ses(check: SignatureCheck, signed_value: bytes, signature_xml: bytes, 
     digest_oid = SIGNATURES.get(sig_oid, (None, None, None))[2] or OID_SM3
     try:
         data_hash_ok = digest(digest_oid, signature_xml) == data_hash
-        check.signature_ok = verify_with_cert(cert_der, sig_oid, digest_oid, signature, tbs_der)
+        signature_ok = verify_with_cert(cert_der, sig_oid, digest_oid, signature, tbs_der)
     except Unsupported as exc:
         check.unsupported = f"{exc} (hash {digest_label(digest_oid)})"
         return
+    check.outcome(signature_ok=signature_ok)
     if not data_hash_ok:
         check.digest_ok = False
         check.problem("the seal signature's dataHash does not match Signature.xml")
