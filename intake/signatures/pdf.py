@@ -254,12 +254,25 @@ def _check_one(check: SignatureCheck, sig: _PdfSig, data: bytes) -> None:
     except Exception:  # unreadable DER is reported by the check of the value itself
         pass
     sub = sig.sub_filter
+    if sub is None:  # required in every signature dictionary; it is inside the signed range
+        check.problem("the signature dictionary names no /SubFilter: it is damaged or was altered")
+        return
+    if sub not in _KNOWN_SUB_FILTERS and sub != "ETSI.RFC3161":
+        # An unknown or unreadable /SubFilter (the dictionary is inside the signed range, so a changed byte there
+        # garbles it): the value's own form still tells how to check it. Unrecognisable: unsupported.
+        check.details["sub_filter"] = sub
+        sub = {0x30: "adbe.pkcs7.detached", 0x04: "adbe.x509.rsa_sha1"}.get(contents[0] if contents else -1)
+        if sub == "adbe.x509.rsa_sha1" and not sig.certs:
+            sub = None
     if sub == "adbe.x509.rsa_sha1":
         _check_x509_rsa_sha1(check, contents, sig.certs, signed)
     elif sub in ("adbe.pkcs7.detached", "ETSI.CAdES.detached", "adbe.pkcs7.sha1"):
         check_cms(check, contents, signed, encapsulated_sha1=(sub == "adbe.pkcs7.sha1"))
     else:
-        check.unsupported = f"signature format /SubFilter /{sub}"
+        check.unsupported = f"signature format /SubFilter /{sig.sub_filter}"
+
+
+_KNOWN_SUB_FILTERS = ("adbe.x509.rsa_sha1", "adbe.pkcs7.detached", "ETSI.CAdES.detached", "adbe.pkcs7.sha1")
 
 
 def _check_x509_rsa_sha1(check: SignatureCheck, contents: bytes, certs: list[bytes], signed: bytes) -> None:

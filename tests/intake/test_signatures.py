@@ -93,16 +93,29 @@ def test_signed_pdf_load_carries_the_check(signed):
     assert [c.state for c in loaded.signatures] == ["valid"] and loaded.damage == []
 
 
-def test_unknown_signature_format_is_unsupported_not_valid(signed):
+def test_unknown_signature_format_is_checked_by_the_value_it_holds(signed):
+    """The signature dictionary is inside the signed range: renaming its /SubFilter changes signed bytes, and
+    the value (CMS or PKCS#1) is still checked, so the change is caught rather than waved through."""
     sub = BYTERANGE_RE.search(signed)
     start = signed.index(b"/SubFilter /", 0, sub.start())
     end = signed.index(b" ", start + len(b"/SubFilter /"))
-    # keep every offset: the replacement has the same length, padded inside the dictionary
-    odd = signed[:start] + (b"/SubFilter /x.odd".ljust(end - start)) + signed[end:]
+    odd = signed[:start] + (b"/SubFilter /x.odd".ljust(end - start)) + signed[end:]  # same length: offsets kept
     (check,) = check_pdf_signatures(odd)
-    assert check.state in ("unsupported", "broken")  # the dictionary is inside the signed range: it changed too
+    assert check.state == "broken" and check.digest_ok is False
+
+
+def test_unrecognisable_signature_value_is_unsupported():
+    data = signed_pdf("adbe.pkcs7.detached")
+    sub = BYTERANGE_RE.search(data)
+    start = data.index(b"/SubFilter /", 0, sub.start())
+    end = data.index(b" ", start + len(b"/SubFilter /"))
+    odd = data[:start] + (b"/SubFilter /x.odd".ljust(end - start)) + data[end:]
+    at = odd.index(b"/Contents <") + len(b"/Contents <")
+    odd = odd[:at] + b"ff" + odd[at + 2 :]  # no longer DER: nothing says how to check it
+    (check,) = check_pdf_signatures(odd)
+    assert check.state == "unsupported" and "x.odd" in check.unsupported
     (finding,) = signature_findings([check])
-    assert finding.code in (UNSUPPORTED, BROKEN) and finding.code != VALID
+    assert finding.code == UNSUPPORTED and finding.severity is Severity.warning and "x.odd" in finding.message
 
 
 def test_damage_finding_is_bilingual_warning():
