@@ -62,8 +62,8 @@ def _partial(data: bytes) -> LoadedPage | None:
                 bgr = None
             finally:
                 ImageFile.LOAD_TRUNCATED_IMAGES = False
-    if bgr is None or bgr.size == 0:
-        return None
+    if bgr is None or bgr.size == 0 or bgr.min() == bgr.max():
+        return None  # nothing of the picture arrived: a single flat colour is the decoder's filler
     return LoadedPage(number=1, width=bgr.shape[1], height=bgr.shape[0], unit="px", image=bgr, needs_ocr=True)
 
 
