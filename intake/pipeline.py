@@ -18,6 +18,7 @@ from fapiao.intake.loaders import LoadedDocument, LoadedPage, LoadLimits, QrText
 from fapiao.intake.merge import merge_qr, merge_structured, structured_invoice
 from fapiao.intake.qr_payload import parse_qr_payload
 from fapiao.intake.rules.context import SeenLookup
+from fapiao.intake.signatures import damaged_finding, signature_findings
 from fapiao.intake.verify import VerifyOptions, verify
 from fapiao.ocr.read import ocr_page
 
@@ -67,6 +68,7 @@ class Pipeline:
                 extracted = self._extract(doc, source)
         except FapiaoError as exc:
             return [_rejected(source, str(exc), timings)]
+        file_findings = _file_findings(doc)
         results = []
         for ex, qr in extracted:
             start = time.perf_counter()
@@ -76,7 +78,7 @@ class Pipeline:
                 pages=ex.pages,
                 invoice=ex.invoice,
                 fields=ex.fields,
-                findings=ex.findings,
+                findings=[*ex.findings, *file_findings],
                 qr=qr,
                 document_kind=doc.kind,
                 page_images=ex.page_refs,
@@ -144,6 +146,14 @@ class Pipeline:
                 )
             out.append((ex, qr))
         return out
+
+
+def _file_findings(doc: LoadedDocument) -> list:
+    """Findings about the file itself, shared by every invoice read from it: its signatures and its damage."""
+    out = signature_findings(doc.signatures)
+    if doc.damage:
+        out.append(damaged_finding(doc.damage))
+    return out
 
 
 def _first_qr(group) -> QrPayload | None:

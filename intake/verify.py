@@ -5,7 +5,8 @@ key field's confidence above the threshold, and agreement with the QR where one 
 by the QR agrees; a text layer or XML that disagrees with its own QR is a warning, so it does not). An OCR'd
 key field that nothing confirms (no QR, no check character, unknown to the party master) is a warning
 (``fapiao.ocr.unconfirmed``), so a confident misreading of a name or a number still goes to a person.
-`rejected`: no invoice could be read. Anything else: `needs_review`.
+A damaged file (``file.damaged``) and a signature that does not match the file (``signature.broken``, an error)
+are never `verified`. `rejected`: no invoice could be read. Anything else: `needs_review`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from fapiao.intake.repair import REPAIR_CODES, repair
 from fapiao.intake.rules import RULE_CODES, RuleContext, run_rules
 from fapiao.intake.rules.context import PartyLookup, SeenLookup
 from fapiao.intake.rules.required import required_fields
+from fapiao.intake.signatures.findings import BLOCKING_WARNINGS
 
 _KEY = frozenset(KEY_FIELDS)
 
@@ -94,7 +96,9 @@ def decide(invoice: Invoice, fields: dict, findings: list[Finding], threshold: f
     for f in findings:
         if f.severity is Severity.error:
             return Status.needs_review
-        if f.severity is Severity.warning and (_KEY & set(f.fields) or f.code in REPAIR_CODES):
+        if f.severity is Severity.warning and (
+            _KEY & set(f.fields) or f.code in REPAIR_CODES or f.code in BLOCKING_WARNINGS
+        ):
             return Status.needs_review
     for name in required:
         fv = fields.get(name)

@@ -4,6 +4,8 @@
 - ``stuck_review``: an invoice waiting in needs-review longer than ``FAPIAO_ALERT_REVIEW_HOURS``;
 - ``draft_unseen``: a draft exported for back-entry, but a records import made after that export still does
   not contain the invoice (the back-entry did not happen, or went in wrong);
+- ``signature_broken``: an invoice whose issuer's signature does not match its file, or whose file is damaged
+  (until a reviewer rejects it);
 - ``import_failed``: the newest import of a records source failed; ``import_stale``: the newest records import
   is older than ``FAPIAO_ALERT_IMPORT_MAX_AGE_HOURS`` (or there is none while invoices arrive).
 
@@ -24,12 +26,13 @@ from sqlalchemy.orm import Session
 
 from fapiao.service.context import ServiceContext
 from fapiao.service.periodic import Periodic
+from fapiao.service.queries import SIGNATURE_STATES, has_finding
 from fapiao.storage.db import session_scope
 from fapiao.storage.matching_tables import Draft, DraftTransition, ImportRun
 from fapiao.storage.service_tables import AlertNotification, Document, ExtractedInvoice, utcnow
 
 log = logging.getLogger(__name__)
-KINDS = ("duplicate", "stuck_review", "draft_unseen", "import_failed", "import_stale")
+KINDS = ("duplicate", "stuck_review", "draft_unseen", "signature_broken", "import_failed", "import_stale")
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ def current(ctx: ServiceContext, now: dt.datetime | None = None) -> list[Alert]:
             *_duplicates(s),
             *_stuck(s, now, st.alert_review_hours),
             *_drafts_unseen(s),
+            *_signatures_broken(s),
             *_imports(s, now, st.alert_import_max_age_hours),
         ]
 
@@ -147,6 +151,31 @@ def _drafts_unseen(s: Session) -> list[Alert]:
             f"{_aware(latest):%Y-%m-%d %H:%M} 的系统记录导入中仍没有该发票，请核查补录",
             since=_aware(r.at).isoformat(),
             links={"draft": f"/ui/drafts/{r.id}"},
+        )
+        for r in rows
+    ]
+
+
+def _signatures_broken(s: Session) -> list[Alert]:
+    t = ExtractedInvoice
+    rows = s.execute(
+        select(t.id, t.invoice_number, t.seller_name, t.created_at, Document.filename)
+        .join(Document, Document.id == t.document_id)
+        .where(has_finding(*SIGNATURE_STATES["broken"]), t.review != "rejected")
+        .order_by(t.created_at)
+    ).all()
+    return [
+        Alert(
+            "signature_broken",
+            f"signature_broken:{r.id}",
+            "error",
+            f"invoice {r.invoice_number or '#' + str(r.id)} ({r.seller_name or 'unknown seller'}) in {r.filename}: "
+            "the issuer's digital signature does not match the file, or the file is damaged; do not book it before "
+            "the seller sends the original file",
+            f"发票 {r.invoice_number or '#' + str(r.id)}（{r.seller_name or '销售方未知'}，{r.filename}）："
+            "开票方数字签名与文件不符或文件已损坏；在销售方提供原始文件前请勿入账",
+            since=_aware(r.created_at).isoformat(),
+            links={"invoice": f"/ui/invoices/{r.id}"},
         )
         for r in rows
     ]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from fapiao.intake.signatures.findings import BROKEN, DAMAGED, UNSUPPORTED, VALID
 from fapiao.storage.db import page_of
 from fapiao.storage.service_tables import AuditEntry, Document, ExtractedInvoice
 
@@ -30,6 +31,24 @@ class InvoiceFilter:
     """The batch the document was uploaded with."""
     match: str | None = None
     """What the latest reconciliation said (``matched``, ``missing_in_system``, …; ``none`` for not yet)."""
+    signature: str | None = None
+    """The file's integrity (see ``SIGNATURE_STATES``): ``broken`` finds a signature that does not match the file
+    or a damaged file."""
+
+
+SIGNATURE_STATES: dict[str, tuple[str, ...]] = {
+    "broken": (BROKEN, DAMAGED),
+    "valid": (VALID,),
+    "unsupported": (UNSUPPORTED,),
+}
+"""Queue filter value → the finding codes that put an invoice in it."""
+
+
+def has_finding(*codes: str):
+    """Invoices whose stored findings include one of ``codes`` (a finding code is quoted in the payload's JSON
+    text on SQLite and PostgreSQL alike, and appears nowhere else quoted)."""
+    text = cast(ExtractedInvoice.payload, Text)
+    return or_(*(text.contains(f'"{code}"', autoescape=True) for code in codes))
 
 
 QUEUE_ORDER = (
@@ -77,6 +96,8 @@ def _filtered(f: InvoiceFilter):
         stmt = stmt.where(ExtractedInvoice.match_category.is_(None))
     elif f.match:
         stmt = stmt.where(ExtractedInvoice.match_category == f.match)
+    if f.signature in SIGNATURE_STATES:
+        stmt = stmt.where(has_finding(*SIGNATURE_STATES[f.signature]))
     if f.date_from:
         stmt = stmt.where(ExtractedInvoice.issue_date >= f.date_from)
     if f.date_to:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -46,6 +46,10 @@ def list_invoices(
     match: Annotated[
         str | None, Query(max_length=32, description="latest reconciliation category, or `none` for not reconciled yet")
     ] = None,
+    signature: Annotated[
+        Literal["broken", "valid", "unsupported"] | None,
+        Query(description="`broken`: the issuer's signature does not match the file, or the file is damaged"),
+    ] = None,
     page: PageNo = 1,
     size: PageSize = 50,
 ) -> dict:
@@ -59,6 +63,7 @@ def list_invoices(
         invoice_type=invoice_type,
         batch=batch,
         match=match,
+        signature=signature,
     )
     with session_scope(ctx.sessions) as s:
         total, rows = search_invoices(s, f, page, size)

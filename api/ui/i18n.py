@@ -632,6 +632,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.reimport_one": ("重新导入", "Re-import"),
     "rec.reimport_source": ("重新导入 {s}", "Re-import {s}"),
     "rec.no_file": ("未保存文件，无法重新导入", "no file kept: cannot re-import"),
+    # the file's integrity: the issuer's digital signature and damage (review screen, queue filter, alerts)
+    "queue.signature": ("数字签名", "Digital signature"),
+    "sig.title": ("开票方数字签名", "Issuer's digital signature"),
+    "sig.valid": ("签名有效", "Signature valid"),
+    "sig.broken": ("签名不符或文件损坏", "Signature broken or file damaged"),
+    "sig.unsupported": ("签名无法验证", "Signature cannot be checked"),
+    "sig.damaged": ("文件已损坏", "File damaged"),
+    "sig.none": ("无数字签名", "Not signed"),
+    "sig.none_help": (
+        "文件未带数字签名（数电发票通常如此），其真实性只能通过税务机关的查验平台确认。",
+        "The file carries no digital signature (数电 invoices usually do not); only the tax bureau's "
+        "verification service can confirm it is genuine.",
+    ),
+    "al.k.signature_broken": ("签名不符或文件损坏", "Broken signatures or damaged files"),
 }
 
 MATCH_CATEGORIES = (

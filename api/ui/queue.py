@@ -15,7 +15,14 @@ from fapiao.api.deps import Ctx, PageNo
 from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import INVOICE_TYPES, MATCH_CATEGORIES
 from fapiao.api.ui.render import page
-from fapiao.service.queries import InvoiceFilter, known_batches, search_invoices, status_counts, summary
+from fapiao.service.queries import (
+    SIGNATURE_STATES,
+    InvoiceFilter,
+    known_batches,
+    search_invoices,
+    status_counts,
+    summary,
+)
 from fapiao.storage.db import session_scope
 
 router = APIRouter(route_class=UiRoute)
@@ -53,6 +60,7 @@ def queue(
     invoice_type: Text = "",
     batch: Text = "",
     match: Text = "",
+    signature: Text = "",
     page_no: Annotated[PageNo, Query(alias="page")] = 1,
 ) -> Response:
     bad: list[str] = []
@@ -66,6 +74,7 @@ def queue(
         invoice_type=invoice_type if invoice_type in INVOICE_TYPES else None,
         batch=batch.strip() or None,
         match=match if match in MATCHES else None,
+        signature=signature if signature in SIGNATURE_STATES else None,
     )
     with session_scope(ctx.sessions) as s:
         total, rows = search_invoices(s, f, page_no, PAGE_SIZE)
@@ -82,6 +91,7 @@ def queue(
         "invoice_type": invoice_type,
         "batch": batch.strip(),
         "match": match,
+        "signature": signature,
     }
     if form["batch"] and form["batch"] not in batches:
         batches = [form["batch"], *batches]  # keep an unknown batch typed into the address selectable
@@ -99,6 +109,7 @@ def queue(
             "reviews": REVIEWS,
             "types": tuple(INVOICE_TYPES),
             "matches": MATCHES,
+            "signatures": tuple(SIGNATURE_STATES),
             "batches": batches,
             "form": form,
             "bad_dates": bad,

@@ -9,6 +9,7 @@ from fapiao.intake.loaders.ofd import load_ofd
 from fapiao.intake.loaders.pdf import load_pdf
 from fapiao.intake.loaders.sniff import IMAGE_KINDS, DocumentKind, active_content, sniff
 from fapiao.intake.loaders.xml_einvoice import load_xml
+from fapiao.intake.signatures import check_ofd_signatures, check_pdf_signatures
 
 __all__ = ["LoadLimits", "LoadedDocument", "LoadedPage", "QrText", "DocumentKind", "load_document", "sniff"]
 
@@ -31,11 +32,15 @@ def load_document(data: bytes, name: str, limits: LoadLimits | None = None) -> L
             hint="upload the invoice itself (PDF, OFD, XML or an image)",
         )
     if kind is DocumentKind.pdf:
-        return load_pdf(data, limits, name)
+        doc = load_pdf(data, limits, name)
+        doc.signatures = check_pdf_signatures(data)
+        return doc
     if kind in IMAGE_KINDS:
         return load_image(data, kind.value, limits, name)
     if kind is DocumentKind.ofd:
-        return load_ofd(data, limits, name)
+        doc = load_ofd(data, limits, name)
+        doc.signatures = check_ofd_signatures(data)
+        return doc
     if kind is DocumentKind.xml:
         return load_xml(data, name)
     raise UnsupportedFormat(

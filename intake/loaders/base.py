@@ -9,6 +9,7 @@ import numpy as np
 
 from fapiao.core.limits import LoadLimits
 from fapiao.core.models import BBox, FieldValue, TextBox
+from fapiao.intake.signatures.model import SignatureCheck
 
 __all__ = ["LoadLimits", "LoadedDocument", "LoadedPage", "QrText"]
 
@@ -43,3 +44,8 @@ class LoadedDocument:
     structured: dict[str, FieldValue] | None = None
     """Fields read directly from XML (数电 XML, OFD attachment), keyed like Invoice attributes."""
     structured_items: list[dict] | None = None
+    signatures: list[SignatureCheck] = field(default_factory=list)
+    """The issuer's digital signatures found in the file, each checked against the bytes (none: unsigned)."""
+    damage: list[tuple[str, str]] = field(default_factory=list)
+    """Signs the file is damaged (English, Chinese): repaired on opening, cut short, parts missing. The loader
+    still reads what it can; the pipeline turns these into a ``file.damaged`` finding."""

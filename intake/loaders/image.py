@@ -7,16 +7,19 @@ nothing (decompression bombs).
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 
+import cv2
 import numpy as np
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 
 from fapiao.core.errors import CorruptDocument, LimitExceeded
 from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits
 
 
 def load_image(data: bytes, kind: str, limits: LoadLimits, name: str = "") -> LoadedDocument:
+    img = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own pixel limit decides
@@ -29,10 +32,42 @@ def load_image(data: bytes, kind: str, limits: LoadLimits, name: str = "") -> Lo
             f"{name}: the image is too large to decode safely ({exc})", hint="scan at 200–300 dpi"
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise CorruptDocument(
-            f"{name}: the {kind} image cannot be decoded ({exc})", hint="re-scan or re-export it"
-        ) from exc
+        page = _partial(data) if img is not None else None  # the header was read and its size is within limits
+        if page is None:
+            raise CorruptDocument(
+                f"{name}: the {kind} image cannot be decoded ({exc})", hint="re-scan or re-export it"
+            ) from exc
+        damage = (f"the image is cut short or corrupt ({exc})", f"图像文件不完整或已损坏（{exc}）")
+        return LoadedDocument(kind=kind, pages=[page], damage=[damage])
     return LoadedDocument(kind=kind, pages=pages)
+
+
+def _partial(data: bytes) -> LoadedPage | None:
+    """What can still be decoded of an image Pillow refuses, or None. A JPEG cut short is given back its end
+    marker and decoded by OpenCV (the rows that arrived, grey below); a PNG cut short is decoded by Pillow with
+    truncated images allowed, under a lock, since that switch is global."""
+    bgr = None
+    if data[:3] == b"\xff\xd8\xff":
+        try:
+            bgr = cv2.imdecode(np.frombuffer(data + b"\xff\xd9", dtype=np.uint8), cv2.IMREAD_COLOR)
+        except cv2.error:
+            bgr = None
+    elif data[:8] == b"\x89PNG\r\n\x1a\n":
+        with _TRUNCATED_LOCK:
+            ImageFile.LOAD_TRUNCATED_IMAGES = True
+            try:
+                rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+                bgr = np.ascontiguousarray(rgb[:, :, ::-1])
+            except Exception:  # nothing decodable
+                bgr = None
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
+    if bgr is None or bgr.size == 0 or bgr.min() == bgr.max():
+        return None  # nothing of the picture arrived: a single flat colour is the decoder's filler
+    return LoadedPage(number=1, width=bgr.shape[1], height=bgr.shape[0], unit="px", image=bgr, needs_ocr=True)
+
+
+_TRUNCATED_LOCK = threading.Lock()
 
 
 def _pages(img: Image.Image, limits: LoadLimits, name: str) -> list[LoadedPage]:

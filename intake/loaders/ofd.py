@@ -93,15 +93,18 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
         raise LimitExceeded(f"{name}: {len(page_els)} pages, more than {limits.max_pages}", hint="split the file")
     pages: list[LoadedPage] = []
     contents: list[Element] = []
+    missing: list[str] = []
     for number, page_el in enumerate(page_els, start=1):
         content_path = posixpath.join(doc_dir, page_el.get("BaseLoc"))
-        content = z.xml(content_path)
+        content = _part(z, content_path, missing)
+        if content is None:
+            continue
         box = _physical_box(content) or default_box or DEFAULT_BOX
         boxes: list[TextBox] = []
         for tpl in (el for el in content.iter() if local(el.tag) == "Template"):
             loc = templates.get(tpl.get("TemplateID"))
-            if loc:
-                template = z.xml(posixpath.join(doc_dir, loc))
+            template = _part(z, posixpath.join(doc_dir, loc), missing) if loc else None
+            if template is not None:
                 contents.append(template)
                 boxes += _text_boxes(template, number)
         contents.append(content)
@@ -109,12 +112,32 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
         width, height = box[2] * MM_TO_PT, box[3] * MM_TO_PT
         boxes = [b for b in boxes if b.bbox[1] < height and b.bbox[3] > 0 and b.bbox[0] < width and b.bbox[2] > 0]
         pages.append(LoadedPage(number=number, width=width, height=height, unit="pt", boxes=boxes))
+    if page_els and not pages:
+        raise CorruptDocument(
+            f"{name}: no page of the OFD can be read ({', '.join(missing)} missing)", hint="re-export it"
+        )
     structured, items, attachment = _attachment_fields(z, doc_dir)
     _fill(structured, tag_fields_of(z, document, doc_dir, object_texts(contents)))
     _fill(structured, custom_data_fields(ofd))
     if pages:
         pages[0].qr = (graph_codes(attachment) if attachment is not None else []) or image_qr(z.names(), z.read)
-    return LoadedDocument(kind="ofd", pages=pages, structured=structured or None, structured_items=items or None)
+    damage = []
+    if missing:
+        shown = ", ".join(missing)
+        damage.append((f"parts of the OFD are missing: {shown}", f"OFD 缺少部分内容：{shown}"))
+    return LoadedDocument(
+        kind="ofd", pages=pages, structured=structured or None, structured_items=items or None, damage=damage
+    )
+
+
+def _part(z: _OfdZip, path: str, missing: list[str]) -> Element | None:
+    """A page or template part, or None (noted in ``missing``) when the package lacks it: the rest of the
+    document is still read, and the invoice is marked damaged."""
+    key = posixpath.normpath(path.lstrip("/"))
+    if key not in z.members:
+        missing.append(path)
+        return None
+    return z.xml(path)
 
 
 def tag_fields_of(z: _OfdZip, document: Element, doc_dir: str, texts: dict[str, str]) -> dict[str, str]:

@@ -47,7 +47,20 @@ def load_pdf(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
                     f"{name}: page {index + 1} cannot be loaded ({exc})", hint="re-export the PDF"
                 ) from exc
             pages.append(_read_page(page, limits, name))
-        return LoadedDocument(kind="pdf", pages=pages)
+        return LoadedDocument(kind="pdf", pages=pages, damage=_damage(doc, data))
+
+
+def _damage(doc: pymupdf.Document, data: bytes) -> list[tuple[str, str]]:
+    """A PDF that MuPDF had to repair (broken cross-reference table, cut short) or that does not end with a
+    trailer and %%EOF was damaged on its way (or altered): it is read anyway, but never taken as verified."""
+    out = []
+    if doc.is_repaired:
+        out.append(
+            ("the PDF's structure was broken and had to be repaired to open it", "PDF 结构损坏，需修复后才能打开")
+        )
+    if b"%%EOF" not in data[-1024:]:
+        out.append(("the PDF does not end with %%EOF: it was cut short", "PDF 末尾缺少 %%EOF 结束标记：文件不完整"))
+    return out
 
 
 def _read_page(page: pymupdf.Page, limits: LoadLimits, name: str) -> LoadedPage:
