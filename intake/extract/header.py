@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from fapiao.core.confidence import UNSURE
 from fapiao.core.models import FieldSource
 from fapiao.intake.extract.found import Found
 from fapiao.intake.extract.geometry import Box, PageView, joined
@@ -85,4 +86,4 @@ def find_title(view: PageView) -> Found | None:
     if not cands:
         return None
     best = max(cands, key=lambda b: (b.h, len(b.flat)))
-    return Found(re.sub(r"\s+", "", best.text), [best], best.text, 0.9)
+    return Found(re.sub(r"\s+", "", best.text), [best], best.text, UNSURE)
