@@ -10,7 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from fapiao.core.errors import FapiaoError
+from fapiao.core.errors import Conflict, FapiaoError, InvalidEdit, LimitExceeded, NotFound, UnsupportedFormat
+from fapiao.matching.drafts import DraftStateError
+from fapiao.service.backfills import BackfillError, FolderNotAllowed
+from fapiao.service.drafts import NothingToExport
+from fapiao.service.pages import PageUnavailable
+from fapiao.service.records import RecordsImportError
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -45,6 +50,27 @@ PROBLEM_RESPONSES = {
 """Documented on every API route, so integrators (and schemathesis) know every error is a problem document."""
 
 
+HTTP_STATUS: dict[type[FapiaoError], int] = {
+    UnsupportedFormat: 415,
+    LimitExceeded: 413,
+    NotFound: 404,
+    PageUnavailable: 404,
+    FolderNotAllowed: 403,
+    Conflict: 409,
+    DraftStateError: 409,
+    NothingToExport: 409,
+    InvalidEdit: 422,
+    RecordsImportError: 422,
+    BackfillError: 422,
+}
+"""The one place domain errors become HTTP statuses (the errors themselves know no HTTP); a subclass takes
+its nearest listed ancestor's status, anything else is 422 (the request is understood, the content is not)."""
+
+
+def http_status(exc: FapiaoError) -> int:
+    return next((HTTP_STATUS[c] for c in type(exc).__mro__ if c in HTTP_STATUS), 422)
+
+
 def problem(status: int, title: str, detail: str, hint: str | None = None, **extra) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if hint:
@@ -56,7 +82,7 @@ def problem(status: int, title: str, detail: str, hint: str | None = None, **ext
 def install(app: FastAPI) -> None:
     @app.exception_handler(FapiaoError)
     async def _fapiao(_: Request, exc: FapiaoError):
-        return problem(exc.http_status, exc.code, exc.message, exc.hint)
+        return problem(http_status(exc), exc.code, exc.message, exc.hint)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException):

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fapiao.cli.reconcile import read_mapping
+from fapiao.core.confidence import DEFAULT_THRESHOLD
 from fapiao.core.models import ExtractionResult, Status
 from fapiao.core.settings import get_settings
 from fapiao.intake.pipeline import PipelineOptions
@@ -46,7 +47,9 @@ def backfill(
         bool, typer.Option("--no-ocr", help="Refuse pages without a text layer instead of OCR'ing them.")
     ] = False,
     own_tax_id: Annotated[list[str], typer.Option("--own-tax-id", help="Your company's tax IDs (buyer check).")] = [],  # noqa: B006
-    threshold: Annotated[float, typer.Option(help="A key field's confidence must be above this for `verified`.")] = 0.9,
+    threshold: Annotated[
+        float, typer.Option(help="A key field's confidence must be above this for `verified`.")
+    ] = DEFAULT_THRESHOLD,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
 ) -> None:
     """Find and pre-fill every invoice missing from the system: read, reconcile, write drafts."""

@@ -15,6 +15,7 @@ from rich.table import Table
 from fapiao.cli.backfill import backfill
 from fapiao.cli.reconcile import reconcile
 from fapiao.cli.search import search
+from fapiao.core.confidence import DEFAULT_THRESHOLD
 from fapiao.core.models import ExtractionResult, Status
 from fapiao.core.settings import get_settings
 from fapiao.intake.inputs import iter_inputs
@@ -35,7 +36,9 @@ def extract(
         bool, typer.Option("--no-ocr", help="Reject pages without a text layer instead of OCR'ing them.")
     ] = False,
     own_tax_id: Annotated[list[str], typer.Option("--own-tax-id", help="Your company's tax IDs (buyer check).")] = [],  # noqa: B006
-    threshold: Annotated[float, typer.Option(help="A key field's confidence must be above this for `verified`.")] = 0.9,
+    threshold: Annotated[
+        float, typer.Option(help="A key field's confidence must be above this for `verified`.")
+    ] = DEFAULT_THRESHOLD,
     parties: Annotated[
         Path | None,
         typer.Option(

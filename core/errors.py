@@ -1,7 +1,7 @@
 """One error hierarchy for the whole pipeline: each error says which file, what is wrong and what to do.
 
-The CLI reports them per file in its results; the API maps them to HTTP statuses by class, never by reading
-message text.
+The CLI reports them per file in its results; the API maps them to HTTP statuses by class in one table
+(``fapiao.api.problems.HTTP_STATUS``), never by reading message text.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ class FapiaoError(Exception):
     """Base class; ``code`` is a short stable identifier for UIs and logs."""
 
     code = "error"
-    http_status = 422
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -24,7 +23,6 @@ class FapiaoError(Exception):
 
 class UnsupportedFormat(FapiaoError):
     code = "unsupported_format"
-    http_status = 415
 
 
 class CorruptDocument(FapiaoError):
@@ -39,7 +37,6 @@ class LimitExceeded(FapiaoError):
     """Too many pages, too many pixels, too large: refuse before spending memory on it."""
 
     code = "limit_exceeded"
-    http_status = 413
 
 
 class NotAnInvoice(FapiaoError):
@@ -56,18 +53,15 @@ class NotFound(FapiaoError):
     """A document, invoice, draft, run or back-fill that does not exist."""
 
     code = "not_found"
-    http_status = 404
 
 
 class Conflict(FapiaoError):
     """Someone else changed it first (stale version), or its state does not allow the change."""
 
     code = "conflict"
-    http_status = 409
 
 
 class InvalidEdit(FapiaoError):
     """A field that cannot be edited, or a value that is not valid for it."""
 
     code = "invalid_edit"
-    http_status = 422

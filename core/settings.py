@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from fapiao.core.confidence import DEFAULT_THRESHOLD
 from fapiao.core.limits import LoadLimits
 
 
@@ -25,7 +26,7 @@ class Settings(BaseSettings):
     """Default: SQLite (WAL) at ``<data_dir>/fapiao.db``; PostgreSQL: ``postgresql+psycopg://user@host/db``."""
     broker_url: str | None = None
     """Set (e.g. ``redis://127.0.0.1:6379/0``) to send jobs to Celery workers instead of the in-process executor."""
-    confidence_threshold: float = Field(0.90, ge=0.0, le=1.0)
+    confidence_threshold: float = Field(DEFAULT_THRESHOLD, ge=0.0, le=1.0)
     own_tax_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Comma-separated: the company's own tax IDs (a buyer that is none of them is flagged)."""
     max_upload_bytes: int = 50 * 1024 * 1024

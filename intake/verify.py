@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from fapiao.core.confidence import DEFAULT_THRESHOLD
 from fapiao.core.models import KEY_FIELDS, ExtractionResult, Finding, Invoice, Severity, Status
 from fapiao.intake.repair import REPAIR_CODES, repair
 from fapiao.intake.rules import RULE_CODES, RuleContext, run_rules
@@ -28,7 +29,7 @@ _KEY = frozenset(KEY_FIELDS)
 class VerifyOptions:
     """Fixed for a run; the pipeline derives a copy with its duplicate lookup (``with_seen``)."""
 
-    confidence_threshold: float = 0.90
+    confidence_threshold: float = DEFAULT_THRESHOLD
     own_tax_ids: frozenset[str] = frozenset()
     """The company's own tax IDs; the buyer should be one of them (empty: not checked)."""
     today: dt.date | None = None

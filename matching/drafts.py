@@ -27,7 +27,6 @@ class DraftStateError(FapiaoError):
     """A transition the lifecycle does not allow (e.g. exporting a draft nobody confirmed)."""
 
     code = "draft_state"
-    http_status = 409
 
 
 def draft_payload(invoice: Invoice, master: PartyMaster | None = None) -> dict[str, Any]:

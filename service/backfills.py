@@ -44,12 +44,10 @@ OUTPUT_TYPES = {
 
 class BackfillError(FapiaoError):
     code = "backfill"
-    http_status = 422
 
 
 class FolderNotAllowed(FapiaoError):
     code = "folder_not_allowed"
-    http_status = 403
 
 
 def allowed_folder(ctx: ServiceContext, folder: str) -> Path:

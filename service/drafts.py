@@ -32,7 +32,6 @@ EXPORT_FORMATS = {
 
 class NothingToExport(FapiaoError):
     code = "nothing_to_export"
-    http_status = 409
 
 
 def _load(s, draft_id: int, version: int | None) -> Draft:

@@ -18,7 +18,6 @@ RENDER_DPI = 150
 
 class PageUnavailable(FapiaoError):
     code = "page_unavailable"
-    http_status = 404
 
 
 @dataclass(frozen=True)

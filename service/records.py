@@ -27,7 +27,6 @@ class RecordsImportError(FapiaoError):
     """The records file as a whole cannot be read (format, encoding, headers, mapping)."""
 
     code = "records_import"
-    http_status = 422
 
 
 def resolve_mapping(

@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from fapiao.api.deps import Ctx, PageNo
+from fapiao.api.problems import http_status
 from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import MATCH_CATEGORIES, Translator, pick_lang
 from fapiao.api.ui.render import download, error_page, page
@@ -100,7 +101,7 @@ async def start(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
     except BadForm as exc:
         return await run_in_threadpool(_list_page, request, ctx, 1, chosen, str(exc), 422)
     except FapiaoError as exc:
-        return await run_in_threadpool(_list_page, request, ctx, 1, chosen, _message(exc), exc.http_status)
+        return await run_in_threadpool(_list_page, request, ctx, 1, chosen, _message(exc), http_status(exc))
     svc.ingest_in_background(ctx, body["id"], request.app.state.dispatch)
     return RedirectResponse(f"/ui/backfills/{body['id']}", status_code=303)
 

@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from fapiao.api.deps import Ctx, PageNo
+from fapiao.api.problems import http_status
 from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import Translator, pick_lang
 from fapiao.api.ui.present import FORM_FIELDS, present
@@ -173,7 +174,7 @@ async def save_draft(request: Request, draft_id: DraftId, ctx: Ctx, _: UiReviewe
             await run_in_threadpool(edit_draft, ctx, draft_id, int(version), changes, request.state.actor)
     except FapiaoError as exc:
         return await run_in_threadpool(
-            _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), values, exc.http_status
+            _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), values, http_status(exc)
         )
     return RedirectResponse(f"/ui/drafts/{draft_id}?done=saved", status_code=303)
 
@@ -193,7 +194,7 @@ async def act(
         await run_in_threadpool(move_draft, ctx, draft_id, version, to_state, request.state.actor, note.strip() or None)
     except FapiaoError as exc:
         return await run_in_threadpool(
-            _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), None, exc.http_status
+            _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), None, http_status(exc)
         )
     return RedirectResponse(f"/ui/drafts/{draft_id}?done={to_state}", status_code=303)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from starlette.responses import RedirectResponse, Response
 
 from fapiao.api.deps import Ctx, PageNo
+from fapiao.api.problems import http_status
 from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import Translator, pick_lang
 from fapiao.api.ui.render import error_page, page
@@ -217,7 +218,7 @@ async def do_import(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
         return await run_in_threadpool(_preview_page, request, ctx, form, str(exc), 422)
     except FapiaoError as exc:
         return await run_in_threadpool(
-            _preview_page, request, ctx, form, t("rec.failed", e=_message(exc)), exc.http_status
+            _preview_page, request, ctx, form, t("rec.failed", e=_message(exc)), http_status(exc)
         )
     return RedirectResponse(f"/ui/records/imports/{run['id']}?done=imported", status_code=303)
 
@@ -229,7 +230,7 @@ async def reimport(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
     except FapiaoError as exc:
         t = Translator(pick_lang(request))
         return await run_in_threadpool(
-            _records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), exc.http_status
+            _records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), http_status(exc)
         )
     return RedirectResponse(f"/ui/records/imports/{run['id']}?done=reimported", status_code=303)
 
@@ -242,7 +243,7 @@ async def reimport_one(request: Request, run_id: RunId, ctx: Ctx, _: UiReviewer)
     except FapiaoError as exc:
         t = Translator(pick_lang(request))
         return await run_in_threadpool(
-            _records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), exc.http_status
+            _records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), http_status(exc)
         )
     return RedirectResponse(f"/ui/records/imports/{run['id']}?done=reimported", status_code=303)
 

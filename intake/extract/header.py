@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from fapiao.core.confidence import UNSURE
 from fapiao.core.models import FieldSource
 from fapiao.intake.extract.found import Found
 from fapiao.intake.extract.geometry import Box, PageView, joined
@@ -87,7 +88,7 @@ def find_title(view: PageView) -> Found | None:
     best = max(cands, key=lambda b: (b.h, len(b.flat)))
     parts = _title_runs(view, best)
     raw = "".join(b.text for b in parts)
-    return Found(re.sub(r"\s+", "", raw), parts, raw, 0.9)
+    return Found(re.sub(r"\s+", "", raw), parts, raw, UNSURE)
 
 
 def _title_runs(view: PageView, title: Box) -> list[Box]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from fapiao.core.confidence import UNSURE
 from fapiao.intake.amount_words import safe_parse_words
 from fapiao.intake.extract.found import Found
 from fapiao.intake.extract.geometry import Box, PageView
@@ -175,7 +176,7 @@ def _beside_total(b: Box, cands: list[Box], table: Table) -> bool:
 
 def _money_found(b: Box) -> Found:
     if is_masked(b.text):
-        return Found(Decimal("0.00"), [b], b.text, 0.9)
+        return Found(Decimal("0.00"), [b], b.text, UNSURE)
     return Found(parse_money(b.text), [b], b.text)
 
 
@@ -216,4 +217,4 @@ def _remarks(view: PageView, label: Label, stop: set[int]) -> Found | None:
     text = "".join(p for p in parts if p).strip()
     if not text:
         return None
-    return Found(text, [b for line in lines for b in line] or [label.box], text, 0.9)
+    return Found(text, [b for line in lines for b in line] or [label.box], text, UNSURE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fapiao.core.confidence import UNSURE
 from fapiao.core.errors import NotAnInvoice
 from fapiao.core.models import FieldSource, FieldValue
 from fapiao.intake.loaders.base import LoadedDocument
@@ -20,7 +21,7 @@ def load_xml(data: bytes, name: str = "") -> LoadedDocument:
         FieldValue(
             value="电子发票（增值税专用发票）" if special else "电子发票（普通发票）",
             source=FieldSource.xml,
-            confidence=0.9,
+            confidence=UNSURE,
         ),
     )
     return LoadedDocument(kind="xml", structured=fields, structured_items=items)
