@@ -330,3 +330,10 @@ def test_footer_names_skip_a_colon_box_and_stop_at_the_next_label() -> None:
     values = [v for v in OLD_VALUES if v[2] != "张三"] + [(352, 370, "张三"), (160, 385, "李四;    复核人:王五;")]
     inv = _extract(_pdf(_cn(labels) + _cn(values)))
     assert (inv.drawer, inv.payee) == ("张三", "李四")
+
+
+def test_amount_in_words_label_spelled_out_with_its_bracketed_tail() -> None:
+    pieces = [(30, 280, "价"), (48, 280, "税"), (66, 280, "合"), (84, 280, "计（大写）")]
+    inv = _extract(_pdf(_cn(_replace(OLD_LABELS, "价税合计（大写）", pieces)) + _cn(OLD_VALUES)))
+    assert inv.amount_in_words == "玖拾伍圆肆角整" and inv.amount_with_tax == Decimal("95.40")
+    assert inv.total_amount == Decimal("90.00") and len(inv.items) == 2
