@@ -20,7 +20,9 @@ from fapiao.intake.extract.text import compact
 MAX_GAP_H = 6.0
 """Widest gap bridged between two pieces of a word, in character heights (real forms: up to ≈ 5)."""
 MAX_PIECES = 6
-_PIECE = re.compile(r"^[\u4e00-\u9fff]{1,2}[:：]?$|^[:：]$")
+_PIECE = re.compile(r"^[\u4e00-\u9fff]{1,2}(?:\([\u4e00-\u9fff]{1,2}\))?:?$|^:$")
+"""One or two characters of a spaced word, maybe with its colon or a bracketed tail ("计(大写)"); boxes are
+compared in their compact form (full-width brackets and colons folded)."""
 _CURRENCY = frozenset({"¥", "￥"})
 _FIGURE = re.compile(r"^-?\d[\d,]*(?:\.\d+)?$")
 DEFAULT_SOURCES = frozenset({FieldSource.text_layer})

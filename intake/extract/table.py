@@ -172,10 +172,47 @@ def _misfit(text: str, kind: str) -> float:
     return 5.0 if glued else 0.0
 
 
+_MAX_HEADER_CHARS = 24
+
+
+def split_header(box: Box) -> list[Box]:
+    """Column headers printed or read into one box ("金额税率/征收率", "规格型号单位"): the box split into
+    the headers it is made of, when it is made of nothing else; each piece gets its share of the bbox by
+    character count. [] when the box is not such a concatenation."""
+    flat = box.flat
+    if len(flat) > _MAX_HEADER_CHARS or len(flat) < 4:
+        return []
+    words = _tokenise(flat)
+    if not words or len(words) < 2:
+        return []
+    out, x, width = [], box.x0, box.x1 - box.x0
+    for word in words:
+        w = width * len(word) / len(flat)
+        src = box.src.model_copy(update={"text": word, "bbox": (x, box.y0, x + w, box.y1)})
+        out.append(Box(src, word, word))
+        x += w
+    return out
+
+
+def _tokenise(flat: str) -> list[str] | None:
+    """``flat`` as a sequence of column headers (longest first), or None."""
+    if not flat:
+        return []
+    for end in range(len(flat), 1, -1):
+        head = flat[:end]
+        if any(rx.match(head) for _, rx in _COMPILED):
+            rest = _tokenise(flat[end:])
+            if rest is not None:
+                return [head, *rest]
+    return None
+
+
 def find_table(view: PageView) -> Table | None:
     """The header row: the line with 金额 and the most column headers (≥ 3)."""
     headers = [(b, column_kind(b)) for b in view.boxes]
-    headers = [(b, k) for b, k in headers if k]
+    headers = [(b, k) for b, k in headers if k] + [
+        (piece, column_kind(piece)) for b, k in headers if k is None for piece in split_header(b)
+    ]
     best: list[tuple[Box, str]] = []
     for b, k in headers:
         if k != "amount":

@@ -165,13 +165,14 @@ def _unlabelled_total_row(view: PageView, labels: list[Label], table: Table) -> 
 
 
 def _beside_total(b: Box, cands: list[Box], table: Table) -> bool:
-    return any(
-        o.flat.startswith("¥")
-        and abs(o.cy - b.cy) < max(b.h, o.h) * 0.6
-        and (table.money_column_of(o) or b).kind == "amount"
-        for o in cands
-        if o is not b
-    )
+    """A ¥ amount in the 金额 column on the same line as ``b``."""
+    for o in cands:
+        if o is b or not o.flat.startswith("¥") or abs(o.cy - b.cy) >= max(b.h, o.h) * 0.6:
+            continue
+        col = table.money_column_of(o)
+        if col is not None and col.kind == "amount":
+            return True
+    return False
 
 
 def _money_found(b: Box) -> Found:
@@ -196,7 +197,7 @@ def footer_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[s
     out: dict[str, Found] = {}
     for kind in ("drawer", "payee", "reviewer"):
         for label in (lb for lb in labels if lb.kind == kind):
-            found = labelled_value(view, label, stop, lambda t: (t.strip(), t.strip()) if t.strip() else None)
+            found = labelled_value(view, label, stop, _person)
             if found:
                 out.setdefault(kind, found)
     for label in (lb for lb in labels if lb.kind == "remarks"):
@@ -205,6 +206,16 @@ def footer_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[s
             out["remarks"] = found
             break
     return out
+
+
+_PERSON_END = re.compile(r"[;；]|收款人|复核人?|开票人")
+
+
+def _person(text: str) -> tuple[str, str] | None:
+    """A name after 开票人 / 收款人 / 复核: not the colon printed as a box of its own, and only up to a ';'
+    or the next such label when the 备注 lists them all in one line ("李某;    复核人:周某;")."""
+    value = _PERSON_END.split(text.strip().lstrip(":：∶ "))[0].strip()
+    return (value, value) if value else None
 
 
 def _remarks(view: PageView, label: Label, stop: set[int]) -> Found | None:

@@ -280,6 +280,50 @@ def red_letter_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     return out
 
 
+_TOTAL_ROW_NAME = re.compile(r"^(?:[合含舍台]计?|计|计合|总计|小计)$")
+
+
+def items_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
+    """An item table that cannot be right though the totals are: no items at all under a printed 合计, a line
+    without a name, or the 合计 row itself read as a line. Warnings: the key fields may all be right."""
+    if not invoice.items:
+        if invoice.total_amount is None:
+            return []
+        return [
+            finding(
+                "items.none",
+                WARNING,
+                ("items",),
+                "No line items were read although 合计 is printed; read the item table from the document",
+                "票面有合计金额，但未识别出任何明细行，请按票面补录明细",
+            )
+        ]
+    out: list[Finding] = []
+    for i, item in enumerate(invoice.items):
+        name = re.sub(r"\s+", "", item.name or "")
+        if not name and item.amount is not None:
+            out.append(
+                finding(
+                    "items.unnamed",
+                    WARNING,
+                    (f"items[{i}].name",),
+                    f"Line {i + 1} has no name; read the goods or service name from the document",
+                    f"第 {i + 1} 行没有货物或服务名称，请按票面补录",
+                )
+            )
+        elif _TOTAL_ROW_NAME.match(name):
+            out.append(
+                finding(
+                    "items.totals_row",
+                    WARNING,
+                    (f"items[{i}].name",),
+                    f"Line {i + 1} ({item.name}) is the 合计 row, not an item; remove it",
+                    f"第 {i + 1} 行（{item.name}）是合计行，不是明细，请删除",
+                )
+            )
+    return out
+
+
 RULES = (
     line_tax_rule,
     invoice_tax_rule,
@@ -290,6 +334,7 @@ RULES = (
     rate_rule,
     discount_rule,
     red_letter_rule,
+    items_rule,
 )
 TOTALS_RULES = (sum_amount_rule, sum_tax_rule, total_rule)
 CODES = (
@@ -305,4 +350,7 @@ CODES = (
     "arith.discount_line",
     "arith.red_letter_sign",
     "arith.red_letter_remarks",
+    "items.none",
+    "items.unnamed",
+    "items.totals_row",
 )

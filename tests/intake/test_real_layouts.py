@@ -9,6 +9,7 @@ import zipfile
 from decimal import Decimal
 
 import pymupdf
+import pytest
 
 from fapiao.core.models import FieldSource, LineItem, TextBox
 from fapiao.intake.extract.assemble import assemble, group_pages, read_page
@@ -100,7 +101,10 @@ def test_spelled_out_column_headers_are_rejoined() -> None:
     assert inv.items[0].quantity == Decimal("2") and inv.total_amount == Decimal("90.00")
 
 
-def test_masked_tax_in_the_totals_row_and_the_rate_column() -> None:
+@pytest.mark.parametrize("total_label", [True, False])
+def test_masked_tax_in_the_totals_row_and_the_rate_column(total_label: bool) -> None:
+    """With the 合计 label, and without it (the positional totals row: ¥ amount, masked tax beside it)."""
+    labels = OLD_LABELS if total_label else [p for p in OLD_LABELS if p[2] != "合    计"]
     swap = {
         "6%": "***",
         "6.00": "***",
@@ -110,7 +114,7 @@ def test_masked_tax_in_the_totals_row_and_the_rate_column() -> None:
         "ⓧ玖拾伍圆肆角整": "ⓧ玖拾圆整",
     }
     values = [(x, y, swap.get(t, t)) for x, y, t in OLD_VALUES]
-    inv = _extract(_pdf(_cn(OLD_LABELS) + _cn(values)))
+    inv = _extract(_pdf(_cn(labels) + _cn(values)))
     assert (inv.total_amount, inv.total_tax, inv.amount_with_tax) == (
         Decimal("90.00"),
         Decimal("0.00"),
@@ -305,3 +309,31 @@ def test_title_split_across_font_runs_is_read_whole() -> None:
         doc[0].insert_text((x, 40), text, fontname="china-s", fontsize=9, color=colour)
     inv = _extract(doc.tobytes())
     assert inv.title == "电子发票（增值税专用发票）" and inv.invoice_type.value == "digital_special"
+
+
+def test_merged_header_cells_are_split_into_their_columns() -> None:
+    labels = [p for p in OLD_LABELS if p[2] not in {"金额", "税率"}] + [(440, 180, "金额税率")]
+    inv = _extract(_pdf(_cn(labels) + _cn(OLD_VALUES)))
+    assert [(i.amount, i.tax_rate, i.tax) for i in inv.items] == [
+        (Decimal("100.00"), "6%", Decimal("6.00")),
+        (Decimal("-10.00"), "6%", Decimal("-0.60")),
+    ]
+    assert inv.items[0].name == "*信息技术服务*软件开发服务" and inv.total_amount == Decimal("90.00")
+
+
+def test_footer_names_skip_a_colon_box_and_stop_at_the_next_label() -> None:
+    labels = [p for p in OLD_LABELS if p[2] != "开票人："] + [
+        (300, 370, "开票人"),
+        (338, 370, "："),
+        (120, 385, "收款人:"),
+    ]
+    values = [v for v in OLD_VALUES if v[2] != "张三"] + [(352, 370, "张三"), (160, 385, "李四;    复核人:王五;")]
+    inv = _extract(_pdf(_cn(labels) + _cn(values)))
+    assert (inv.drawer, inv.payee) == ("张三", "李四")
+
+
+def test_amount_in_words_label_spelled_out_with_its_bracketed_tail() -> None:
+    pieces = [(30, 280, "价"), (48, 280, "税"), (66, 280, "合"), (84, 280, "计（大写）")]
+    inv = _extract(_pdf(_cn(_replace(OLD_LABELS, "价税合计（大写）", pieces)) + _cn(OLD_VALUES)))
+    assert inv.amount_in_words == "玖拾伍圆肆角整" and inv.amount_with_tax == Decimal("95.40")
+    assert inv.total_amount == Decimal("90.00") and len(inv.items) == 2
