@@ -174,7 +174,7 @@ def _signatures_broken(s: Session) -> list[Alert]:
             "the seller sends the original file",
             f"发票 {r.invoice_number or '#' + str(r.id)}（{r.seller_name or '销售方未知'}，{r.filename}）："
             "开票方数字签名与文件不符或文件已损坏；在销售方提供原始文件前请勿入账",
-            since=_aware(r.created_at).isoformat(),
+            since=at.isoformat() if (at := _aware(r.created_at)) else None,
             links={"invoice": f"/ui/invoices/{r.id}"},
         )
         for r in rows

@@ -116,6 +116,7 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
         raise CorruptDocument(
             f"{name}: no page of the OFD can be read ({', '.join(missing)} missing)", hint="re-export it"
         )
+    missing += _missing_resources(z, doc_dir, document)
     structured, items, attachment = _attachment_fields(z, doc_dir)
     _fill(structured, tag_fields_of(z, document, doc_dir, object_texts(contents)))
     _fill(structured, custom_data_fields(ofd))
@@ -128,6 +129,40 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
     return LoadedDocument(
         kind="ofd", pages=pages, structured=structured or None, structured_items=items or None, damage=damage
     )
+
+
+_DOCUMENT_PARTS = ("PublicRes", "DocumentRes", "Annotations", "Attachments", "CustomTags")
+_RESOURCE_FILES = ("MediaFile", "FontFile")
+
+
+def _located(base_dir: str, ref: str) -> str:
+    """A zip member name for an OFD location: absolute ('/Doc_0/…') or relative to ``base_dir``."""
+    ref = ref.strip().replace("\\", "/")
+    return posixpath.normpath(ref.lstrip("/") if ref.startswith("/") else posixpath.join(base_dir, ref))
+
+
+def _missing_resources(z: _OfdZip, doc_dir: str, document: Element) -> list[str]:
+    """Parts Document.xml lists (resources, annotations, attachments, tags) and the image and font files the
+    resource lists name, which the package lacks. They hold no text, so reading goes on; the file is damaged."""
+    missing: list[str] = []
+    for el in document.iter():
+        if local(el.tag) not in _DOCUMENT_PARTS or not (el.text or "").strip():
+            continue
+        path = _located(doc_dir, el.text)
+        if path not in z.members:
+            missing.append(path)
+        elif local(el.tag) in ("PublicRes", "DocumentRes"):
+            try:
+                res = z.xml(path)
+            except (CorruptDocument, LimitExceeded):
+                missing.append(path)
+                continue
+            base = _located(posixpath.dirname(path), res.get("BaseLoc") or "")
+            for f in res.iter():
+                text = (f.text or "").strip()
+                if local(f.tag) in _RESOURCE_FILES and text and _located(base, text) not in z.members:
+                    missing.append(_located(base, text))
+    return missing
 
 
 def _part(z: _OfdZip, path: str, missing: list[str]) -> Element | None:

@@ -10,6 +10,7 @@ import binascii
 import io
 import posixpath
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -40,7 +41,7 @@ def check_ofd_signatures(data: bytes) -> list[SignatureCheck]:
 
 def _check_package(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> list[SignatureCheck]:
     names = [i.filename for i in infos if not i.is_dir()]
-    dupes = sorted({n for n in names if names.count(n) > 1})
+    dupes = sorted(n for n, times in Counter(names).items() if times > 1)
     sizes = {i.filename: i.file_size for i in infos}
 
     def read(member: str) -> bytes:

@@ -5,14 +5,17 @@ incrementally, a cut) is `signature.broken`; an unsigned PDF gives no signature 
 from __future__ import annotations
 
 import io
+import zipfile
+from pathlib import Path
 
 import numpy as np
 import pymupdf
 import pytest
 from PIL import Image
 
-from fapiao.core.models import Severity
+from fapiao.core.models import Severity, Status
 from fapiao.intake.loaders import load_document
+from fapiao.intake.pipeline import Pipeline, PipelineOptions
 from fapiao.intake.signatures import check_pdf_signatures, signature_findings
 from fapiao.intake.signatures.findings import BROKEN, DAMAGED, UNSUPPORTED, VALID, damaged_finding
 from fapiao.intake.signatures.pdf import BYTERANGE_RE
@@ -133,3 +136,29 @@ def test_image_cut_short_is_read_and_marked_damaged(fmt):
     assert load_document(whole, "photo").damage == []
     cut = load_document(whole[: len(whole) * 2 // 3], "photo")
     assert cut.damage and cut.pages[0].image.shape[:2] == (200, 300)
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "examples"
+
+
+def _run(data: bytes, name: str):
+    (result,) = Pipeline(PipelineOptions(ocr=False)).process_bytes(data, name)
+    return result.status, [f.code for f in result.findings]
+
+
+def test_damage_alone_keeps_an_invoice_from_verified():
+    """An unsigned PDF and OFD that verify whole: cut short, or missing a part, they are still read but only
+    `needs_review`, with `file.damaged` as the reason."""
+    pdf = (SAMPLES / "digital_normal.pdf").read_bytes()
+    assert _run(pdf, "a.pdf") == (Status.verified, [])
+    assert _run(pdf[:-20], "a.pdf") == (Status.needs_review, [DAMAGED])  # MuPDF repairs it; no %%EOF
+    ofd = (SAMPLES / "e_normal.ofd").read_bytes()
+    assert _run(ofd, "b.ofd") == (Status.verified, [])
+    src = zipfile.ZipFile(io.BytesIO(ofd))
+    image = next(n for n in src.namelist() if n.lower().endswith((".png", ".jpg", ".jb2")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename != image:
+                dst.writestr(info, src.read(info))
+    assert _run(out.getvalue(), "b.ofd") == (Status.needs_review, [DAMAGED])

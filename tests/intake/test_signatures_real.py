@@ -173,3 +173,14 @@ def test_truncated_ofd_is_rejected(name):
     data = _read(name + ".ofd")
     for r in _caught(data[: len(data) - 100], name):
         assert r.status is Status.rejected
+
+
+def test_unsigned_ofd_with_a_missing_image_is_damaged():
+    """ofd_002 (数电, unsigned): no signature to break, so the missing part itself must keep it from verified."""
+    data = _read("ofd_002.ofd")
+    image = next(n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.endswith(".png"))
+    (original,) = Pipeline(PipelineOptions(ocr=False)).process_bytes(data, "ofd_002")
+    assert DAMAGED not in {f.code for f in original.findings}
+    for r in _caught(_ofd_with(data, image, lambda body: None), "ofd_002"):
+        (finding,) = [f for f in r.findings if f.code == DAMAGED]
+        assert image in finding.message and image in finding.message_zh
