@@ -104,8 +104,10 @@ _SEAT_CLASS = re.compile(
 )
 _SEAT = re.compile(r"\d{1,2}车\d{1,3}[A-Z]?号|无座")
 _DEPART_TIME = re.compile(r"([012]?\d:[0-5]\d)开$")
-_TRAIN = re.compile(r"^[GDCZTKSYL]\d{1,4}$")
-_MASKED_ID = re.compile(r"^[0-9A-Z]{2,}\*{3,}[0-9A-Z]{2,}$")
+_TRAIN = re.compile(r"^[GDCZTKSYL]?\d{1,4}$")
+"""On the station line, between the two stations: G795, K1461, or a bare 1461 (普速)."""
+_MASKED_ID = re.compile(r"^([0-9A-Z]{2,}\*{3,}[0-9A-Z]{2,})([\u4e00-\u9fff·]{2,12})?$")
+"""The masked ID, and the passenger's name when the same run carries it."""
 _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,12}$")
 
 
@@ -214,10 +216,12 @@ def _unlabelled_rail(view: PageView, out: dict[str, Found], stop: set[int]) -> N
             out["seat"] = Found(flat, [b], b.text, 0.95)
         elif (m := _SEAT_CLASS.fullmatch(flat)) and "seat_class" not in out:
             out["seat_class"] = Found(m.group(0), [b], b.text, 0.95)
-        elif _MASKED_ID.match(flat.upper()) and "passenger_id" not in out:
-            out["passenger_id"] = Found(flat.upper(), [b], b.text, 0.95)
+        elif (m := _MASKED_ID.match(flat.upper())) and "passenger_id" not in out:
+            out["passenger_id"] = Found(m.group(1), [b], b.text, 0.95)
             names = [n for n in free if n is not b and view.same_line(b, n) and n.x0 > b.x1 and _CJK_NAME.match(n.flat)]
-            if names and "passenger" not in out:
+            if m.group(2) and "passenger" not in out:
+                out["passenger"] = Found(m.group(2), [b], b.text, 0.95)
+            elif names and "passenger" not in out:
                 name = min(names, key=lambda n: n.x0)
                 out["passenger"] = Found(name.flat, [name], name.text, 0.95)
 

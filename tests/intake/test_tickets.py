@@ -141,6 +141,21 @@ def test_rail_ticket_without_qr_is_typed_by_its_title() -> None:
     assert result.status is Status.verified, [(f.code, f.fields) for f in result.findings]
 
 
+def test_rail_ticket_with_joined_runs_and_a_bare_train_number() -> None:
+    joined = {
+        "北京南": "北京南站",
+        "上海虹桥": "上海虹桥站",
+        "G1234": "1461",
+        "1101011990****1234": "1101011990****1234 王小明",
+    }
+    values = [(x, y, joined.get(t, t)) for x, y, t in RAIL_VALUES if t not in {"站", "王小明", "￥", "128.50"}]
+    labels = [(x, y, "票价:￥128.50" if t == "票价:" else t) for x, y, t in RAIL_LABELS]
+    inv = _one(placed_pdf(labels, values, width=595, height=397), "rail-joined.pdf").invoice
+    assert (inv.route_from, inv.route_to, inv.trip_number) == ("北京南站", "上海虹桥站", "1461")
+    assert (inv.passenger, inv.passenger_id) == ("王小明", "1101011990****1234")
+    assert inv.amount_with_tax == Decimal("128.50")
+
+
 def test_rail_ticket_without_its_fare_is_not_verified() -> None:
     values = [v for v in RAIL_VALUES if v[2] not in {"128.50", "￥"}]
     result = _one(placed_pdf(RAIL_LABELS, values, width=595, height=397), "rail-no-fare.pdf")
