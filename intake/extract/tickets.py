@@ -112,13 +112,14 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,12}$")
 
 
 def ticket_kind(view: PageView) -> str | None:
-    """'rail' or 'air' when the page is a 数电 passenger ticket (by its title or its ticket-number label)."""
+    """'rail' or 'air' when the page is a 数电 passenger ticket: by its title, or (title unread) by its
+    ticket-number label on a page without 价税合计 (an invoice for ticket sales prints one; a ticket never does)."""
     for b in view.boxes:
         if RAIL_TITLE in b.flat:
             return "rail"
         if AIR_TITLE in b.flat:
             return "air"
-    if any(b.flat.startswith("电子客票号") for b in view.boxes):
+    if any(b.flat.startswith("电子客票号") for b in view.boxes) and not any("价税合计" in b.flat for b in view.boxes):
         return "rail" if any("车次" in b.flat or b.flat.endswith("开") for b in view.boxes) else "air"
     return None
 

@@ -189,6 +189,15 @@ def test_generated_air_itinerary_reads_its_own_fields() -> None:
     assert result.status is Status.verified, [(f.code, f.fields) for f in result.findings]
 
 
+def test_an_invoice_mentioning_an_e_ticket_number_is_no_ticket() -> None:
+    from tests.builders import OLD_LABELS, OLD_VALUES
+
+    values = [*OLD_VALUES, (440, 330, "电子客票号:6581889086041493427732025")]
+    result = _one(placed_pdf(OLD_LABELS, values), "agency.pdf")
+    assert result.invoice.invoice_type is InvoiceType.e_normal and result.invoice.total_amount == Decimal("90.00")
+    assert result.invoice.ticket_number is None and len(result.invoice.items) == 2
+
+
 def test_ticket_types_come_from_qr_and_title_and_a_receipt_title_is_no_toll_invoice() -> None:
     assert classify(None, None, RAIL_NUMBER, "51") is InvoiceType.rail
     assert classify(None, None, AIR_NUMBER, "61") is InvoiceType.air
