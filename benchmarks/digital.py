@@ -21,11 +21,14 @@ from pathlib import Path
 from fapiao.core.models import KEY_FIELDS, Status
 from fapiao.intake.pipeline import Pipeline, PipelineOptions
 from samples.generator.build import generate_set
+from samples.generator.quirks import QUIRK_NAMES, Quirks
 from samples.scoring import compare
 
 
-def run(count: int, seed: int, formats: tuple[str, ...], workdir: Path, show_errors: int) -> dict:
-    files = generate_set(workdir, count, seed, formats=formats)
+def run(
+    count: int, seed: int, formats: tuple[str, ...], workdir: Path, show_errors: int, quirks: Quirks | None = None
+) -> dict:
+    files = generate_set(workdir, count, seed, formats=formats, quirks=quirks)
     pipeline = Pipeline(PipelineOptions(ocr=False))
     field_right: Counter[str] = Counter()
     field_total: Counter[str] = Counter()
@@ -78,15 +81,17 @@ def main() -> None:
     parser.add_argument("--formats", default="pdf")
     parser.add_argument("--show-errors", type=int, default=10)
     parser.add_argument("--keep", type=Path, help="write the generated set here instead of a temporary folder")
+    parser.add_argument("--quirks", default="", help=f"real-invoice habits to draw: {','.join(QUIRK_NAMES)}")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    quirks = Quirks.parse(args.quirks) if args.quirks else None
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        report = run(args.count, args.seed, formats, args.keep, args.show_errors)
+        report = run(args.count, args.seed, formats, args.keep, args.show_errors, quirks)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            report = run(args.count, args.seed, formats, Path(tmp), args.show_errors)
+            report = run(args.count, args.seed, formats, Path(tmp), args.show_errors, quirks)
     _print(report, formats)
 
 

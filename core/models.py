@@ -31,6 +31,8 @@ class InvoiceType(StrEnum):
     digital_normal = "digital_normal"  # 32 数电票 (普通发票)
     motor_vehicle = "motor_vehicle"  # 03 机动车销售统一发票
     used_car = "used_car"  # 15 二手车销售统一发票
+    rail = "rail"  # 51 电子发票（铁路电子客票）
+    air = "air"  # 61 电子发票（航空运输电子客票行程单）
     unknown = "unknown"
 
 
@@ -45,13 +47,20 @@ TYPE_CODES: dict[InvoiceType, str] = {
     InvoiceType.used_car: "15",
     InvoiceType.digital_special: "31",
     InvoiceType.digital_normal: "32",
+    InvoiceType.rail: "51",
+    InvoiceType.air: "61",
 }
 TYPE_BY_CODE: dict[str, InvoiceType] = {code: kind for kind, code in TYPE_CODES.items()}
 
 DIGITAL_TYPES = frozenset({InvoiceType.digital_special, InvoiceType.digital_normal})
 """数电票: 20-digit number, no invoice code, no check code."""
-NO_CHECK_CODE_TYPES = DIGITAL_TYPES | {InvoiceType.special, InvoiceType.motor_vehicle}
-"""Types that print no 校验码 (paper 专票 and 数电票)."""
+TICKET_TYPES = frozenset({InvoiceType.rail, InvoiceType.air})
+"""数电 passenger tickets (铁路电子客票, 航空运输电子客票行程单): a 20-digit number, a buyer and a fare; no seller
+block, no 合计金额/合计税额 to require."""
+NUMBER_ONLY_TYPES = DIGITAL_TYPES | TICKET_TYPES
+"""Types identified by a 20-digit number alone: no invoice code, no check code."""
+NO_CHECK_CODE_TYPES = NUMBER_ONLY_TYPES | {InvoiceType.special, InvoiceType.motor_vehicle}
+"""Types that print no 校验码 (paper 专票, 数电票 and 数电 tickets)."""
 
 
 class FieldSource(StrEnum):
@@ -216,12 +225,42 @@ class Invoice(BaseModel):
     payee: str | None = None
     reviewer: str | None = None
     is_red_letter: bool = False
+    # 数电 passenger tickets (rail / air); None on every other type.
+    passenger: str | None = None
+    """旅客 / 乘车人 / 旅客姓名."""
+    passenger_id: str | None = None
+    """The ID number as printed, usually masked (4401041988****3723)."""
+    route_from: str | None = None
+    """出发站 / 自 (station or airport)."""
+    route_to: str | None = None
+    """到达站 / 至."""
+    trip_number: str | None = None
+    """车次 (G795) or 航班号 (CA1234)."""
+    carrier: str | None = None
+    """承运人 (air)."""
+    seat_class: str | None = None
+    """二等座, 经济舱 …"""
+    seat: str | None = None
+    """Car and seat (09车07A号)."""
+    departure_date: dt.date | None = None
+    departure_time: str | None = None
+    """HH:MM as printed."""
+    fare: Decimal | None = None
+    """票价: for rail the whole tax-inclusive price (= amount_with_tax); for air the fare before surcharges."""
+    fuel_surcharge: Decimal | None = None
+    """燃油附加费 (air)."""
+    aviation_fund: Decimal | None = None
+    """民航发展基金 (air)."""
+    ticket_number: str | None = None
+    """电子客票号 / 电子客票号码."""
+    ticket_check_code: str | None = None
+    """验证码 of an air itinerary (not a VAT 校验码)."""
 
-    @field_serializer("total_amount", "total_tax", "amount_with_tax")
+    @field_serializer("total_amount", "total_tax", "amount_with_tax", "fare", "fuel_surcharge", "aviation_fund")
     def _money(self, v: Decimal | None) -> str | None:
         return money_str(v)
 
-    @field_serializer("issue_date")
+    @field_serializer("issue_date", "departure_date")
     def _date(self, v: dt.date | None) -> str | None:
         return None if v is None else v.isoformat()
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from fapiao.core.errors import FapiaoError, NeedsOcr, NotAnInvoice
 from fapiao.core.models import ExtractionResult, QrPayload, Status
+from fapiao.intake.classify import reject_other_documents
 from fapiao.intake.extract.assemble import Extracted, assemble, finish, group_pages, read_page
 from fapiao.intake.loaders import LoadedDocument, LoadedPage, LoadLimits, QrText, load_document
 from fapiao.intake.merge import merge_qr, merge_structured, structured_invoice
@@ -126,6 +127,7 @@ class Pipeline:
     def _extract(self, doc: LoadedDocument, source: str) -> list[tuple[Extracted, QrPayload | None]]:
         if not doc.pages:
             return [(structured_invoice(doc), None)]
+        reject_other_documents(doc.pages, source)
         reads = [read_page(p) for p in doc.pages if p.boxes]
         if not reads:
             raise NotAnInvoice(f"{source}: no text was found on any page", hint="check that the file is an invoice")

@@ -78,6 +78,8 @@ KIND_ZH = {
     InvoiceType.digital_normal: "数电票（普通发票）",
     InvoiceType.motor_vehicle: "机动车销售统一发票",
     InvoiceType.used_car: "二手车销售统一发票",
+    InvoiceType.rail: "电子发票（铁路电子客票）",
+    InvoiceType.air: "电子发票（航空运输电子客票行程单）",
 }
 _INVOICE_FIELDS = REPORT_COLUMNS[6:16]
 _MONEY_FIELDS = frozenset({"total_amount", "total_tax", "amount_with_tax"})

@@ -21,10 +21,32 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("grp.totals", ("total_amount", "total_tax", "amount_with_tax", "amount_in_words")),
     ("grp.other", ("remarks", "drawer", "payee", "reviewer")),
 )
+TRIP_GROUP = (
+    "grp.trip",
+    (
+        "passenger",
+        "passenger_id",
+        "route_from",
+        "route_to",
+        "trip_number",
+        "carrier",
+        "seat_class",
+        "seat",
+        "departure_date",
+        "departure_time",
+        "fare",
+        "fuel_surcharge",
+        "aviation_fund",
+        "ticket_number",
+        "ticket_check_code",
+    ),
+)
+"""Shown only for 数电 passenger tickets (rail / air), after the amounts."""
+TICKET_TYPES = frozenset({"rail", "air"})
 ITEM_COLUMNS = ("name", "spec", "unit", "quantity", "unit_price", "amount", "tax_rate", "tax")
 """The items table's editable columns, in printed order."""
 ITEM_FIELD = re.compile(r"^items\[(\d+)\]\.(\w+)$")
-FORM_FIELDS = frozenset(name for _, names in GROUPS for name in names)
+FORM_FIELDS = frozenset(name for _, names in (*GROUPS, TRIP_GROUP) for name in names)
 MARKED_SOURCES = frozenset({"qr", "corrected", "reviewer"})
 """Sources a reviewer should notice: a value that is not simply what the face of the invoice says."""
 SEVERITY_ORDER = {s.value: i for i, s in enumerate(Severity)}
@@ -125,8 +147,12 @@ def present(view: dict, lang: str, threshold: float) -> dict:
         for name, fv in fields.items()
         if name.startswith("items[") and fv.get("bbox")
     ]
+    groups = [(label, [rows[n] for n in names]) for label, names in GROUPS]
+    if invoice.get("invoice_type") in TICKET_TYPES:
+        label, names = TRIP_GROUP
+        groups.insert(4, (label, [rows[n] for n in names]))
     return {
-        "groups": [(label, [rows[n] for n in names]) for label, names in GROUPS],
+        "groups": groups,
         "rows": rows,
         "findings": findings,
         "general": general,

@@ -18,6 +18,7 @@ from fapiao.intake.extract.offset import data_offset
 from fapiao.intake.extract.parties import party_fields
 from fapiao.intake.extract.spaced import glue_currency, join_spaced_words
 from fapiao.intake.extract.table import Table, column_kind, find_table, is_section_header, section_top
+from fapiao.intake.extract.tickets import BUYER_FIELDS, ticket_fields, ticket_kind
 from fapiao.intake.extract.totals import footer_fields, total_fields
 from fapiao.intake.loaders.base import LoadedPage
 
@@ -45,6 +46,24 @@ INVOICE_FIELDS = (
     "payee",
     "reviewer",
 )
+TICKET_FIELDS = (
+    "passenger",
+    "passenger_id",
+    "route_from",
+    "route_to",
+    "trip_number",
+    "carrier",
+    "seat_class",
+    "seat",
+    "departure_date",
+    "departure_time",
+    "fare",
+    "fuel_surcharge",
+    "aviation_fund",
+    "ticket_number",
+    "ticket_check_code",
+)
+"""Fields only a 数电 passenger ticket (rail / air) prints; see ``fapiao.intake.extract.tickets``."""
 
 
 @dataclass
@@ -98,7 +117,23 @@ def read_page(page: LoadedPage) -> PageRead:
     if table is not None:
         result = read_items(view, table, _table_bottom(view, labels, table), stop)
         read.items, read.item_rows, read.refers_to_list = result.items, result.rows, result.refers_to_list
+    ticket = ticket_kind(view)
+    if ticket is not None:
+        _read_ticket(read, ticket)
     return read
+
+
+def _read_ticket(read: PageRead, kind: str) -> None:
+    """A passenger ticket has no 合计金额/合计税额 and no items table: what the invoice reader took for them
+    (the fare, the itinerary's 合计 or its fare table) is dropped, and the ticket's own fields are read."""
+    for name in ("total_amount", "total_tax", "amount_with_tax"):
+        read.found.pop(name, None)
+    read.items, read.item_rows, read.refers_to_list = [], [], False
+    for name, found in ticket_fields(read.view, kind).items():
+        if name in BUYER_FIELDS:
+            read.found.setdefault(name, found)
+        else:
+            read.found[name] = found
 
 
 def _table_bottom(view: PageView, labels: list[Label], table: Table) -> float:
@@ -150,7 +185,7 @@ def assemble(group: list[PageRead]) -> Extracted:
     fields = {name: found.field(page) for name, (found, page) in chosen.items()}
     fields.update(item_fields)
     invoice = Invoice(
-        **{k: values.get(k) for k in INVOICE_FIELDS},
+        **{k: values.get(k) for k in (*INVOICE_FIELDS, *TICKET_FIELDS)},
         items=items,
     )
     return Extracted(invoice=finish(invoice), fields=fields, pages=[r.page.number for r in group])

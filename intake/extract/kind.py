@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from fapiao.core.models import TYPE_BY_CODE, InvoiceType
 
+_TICKET_RULES: tuple[tuple[str, InvoiceType], ...] = (
+    ("铁路电子客票", InvoiceType.rail),
+    ("航空运输电子客票行程单", InvoiceType.air),
+)
+"""数电 passenger tickets: their title starts with 电子发票 too, so they are told apart first."""
+
 _TITLE_RULES: tuple[tuple[tuple[str, ...], InvoiceType], ...] = (
-    (("通行费",), InvoiceType.toll),
     (("电子发票(增值税专用发票)",), InvoiceType.digital_special),
     (("电子发票(普通发票)",), InvoiceType.digital_normal),
     (("电子专用发票",), InvoiceType.e_special),
@@ -22,7 +27,12 @@ def classify(title: str | None, code: str | None, number: str | None, qr_type: s
     """QR type first (the most trusted), then the title, then the number's shape."""
     if qr_type and qr_type in TYPE_BY_CODE:
         return TYPE_BY_CODE[qr_type]
-    flat = (title or "").replace("（", "(").replace("）", ")").replace(" ", "")
+    flat = flat_title(title)
+    for needle, kind in _TICKET_RULES:
+        if needle in flat:
+            return kind
+    if is_toll_title(flat):
+        return InvoiceType.toll
     digital_number = bool(number and len(number) == 20 and not code)
     if digital_number or (flat.startswith("电子发票") and not code):
         return InvoiceType.digital_special if "专用" in flat else InvoiceType.digital_normal
@@ -30,3 +40,13 @@ def classify(title: str | None, code: str | None, number: str | None, qr_type: s
         if any(n in flat for n in needles):
             return kind
     return InvoiceType.unknown
+
+
+def flat_title(title: str | None) -> str:
+    """The title with half-width brackets and no spaces, as the rules compare it."""
+    return (title or "").replace("（", "(").replace("）", ")").replace(" ", "").replace("\u3000", "")
+
+
+def is_toll_title(flat: str) -> bool:
+    """通行费 on an invoice (…通行费增值税电子普通发票), not on a receipt (江苏省车辆通行费票据（电子）)."""
+    return "通行费" in flat and "发票" in flat

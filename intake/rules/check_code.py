@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from fapiao.core.models import DIGITAL_TYPES, Finding, Invoice, InvoiceType
+from fapiao.core.models import NUMBER_ONLY_TYPES, Finding, Invoice, InvoiceType
 from fapiao.intake.rules.base import ERROR, WARNING, finding
 from fapiao.intake.rules.context import RuleContext
 
 HAS_CHECK_CODE = frozenset(
     {InvoiceType.normal, InvoiceType.e_special, InvoiceType.e_normal, InvoiceType.roll, InvoiceType.toll}
 )
-NEVER_CHECK_CODE = DIGITAL_TYPES | {InvoiceType.special}
+NEVER_CHECK_CODE = NUMBER_ONLY_TYPES | {InvoiceType.special}
 
 
 def has_check_code(kind: InvoiceType) -> bool:

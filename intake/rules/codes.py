@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from fapiao.core.models import DIGITAL_TYPES, TYPE_BY_CODE, Finding, Invoice, InvoiceType
+from fapiao.core.models import NUMBER_ONLY_TYPES, TYPE_BY_CODE, Finding, Invoice, InvoiceType
 from fapiao.intake.rules.base import ERROR, INFO, WARNING, finding
 from fapiao.intake.rules.context import RuleContext
 from fapiao.intake.rules.regions import region_name, title_region
@@ -52,7 +52,7 @@ def code_year(code: str) -> int:
 
 
 def has_code(kind: InvoiceType) -> bool:
-    return kind not in DIGITAL_TYPES and kind is not InvoiceType.unknown
+    return kind not in NUMBER_ONLY_TYPES and kind is not InvoiceType.unknown
 
 
 # ---------------------------------------------------------------- rules
@@ -78,7 +78,7 @@ def code_format(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     code = invoice.invoice_code
     if not code:
         return []
-    if invoice.invoice_type in DIGITAL_TYPES:
+    if invoice.invoice_type in NUMBER_ONLY_TYPES:
         return [
             finding(
                 "code.unexpected",
@@ -105,7 +105,7 @@ def code_format(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
 def code_type(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     """The type the code implies must be the type the invoice says it is."""
     code = invoice.invoice_code
-    if not code or not re.fullmatch(r"\d{10}|\d{12}", code) or invoice.invoice_type in DIGITAL_TYPES:
+    if not code or not re.fullmatch(r"\d{10}|\d{12}", code) or invoice.invoice_type in NUMBER_ONLY_TYPES:
         return []
     implied = type_code_from_code(code)
     if implied is None or invoice.invoice_type is InvoiceType.unknown:
@@ -128,7 +128,7 @@ def code_type(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
 def code_year_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     """The code's year is when the code was issued: after 2000, not after the invoice was issued, not in the future."""
     code = invoice.invoice_code
-    if not code or not re.fullmatch(r"\d{10}|\d{12}", code) or invoice.invoice_type in DIGITAL_TYPES:
+    if not code or not re.fullmatch(r"\d{10}|\d{12}", code) or invoice.invoice_type in NUMBER_ONLY_TYPES:
         return []
     yy = code_year(code)
     year = 2000 + yy
@@ -152,7 +152,7 @@ def code_year_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
 def code_region_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     """Heuristic: the code's region should be a known tax region and agree with the region in the title."""
     code = invoice.invoice_code
-    if not code or not re.fullmatch(r"\d{10}|\d{12}", code) or invoice.invoice_type in DIGITAL_TYPES:
+    if not code or not re.fullmatch(r"\d{10}|\d{12}", code) or invoice.invoice_type in NUMBER_ONLY_TYPES:
         return []
     region = code_region(code)
     name = region_name(region)
@@ -185,7 +185,7 @@ def number_format(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     if not number:
         return []
     kind = invoice.invoice_type
-    if kind in DIGITAL_TYPES:
+    if kind in NUMBER_ONLY_TYPES:
         ok, want, want_zh = bool(re.fullmatch(r"\d{20}", number)), "20 digits", "20 位数字"
     elif kind is InvoiceType.unknown:
         ok, want, want_zh = bool(re.fullmatch(r"\d{8}|\d{20}", number)), "8 or 20 digits", "8 位或 20 位数字"
@@ -209,7 +209,12 @@ def number_format(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
 def digital_number_year(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     """Heuristic: a 数电 number starts with the two-digit issue year."""
     number, date = invoice.invoice_number, invoice.issue_date
-    if invoice.invoice_type not in DIGITAL_TYPES or not number or not re.fullmatch(r"\d{20}", number) or date is None:
+    if (
+        invoice.invoice_type not in NUMBER_ONLY_TYPES
+        or not number
+        or not re.fullmatch(r"\d{20}", number)
+        or date is None
+    ):
         return []
     if number[:2] == f"{date.year % 100:02d}":
         return []

@@ -1,6 +1,7 @@
 """The QR code against the face: type, code, number, date, check code and amount must agree.
 
-The amount in the QR is the tax-exclusive total (合计金额) for 税控 invoices and 价税合计 for 数电 31/32.
+The amount in the QR is the tax-exclusive total (合计金额) for 税控 invoices and 价税合计 for 数电 31/32 and the
+数电 passenger tickets (51 rail: the fare; 61 air: the itinerary's 合计).
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from fapiao.core.models import DIGITAL_TYPES, TYPE_BY_CODE, Finding, Invoice, QrPayload
+from fapiao.core.models import NUMBER_ONLY_TYPES, TYPE_BY_CODE, Finding, Invoice, QrPayload
 from fapiao.intake.rules.base import ERROR, finding
 from fapiao.intake.rules.context import RuleContext
 
@@ -16,8 +17,9 @@ HEADER_FIELDS = ("invoice_code", "invoice_number", "issue_date", "check_code")
 
 
 def qr_amount_field(qr: QrPayload, invoice: Invoice) -> str:
-    """Which face total the QR amount is: 价税合计 for 数电, 合计金额 otherwise."""
-    digital = (qr.type_code in {"31", "32"}) or (qr.type_code is None and invoice.invoice_type in DIGITAL_TYPES)
+    """Which face total the QR amount is: 价税合计 for 数电 invoices and tickets, 合计金额 otherwise."""
+    qr_kind = TYPE_BY_CODE.get(qr.type_code or "")
+    digital = qr_kind in NUMBER_ONLY_TYPES or (qr.type_code is None and invoice.invoice_type in NUMBER_ONLY_TYPES)
     return "amount_with_tax" if digital else "total_amount"
 
 

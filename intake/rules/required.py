@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fapiao.core.models import Finding, Invoice
+from fapiao.core.models import TICKET_TYPES, Finding, Invoice
 from fapiao.intake.rules.base import ERROR, WARNING, finding
 from fapiao.intake.rules.check_code import has_check_code
 from fapiao.intake.rules.codes import has_code
@@ -22,10 +22,17 @@ _LABELS = {
     "total_tax": "合计税额",
     "amount_with_tax": "价税合计",
 }
+_TICKET_LABELS = {"amount_with_tax": "票价/合计"}
+
+TICKET_REQUIRED = ("invoice_number", "issue_date", "buyer_name", "amount_with_tax")
+"""A 数电 passenger ticket prints no seller block and no 合计金额/合计税额: its number, issue date, buyer and
+fare (the itinerary's 合计) make it complete."""
 
 
 def required_fields(invoice: Invoice) -> tuple[str, ...]:
     """The key fields this invoice must have."""
+    if invoice.invoice_type in TICKET_TYPES:
+        return TICKET_REQUIRED
     names = [
         "invoice_number",
         "issue_date",
@@ -61,10 +68,16 @@ def missing_fields(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
                 severity,
                 (name,),
                 f"{name} was not found on the invoice; enter it from the document",
-                f"未识别到{_LABELS[name]}，请按票面录入",
+                f"未识别到{_label_zh(invoice, name)}，请按票面录入",
             )
         )
     return out
+
+
+def _label_zh(invoice: Invoice, name: str) -> str:
+    if invoice.invoice_type in TICKET_TYPES and name in _TICKET_LABELS:
+        return _TICKET_LABELS[name]
+    return _LABELS[name]
 
 
 RULES = (missing_fields,)

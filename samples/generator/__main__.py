@@ -7,6 +7,7 @@ import sys
 import time
 
 from samples.generator.build import FORMATS, generate_set
+from samples.generator.quirks import QUIRK_NAMES, Quirks
 from samples.generator.truth import KINDS
 
 
@@ -20,12 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--formats", default="pdf", help=f"comma-separated, from {','.join(FORMATS)}")
     ap.add_argument("--kinds", default="", help=f"comma-separated, from {','.join(k.value for k in KINDS)}")
+    ap.add_argument("--quirks", default="", help=f"real-invoice habits to draw, from {','.join(QUIRK_NAMES)}")
     args = ap.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()] or None
     start = time.perf_counter()
     try:
-        paths = generate_set(args.out, args.count, args.seed, formats, kinds)
+        quirks = Quirks.parse(args.quirks) if args.quirks else None
+        paths = generate_set(args.out, args.count, args.seed, formats, kinds, quirks)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

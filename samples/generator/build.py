@@ -15,6 +15,7 @@ from fapiao.core.models import DIGITAL_TYPES, Invoice, InvoiceType
 from samples.generator.images import render_pages
 from samples.generator.ofd import build_ofd
 from samples.generator.pdf import Placement, build_pdf
+from samples.generator.quirks import Quirks
 from samples.generator.truth import KINDS, random_invoice
 from samples.generator.xml_einvoice import render_xml
 
@@ -27,8 +28,11 @@ def generate_set(
     seed: int,
     formats: Iterable[str] = ("pdf",),
     kinds: Iterable[InvoiceType | str] | None = None,
+    quirks: Quirks | None = None,
 ) -> list[Path]:
-    """Generate ``count`` documents cycling through ``formats``; returns the document paths (not the truth files)."""
+    """Generate ``count`` documents cycling through ``formats``; returns the document paths (not the truth files).
+
+    ``quirks`` (PDF and PNG only) draws real-invoice habits; None keeps every set exactly as before."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     formats = tuple(formats)
@@ -36,21 +40,24 @@ def generate_set(
     if unknown:
         raise ValueError(f"unknown formats {sorted(unknown)}; choose from {', '.join(FORMATS)}")
     kinds = tuple(InvoiceType(k) for k in kinds) if kinds else KINDS
-    return [generate_document(out, i, seed, formats[i % len(formats)], kinds) for i in range(count)]
+    return [generate_document(out, i, seed, formats[i % len(formats)], kinds, quirks) for i in range(count)]
 
 
-def generate_document(out: Path, index: int, seed: int, fmt: str, kinds: tuple[InvoiceType, ...]) -> Path:
+def generate_document(
+    out: Path, index: int, seed: int, fmt: str, kinds: tuple[InvoiceType, ...], quirks: Quirks | None = None
+) -> Path:
     rng = random.Random(f"{seed}:{index}:{fmt}")
+    q = quirks or Quirks()
     if fmt == "xml":
         kinds = tuple(k for k in kinds if k in DIGITAL_TYPES)
         if not kinds:
             raise ValueError("the xml format needs a digital kind (digital_normal / digital_special)")
     if fmt == "pdf":
-        invoices = [random_invoice(rng, rng.choice(kinds)) for _ in range(_invoice_count(rng))]
-        data, placements = build_pdf(invoices, rng)
+        invoices = [_random(rng, rng.choice(kinds), q) for _ in range(_invoice_count(rng))]
+        data, placements = build_pdf(invoices, rng, quirks)
     elif fmt == "png":
-        inv = random_invoice(rng, rng.choice(kinds), n_items=rng.choice((1, 1, 2, 2, 3, 4, 5, 6)))
-        pdf, placements = build_pdf([inv], rng)
+        inv = _random(rng, rng.choice(kinds), q, n_items=rng.choice((1, 1, 2, 2, 3, 4, 5, 6)))
+        pdf, placements = build_pdf([inv], rng, quirks)
         data = render_pages(pdf, dpi=rng.choice((150, 200, 200)))[0]
     elif fmt == "ofd":
         inv = random_invoice(rng, rng.choice(kinds))
@@ -65,6 +72,10 @@ def generate_document(out: Path, index: int, seed: int, fmt: str, kinds: tuple[I
     path.write_bytes(data)
     write_truth(path, fmt, placements, seed, index)
     return path
+
+
+def _random(rng: random.Random, kind: InvoiceType, quirks: Quirks, **knobs) -> Invoice:
+    return random_invoice(rng, kind, **knobs, **quirks.knobs(kind))
 
 
 def _invoice_count(rng: random.Random) -> int:

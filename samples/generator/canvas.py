@@ -72,9 +72,12 @@ class PageSpec:
     width: float
     height: float
     ops: list[Op] = field(default_factory=list)
+    data_first: bool = False
+    """Replay the data layer before the form layer (the ``values_first`` quirk)."""
 
     def ordered(self) -> list[Op]:
-        return sorted(self.ops, key=lambda op: op.layer)  # stable: drawing order within a layer is kept
+        # stable: drawing order within a layer is kept
+        return sorted(self.ops, key=lambda op: -op.layer if self.data_first else op.layer)
 
 
 @lru_cache(maxsize=1)

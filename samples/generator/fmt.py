@@ -38,6 +38,13 @@ def tax(v: Decimal | None, rate: str | None) -> str:
     return money(v)
 
 
+def total_tax(inv, st: Style) -> str:
+    """The 合计 税额: ``***`` when the ``masked_tax`` quirk is on and every line's tax is masked."""
+    if st.quirks.masked_tax and inv.items and all(it.tax is None and it.tax_rate for it in inv.items):
+        return "***"
+    return yen(inv.total_tax, st)
+
+
 def date_cn(d: dt.date, st: Style) -> str:
     if st.date_format == "cn_spaced":
         return f"{d.year} 年 {d.month:02d} 月 {d.day:02d} 日"

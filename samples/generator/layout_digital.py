@@ -12,7 +12,19 @@ import random
 from fapiao.core.models import Invoice
 from samples.generator import fmt
 from samples.generator.canvas import Canvas, PageSpec
-from samples.generator.layouts import cell, columns, date_pair, new_canvas, pair, title, words_value, wrap
+from samples.generator.layout_vat import TOLL_HEAD
+from samples.generator.layouts import (
+    cell,
+    columns,
+    date_pair,
+    new_canvas,
+    pair,
+    title,
+    total_cell,
+    total_label,
+    words_value,
+    wrap,
+)
 from samples.generator.style import Style
 
 COLS = (0.0, 0.26, 0.39, 0.46, 0.55, 0.68, 0.8, 0.885, 1.0)
@@ -32,6 +44,16 @@ def pages(inv: Invoice, st: Style, rng: random.Random, payload: str) -> tuple[li
 
 
 def _cells(it, st: Style) -> list[str]:
+    if st.quirks.toll_columns:
+        return [
+            it.plate_number or "",
+            it.vehicle_type or "",
+            fmt.date_compact(it.period_start),
+            fmt.date_compact(it.period_end),
+            fmt.money(it.amount),
+            it.tax_rate or "",
+            fmt.tax(it.tax, it.tax_rate),
+        ]
     return [
         it.spec or "",
         it.unit or "",
@@ -118,9 +140,11 @@ def _parties(c: Canvas, st: Style, inv: Invoice, x0: float, x1: float, y0: float
 
 def _items(c: Canvas, st: Style, inv: Invoice, cols: list[float], y: float, h: float, rows: list, last: bool) -> None:
     c.line(cols[0], y, cols[-1], y)
-    for i, text in enumerate(HEAD):
+    for i, text in enumerate(TOLL_HEAD if st.quirks.toll_columns else HEAD):
         cell(c, cols, i, y + 10, text, st.label_size, "center", form=True)
     aligns = ("left", "center", "right", "right", "right", "center", "right")
+    if st.quirks.toll_columns:
+        aligns = ("center", "center", "center", "center", "right", "center", "right")
     line_y = y + 14 + st.row_height * 0.8
     for name_lines, rest in rows:
         for j, part in enumerate(name_lines):
@@ -129,10 +153,10 @@ def _items(c: Canvas, st: Style, inv: Invoice, cols: list[float], y: float, h: f
             cell(c, cols, i, line_y, text, st.value_size, aligns[i - 1])
         line_y += len(name_lines) * st.row_height
     y_total = y + h - 6
-    cell(c, cols, 0, y_total, st.total_label, st.label_size, "center", form=True)
+    total_label(c, st, cols, y_total)
     if last:
-        cell(c, cols, 5, y_total, fmt.yen(inv.total_amount, st), st.value_size, "right")
-        cell(c, cols, 7, y_total, fmt.yen(inv.total_tax, st), st.value_size, "right")
+        total_cell(c, st, cols, 5, y_total, fmt.yen(inv.total_amount, st))
+        total_cell(c, st, cols, 7, y_total, fmt.total_tax(inv, st))
 
 
 def _sum_row(c: Canvas, st: Style, inv: Invoice, cols: list[float], y: float, h: float, last: bool) -> None:

@@ -13,7 +13,19 @@ from fapiao.core.models import Invoice, InvoiceType
 from samples.generator import fmt, ids
 from samples.generator.canvas import Canvas, PageSpec
 from samples.generator.layout_list import list_pages
-from samples.generator.layouts import cell, columns, date_pair, new_canvas, pair, title, words_value, wrap
+from samples.generator.layouts import (
+    cell,
+    columns,
+    date_pair,
+    label_width,
+    new_canvas,
+    pair,
+    title,
+    total_cell,
+    total_label,
+    words_value,
+    wrap,
+)
 from samples.generator.style import Style
 
 GOODS_COLS = (0.0, 0.27, 0.38, 0.44, 0.535, 0.655, 0.79, 0.86, 1.0)
@@ -140,7 +152,7 @@ def _party(c: Canvas, st: Style, x0: float, xp: float, y0: float, h: float, side
     c.vertical_label(x0 + VERTICAL_COL / 2, y0, y0 + h, side, st.label_size + 0.5, st.vertical_one_object)
     labels = (st.name_label, st.tax_label, st.addr_label, st.bank_label)
     lx = x0 + VERTICAL_COL + 4
-    vx = lx + max(c.width(st.lab(lb), st.label_size) for lb in labels) + st.value_dx * 0.5
+    vx = lx + max(label_width(c, st, lb, st.label_size) for lb in labels) + st.value_dx * 0.5
     for i, (lb, value) in enumerate(zip(labels, values, strict=True)):
         y = y0 + st.party_row * (i + 1) - 1
         spacing = st.digit_spacing if i == 1 else 0.0
@@ -185,9 +197,9 @@ def _items(
             cell(c, cols, i, line_y, text, st.value_size, aligns[i - 1])
         line_y += len(name_lines) * st.row_height
     y_total = y + h - 6
-    cell(c, cols, 0, y_total, st.total_label, st.label_size, "center", form=True)
-    cell(c, cols, 5, y_total, fmt.yen(inv.total_amount, st), st.value_size, "right")
-    cell(c, cols, 7, y_total, fmt.yen(inv.total_tax, st), st.value_size, "right")
+    total_label(c, st, cols, y_total)
+    total_cell(c, st, cols, 5, y_total, fmt.yen(inv.total_amount, st))
+    total_cell(c, st, cols, 7, y_total, fmt.total_tax(inv, st))
 
 
 def _sum_row(c: Canvas, st: Style, inv: Invoice, cols: list[float], y: float, h: float) -> None:

@@ -7,12 +7,13 @@ A layout id names the form family and the text-object structure, e.g. ``vat-e/sp
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fapiao.core.models import DIGITAL_TYPES, Invoice, InvoiceType
 from samples.generator import fmt
 from samples.generator.canvas import Canvas, PageSpec
 from samples.generator.qr import qr_payload
+from samples.generator.quirks import SMALL_PAGE, SPACED_LABELS, Quirks
 from samples.generator.style import Style, random_style
 
 LAYOUT_FAMILIES = ("vat-e", "toll", "digital")
@@ -33,12 +34,18 @@ class Rendered:
     qr: str
 
 
-def layout_invoice(inv: Invoice, rng: random.Random, style: Style | None = None) -> Rendered:
-    """Lay out ``inv`` on one or more pages in a freshly drawn (or the given) style."""
+def layout_invoice(
+    inv: Invoice, rng: random.Random, style: Style | None = None, quirks: Quirks | None = None
+) -> Rendered:
+    """Lay out ``inv`` on one or more pages in a freshly drawn (or the given) style, with ``quirks`` on."""
     from samples.generator import layout_digital, layout_vat
 
     digital = inv.invoice_type in DIGITAL_TYPES
     st = style or random_style(rng, digital)
+    if quirks is not None and quirks != Quirks():
+        st = with_quirks(st, quirks)
+    if st.quirks.yuan and inv.amount_in_words:
+        inv = inv.model_copy(update={"amount_in_words": inv.amount_in_words.replace("圆", "元")})
     payload = qr_payload(inv, rng)
     if digital:
         pages, extra = layout_digital.pages(inv, st, rng, payload)
@@ -50,8 +57,92 @@ def layout_invoice(inv: Invoice, rng: random.Random, style: Style | None = None)
     return Rendered(inv, pages, f"{family}/{mode}{extra}", st, payload)
 
 
+def with_quirks(st: Style, quirks: Quirks) -> Style:
+    """``st`` with ``quirks`` on; a small page also takes the small fonts and tight rows it forces."""
+    st = replace(st, quirks=quirks)
+    if quirks.small_page:
+        width, height = SMALL_PAGE
+        st = replace(
+            st,
+            width=width,
+            height=height,
+            margin_x=8.0,
+            margin_top=4.0,
+            label_size=6.0,
+            value_size=6.5,
+            title_size=12.0,
+            row_height=8.5,
+            party_row=9.0,
+            qr_size=40.0,
+            col_jitter=tuple(j / 3 for j in st.col_jitter),
+            digit_spacing=0.0,
+        )
+    return st
+
+
 def new_canvas(st: Style, width: float | None = None, height: float | None = None) -> Canvas:
-    return Canvas(width or st.width, height or st.height, st.form_color, st.data_color, st.embedded)
+    c = Canvas(width or st.width, height or st.height, st.form_color, st.data_color, st.embedded)
+    c.page.data_first = st.quirks.values_first
+    return c
+
+
+def spaced(st: Style, label: str) -> bool:
+    """Whether ``label`` is drawn one character per text object (the ``spaced_labels`` quirk)."""
+    return st.quirks.spaced_labels and not st.joined and "".join(label.split()) in SPACED_LABELS
+
+
+def label_width(c: Canvas, st: Style, label: str, size: float) -> float:
+    """The width ``draw_label`` will take for ``label`` with this style's colon."""
+    text = st.lab(label)
+    if not spaced(st, label):
+        return c.width(text, size)
+    chars = _spaced_chars(text)
+    return sum(c.width(ch, size) for ch in chars) + 3 * size * (len(chars) - 1)
+
+
+def draw_label(c: Canvas, st: Style, x: float, y: float, label: str, size: float) -> float:
+    """A form label with this style's colon; one text object, or one per character 3 em apart."""
+    text = st.lab(label)
+    if not spaced(st, label):
+        return c.label(x, y, text, size)
+    cursor = x
+    for ch in _spaced_chars(text):
+        cursor += c.label(cursor, y, ch, size) + 3 * size
+    return cursor - 3 * size - x
+
+
+def _spaced_chars(text: str) -> list[str]:
+    """ "名称：" → ["名", "称："]: the characters of the label, the colon kept with the last one."""
+    chars = [ch for ch in text if not ch.isspace()]
+    while len(chars) > 1 and chars[-1] in ":：":
+        chars[-2] += chars.pop()
+    return chars
+
+
+def total_label(c: Canvas, st: Style, cols: list[float], y: float) -> None:
+    """合计 in the first column of the items table's last row."""
+    left, right = cols[0], cols[1]
+    if st.quirks.total_row:
+        x = left + (right - left) * 0.15
+        c.label(x, y, "合", st.label_size)
+        c.label(x + 5 * st.label_size, y, "计", st.label_size)
+    elif spaced(st, st.total_label):
+        bare = replace(st, colon="")
+        w = label_width(c, bare, st.total_label, st.label_size)
+        draw_label(c, bare, (left + right) / 2 - w / 2, y, st.total_label, st.label_size)
+    else:
+        cell(c, cols, 0, y, st.total_label, st.label_size, "center", form=True)
+
+
+def total_cell(c: Canvas, st: Style, cols: list[float], i: int, y: float, text: str) -> None:
+    """An amount of the 合计 row: ``¥123.45`` in one text object, or (``total_row``) ¥ as its own."""
+    if not (st.quirks.total_row and text[:1] in {"¥", "￥"}):
+        cell(c, cols, i, y, text, st.value_size, "right")
+        return
+    number = text[1:]
+    right = cols[i + 1] - 4
+    w = c.value(right, y, number, st.value_size, "right")
+    c.value(right - w - 0.4 * st.value_size, y, text[0], st.value_size, "right")
 
 
 def fit_size(c: Canvas, text: str, size: float, max_width: float, floor: float = 5.0, spacing: float = 0.0) -> float:
@@ -79,7 +170,7 @@ def pair(
         lead = value_x - x if value_x is not None else c.width(text_label, st.label_size)
         c.value(x, y, text, fit_size(c, text, st.value_size, max_width + lead) if max_width else st.value_size)
         return
-    w = c.label(x, y, text_label, st.label_size)
+    w = draw_label(c, st, x, y, label, st.label_size)
     if not value:
         return
     vx = value_x if value_x is not None else x + w + st.value_dx * 0.4
@@ -146,6 +237,8 @@ def wrap(c: Canvas, text: str, size: float, width: float) -> list[str]:
 
 def words_value(c: Canvas, st: Style, x: float, y: float, words: str) -> None:
     """ⓧ + 大写 amount; the ⓧ is a glyph when the embedded font can print it, vector art otherwise."""
+    if st.quirks.yuan:
+        words = words.replace("圆", "元")
     if st.cross_as_text:
         c.value(x, y, "ⓧ" + words, st.value_size)
         return

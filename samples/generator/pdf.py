@@ -18,6 +18,7 @@ from fapiao.core.models import Invoice
 from samples.generator.canvas import CrossCircle, Line, PageSpec, QrCode, Text, ascii_widths
 from samples.generator.layouts import Rendered, layout_invoice
 from samples.generator.qr import modules, qr_png
+from samples.generator.quirks import Quirks
 
 FONT = "F1"
 
@@ -33,15 +34,18 @@ class Placement:
     """The QR payload printed on the invoice (empty for XML)."""
 
 
-def render_pdf(invoices: list[Invoice] | Invoice, rng: random.Random) -> bytes:
+def render_pdf(invoices: list[Invoice] | Invoice, rng: random.Random, quirks: Quirks | None = None) -> bytes:
     """One or more invoices (each on its own page or pages) as PDF bytes."""
-    return build_pdf(invoices, rng)[0]
+    return build_pdf(invoices, rng, quirks)[0]
 
 
-def build_pdf(invoices: list[Invoice] | Invoice, rng: random.Random) -> tuple[bytes, list[Placement]]:
+def build_pdf(
+    invoices: list[Invoice] | Invoice, rng: random.Random, quirks: Quirks | None = None
+) -> tuple[bytes, list[Placement]]:
+    """``quirks`` turns on real-invoice habits (see ``samples.generator.quirks``); none by default."""
     if isinstance(invoices, Invoice):
         invoices = [invoices]
-    rendered = [layout_invoice(inv, rng) for inv in invoices]
+    rendered = [layout_invoice(inv, rng, quirks=quirks) for inv in invoices]
     return write_pdf(rendered, rng)
 
 

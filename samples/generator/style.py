@@ -7,9 +7,10 @@ label wording, punctuation, date format or text-object structure — the variety
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from samples.generator.canvas import Color
+from samples.generator.quirks import Quirks
 
 FORM_COLORS: tuple[Color, ...] = (
     (0.55, 0.27, 0.07),
@@ -64,6 +65,8 @@ class Style:
     """Print integral unit prices with two decimals (100.00) instead of bare (100)."""
     wrap_slack: int
     """How many characters short of the column width item names are wrapped."""
+    quirks: Quirks = field(default_factory=Quirks)
+    """Real-invoice habits switched on by the caller (never drawn at random: see ``quirks.py``)."""
 
     def paren(self, text: str) -> str:
         return text if self.full_brackets else text.replace("（", "(").replace("）", ")")

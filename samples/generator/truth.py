@@ -33,7 +33,19 @@ DATE_RANGES = {
     InvoiceType.digital_normal: (dt.date(2022, 1, 4), dt.date(2026, 10, 30)),
     InvoiceType.digital_special: (dt.date(2022, 1, 4), dt.date(2026, 10, 30)),
 }
-KNOBS = frozenset({"n_items", "red_letter", "person_buyer", "discount", "long_name", "region", "issue_date"})
+KNOBS = frozenset(
+    {
+        "n_items",
+        "red_letter",
+        "person_buyer",
+        "discount",
+        "long_name",
+        "region",
+        "issue_date",
+        "toll_items",
+        "tax_free",
+    }
+)
 """Overrides that steer generation (everything else overrides an ``Invoice`` field after generation)."""
 
 
@@ -41,7 +53,9 @@ def random_invoice(rng: random.Random, kind: InvoiceType | str, **overrides) -> 
     """A random, internally consistent invoice of ``kind``.
 
     Steering overrides: ``n_items``, ``red_letter``, ``person_buyer``, ``discount`` (add a 折扣行),
-    ``long_name`` (a name that wraps), ``region`` (4-digit code), ``issue_date``. Any other keyword replaces
+    ``long_name`` (a name that wraps), ``region`` (4-digit code), ``issue_date``, ``toll_items`` (通行费 lines on
+    a 数电 invoice, for the ``toll_columns`` quirk), ``tax_free`` (every line 免税/不征税 with its tax masked, for
+    the ``masked_tax`` quirk). Any other keyword replaces
     the ``Invoice`` field of that name afterwards (the caller then owns its consistency).
     """
     kind = InvoiceType(kind)
@@ -55,6 +69,9 @@ def random_invoice(rng: random.Random, kind: InvoiceType | str, **overrides) -> 
     seller, buyer = _parties(rng, kind, region, issue, knobs.get("person_buyer"))
     _apply_parties(inv, seller, buyer)
     items = _items(rng, kind, region, issue, seller, knobs)
+    if knobs.get("tax_free"):
+        word = "不征税" if kind is InvoiceType.toll or knobs.get("toll_items") else "免税"
+        items = [i.model_copy(update={"tax_rate": word, "tax": None}) for i in items]
     if red:
         items = [negate(i) for i in items]
     _apply_items(inv, items)
@@ -128,7 +145,7 @@ def _items(
     rng: random.Random, kind: InvoiceType, region: Region, issue: dt.date, seller: Party, knobs: dict
 ) -> list[LineItem]:
     n = knobs.get("n_items") or _item_count(rng, kind)
-    if kind is InvoiceType.toll:
+    if kind is InvoiceType.toll or knobs.get("toll_items"):
         return toll_lines(rng, issue, region.plate, n)
     long_at = rng.randrange(n) if knobs.get("long_name", rng.random() < 0.15) else -1
     want_discount = knobs.get("discount", rng.random() < 0.08)
