@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 import fapiao
 from fapiao.api import problems
+from fapiao.api.body_guard import BodyGuard
 from fapiao.api.routes import backfills, documents, drafts, health, invoices, reconciliations, records, search, stats
 from fapiao.api.ui import routes as ui
 from fapiao.core.settings import Settings, get_settings
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         "`Authorization: Bearer <key>` (create keys with `fapiao keys create --role …`).",
     )
     problems.install(app)
+    app.add_middleware(BodyGuard)  # before any body is read: the key, then the size
     app.include_router(health.router)
     app.include_router(documents.router)
     app.include_router(invoices.router)

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     own_tax_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     """Comma-separated: the company's own tax IDs (a buyer that is none of them is flagged)."""
     max_upload_bytes: int = 50 * 1024 * 1024
+    max_request_bytes: int = 256 * 1024 * 1024
+    """Largest multipart request outside back-fills (several files of up to ``max_upload_bytes`` each); counted
+    while it streams, so a body without ``Content-Length`` is cut off there too."""
+    max_json_bytes: int = 1024 * 1024
+    """Largest JSON or plain form body."""
     max_pages: int = 50
     max_pixels: int = 80_000_000
     drop_folder: bool = True

@@ -15,6 +15,7 @@ from typing import Any
 import openpyxl
 
 from fapiao.core.models import TYPE_BY_CODE, InvoiceType
+from fapiao.matching.cell_text import as_text, csv_cell
 from fapiao.matching.headers import map_headers
 from fapiao.matching.reconcile import Category, ReconcileReport
 from fapiao.matching.records import Record
@@ -141,6 +142,7 @@ def write_report_xlsx(lines: Sequence[dict[str, Any]], path: Path) -> None:
         for row in rows:
             ws.append([row[c] for c in REPORT_COLUMNS])
         _formats(ws, REPORT_COLUMNS)
+        as_text(ws)
     wb.save(path)
 
 
@@ -151,7 +153,7 @@ def write_report_csv(lines: Sequence[dict[str, Any]], path: Path) -> None:
         w.writerow(REPORT_COLUMNS)
         for rows in _by_category(lines).values():
             for row in rows:
-                w.writerow(["" if row[c] is None else _plain(row[c]) for c in REPORT_COLUMNS])
+                w.writerow(["" if row[c] is None else csv_cell(_plain(row[c])) for c in REPORT_COLUMNS])
 
 
 def write_report_json(lines: Sequence[dict[str, Any]], path: Path) -> None:
@@ -236,6 +238,8 @@ def write_drafts_xlsx(
                     _num(it.get("tax")),
                 ]
             )
+    as_text(ws)
+    as_text(items)
     wb.save(path)
 
 

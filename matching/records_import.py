@@ -89,17 +89,78 @@ def read_rows_from(data: bytes, name: str) -> list[list[object]]:
     return rows
 
 
+MAX_XLSX_UNCOMPRESSED = 1024 * 1024 * 1024
+"""The most bytes the members of a records workbook may unpack to (checked from the zip directory first)."""
+MAX_SHARED_STRINGS = 256 * 1024 * 1024
+"""openpyxl keeps the shared-string table in memory: its member may unpack to no more than this."""
+MAX_MEMBER_RATIO = 100
+"""Real sheet XML compresses 5-20×; a member over 1 MiB unpacking to more than this many times its packed
+size is a bomb (one 300 MB string in a 300 KB file)."""
+MAX_COLUMNS = 256
+"""Exports have a few dozen columns; a cell beyond this column is refused, not padded out to 16,384."""
+MAX_CELL_CHARS = 32_767
+"""Excel's own limit for one cell."""
+
+
+_NO_CELLS: list[object] = []
+
+
+def _check_zip(data: bytes, name: str) -> None:
+    """Refuse a workbook whose members would unpack to too much, from the zip directory alone (before parsing).
+    The sizes in the directory bound what zipfile will ever unpack."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = zf.infolist()
+    except zipfile.BadZipFile as exc:
+        raise RecordsFileError(f"{name}: cannot open as XLSX ({exc}); save the export as .xlsx or .csv") from exc
+    total = sum(m.file_size for m in members)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise RecordsFileError(
+            f"{name}: the workbook unpacks to {total:,} bytes uncompressed, more than the limit of "
+            f"{MAX_XLSX_UNCOMPRESSED:,}; split the export or save it as .csv"
+        )
+    for m in members:
+        if m.filename.lower().endswith("sharedstrings.xml") and m.file_size > MAX_SHARED_STRINGS:
+            raise RecordsFileError(
+                f"{name}: its shared-string table unpacks to {m.file_size:,} bytes uncompressed, more than the "
+                f"limit of {MAX_SHARED_STRINGS:,}; save the export as .csv"
+            )
+        if m.file_size > 1024 * 1024 and m.file_size > MAX_MEMBER_RATIO * max(m.compress_size, 1):
+            raise RecordsFileError(
+                f"{name}: {m.filename} unpacks to {m.file_size:,} bytes uncompressed from {m.compress_size:,} "
+                f"(more than {MAX_MEMBER_RATIO}×): not a real export; export it again from the system"
+            )
+
+
 def _xlsx_rows(data: bytes, name: str) -> list[list[object]]:
+    """The first sheet streamed (read-only mode) with the ``<dimension>`` it claims ignored, so a file cannot
+    make the reader pad out rows and columns that are not there; rows, columns and cell lengths are capped."""
     import openpyxl
 
+    _check_zip(data, name)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for a damaged or non-XLSX file
         raise RecordsFileError(f"{name}: cannot open as XLSX ({exc}); save the export as .xlsx or .csv") from exc
     try:
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # what the file says its size is counts for nothing
         rows: list[list[object]] = []
-        for r in wb.worksheets[0].iter_rows(values_only=True):
-            rows.append(list(r))
+        for row_no, r in enumerate(ws.iter_rows(values_only=True, max_col=None), start=1):
+            if len(r) > MAX_COLUMNS:
+                raise RecordsFileError(
+                    f"{name}: row {row_no} has a cell in column {len(r):,}, beyond the limit of {MAX_COLUMNS} "
+                    "columns; delete the stray cells or export only the invoice columns"
+                )
+            for col, v in enumerate(r, start=1):
+                if isinstance(v, str) and len(v) > MAX_CELL_CHARS:
+                    raise RecordsFileError(
+                        f"{name}: row {row_no}, column {col} holds {len(v):,} characters, more than the "
+                        f"{MAX_CELL_CHARS:,} a cell may; check that cell in the export"
+                    )
+            rows.append(list(r) if r else _NO_CELLS)  # rows missing between cells share one empty list
             if len(rows) > MAX_ROWS:
                 raise RecordsFileError(f"{name}: more than {MAX_ROWS:,} rows; split the export")
         return rows

@@ -57,7 +57,7 @@ class DropFolder:
                 current[path] = sig  # still changing (or new): look again next pass
                 continue
             try:
-                result = self._ingest(path)
+                result = self._ingest(path, st.st_size)
             except Exception:
                 log.exception("drop folder: %s could not be handled; it is tried again at the next pass", path)
                 current[path] = sig
@@ -67,12 +67,23 @@ class DropFolder:
         self._last = current
         return accepted
 
-    def _ingest(self, path: Path) -> Accepted | None:
+    def _ingest(self, path: Path, size: int) -> Accepted | None:
+        rel = path.relative_to(self.inbox)
+        limit = self.ctx.settings.max_upload_bytes
+        if size > limit:  # refused from its size: reading it first took the server down (and again at each restart)
+            self._refuse(
+                path,
+                f"{rel}: {size:,} bytes, more than the limit of {limit:,}; "
+                "split the file or raise FAPIAO_MAX_UPLOAD_BYTES, then put it into the inbox again",
+            )
+            return None
         try:
-            data = path.read_bytes()
+            with path.open("rb") as f:
+                data = f.read(size + 1)  # never more than was looked at (and the limit), even if it grew since
         except FileNotFoundError:
             return None
-        rel = path.relative_to(self.inbox)
+        if len(data) != size:  # still being written: looked at again from the next pass on
+            return None
         try:
             result = accept(self.ctx, data, str(rel), source="drop_folder")
         except FapiaoError as exc:

@@ -14,6 +14,7 @@ import openpyxl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fapiao.matching.cell_text import as_text
 from fapiao.storage.service_tables import ExtractedInvoice
 
 GROUPS = ("month", "seller", "type", "rate")
@@ -165,6 +166,7 @@ def to_xlsx(rows: Sequence[dict], columns: Sequence[str], sheet: str) -> bytes:
         if fmt:
             for (cell,) in ws.iter_rows(min_row=2, min_col=idx, max_col=idx):
                 cell.number_format = fmt
+    as_text(ws)  # a seller named "=…" stays text
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
