@@ -123,6 +123,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Someone else changed this invoice (version conflict); your change was not saved.",
     ),
     "rv.reload": ("重新加载", "Reload"),
+    "rv.open_errors": (
+        "此发票仍有 {n} 个错误未解决：{codes}。请先更正字段；如确需按现状确认，请填写原因（将记入操作记录）。",
+        "This invoice still has {n} open error(s): {codes}. Correct the fields first; to confirm it as it is, "
+        "give the reason (it is recorded in the history).",
+    ),
+    "rv.override_reason": ("确认原因", "Reason for confirming"),
+    "dr.open_errors": (
+        "此草稿仍有 {n} 个错误：请先更正；如确需按现状确认，请在“确认原因”中写明原因（将记入记录）。",
+        "This draft still has {n} error(s): correct them first; to confirm it as it is, give the reason for "
+        "confirming (it is recorded).",
+    ),
+    "dr.override_help": ("有 {n} 个错误：按现状确认须写明原因", "{n} error(s): confirming as it is needs a reason"),
+    "dr.export_errors": (
+        "{n} 个草稿仍有错误且未经说明原因确认，未导出：{ids}。请重新打开更正，或填写原因后再确认。",
+        "{n} draft(s) still have errors and were not confirmed over them with a reason, so nothing was exported: "
+        "{ids}. Reopen and correct them, or confirm them again giving the reason.",
+    ),
+    "rv.override": ("仍然确认", "Confirm anyway"),
+    "rv.override_cancel": ("取消", "Cancel"),
+    "rv.override_needs_reason": ("请填写原因。", "Give the reason."),
     "rv.saving": ("保存中…", "Saving…"),
     "rv.saved": ("已保存", "Saved"),
     "rv.error": ("出错", "Error"),

@@ -1,0 +1,185 @@
+"""Trustworthy review, in a real browser on a real server: a duplicate warning survives an unrelated edit,
+confirming over open errors needs a reason (invoices and drafts, and the export refuses the rest), and a double
+click on 确认 is one decision, not a version conflict."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from fapiao.service.keys import create_key
+from fapiao.storage.db import session_scope
+from fapiao.storage.drafts import transition
+from fapiao.storage.matching_tables import Draft
+from fapiao.storage.service_tables import AuditEntry
+from tests.ui.conftest import api_upload, log_in, shot, xml_invoice
+
+NUMBER = "24310000000000000777"
+
+
+def _api(base: str, key: str) -> httpx.Client:
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60)
+
+
+def _codes(inv: dict) -> list[str]:
+    return [f["code"] for f in inv["findings"]]
+
+
+def _audit(app, inv_id: int) -> list[AuditEntry]:
+    with session_scope(app.state.ctx.sessions) as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.invoice_id == inv_id).order_by(AuditEntry.id)).all()
+        s.expunge_all()
+        return list(rows)
+
+
+def test_a_duplicate_warning_survives_an_edit_of_another_field(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "hu")
+    (first,) = api_upload(base, key, [("scan.xml", xml_invoice(NUMBER, "100.00", "6.00"))])
+    copy = xml_invoice(NUMBER, "100.00", "6.00") + b"\n"  # another file (not the same bytes) of the same invoice
+    (second,) = api_upload(base, key, [("copy.xml", copy)])
+    orig, dup = first["invoices"][0], second["invoices"][0]
+    assert "duplicate.seen" not in _codes(orig) and orig["status"] == "verified"
+    assert "duplicate.seen" in _codes(dup) and dup["status"] == "needs_review"
+
+    log_in(page, base, key)
+    page.goto(f"{base}/ui/invoices/{dup['id']}")
+    expect(page.locator("#fd-invoice_number")).to_contain_text("已在 scan.xml")
+    remarks = page.get_by_label("备注", exact=True)
+    remarks.fill("与扫描件为同一张")
+    remarks.press("Tab")
+    expect(page.locator("#status")).to_contain_text("版本 2")
+    expect(page.locator("#status")).not_to_contain_text("已验证")
+    expect(page.locator("#fd-invoice_number")).to_contain_text("已在 scan.xml")
+    expect(page.get_by_text("所有规则均通过")).to_have_count(0)
+    page.reload()
+    expect(page.locator("#fd-invoice_number")).to_contain_text("已在 scan.xml")
+    expect(page.locator("#status")).not_to_contain_text("已验证")
+    shot(page, "60-duplicate-kept-after-edit")
+    with _api(base, key) as api:
+        got = api.get(f"/api/v1/invoices/{dup['id']}").json()
+        assert "duplicate.seen" in _codes(got) and got["status"] == "needs_review"
+        assert got["invoice"]["remarks"] == "与扫描件为同一张"
+        # The first copy stays the original: an edit of it does not make it a duplicate of the later one.
+        edited = api.patch(
+            f"/api/v1/invoices/{orig['id']}", json={"version": orig["version"], "fields": {"remarks": "原件"}}
+        ).json()
+        assert "duplicate.seen" not in _codes(edited) and edited["status"] == "verified"
+        # Correcting the number itself is what may end the duplicate: that finding depends on the edited field.
+        fixed = api.patch(
+            f"/api/v1/invoices/{dup['id']}",
+            json={"version": got["version"], "fields": {"invoice_number": "24310000000000000778"}},
+        ).json()
+        assert "duplicate.seen" not in _codes(fixed)
+
+
+def test_confirming_over_open_errors_needs_a_reason(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "lin")
+    (doc,) = api_upload(base, key, [("bad.xml", xml_invoice(NUMBER, "100.00", "6.00", total="116.00"))])
+    inv = doc["invoices"][0]
+    errors = [f for f in inv["findings"] if f["severity"] == "error"]
+    assert errors, inv["findings"]
+    api = _api(base, key)
+    refused = api.post(f"/api/v1/invoices/{inv['id']}/confirm", json={"version": inv["version"]})
+    assert refused.status_code == 409 and refused.json()["title"] == "open_errors"
+
+    log_in(page, base, key)
+    page.goto(f"{base}/ui/invoices/{inv['id']}")
+    page.get_by_role("button", name="确认", exact=True).click()
+    dialog = page.locator("#override")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(f"仍有 {len(errors)} 个错误")
+    expect(page.locator("#status")).not_to_contain_text("已确认")
+    assert api.get(f"/api/v1/invoices/{inv['id']}").json()["review"] == "pending"
+    page.get_by_role("button", name="仍然确认").click()  # no reason given: nothing is sent
+    expect(page.locator("#override-error")).to_be_visible()
+    page.get_by_label("确认原因").fill("销售方已书面确认金额")
+    page.get_by_role("button", name="仍然确认").click()
+    expect(page.locator("#status")).to_contain_text("已确认")
+    expect(dialog).to_be_hidden()
+    shot(page, "61-confirmed-over-errors")
+    last = _audit(app, inv["id"])[-1]
+    assert last.action == "confirmed"
+    assert last.detail["override"] == "销售方已书面确认金额"
+    assert last.detail["errors"] == list(dict.fromkeys(f["code"] for f in errors))
+
+    # A confirmed invoice that is edited goes back to review, audited.
+    got = api.get(f"/api/v1/invoices/{inv['id']}").json()
+    edited = api.patch(f"/api/v1/invoices/{inv['id']}", json={"version": got["version"], "fields": {"payee": "王五"}})
+    assert edited.json()["review"] == "pending"
+    assert [(a.action, a.new) for a in _audit(app, inv["id"])][-2] == ("reopened", "pending")
+    api.close()
+
+
+def test_a_draft_with_errors_needs_a_reason_and_the_export_refuses_the_rest(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "zhou")
+    api_upload(
+        base,
+        key,
+        [(f"{n}.xml", xml_invoice(n, "100.00", "6.00")) for n in ("24310000000000000801", "24310000000000000802")],
+    )
+    api = _api(base, key)
+    assert api.post("/api/v1/reconciliations", json={}).status_code == 201
+    drafts = api.get("/api/v1/drafts").json()["drafts"]
+    assert len(drafts) == 2
+    for d in drafts:  # 合计税额 emptied: the rules object
+        r = api.patch(f"/api/v1/drafts/{d['id']}", json={"version": d["version"], "fields": {"total_tax": None}})
+        assert r.status_code == 200, r.text
+        assert any(f["severity"] == "error" for f in r.json()["payload"]["findings"])
+    one, other = (api.get(f"/api/v1/drafts/{d['id']}").json() for d in drafts)
+    assert api.post(f"/api/v1/drafts/{one['id']}/confirm", json={"version": one["version"]}).status_code == 409
+
+    log_in(page, base, key, f"/ui/drafts/{one['id']}")
+    page.get_by_role("button", name="确认", exact=True).click()
+    expect(page.locator("p.alert.error")).to_contain_text("仍有")
+    expect(page.locator("#status")).to_contain_text("待确认")
+    page.get_by_label("确认原因").fill("税额以纸质发票为准，系统中补录")
+    page.get_by_role("button", name="确认", exact=True).click()
+    expect(page.locator("#status")).to_contain_text("已确认")
+    got = api.get(f"/api/v1/drafts/{one['id']}").json()
+    assert "税额以纸质发票为准" in got["history"][-1]["note"]
+
+    # A draft confirmed over errors before the override existed: the export refuses it, and exports nothing.
+    with session_scope(app.state.ctx.sessions) as s:
+        transition(s, other["id"], "confirmed", "legacy")
+    page.goto(f"{base}/ui/drafts")
+    page.get_by_role("button", name=re.compile("导出")).first.click()
+    expect(page.locator("p.alert.error")).to_contain_text(f"#{other['id']}")
+    with session_scope(app.state.ctx.sessions) as s:
+        assert {d.id: d.state for d in s.scalars(select(Draft))} == {one["id"]: "confirmed", other["id"]: "confirmed"}
+    resp = api.post("/api/v1/drafts/export", json={"format": "json", "ids": [one["id"]]})
+    assert resp.status_code == 200 and resp.headers["X-Drafts-Exported"] == "1"
+    api.close()
+
+
+def test_a_double_click_on_confirm_is_one_decision(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "wu")
+    (doc,) = api_upload(base, key, [("ok.xml", xml_invoice(NUMBER, "100.00", "6.00"))])
+    inv = doc["invoices"][0]
+    log_in(page, base, key)
+    page.goto(f"{base}/ui/invoices/{inv['id']}")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if r.url.endswith("/review") else None)
+    page.get_by_role("button", name="确认", exact=True).dblclick()
+    expect(page.locator("#status")).to_contain_text("已确认")
+    page.wait_for_timeout(500)
+    expect(page.locator("#alert")).to_be_hidden()
+    assert len(requests) == 1
+    assert [a.action for a in _audit(app, inv["id"])] == ["confirmed"]
+    # The same decision sent again with the version read before (a retried request): no conflict, no new entry.
+    with _api(base, key) as api:
+        again = api.post(f"/api/v1/invoices/{inv['id']}/confirm", json={"version": inv["version"]})
+        assert again.status_code == 200 and again.json()["review"] == "confirmed"
+        other = api.post(f"/api/v1/invoices/{inv['id']}/reject", json={"version": inv["version"]})
+        assert other.status_code == 409  # a different decision on a stale version still is a conflict
+    assert [a.action for a in _audit(app, inv["id"])] == ["confirmed"]
