@@ -4,18 +4,23 @@ click on 确认 is one decision, not a version conflict."""
 
 from __future__ import annotations
 
+import json
 import re
+from decimal import Decimal
+from pathlib import Path
 
 import httpx
 from playwright.sync_api import expect
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from fapiao.cli.main import app as cli
 from fapiao.service.keys import create_key
 from fapiao.storage.db import session_scope
 from fapiao.storage.drafts import transition
 from fapiao.storage.matching_tables import Draft
 from fapiao.storage.service_tables import AuditEntry
-from tests.ui.conftest import api_upload, log_in, shot, xml_invoice
+from tests.ui.conftest import SELLER_ID, api_upload, log_in, records_csv, shot, xml_invoice
 
 NUMBER = "24310000000000000777"
 
@@ -183,3 +188,83 @@ def test_a_double_click_on_confirm_is_one_decision(live_server, browser_page) ->
         other = api.post(f"/api/v1/invoices/{inv['id']}/reject", json={"version": inv["version"]})
         assert other.status_code == 409  # a different decision on a stale version still is a conflict
     assert [a.action for a in _audit(app, inv["id"])] == ["confirmed"]
+
+
+def _rec(number: str, date: str, amount: str, tax: str, status: str = "正常") -> list[str]:
+    total = str(Decimal(amount) + Decimal(tax))
+    return ["", "", number, SELLER_ID, "上海某某贸易有限公司", "", "", date, amount, tax, total, status, ""]
+
+
+def test_every_record_lands_in_exactly_one_category_in_the_service_as_in_the_cli(
+    live_server, browser_page, tmp_path: Path
+) -> None:
+    """A mixed set: a misread copy of an invoice uploaded before its good copy, a voided record, records without
+    a document inside and outside the documents' dates. The service and `fapiao reconcile` put every record in
+    exactly one category, and the run's header counts exactly those."""
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "qian")
+    n = [f"243100000000000009{i:02d}" for i in range(7)]
+    rows = [
+        _rec(n[0], "2024-03-08", "100.00", "6.00"),
+        _rec(n[1], "2024-03-08", "200.00", "12.00"),
+        _rec(n[2], "2024-03-08", "300.00", "18.00", "作废"),
+        _rec(n[3], "2024-03-08", "400.00", "24.00"),
+        _rec(n[4], "2024-03-08", "500.00", "30.00"),  # no document, inside the documents' dates
+        _rec(n[5], "2024-01-15", "600.00", "36.00"),  # no document, before them
+        _rec(n[6], "2024-06-30", "700.00", "42.00"),  # no document, after them
+    ]
+    export = tmp_path / "税务局导出.csv"
+    export.write_bytes(records_csv(rows))
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    misread = (
+        xml_invoice(n[0], "10.00", "0.60", seller_id="91110000600037341L")
+        .replace(b"2024-03-08", b"2024-05-20")
+        .replace("上海某某贸易有限公司".encode(), "北京另一家公司".encode())
+    )
+    files = [
+        # read wrongly (another seller, another amount): the same number, but it matches no record ...
+        ("0-misread.xml", misread),
+        ("1-good.xml", xml_invoice(n[0], "100.00", "6.00")),  # ... its good copy does
+        ("2.xml", xml_invoice(n[1], "200.00", "12.00")),
+        ("3.xml", xml_invoice(n[2], "300.00", "18.00")),
+        ("4.xml", xml_invoice(n[3], "400.00", "24.00")),
+        ("5.xml", xml_invoice("24310000000000000999", "50.00", "3.00")),  # not in the records
+    ]
+    for name, data in files:
+        (docs / name).write_bytes(data)
+        api_upload(base, key, [(name, data)])
+    with _api(base, key) as api:
+        r = api.post("/api/v1/records/imports", files={"file": ("税务局导出.csv", export.read_bytes(), "text/csv")})
+        assert r.status_code == 201, r.text
+        run = api.post("/api/v1/reconciliations", json={}).json()
+        lines = []
+        for cat in run["counts"]:
+            lines += api.get(f"/api/v1/reconciliations/{run['id']}", params={"category": cat, "size": 200}).json()[
+                "items"
+            ]
+    held = [x["record_key"] for x in lines if x["category"] in ("matched", "matched_with_differences", "voided")]
+    no_doc = sorted(x["record_key"] for x in lines if x["category"] == "no_document")
+    assert sorted(held + no_doc) == sorted(n)  # each record exactly once
+    assert no_doc == sorted([n[4], n[5], n[6]])
+    assert run["records"] == len(rows) == len(held) + run["counts"]["no_document"]
+    by_source = {x["source"]: x["category"] for x in lines if x.get("source")}
+    assert by_source["1-good.xml"] == "matched" and by_source["0-misread.xml"] == "duplicate", [
+        (x.get("source"), x["category"], x.get("decision"), x.get("score"), x["record_key"]) for x in lines
+    ]
+
+    res = CliRunner().invoke(cli, ["reconcile", "--records", str(export), str(docs), "--json"])
+    assert res.exit_code == 0, res.output
+    cli_lines = [json.loads(x) for x in res.stdout.splitlines()]
+    assert sorted(x["record_key"] for x in cli_lines if x["category"] == "no_document") == no_doc
+    cli_held = [
+        x["record_key"] for x in cli_lines if x["category"] in ("matched", "matched_with_differences", "voided")
+    ]
+    assert sorted(cli_held) == sorted(held)
+
+    log_in(page, base, key, f"/ui/reconcile/{run['id']}")
+    expect(page.locator("p.sub-line")).to_contain_text(f"系统记录 {len(rows)} 条")
+    page.locator("a.stat.m-no_document").click()
+    expect(page.locator("#lines tbody tr")).to_have_count(3)
+    shot(page, "62-reconcile-every-record")
