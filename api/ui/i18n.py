@@ -360,6 +360,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.no": ("编号", "Import"),
     "rec.status": ("结果", "Result"),
     "rec.st.done": ("完成", "done"),
+    "rec.st.partial": ("部分导入：{n} 行未导入", "partly imported: {n} rows not loaded"),
+    "rec.unmapped_statuses": (
+        "以下状态值无法识别，相应记录已导入并按“正常”处理，请核对：",
+        "These status values could not be mapped; their records were imported as normal — check them:",
+    ),
+    "rec.unmapped_one": ("“{v}”（{n} 行）", "“{v}” ({n} rows)"),
     "rec.st.failed": ("失败", "failed"),
     "rec.inserted": ("新增", "Inserted"),
     "rec.updated": ("更新", "Updated"),

@@ -268,3 +268,71 @@ def test_every_record_lands_in_exactly_one_category_in_the_service_as_in_the_cli
     page.locator("a.stat.m-no_document").click()
     expect(page.locator("#lines tbody tr")).to_have_count(3)
     shot(page, "62-reconcile-every-record")
+
+
+ERP_HEADERS = ["Invoice No", "Invoice Date", "Vendor", "Vendor Tax ID", "Net", "VAT", "Gross", "Status"]
+
+
+def _erp_rows(count: int) -> list[list[str]]:
+    out = []
+    for i in range(count):
+        net = Decimal(100 + i)
+        vat = net * Decimal("0.06")
+        status = "void" if i == 3 else "posted"
+        out.append([f"2431000000000000{1000 + i}", "2024-03-08", "上海某某贸易有限公司", SELLER_ID, f"{net:.2f}"])
+        out[-1] += [f"{vat:.2f}", f"{net + vat:.2f}", status]
+    return out
+
+
+def test_an_erp_ledger_loses_no_row_and_any_column_can_be_ignored(live_server, browser_page, tmp_path: Path) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "sun")
+    ledger = tmp_path / "erp-ledger.csv"
+    ledger.write_bytes(records_csv(_erp_rows(15), ERP_HEADERS))
+
+    log_in(page, base, key, "/ui/records")
+    page.get_by_label("文件", exact=True).set_input_files(str(ledger))
+    page.get_by_role("button", name="预览").click()
+    expect(page.get_by_role("heading", name=re.compile("导入预览"))).to_be_visible()
+    expect(page.get_by_label("Gross", exact=True)).to_have_value("amount_with_tax")
+    expect(page.get_by_label("Status", exact=True)).to_have_value("status")
+    expect(page.locator("#bad-rows tbody tr")).to_have_count(0)
+    # "not used" is not used: the column is read by nothing, and no warning says it still is.
+    page.get_by_label("Vendor", exact=True).select_option("")
+    page.get_by_role("button", name="更新预览").click()
+    expect(page.get_by_label("Vendor", exact=True)).to_have_value("")
+    expect(page.get_by_text("自动识别不能关闭")).to_have_count(0)
+    expect(page.locator("#sample")).not_to_contain_text("上海某某贸易有限公司")
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.get_by_text("导入完成。")).to_be_visible()
+    expect(page.locator("#n-inserted")).to_have_text("15")
+    expect(page.locator("h1 .badge")).to_have_text("完成")
+    shot(page, "63-erp-imported")
+    with _api(base, key) as api:
+        recs = api.get("/api/v1/records", params={"size": 100}).json()["records"]
+        assert len(recs) == 15
+        assert sorted(r["status"] for r in recs) == ["normal"] * 14 + ["voided"]
+        assert {r["seller_name"] for r in recs} == {None}
+
+    # Another ledger with a status nobody maps and one bad row: every good row kept, the value reported, and the
+    # import's status says rows were not loaded.
+    rows = _erp_rows(5)
+    rows[1][-1] = "pending approval"
+    rows[2][0] = "12-34"
+    second = tmp_path / "erp-ledger-2.csv"
+    second.write_bytes(records_csv(rows, ERP_HEADERS))
+    page.goto(f"{base}/ui/records")
+    page.get_by_label("文件", exact=True).set_input_files(str(second))
+    page.get_by_role("button", name="预览").click()
+    expect(page.locator("#unmapped-statuses")).to_contain_text("pending approval")
+    page.get_by_role("button", name="导入", exact=True).click()
+    expect(page.locator("#unmapped-statuses")).to_contain_text("“pending approval”（1 行）")
+    expect(page.locator("h1 .badge")).to_have_text("部分导入：1 行未导入")
+    expect(page.locator("h1 .badge")).not_to_have_text("完成")
+    with _api(base, key) as api:
+        run = api.get("/api/v1/records/imports", params={"size": 1}).json()["imports"][0]
+        assert (
+            run["status"] == "partial" and run["bad_rows"] == 1 and run["unmapped_statuses"] == {"pending approval": 1}
+        )
+        assert run["rows_read"] == 5 and run["inserted"] + run["updated"] + run["unchanged"] == 4
