@@ -146,6 +146,21 @@ STATUS_ALIASES: dict[str, str] = {
     "red": "red_letter",
     "red_letter": "red_letter",
     "reversed": "red_letter",
+    # ERP ledgers: a posting state rather than the tax bureau's invoice state
+    "posted": "normal",
+    "booked": "normal",
+    "open": "normal",
+    "已过账": "normal",
+    "已记账": "normal",
+    "已入账": "normal",
+    "已审核": "normal",
+    "已取消": "voided",
+    "credit": "red_letter",
+    "credited": "red_letter",
+    "credit note": "red_letter",
+    "creditnote": "red_letter",
+    "冲销": "red_letter",
+    "已冲销": "red_letter",
 }
 
 

@@ -151,7 +151,7 @@ def reconcile(
     queries = invoice_table(usable)
     match = index.match(queries)
     taken: dict[int, int] = {}
-    seen_keys: dict[str, int] = {}
+    seen_keys = _originals(usable, match.decision, match.record)
     outcomes: list[DocumentOutcome] = []
     for i, result in enumerate(results):
         inv = usable[i]
@@ -171,20 +171,22 @@ def reconcile(
             out.reasons = index.explain(queries, i, ridx)
         if master is not None:
             out.findings += _party_findings(master, inv)
-        earlier = seen_keys.get(inv.key or "")
+        original = seen_keys.get(inv.key or "", i)
+        earlier = None if original == i else original
         if decision == MATCHED and rec is not None:
             out.record = rec
             out.differences = differences(inv, rec)
             if ridx in taken or earlier is not None:
                 out.category = Category.duplicate
-                first = results[taken.get(ridx, earlier if earlier is not None else 0)].source
+                first = results[earlier if earlier is not None else taken[ridx]].source
                 out.findings.append(_duplicate(inv, first))
             elif rec.status != "normal":
                 out.category = Category.voided
                 out.findings.append(_voided(rec))
             else:
                 out.category = Category.matched_with_differences if out.differences else Category.matched
-            taken.setdefault(ridx, i)
+            if earlier is None:
+                taken.setdefault(ridx, i)
         elif earlier is not None:
             out.category = Category.duplicate
             out.findings.append(_duplicate(inv, results[earlier].source))
@@ -200,12 +202,24 @@ def reconcile(
                     message_zh=f"系统中未找到，但与记录 {rec.key} 相似（得分 {match.score[i]:.0f}），补录前请核对",
                 )
             )
-        if inv.key:
-            seen_keys.setdefault(inv.key, i)
         outcomes.append(out)
     matched = set(taken)
     no_document = [r for j, r in enumerate(records) if j not in matched and _in_range(r.issue_date, date_from, date_to)]
     return ReconcileReport(outcomes, no_document)
+
+
+def _originals(usable: list[Invoice | None], decisions: np.ndarray, records: np.ndarray) -> dict[str, int]:
+    """Invoice key → the document that counts as the original of that invoice: the first that matched a record,
+    else the first. A scan misread into no match followed by its PDF that matches must leave the record with the
+    PDF (matched), not with a duplicate, or the record would be in no category at all."""
+    out: dict[str, int] = {}
+    for i, inv in enumerate(usable):
+        if inv is None or not inv.key:
+            continue
+        first = out.get(inv.key)
+        if first is None or (int(decisions[first]) != MATCHED and int(decisions[i]) == MATCHED and records[i] >= 0):
+            out[inv.key] = i
+    return out
 
 
 def _in_range(d: dt.date | None, lo: dt.date | None, hi: dt.date | None) -> bool:

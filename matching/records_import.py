@@ -39,6 +39,12 @@ class ParsedExport:
     records: list[Record] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
+    status_words: dict[str, str] = field(default_factory=dict)
+    """Our status → the file's own word for it, as first seen (``normal`` → ``posted``): drafts exported for this
+    source are written in its vocabulary."""
+    unmapped_statuses: dict[str, list[int]] = field(default_factory=dict)
+    """Status values no alias maps → the rows that carry them. Those rows are kept (read as normal) and the
+    values reported, never dropped: an unknown word in a ledger must not lose its invoices."""
 
 
 class RecordsFileError(MappingError):
@@ -200,7 +206,7 @@ def parse_rows(rows: list[list[object]], source: str, explicit: dict[str, str | 
             continue
         parsed.rows_read += 1
         try:
-            record = _parse_row(row, hm, row_no)
+            record = _parse_row(row, hm, row_no, parsed)
         except _BadCell as bad:
             parsed.errors.append(RowError(row_no, bad.reason, bad.column))
             continue
@@ -224,7 +230,7 @@ class _BadCell(Exception):
         self.column = column
 
 
-def _parse_row(row: list[object], hm: HeaderMap, row_no: int) -> Record:
+def _parse_row(row: list[object], hm: HeaderMap, row_no: int, into: ParsedExport) -> Record:
     def cell(fld: str) -> object:
         i = hm.columns.get(fld)
         if i is None or i >= len(row):
@@ -260,7 +266,7 @@ def _parse_row(row: list[object], hm: HeaderMap, row_no: int) -> Record:
     amount, tax, with_tax = _complete_totals(amount, tax, with_tax)  # type: ignore[arg-type]
     if amount is None and with_tax is None:
         raise _BadCell("no amount (金额 and 价税合计 are empty)")
-    status = parsed("status", normalize.status) or "normal"
+    status = _status(cell("status"), row_no, into)
     return Record(
         invoice_number=number,
         invoice_code=code,
@@ -276,6 +282,20 @@ def _parse_row(row: list[object], hm: HeaderMap, row_no: int) -> Record:
         invoice_kind=_text(cell("invoice_kind")),
         row=row_no,
     )
+
+
+def _status(value: object, row_no: int, into: ParsedExport) -> str:
+    """The row's status; a value no alias knows is kept as normal and reported in ``into.unmapped_statuses``."""
+    text = _text(value)
+    if text is None:
+        return "normal"
+    try:
+        status = normalize.status(text)
+    except ValueError:
+        into.unmapped_statuses.setdefault(text, []).append(row_no)
+        return "normal"
+    into.status_words.setdefault(status, text)
+    return status
 
 
 def _complete_totals(amount: Decimal | None, tax: Decimal | None, with_tax: Decimal | None):

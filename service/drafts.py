@@ -17,7 +17,7 @@ from fapiao.core.models import Invoice
 from fapiao.intake.rules import RuleContext, run_rules
 from fapiao.matching.export import TAX_BUREAU_HEADERS, write_drafts_json, write_drafts_xlsx
 from fapiao.service.context import ServiceContext
-from fapiao.service.review import check_editable, validated_invoice
+from fapiao.service.review import OpenErrors, check_editable, open_errors, validated_invoice
 from fapiao.storage.db import page_of, session_scope
 from fapiao.storage.drafts import edit, transition
 from fapiao.storage.matching_tables import Draft
@@ -86,14 +86,51 @@ def edit_draft(ctx: ServiceContext, draft_id: int, version: int, changes: dict[s
         return draft_view(draft, history=True)
 
 
+OVERRIDE = "confirmed_over_errors"
+"""Payload key of a draft confirmed over open errors: the reason, the error codes and who; reopening clears it."""
+
+
 def move_draft(
-    ctx: ServiceContext, draft_id: int, version: int, to_state: str, actor: str, note: str | None = None
+    ctx: ServiceContext,
+    draft_id: int,
+    version: int,
+    to_state: str,
+    actor: str,
+    note: str | None = None,
+    override: str | None = None,
 ) -> dict:
-    """confirm (draft → confirmed), discard, reopen (confirmed → draft); the lifecycle refuses the rest."""
+    """confirm (draft → confirmed), discard, reopen (confirmed → draft); the lifecycle refuses the rest.
+    Confirming a draft whose rules report errors needs ``override``, the reason (audited, and it lets the
+    export take the draft as it is)."""
     with session_scope(ctx.sessions) as s:
         draft = _load(s, draft_id, version)
+        if to_state == "confirmed" and draft.state == "draft":
+            errors = open_errors(draft.payload.get("findings") or [])
+            reason = (override or "").strip()
+            if errors and not reason:
+                raise OpenErrors(
+                    f"draft {draft_id} still has {len(errors)} error(s): {', '.join(errors)}",
+                    errors,
+                    hint="correct the fields, or confirm with an override and its reason (it is audited)",
+                )
+            if errors:
+                draft.payload = {**draft.payload, OVERRIDE: {"reason": reason, "errors": errors, "actor": actor}}
+                note = (note + "; " if note else "") + f"confirmed over {len(errors)} error(s): {reason}"
+        elif to_state == "draft" and OVERRIDE in draft.payload:
+            draft.payload = {k: v for k, v in draft.payload.items() if k != OVERRIDE}
         transition(s, draft.id, to_state, actor, note=note)
         return draft_view(draft, history=True)
+
+
+def _unexportable(drafts: list[Draft]) -> list[Draft]:
+    """Drafts whose rules report errors nobody confirmed over (their error codes changed since, or none given)."""
+    out = []
+    for d in drafts:
+        errors = open_errors(d.payload.get("findings") or [])
+        allowed = set((d.payload.get(OVERRIDE) or {}).get("errors") or ())
+        if errors and not set(errors) <= allowed:
+            out.append(d)
+    return out
 
 
 @dataclass(frozen=True)
@@ -122,6 +159,15 @@ def export_drafts(
             raise NothingToExport(
                 "no confirmed draft to export" + (" among the ids given" if ids else ""),
                 hint="confirm drafts first (POST /api/v1/drafts/{id}/confirm)",
+            )
+        refused = _unexportable(drafts)
+        if refused:
+            raise OpenErrors(
+                f"{len(refused)} draft(s) still have errors and were not confirmed over them: "
+                + ", ".join(f"#{d.id} ({d.invoice_key})" for d in refused[:20]),
+                [c for d in refused for c in open_errors(d.payload.get("findings") or [])],
+                hint="reopen and correct them, or confirm them again with an override and its reason",
+                subjects=[d.id for d in refused],
             )
         last = last_import(s)
         headers, mapping = (

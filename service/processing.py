@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 
 import cv2
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from fapiao.core.models import ExtractionResult
 from fapiao.service.context import ServiceContext
@@ -151,7 +151,7 @@ def _process(ctx: ServiceContext, doc_id: str, worker: str) -> str:
         filename, sha = doc.filename, doc.sha256
     try:
         data = ctx.blobs.get(sha)
-        results = ctx.pipeline.process_bytes(data, filename, seen=_seen_in_db(ctx, doc_id), keep_image=_png_store(ctx))
+        results = ctx.pipeline.process_bytes(data, filename, seen=seen_in_db(ctx, doc_id), keep_image=_png_store(ctx))
     except Exception as exc:  # a bug, not bad input (the pipeline turns bad input into rejections)
         log.exception("processing %s failed", doc_id)
         _finish(ctx, doc_id, [], "failed", f"internal error while processing {filename}: {exc}")
@@ -183,16 +183,25 @@ def _png_store(ctx: ServiceContext):
     return keep
 
 
-def _seen_in_db(ctx: ServiceContext, doc_id: str):
+def seen_in_db(ctx: ServiceContext, doc_id: str, before: dt.datetime | None = None):
+    """Invoice key → the earliest other document holding that invoice. ``before`` (the document's own upload
+    time) limits it to documents uploaded earlier: when the rules run again after an edit, the first copy of an
+    invoice stays the original and every later copy stays flagged as a duplicate."""
+
     def lookup(key: str) -> str | None:
         with session_scope(ctx.sessions) as s:
-            row = s.execute(
+            stmt = (
                 select(Document.filename, Document.id)
                 .join(ExtractedInvoice, ExtractedInvoice.document_id == Document.id)
                 .where(ExtractedInvoice.invoice_key == key, Document.id != doc_id)
                 .order_by(Document.created_at)
                 .limit(1)
-            ).first()
+            )
+            if before is not None:  # uploaded at the same moment: the smaller id counts as the earlier
+                stmt = stmt.where(
+                    or_(Document.created_at < before, and_(Document.created_at == before, Document.id < doc_id))
+                )
+            row = s.execute(stmt).first()
             return f"{row.filename} (document {row.id})" if row else None
 
     return lookup

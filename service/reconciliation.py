@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from fapiao.core.models import ExtractionResult, Status
 from fapiao.matching.drafts import OPEN_STATES
 from fapiao.matching.export import no_document_line
-from fapiao.matching.reconcile import Category, reconcile
+from fapiao.matching.reconcile import Category, ReconcileReport, reconcile
 from fapiao.service.context import ServiceContext
 from fapiao.storage.backfill_tables import BackfillDocument
 from fapiao.storage.db import page_of, serialize, session_scope
@@ -83,6 +83,8 @@ def _no_document_range(scope: Scope, docs: list[_Doc]) -> tuple[dt.date | None, 
     """The issue dates in which a record without a document is reported: the scope's own range where given,
     else the span of the documents' issue dates (documents from March say nothing about January's records,
     and a year of records must not all be reported because one batch arrived)."""
+    if scope == Scope():  # all documents against all records, as `fapiao reconcile` does: every record is reported
+        return None, None
     dates = [d.result.invoice.issue_date for d in docs if d.result.invoice and d.result.invoice.issue_date]
     lo = scope.date_from or (min(dates) if dates else None)
     hi = scope.date_to or (max(dates) if dates else None)
@@ -110,7 +112,7 @@ def run_reconciliation(ctx: ServiceContext, scope: Scope, actor: str) -> dict:
             batch=scope.batch or (f"backfill:{scope.backfill}" if scope.backfill else None),
             date_from=scope.date_from,
             date_to=scope.date_to,
-            records=len(records),
+            records=records_in_scope(report),
             documents=len(docs),
             counts=report.counts(),
             drafts_created=len(created),
@@ -153,6 +155,16 @@ def run_reconciliation(ctx: ServiceContext, scope: Scope, actor: str) -> dict:
         run.seconds = round(time.perf_counter() - start, 3)
         s.flush()
         return run_view(run)
+
+
+def records_in_scope(report: ReconcileReport) -> int:
+    """The records the run accounts for: each either with the document that matched it (matched, with
+    differences, voided) or listed without a document — so the header's count is the sum of those categories."""
+    held = {id(o.record) for o in report.documents if o.record is not None and o.category in RECORD_CATEGORIES}
+    return len(held) + len(report.no_document)
+
+
+RECORD_CATEGORIES = (Category.matched, Category.matched_with_differences, Category.voided)
 
 
 def _open_drafts(s: Session, keys: list[str]) -> dict[str, int]:

@@ -96,6 +96,7 @@ def preview_import(
         "records": len(parsed.records),
         "sample": [record_json(r) for r in parsed.records[:PREVIEW_ROWS]],
         "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in parsed.errors],
+        "unmapped_statuses": {v: len(rows) for v, rows in parsed.unmapped_statuses.items()},
     }
 
 
@@ -191,7 +192,7 @@ def run_view(run: ImportRun, with_errors: bool = False) -> dict:
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "actor": run.actor,
-        "status": "failed" if run.error else "done",
+        "status": "failed" if run.error else "partial" if run.errors else "done",
         "error": run.error,
         "header_row": run.header_row,
         "mapping": run.mapping or {},
@@ -201,6 +202,10 @@ def run_view(run: ImportRun, with_errors: bool = False) -> dict:
         "unchanged": run.unchanged,
         "drafts_resolved": run.drafts_resolved,
         "bad_rows": len(run.errors),
+        "unmapped_statuses": {
+            v: len(rows) for v, rows in ((run.vocabulary or {}).get("unmapped_statuses") or {}).items()
+        },
+        "status_words": (run.vocabulary or {}).get("status_words") or {},
         "can_reimport": run.source_sha256 is not None,
     }
     if with_errors:

@@ -8,12 +8,12 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from fapiao.core.errors import Conflict, InvalidEdit, NotFound
+from fapiao.core.errors import Conflict, FapiaoError, InvalidEdit, NotFound
 from fapiao.core.models import ExtractionResult, FieldSource, FieldValue, Invoice
-from fapiao.intake.verify import verify
+from fapiao.intake.verify import VerifyOptions, verify
 from fapiao.matching.normalize import tax_id as normal_id
 from fapiao.service.context import ServiceContext
-from fapiao.service.processing import clipped
+from fapiao.service.processing import clipped, seen_in_db
 from fapiao.storage.db import retry_on_conflict, session_scope
 from fapiao.storage.records import learn_parties
 from fapiao.storage.service_tables import AuditEntry, ExtractedInvoice
@@ -27,6 +27,7 @@ __all__ = [
     "Conflict",
     "InvalidEdit",
     "NotFound",
+    "OpenErrors",
     "check_editable",
     "edit_fields",
     "set_review",
@@ -100,8 +101,22 @@ def edit_fields(ctx: ServiceContext, invoice_id: int, version: int, changes: dic
                 bbox=before.bbox if before else None,
                 original=before.value if before else None,
             )
-        redone = verify(result.model_copy(update={"invoice": invoice, "fields": fields}), ctx.pipeline.options.verify)
+        redone = verify(result.model_copy(update={"invoice": invoice, "fields": fields}), _options(ctx, row))
         _store(row, redone)
+        if row.review == "confirmed":  # a confirmed invoice that changes is checked by a person again
+            s.add(
+                AuditEntry(
+                    actor=actor,
+                    action="reopened",
+                    invoice_id=row.id,
+                    document_id=row.document_id,
+                    field="review",
+                    old="confirmed",
+                    new="pending",
+                    detail={"reason": "edited after confirmation"},
+                )
+            )
+            row.review = "pending"
         for name in changes:
             s.add(
                 AuditEntry(
@@ -116,6 +131,12 @@ def edit_fields(ctx: ServiceContext, invoice_id: int, version: int, changes: dic
             )
         s.flush()
         return view(row)
+
+
+def _options(ctx: ServiceContext, row: ExtractedInvoice) -> VerifyOptions:
+    """The rules' context when an invoice is verified again: everything processing gave them, including the
+    duplicate lookup (documents uploaded before this one), so no finding is lost that the edit did not touch."""
+    return ctx.pipeline.options.verify.with_seen(seen_in_db(ctx, row.document_id, before=row.document.created_at))
 
 
 def reverify_unconfirmed(ctx: ServiceContext, tax_ids: set[str], actor: str) -> int:
@@ -140,7 +161,7 @@ def reverify_unconfirmed(ctx: ServiceContext, tax_ids: set[str], actor: str) -> 
             result = ExtractionResult.model_validate(row.payload)
             if result.invoice is None or not any(f.code == "ocr.unconfirmed" for f in result.findings):
                 continue
-            redone = verify(result, ctx.pipeline.options.verify)
+            redone = verify(result, _options(ctx, row))
             if redone.status == result.status and redone.findings == result.findings:
                 continue
             before = row.status
@@ -161,21 +182,69 @@ def reverify_unconfirmed(ctx: ServiceContext, tax_ids: set[str], actor: str) -> 
     return changed
 
 
+class OpenErrors(FapiaoError):
+    """Confirming an invoice (or a draft) whose rules still report errors, without an override and its reason."""
+
+    code = "open_errors"
+    http_status = 409
+
+    def __init__(self, message: str, codes: list[str], *, hint: str | None = None, subjects: list[int] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.codes = codes
+        self.subjects = list(subjects)
+        """The drafts refused (an export)."""
+
+
+def open_errors(findings: list[dict]) -> list[str]:
+    """The codes of the error findings a person would confirm over (each code once, in order)."""
+    return list(dict.fromkeys(f["code"] for f in findings if f.get("severity") == "error"))
+
+
 def set_review(
-    ctx: ServiceContext, invoice_id: int, version: int, decision: str, actor: str, note: str | None = None
+    ctx: ServiceContext,
+    invoice_id: int,
+    version: int,
+    decision: str,
+    actor: str,
+    note: str | None = None,
+    override: str | None = None,
 ) -> dict:
-    return retry_on_conflict(lambda: _set_review(ctx, invoice_id, version, decision, actor, note))
+    """Confirm or reject. Confirming an invoice with open errors needs ``override``, the reason, which is audited.
+    Sending the decision the invoice already has again (a double click, a retried request) changes nothing and is
+    no conflict, whatever the version."""
+    return retry_on_conflict(lambda: _set_review(ctx, invoice_id, version, decision, actor, note, override))
 
 
 def _set_review(
-    ctx: ServiceContext, invoice_id: int, version: int, decision: str, actor: str, note: str | None
+    ctx: ServiceContext,
+    invoice_id: int,
+    version: int,
+    decision: str,
+    actor: str,
+    note: str | None,
+    override: str | None,
 ) -> dict:
     with session_scope(ctx.sessions) as s:
+        row = s.get(ExtractedInvoice, invoice_id)
+        if row is not None and row.review == decision and row.version != version:
+            return view(row)  # the same decision again: idempotent
         row = _load(s, invoice_id, version)
         before = row.review
-        row.review = decision
-        if decision == "confirmed" and before != "confirmed":
+        if before == decision:
+            return view(row)
+        detail: dict[str, Any] = {"note": note} if note else {}
+        if decision == "confirmed":
+            errors = open_errors(row.payload.get("findings") or [])
+            if errors and not (override or "").strip():
+                raise OpenErrors(
+                    f"invoice {invoice_id} still has {len(errors)} error(s): {', '.join(errors)}",
+                    errors,
+                    hint="correct the fields, or confirm with an override and its reason (it is audited)",
+                )
+            if errors:
+                detail.update(override=override.strip(), errors=errors)
             _learn_parties(s, row)
+        row.review = decision
         s.add(
             AuditEntry(
                 actor=actor,
@@ -185,7 +254,7 @@ def _set_review(
                 field="review",
                 old=before,
                 new=decision,
-                detail={"note": note} if note else None,
+                detail=detail or None,
             )
         )
         s.flush()

@@ -30,6 +30,9 @@ class ImportRun(Base):
     """Our field → the header it was read from."""
     headers: Mapped[list | None] = mapped_column(JSON)
     """The header row as it was, in order: back-entry drafts are exported in this layout."""
+    vocabulary: Mapped[dict | None] = mapped_column(JSON)
+    """``status_words`` (our status → the file's word, e.g. normal → posted: drafts are exported in it) and
+    ``unmapped_statuses`` (a status value no alias knows → its rows, which were kept as normal)."""
     source_sha256: Mapped[str | None] = mapped_column(String(64))
     """The file itself, kept in the blob store, so the last import can be run again."""
     actor: Mapped[str | None] = mapped_column(String(128))

@@ -52,6 +52,7 @@ def sync_records(
         header_row=parsed.header_row,
         mapping=parsed.header_map.as_saved(),
         headers=list(parsed.header_map.headers),
+        vocabulary={"status_words": parsed.status_words, "unmapped_statuses": parsed.unmapped_statuses},
         rows_read=parsed.rows_read,
         source_sha256=source_sha256,
         actor=actor,

@@ -28,6 +28,9 @@ class DraftEdit(BaseModel):
 class DraftAction(BaseModel):
     version: int = Field(ge=1, le=2**31 - 1)
     note: str | None = Field(default=None, max_length=2000)
+    override: str | None = Field(
+        default=None, max_length=2000, description="confirm over open errors: the reason (audited)"
+    )
 
 
 class ExportRequest(BaseModel):
@@ -64,7 +67,7 @@ async def edit(draft_id: DraftId, body: DraftEdit, request: Request, ctx: Ctx, _
 def _action(to_state: str):
     async def act(draft_id: DraftId, body: DraftAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
         return await run_in_threadpool(
-            move_draft, ctx, draft_id, body.version, to_state, request.state.actor, body.note
+            move_draft, ctx, draft_id, body.version, to_state, request.state.actor, body.note, body.override
         )
 
     return act

@@ -29,6 +29,8 @@ class FieldEdit(BaseModel):
 class ReviewAction(BaseModel):
     version: int
     note: str | None = None
+    override: str | None = Field(default=None, max_length=2000)
+    """Confirm over open errors: the reason (audited). Without it, confirming an invoice with errors is refused."""
 
 
 @router.get("", summary="Invoices, needs-review first, with filters and paging")
@@ -105,7 +107,7 @@ async def patch_invoice(invoice_id: InvoiceId, body: FieldEdit, request: Request
 @router.post("/{invoice_id}/confirm", summary="Confirm the invoice as read (audited)")
 async def confirm(invoice_id: InvoiceId, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(
-        set_review, ctx, invoice_id, body.version, "confirmed", request.state.actor, body.note
+        set_review, ctx, invoice_id, body.version, "confirmed", request.state.actor, body.note, body.override
     )
 
 

@@ -32,6 +32,7 @@ from fapiao.service.review import (
     EDITABLE,  # drafts edit the same fields as invoices
     Conflict,
     NotFound,
+    OpenErrors,
 )
 
 router = APIRouter(route_class=UiRoute)
@@ -101,6 +102,19 @@ async def export(
     """The file itself is the answer (the browser saves it); with nothing to export, the list says so."""
     try:
         out = await run_in_threadpool(export_drafts, ctx, format, request.state.actor, None, include_exported)
+    except OpenErrors as exc:
+        t = Translator(pick_lang(request))
+        return await run_in_threadpool(
+            _list,
+            request,
+            ctx,
+            "",
+            "",
+            1,
+            t("dr.export_errors", n=len(exc.subjects), ids="、".join(f"#{i}" for i in exc.subjects[:20])),
+            409,
+            {"format": format, "include_exported": include_exported},
+        )
     except NothingToExport:
         t = Translator(pick_lang(request))
         return await run_in_threadpool(
@@ -144,6 +158,7 @@ def _detail(
             "d": d,
             "m": m,
             "editing": d["state"] == "draft",
+            "errors": sum(1 for f in p.get("findings") or [] if f.get("severity") == "error"),
             "filled": set(p.get("filled_from_party_master") or ()),
             "error": error,
             "conflict": conflict,
@@ -188,10 +203,17 @@ async def act(
     _: UiReviewer,
     version: Annotated[int, Form(ge=1, le=2**31 - 1)],
     note: Annotated[str, Form(max_length=2000)] = "",
+    override: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     to_state = ACTIONS[action]
     try:
-        await run_in_threadpool(move_draft, ctx, draft_id, version, to_state, request.state.actor, note.strip() or None)
+        await run_in_threadpool(
+            move_draft, ctx, draft_id, version, to_state, request.state.actor, note.strip() or None, override.strip()
+        )
+    except OpenErrors as exc:
+        t = Translator(pick_lang(request))
+        msg = t("dr.open_errors", n=len(exc.codes))
+        return await run_in_threadpool(_detail, request, ctx, draft_id, msg, False, None, exc.http_status)
     except FapiaoError as exc:
         return await run_in_threadpool(
             _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), None, http_status(exc)

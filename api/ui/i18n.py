@@ -124,6 +124,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Someone else changed this invoice (version conflict); your change was not saved.",
     ),
     "rv.reload": ("重新加载", "Reload"),
+    "rv.open_errors": (
+        "此发票仍有 {n} 个错误未解决：{codes}。请先更正字段；如确需按现状确认，请填写原因（将记入操作记录）。",
+        "This invoice still has {n} open error(s): {codes}. Correct the fields first; to confirm it as it is, "
+        "give the reason (it is recorded in the history).",
+    ),
+    "rv.override_reason": ("确认原因", "Reason for confirming"),
+    "dr.open_errors": (
+        "此草稿仍有 {n} 个错误：请先更正；如确需按现状确认，请在“确认原因”中写明原因（将记入记录）。",
+        "This draft still has {n} error(s): correct them first; to confirm it as it is, give the reason for "
+        "confirming (it is recorded).",
+    ),
+    "dr.override_help": ("有 {n} 个错误：按现状确认须写明原因", "{n} error(s): confirming as it is needs a reason"),
+    "dr.export_errors": (
+        "{n} 个草稿仍有错误且未经说明原因确认，未导出：{ids}。请重新打开更正，或填写原因后再确认。",
+        "{n} draft(s) still have errors and were not confirmed over them with a reason, so nothing was exported: "
+        "{ids}. Reopen and correct them, or confirm them again giving the reason.",
+    ),
+    "rv.override": ("仍然确认", "Confirm anyway"),
+    "rv.override_cancel": ("取消", "Cancel"),
+    "rv.override_needs_reason": ("请填写原因。", "Give the reason."),
     "rv.saving": ("保存中…", "Saving…"),
     "rv.saved": ("已保存", "Saved"),
     "rv.error": ("出错", "Error"),
@@ -342,6 +362,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rec.no": ("编号", "Import"),
     "rec.status": ("结果", "Result"),
     "rec.st.done": ("完成", "done"),
+    "rec.st.partial": ("部分导入：{n} 行未导入", "partly imported: {n} rows not loaded"),
+    "rec.unmapped_statuses": (
+        "以下状态值无法识别，相应记录已导入并按“正常”处理，请核对：",
+        "These status values could not be mapped; their records were imported as normal — check them:",
+    ),
+    "rec.unmapped_one": ("“{v}”（{n} 行）", "“{v}” ({n} rows)"),
     "rec.st.failed": ("失败", "failed"),
     "rec.inserted": ("新增", "Inserted"),
     "rec.updated": ("更新", "Updated"),

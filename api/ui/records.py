@@ -131,9 +131,11 @@ def _headers(data: bytes, name: str) -> tuple[list[str], dict[str, str]]:
         return ["" if c is None else str(c).strip() for c in first], {}
 
 
-def _chosen(t: Translator, params: Mapping[str, Any], headers: list[str]) -> dict[str, str]:
-    """The mapping chosen with one select per column (``col<i>`` → field, empty for "not used")."""
-    explicit: dict[str, str] = {}
+def _chosen(t: Translator, params: Mapping[str, Any], headers: list[str]) -> dict[str, str | None]:
+    """The mapping chosen with one select per column (``col<i>`` → field, empty for "not used"). It is the whole
+    mapping: a field no column was given is declared absent, so no automatic guess reads a column set to
+    "not used"."""
+    explicit: dict[str, str | None] = {}
     first_of: dict[str, int] = {}
     for i, header in enumerate(headers[:MAX_COLUMNS]):
         fld = str(params.get(f"col{i}", ""))
@@ -147,7 +149,9 @@ def _chosen(t: Translator, params: Mapping[str, Any], headers: list[str]) -> dic
         if first_of[norm_header(header)] != i or not header:
             raise BadForm(t("rec.same_header", n=i + 1, h=header))
         explicit[fld] = header
-    return explicit
+    if not any(f"col{i}" in params for i in range(min(len(headers), MAX_COLUMNS))):
+        return explicit  # no select was sent at all: nothing was chosen, the automatic mapping stands
+    return {**explicit, **{f: None for f in FIELDS if f not in explicit}}
 
 
 def _preview_model(request: Request, ctx, params: Mapping[str, Any]) -> dict:

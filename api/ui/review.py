@@ -9,18 +9,18 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from fapiao.api.deps import Ctx, InvoiceId
 from fapiao.api.problems import ApiError
 from fapiao.api.ui.auth import UiReviewer, UiRoute
-from fapiao.api.ui.i18n import pick_lang
+from fapiao.api.ui.i18n import Translator, pick_lang
 from fapiao.api.ui.present import ITEM_COLUMNS, present
 from fapiao.api.ui.render import fragment, page
 from fapiao.service.context import ServiceContext
 from fapiao.service.pages import page_image
 from fapiao.service.queries import history, next_pending
-from fapiao.service.review import edit_fields, set_review, view
+from fapiao.service.review import OpenErrors, edit_fields, set_review, view
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import ExtractedInvoice
 
@@ -60,6 +60,8 @@ class Decision(BaseModel):
     version: int
     decision: Literal["confirmed", "rejected"]
     note: str | None = Field(default=None, max_length=2000)
+    override: str | None = Field(default=None, max_length=2000)
+    """The reason to confirm over open errors (audited); without it such a confirmation is refused."""
 
 
 def _load(ctx: ServiceContext, invoice_id: int) -> tuple[dict, list[dict], str]:
@@ -126,10 +128,33 @@ def _merge_item(row: ItemRow, before: list[dict]) -> dict[str, Any]:
 
 @router.post("/invoices/{invoice_id}/review")
 async def decide(request: Request, invoice_id: InvoiceId, body: Decision, ctx: Ctx, _: UiReviewer) -> dict:
-    await run_in_threadpool(
-        set_review, ctx, invoice_id, body.version, body.decision, request.state.actor, (body.note or "").strip() or None
-    )
+    try:
+        await run_in_threadpool(
+            set_review,
+            ctx,
+            invoice_id,
+            body.version,
+            body.decision,
+            request.state.actor,
+            (body.note or "").strip() or None,
+            (body.override or "").strip() or None,
+        )
+    except OpenErrors as exc:
+        return JSONResponse(
+            {"title": exc.code, "status": 409, "detail": _open_errors_text(request, ctx, invoice_id)},
+            status_code=409,
+        )
     return await _update(request, ctx, invoice_id)
+
+
+def _open_errors_text(request: Request, ctx: ServiceContext, invoice_id: int) -> str:
+    """Why confirming was refused, in the page's language: the error findings' own messages."""
+    lang = pick_lang(request)
+    t = Translator(lang)
+    v, _h, _f = _load(ctx, invoice_id)
+    errors = [f for f in v.get("findings") or [] if f.get("severity") == "error"]
+    texts = [(f.get("message_zh") if lang == "zh" else None) or f.get("message") or "" for f in errors]
+    return t("rv.open_errors", n=len(errors), codes="；".join(texts) if lang == "zh" else "; ".join(texts))
 
 
 async def _update(request: Request, ctx: ServiceContext, invoice_id: int) -> dict:

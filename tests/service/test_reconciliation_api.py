@@ -265,8 +265,10 @@ def test_roles_and_bad_requests(client: TestClient) -> None:
 
 
 def test_records_without_document_are_reported_within_the_documents_dates(client: TestClient) -> None:
-    """Reconciling everything does not list a year of records because one March invoice arrived: without a
-    date range, records without a document are looked for within the issue dates the documents span."""
+    """Reconciling a batch does not list a year of records because one March invoice arrived: without a date
+    range, a batch's records without a document are looked for within the issue dates its documents span, and
+    the run counts the records it accounts for. Reconciling everything lists every record, as `fapiao reconcile`
+    does."""
     rv, up = make_key(client, "reviewer"), make_key(client, "uploader")
     rows = [
         ["24310000000000000001", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "100.00", "6.00", "106.00", "正常"],
@@ -278,11 +280,15 @@ def test_records_without_document_are_reported_within_the_documents_dates(client
         "/api/v1/documents",
         headers=up,
         files=[("files", ("m.xml", xml("24310000000000000001", "100.00", "6.00"), "application/xml"))],
+        params={"batch": "march"},
     ).json()
     _wait_done(client, doc["documents"][0]["id"], up)
-    run = client.post("/api/v1/reconciliations", headers=rv, json={}).json()
+    run = client.post("/api/v1/reconciliations", headers=rv, json={"batch": "march"}).json()
     nodoc = client.get(f"/api/v1/reconciliations/{run['id']}?category=no_document", headers=rv).json()["items"]
     assert [i["record_key"] for i in nodoc] == ["24310000000000000007"]
+    assert run["records"] == 2 == run["counts"]["matched"] + run["counts"]["no_document"]
+    everything = client.post("/api/v1/reconciliations", headers=rv, json={}).json()
+    assert everything["records"] == 3 and everything["counts"]["no_document"] == 2
     wide = client.post(
         "/api/v1/reconciliations", headers=rv, json={"date_from": "2023-01-01", "date_to": "2024-12-31"}
     ).json()

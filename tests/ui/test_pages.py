@@ -298,7 +298,9 @@ def test_records_preview_shows_columns_sample_and_bad_rows_then_imports_and_reim
     assert "导入完成" in run and '<dd class="mono" id="n-inserted">3</dd>' in run
     assert '<td class="num mono">5</td><td>数电票号码</td><td>invoice number' in run  # the bad row, kept
     listing = client.get("/ui/records").text
-    assert "系统中共有 3 条发票记录" in listing and "税务局" in listing and "imp-done" in listing
+    # A bad row was not loaded: the import says so in its status, not "done".
+    assert "系统中共有 3 条发票记录" in listing and "税务局" in listing and "imp-partial" in listing
+    assert "部分导入：1 行未导入" in listing and "imp-done" not in listing
     assert '<option value="税务局">税务局</option>' in listing  # the saved mapping can be chosen for the next file
 
     again = client.post("/ui/records/reimport")
@@ -329,9 +331,10 @@ def test_records_mapping_is_chosen_per_column_on_the_preview(client: TestClient)
     assert twice.status_code == 422 and "被选给了不止一列" in twice.text
     unknown = client.get("/ui/records/preview", params={**form, "col0": "no_such_field"})
     assert unknown.status_code == 422 and "未知字段" in unknown.text
-    # A column set to "not used" that automatic mapping still reads is pointed out, not silently ignored.
+    # A column set to "not used" is not used: automatic mapping does not read it behind the person's back.
     unused = client.get("/ui/records/preview", params={**form, "col0": "invoice_number", "col6": ""})
-    assert unused.status_code == 200 and "第 7 列“Gross Amount”仍会被自动识别为“价税合计”" in unused.text
+    assert unused.status_code == 200 and "仍会被自动识别" not in unused.text
+    assert form_values(unused.text, "import-form")["col6"] == ""
 
     done = client.post("/ui/records/import", data={**form, "col0": "invoice_number", "save_as": "erp"})
     assert done.status_code == 303
@@ -1137,8 +1140,8 @@ def test_records_page_shows_sync_status_per_source_and_reimports_one(client: Tes
     rows = {r[0]: r for r in _table(page, "sources")}
     assert set(rows) == {"records.csv", "erp.csv", "broken.csv"}
     source, last, inserted, updated, unchanged, bad, success, imports, _ = rows["records.csv"]
-    assert "完成" in last and (inserted, updated, unchanged, bad, imports) == ("3", "0", "0", "1", "1")
-    assert success == last.split(" 完成")[0]
+    assert "部分导入：1 行未导入" in last and (inserted, updated, unchanged, bad, imports) == ("3", "0", "0", "1", "1")
+    assert success == last.split(" 部分导入")[0]
     assert rows["erp.csv"][2:6] == ["0", "0", "1", "0"]  # the same record again: unchanged
     assert "失败" in rows["broken.csv"][1] and rows["broken.csv"][6] == "从未成功"
     run_id = int(

@@ -210,13 +210,38 @@
     });
     return chain;
   }
-  async function decide(decision) {
-    if (!(await saveAll())) return;
-    const note = $("note").value;
-    const { res, json } = await post(`/ui/invoices/${data.id}/review`, { version, decision, note: note || null });
-    if (res.ok) { applyUpdate(json); $("note").value = ""; $("alert").hidden = true; }
-    else handleFailure(res, json, null);
+  // One decision at a time: a double click or a repeated shortcut sends nothing while a request is in flight.
+  let deciding = false;
+  const decisionButtons = () => [$("btn-confirm"), $("btn-reject"), $("btn-override")];
+  async function decide(decision, override) {
+    if (deciding) return;
+    deciding = true;
+    for (const b of decisionButtons()) b.disabled = true;
+    try {
+      if (!(await saveAll())) return;
+      const note = $("note").value;
+      const body = { version, decision, note: note || null, override: override || null };
+      const { res, json } = await post(`/ui/invoices/${data.id}/review`, body);
+      if (res.ok) {
+        applyUpdate(json); $("note").value = ""; $("alert").hidden = true; hideOverride();
+      } else if (res.status === 409 && json && json.title === "open_errors") {
+        $("override-text").textContent = json.detail;
+        $("override-error").hidden = true;
+        $("override").hidden = false;
+        $("override-reason").focus();
+      } else handleFailure(res, json, null);
+    } finally {
+      deciding = false;
+      for (const b of decisionButtons()) b.disabled = false;
+    }
   }
+  function hideOverride() { $("override").hidden = true; $("override-reason").value = ""; }
+  $("btn-override").addEventListener("click", () => {
+    const reason = $("override-reason").value.trim();
+    if (!reason) { $("override-error").hidden = false; $("override-reason").focus(); return; }
+    decide("confirmed", reason);
+  });
+  $("btn-override-cancel").addEventListener("click", hideOverride);
   // ---- items table: edit cells, add and remove rows, save the whole list ------------------------------------
   const itemsBody = $("items-body");
   let itemsDirty = false, savedItems = "";
