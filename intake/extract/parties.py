@@ -20,8 +20,13 @@ from fapiao.intake.rules.tax_ids import USCC_ALPHABET, tax_id_ok, uscc_check_cha
 PARTY_FIELDS = {"name": "name", "tax_id": "tax_id", "address_phone": "address_phone", "bank": "bank_account"}
 
 
+_LABEL_REMNANT = re.compile(r"^\s*(?:名\s*)?称\s*[:：∶]\s*")
+"""What is left of a "名    称：" label in front of a name when OCR cut the label apart (the lone 名 lost, or read
+as a box of its own): a company or person's name never starts with "称："."""
+
+
 def _name(text: str):
-    s = text.strip().strip(":").strip()
+    s = _LABEL_REMNANT.sub("", text).strip().strip(":").strip()
     flat = compact(s)
     if not flat or re.fullmatch(r"[\d\-*/<>+]+", flat):
         return None

@@ -276,3 +276,20 @@ def test_a_quantity_lost_by_detection_is_the_whole_number_price_and_amount_imply
     assert items[-1].unit_price == Decimal("687.168142")
     # 6.25 / 2.5 is not whole; at a price of 0.01 many whole numbers give 3.00 to the cent: nothing is guessed
     assert _items([row(290, "51", "5100.00")], FieldSource.text_layer)[0].quantity is None
+
+
+def test_the_tail_of_a_spaced_name_label_is_not_part_of_the_name() -> None:
+    # "名    称：" with the lone "名" lost (under a seal, or too faint to detect): OCR gives "称：深圳市…" as one
+    # line; the name is what follows the label's remnant
+    boxes = (
+        HEADER
+        + [
+            _box(79, 190, 103, 280, "购买方"),
+            _box(208, 189, 403, 205, "称：深圳市骏合商贸有限公司"),
+            _box(120, 213, 240, 236, "纳税人识别号："),
+            _box(234, 213, 468, 236, "914403003597744087"),
+        ]
+        + TABLE
+    )
+    inv = _read(boxes).invoice
+    assert (inv.buyer_name, inv.buyer_tax_id) == ("深圳市骏合商贸有限公司", "914403003597744087")
