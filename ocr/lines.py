@@ -151,9 +151,10 @@ _COLONS = frozenset(":：∶")
 
 def split_after_labels(group: list[CharSpan]) -> list[list[CharSpan]]:
     """Split a run after each colon that ends a Chinese label ("名称：", "纳税人识别号：", or the "称：" of a
-    widely spaced "名    称：", see ``join_spaced_labels``), keeping the colon with the label. Printed forms put the label and its value in one line, so the recogniser reads them as
-    one; as two boxes the value gets its own confidence — a doubtful label character no longer makes the
-    value doubtful, nor the other way round — and its own bbox."""
+    widely spaced "名    称：", see ``join_spaced_labels``), keeping the colon with the label. Printed forms put
+    the label and its value in one line, so the recogniser reads them as one; as two boxes the value gets its
+    own confidence — a doubtful label character no longer makes the value doubtful, nor the
+    other way round — and its own bbox."""
     out: list[list[CharSpan]] = []
     start = 0
     for k, c in enumerate(group):
