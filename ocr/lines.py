@@ -68,7 +68,47 @@ def join_spaced_labels(boxes: list[TextBox]) -> list[TextBox]:
             confidence=min(p.confidence for p in parts),
             source=tail.source,
         )
-    return [joined.get(id(b), b) for b in boxes if id(b) not in used]
+    out = [joined.get(id(b), b) for b in boxes if id(b) not in used]
+    return _split_colonless_labels(out)
+
+
+_SPACED_LABELS = ("名称",)
+"""Labels whose characters forms spread widest; the recogniser may lose the colon after the second one."""
+
+
+def _split_colonless_labels(boxes: list[TextBox]) -> list[TextBox]:
+    """A lone "名" left of "称滴滴出行科技有限公司" (the label's colon lost): the label is "名" plus the other
+    box's first character, and the value the rest. The cut is placed one character (≈ one line height) into the
+    box, as the recogniser's character positions are not kept in a TextBox."""
+    out = list(boxes)
+    for box in boxes:
+        text = box.text.strip()
+        if len(text) < 3 or not _is_cjk(text[0]):
+            continue
+        piece = _piece_left_of(box, out, {id(box)})
+        if piece is None or piece.text.strip() + text[0] not in _SPACED_LABELS:
+            continue
+        h = box.bbox[3] - box.bbox[1]
+        cut = min(box.bbox[0] + h, box.bbox[2] - h)
+        label = TextBox(
+            text=piece.text.strip() + text[0],
+            bbox=(piece.bbox[0], min(piece.bbox[1], box.bbox[1]), cut, max(piece.bbox[3], box.bbox[3])),
+            page=box.page,
+            confidence=min(piece.confidence, box.confidence),
+            source=box.source,
+        )
+        value = TextBox(
+            text=text[1:].strip(),
+            bbox=(cut, box.bbox[1], box.bbox[2], box.bbox[3]),
+            page=box.page,
+            confidence=box.confidence,
+            source=box.source,
+            alternatives=tuple(a[1:].strip() for a in box.alternatives if a[:1] == text[0] and a[1:].strip()),
+        )
+        at = out.index(box)
+        out[at : at + 1] = [label, value]
+        out.remove(piece)
+    return out
 
 
 def _piece_left_of(box: TextBox, boxes: list[TextBox], taken: set[int]) -> TextBox | None:

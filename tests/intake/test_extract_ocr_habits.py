@@ -293,3 +293,19 @@ def test_the_tail_of_a_spaced_name_label_is_not_part_of_the_name() -> None:
     )
     inv = _read(boxes).invoice
     assert (inv.buyer_name, inv.buyer_tax_id) == ("深圳市骏合商贸有限公司", "914403003597744087")
+
+
+def test_ocr_names_lose_leading_specks_and_get_registered_brackets() -> None:
+    boxes = (
+        HEADER
+        + [
+            _box(60, 160, 112, 186, "名称："),
+            _box(112, 160, 200, 186, "，张蕾蕾"),
+            _box(640, 160, 700, 186, "名称："),
+            _box(700, 160, 960, 186, "广德月满庭酒店（个体工商户)"),
+            _box(640, 205, 1120, 231, "统一社会信用代码/纳税人识别号：914403001922038216"),
+        ]
+        + TABLE
+    )
+    inv = _read(boxes).invoice
+    assert (inv.buyer_name, inv.seller_name) == ("张蕾蕾", "广德月满庭酒店（个体工商户）")

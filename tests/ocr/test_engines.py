@@ -183,3 +183,12 @@ def test_yuan_sign_read_as_latin_y_before_an_amount_is_restored():
     assert [b.text for b in lines_to_boxes([_line("Y 37990.57", 800, 900)])] == ["¥ 37990.57"]
     assert [b.text for b in lines_to_boxes([_line("Y2279.43", 800, 900)])] == ["¥2279.43"]
     assert [b.text for b in lines_to_boxes([_line("YX1234", 800, 900)])] == ["YX1234"]
+
+
+def test_a_spaced_name_label_whose_colon_was_lost_is_cut_off_the_name():
+    boxes = lines_to_boxes([_line("名", 90, 110), _line("称滴滴出行科技有限公司", 180, 400)])
+    assert [b.text for b in boxes] == ["名称", "滴滴出行科技有限公司"]
+    assert boxes[0].x0 == pytest.approx(90) and boxes[1].x0 == pytest.approx(200)
+    # only a known spaced label: a lone character before another name is left alone
+    kept = lines_to_boxes([_line("个", 90, 110), _line("人民出版社有限公司", 180, 400)])
+    assert [b.text for b in kept] == ["个", "人民出版社有限公司"]
