@@ -7,6 +7,7 @@ weakest character's score (``weakest``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -20,7 +21,115 @@ def lines_to_boxes(lines: Iterable[OcrLine], page: int = 1, split_gap: float = 2
     boxes: list[TextBox] = []
     for line in lines:
         boxes.extend(_line_boxes(line, page, split_gap))
-    return drop_echoes(boxes)
+    return join_spaced_labels(drop_echoes(boxes))
+
+
+_LABEL_TAIL = re.compile(r"[\u4e00-\u9fff]{1,2}[:：∶]")
+"""The last piece of a label printed with wide spaces between its characters ("称：" of "名    称：")."""
+_LABEL_REACH = 6.0
+"""Line heights between the pieces of a spaced label, at most (real forms space 名 and 称 by 3–4)."""
+
+
+def join_spaced_labels(boxes: list[TextBox]) -> list[TextBox]:
+    """Rejoin a label that the detector cut into pieces because the form spaces its characters widely.
+
+    Real forms print "名    称：", "地    址：", "校 验 码："; the detector sees separate text regions, so the
+    recogniser reads a lone "名" and a "称：" (or "称：深圳市…", which ``split_after_labels`` has cut after the
+    colon). Left apart, no label is found and the name either goes missing (a 个人 buyer has no tax ID to find
+    the name line by) or keeps "称：" in front. A piece ending in a colon (one or two characters before it)
+    with single characters of the same height to its left on its line, nothing else between them and each
+    gap under ``_LABEL_REACH`` line heights, becomes one box with the label's whole text."""
+    used: set[int] = set()
+    joined: dict[int, TextBox] = {}
+    for tail in boxes:
+        if not _LABEL_TAIL.fullmatch(tail.text.replace(" ", "")):
+            continue
+        chain: list[TextBox] = []
+        cur = tail
+        while len(chain) < 4:
+            piece = _piece_left_of(cur, boxes, used | {id(tail)} | {id(c) for c in chain})
+            if piece is None:
+                break
+            chain.insert(0, piece)
+            cur = piece
+        if not chain:
+            continue
+        used.update(id(c) for c in chain)
+        parts = [*chain, tail]
+        joined[id(tail)] = TextBox(
+            text="".join(p.text.strip() for p in parts),
+            bbox=(
+                min(p.bbox[0] for p in parts),
+                min(p.bbox[1] for p in parts),
+                max(p.bbox[2] for p in parts),
+                max(p.bbox[3] for p in parts),
+            ),
+            page=tail.page,
+            confidence=min(p.confidence for p in parts),
+            source=tail.source,
+        )
+    out = [joined.get(id(b), b) for b in boxes if id(b) not in used]
+    return _split_colonless_labels(out)
+
+
+_SPACED_LABELS = ("名称",)
+"""Labels whose characters forms spread widest; the recogniser may lose the colon after the second one."""
+
+
+def _split_colonless_labels(boxes: list[TextBox]) -> list[TextBox]:
+    """A lone "名" left of "称滴滴出行科技有限公司" (the label's colon lost): the label is "名" plus the other
+    box's first character, and the value the rest. The cut is placed one character (≈ one line height) into the
+    box, as the recogniser's character positions are not kept in a TextBox."""
+    out = list(boxes)
+    for box in boxes:
+        text = box.text.strip()
+        if len(text) < 3 or not _is_cjk(text[0]):
+            continue
+        piece = _piece_left_of(box, out, {id(box)})
+        if piece is None or piece.text.strip() + text[0] not in _SPACED_LABELS:
+            continue
+        h = box.bbox[3] - box.bbox[1]
+        cut = min(box.bbox[0] + h, box.bbox[2] - h)
+        label = TextBox(
+            text=piece.text.strip() + text[0],
+            bbox=(piece.bbox[0], min(piece.bbox[1], box.bbox[1]), cut, max(piece.bbox[3], box.bbox[3])),
+            page=box.page,
+            confidence=min(piece.confidence, box.confidence),
+            source=box.source,
+        )
+        value = TextBox(
+            text=text[1:].strip(),
+            bbox=(cut, box.bbox[1], box.bbox[2], box.bbox[3]),
+            page=box.page,
+            confidence=box.confidence,
+            source=box.source,
+            alternatives=tuple(a[1:].strip() for a in box.alternatives if a[:1] == text[0] and a[1:].strip()),
+        )
+        at = out.index(box)
+        out[at : at + 1] = [label, value]
+        out.remove(piece)
+    return out
+
+
+def _piece_left_of(box: TextBox, boxes: list[TextBox], taken: set[int]) -> TextBox | None:
+    """The single-character box nearest left of ``box`` on its line, if nothing else lies between them."""
+    h = box.bbox[3] - box.bbox[1]
+
+    def same_line(b: TextBox) -> bool:
+        overlap = min(b.bbox[3], box.bbox[3]) - max(b.bbox[1], box.bbox[1])
+        return overlap >= 0.5 * min(h, b.bbox[3] - b.bbox[1])
+
+    left = [b for b in boxes if id(b) not in taken and same_line(b) and b.bbox[2] <= box.bbox[0] + 0.2 * h]
+    if not left:
+        return None
+    nearest = max(left, key=lambda b: b.bbox[2])
+    text = nearest.text.strip()
+    bh = nearest.bbox[3] - nearest.bbox[1]
+    if len(text) != 1 or not _is_cjk(text) or not 0.6 * h <= bh <= 1.6 * h:
+        return None
+    if box.bbox[0] - nearest.bbox[2] > _LABEL_REACH * h:
+        return None
+    return nearest
 
 
 def _echoes(small: str, big: str, overlap: float) -> bool:
@@ -81,14 +190,15 @@ _COLONS = frozenset(":：∶")
 
 
 def split_after_labels(group: list[CharSpan]) -> list[list[CharSpan]]:
-    """Split a run after each colon that ends a Chinese label ("名称：", "纳税人识别号："), keeping the colon
-    with the label. Printed forms put the label and its value in one line, so the recogniser reads them as
-    one; as two boxes the value gets its own confidence — a doubtful label character no longer makes the
-    value doubtful, nor the other way round — and its own bbox."""
+    """Split a run after each colon that ends a Chinese label ("名称：", "纳税人识别号：", or the "称：" of a
+    widely spaced "名    称：", see ``join_spaced_labels``), keeping the colon with the label. Printed forms put
+    the label and its value in one line, so the recogniser reads them as one; as two boxes the value gets its
+    own confidence — a doubtful label character no longer makes the value doubtful, nor the
+    other way round — and its own bbox."""
     out: list[list[CharSpan]] = []
     start = 0
     for k, c in enumerate(group):
-        if c.char in _COLONS and k >= 2 and k < len(group) - 1 and _is_cjk(group[k - 1].char):
+        if c.char in _COLONS and k >= 1 and k < len(group) - 1 and _is_cjk(group[k - 1].char):
             out.append(group[start : k + 1])
             start = k + 1
     out.append(group[start:])
@@ -158,7 +268,13 @@ def _sub_quad(quad: np.ndarray, start: float, end: float) -> np.ndarray:
     return np.vstack([top, bottom])
 
 
+_Y_FOR_YUAN = re.compile(r"[Yy](?=\s*\d[\d,]*\.\d{2}$)")
+"""The recogniser reads the ¥ in front of a printed amount as a Latin Y ("Y 37990.57"): nothing else on an
+invoice is a Y followed by an amount with two decimals."""
+
+
 def _box(text: str, quad: np.ndarray, page: int, confidence: float, alternatives: tuple[str, ...]) -> TextBox:
+    text = "¥" + text[1:] if _Y_FOR_YUAN.match(text) else text
     xs, ys = quad[:, 0], quad[:, 1]
     bbox = (float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()))
     alts = tuple(a for a in alternatives if a and a != text)

@@ -88,8 +88,14 @@ class OcrSettings(BaseSettings):
     text_score: float = Field(default=0.5, ge=0.0, le=1.0)
     """Lines the recogniser is less sure of than this are dropped (PP-OCR's default)."""
 
+    models: Literal["ppocrv4", "ppocrv6"] = "ppocrv4"
+    """RapidOCR's detection and recognition models: ``ppocrv4`` (inside the rapidocr_onnxruntime wheel) or
+    ``ppocrv6`` (PP-OCRv6 small, inside the ``rapidocr`` 3.x wheel: ``pip install 'fapiao[ppocrv6]'``; read
+    from the installed package, nothing is downloaded). The classifier stays the wheel's; ``det_model`` and
+    ``rec_model`` still override either. Compared on the real invoices printed and scanned in
+    docs/BENCHMARKS.md."""
     det_model: Path | None = None
-    """RapidOCR: an ONNX detection model to use instead of the wheel's PP-OCRv4 one."""
+    """RapidOCR: an ONNX detection model to use instead of the one ``models`` names."""
     rec_model: Path | None = None
     cls_model: Path | None = None
     rec_keys: Path | None = None

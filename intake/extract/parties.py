@@ -20,8 +20,15 @@ from fapiao.intake.rules.tax_ids import USCC_ALPHABET, tax_id_ok, uscc_check_cha
 PARTY_FIELDS = {"name": "name", "tax_id": "tax_id", "address_phone": "address_phone", "bank": "bank_account"}
 
 
+_LEADING_DEBRIS = "，,.。、;；:：·'\"|"
+"""Punctuation OCR reads in front of a name (the colon's tail, a speck of the form): no name starts with it."""
+_LABEL_REMNANT = re.compile(r"^\s*(?:名\s*)?称\s*[:：∶]\s*")
+"""What is left of a "名    称：" label in front of a name when OCR cut the label apart (the lone 名 lost, or read
+as a box of its own): a company or person's name never starts with "称："."""
+
+
 def _name(text: str):
-    s = text.strip().strip(":").strip()
+    s = _LABEL_REMNANT.sub("", text).strip().strip(":").strip().lstrip(_LEADING_DEBRIS).strip()
     flat = compact(s)
     if not flat or re.fullmatch(r"[\d\-*/<>+]+", flat):
         return None
@@ -97,10 +104,21 @@ def party_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[st
                 _checksum_corroborates(found)
             elif kind == "name" and found.value != found.raw.strip().strip(":").strip():
                 found.confidence *= GLUED_DOUBT
+            if kind == "name" and any(b.src.source is FieldSource.ocr for b in found.boxes):
+                found.value = full_width_brackets(found.value)
             out[key] = found
     if "buyer_name" in out:
         out["buyer_name"].confidence *= _private_buyer_doubt(out["buyer_name"])
     return out
+
+
+def full_width_brackets(name: str) -> str:
+    """Brackets in a Chinese name as registered, full width: "广德月满庭酒店（个体工商户）". The recogniser picks
+    the width of each bracket by eye and often mixes them ("（个体工商户)"); a name read off a picture gets
+    the registered form (a text layer's name is kept exactly as printed)."""
+    if not re.search(r"[\u4e00-\u9fff]", name):
+        return name
+    return name.replace("(", "（").replace(")", "）")
 
 
 _VALUE_REACH = 12

@@ -59,9 +59,13 @@ class RapidOcrEngine(OcrEngine):
             "use_cls": settings.use_cls,
             "intra_op_num_threads": settings.threads or -1,
         }
+        det_model, rec_model = settings.det_model, settings.rec_model
+        if settings.models != "ppocrv4":
+            det_default, rec_default = model_set_paths(settings.models)
+            det_model, rec_model = det_model or det_default, rec_model or rec_default
         for key, path in (
-            ("det_model_path", settings.det_model),
-            ("rec_model_path", settings.rec_model),
+            ("det_model_path", det_model),
+            ("rec_model_path", rec_model),
             ("cls_model_path", settings.cls_model),
             ("rec_keys_path", settings.rec_keys),
         ):
@@ -416,6 +420,29 @@ def _usable_cores() -> int:
 
 
 _BUILD_LOCK = threading.Lock()
+
+
+MODEL_SETS = {"ppocrv6": ("rapidocr", "PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx")}
+"""Model set → (the package whose wheel ships the files, detection model, recognition model)."""
+
+
+def model_set_paths(name: str) -> tuple[Path, Path]:
+    """The detection and recognition model files of a model set, from the installed package that ships them.
+
+    The package is located, not imported (``rapidocr`` 3.x would pull in its own pipeline and configuration
+    machinery, and this engine only needs its model files)."""
+    import importlib.util
+
+    package, det, rec = MODEL_SETS[name]
+    spec = importlib.util.find_spec(package)
+    folder = Path(next(iter(spec.submodule_search_locations or []), "")) / "models" if spec else None
+    if folder is None or not (folder / det).is_file() or not (folder / rec).is_file():
+        raise OcrEngineUnavailable(
+            f"FAPIAO_OCR_MODELS={name} needs the {package} package, whose wheel ships {det} and {rec}; "
+            f"it is not installed here",
+            hint="install it with `pip install 'fapiao[ppocrv6]'`, or set FAPIAO_OCR_MODELS=ppocrv4",
+        )
+    return folder / det, folder / rec
 
 
 @contextmanager

@@ -276,3 +276,36 @@ def test_a_quantity_lost_by_detection_is_the_whole_number_price_and_amount_imply
     assert items[-1].unit_price == Decimal("687.168142")
     # 6.25 / 2.5 is not whole; at a price of 0.01 many whole numbers give 3.00 to the cent: nothing is guessed
     assert _items([row(290, "51", "5100.00")], FieldSource.text_layer)[0].quantity is None
+
+
+def test_the_tail_of_a_spaced_name_label_is_not_part_of_the_name() -> None:
+    # "名    称：" with the lone "名" lost (under a seal, or too faint to detect): OCR gives "称：深圳市…" as one
+    # line; the name is what follows the label's remnant
+    boxes = (
+        HEADER
+        + [
+            _box(79, 190, 103, 280, "购买方"),
+            _box(208, 189, 403, 205, "称：深圳市骏合商贸有限公司"),
+            _box(120, 213, 240, 236, "纳税人识别号："),
+            _box(234, 213, 468, 236, "914403003597744087"),
+        ]
+        + TABLE
+    )
+    inv = _read(boxes).invoice
+    assert (inv.buyer_name, inv.buyer_tax_id) == ("深圳市骏合商贸有限公司", "914403003597744087")
+
+
+def test_ocr_names_lose_leading_specks_and_get_registered_brackets() -> None:
+    boxes = (
+        HEADER
+        + [
+            _box(60, 160, 112, 186, "名称："),
+            _box(112, 160, 200, 186, "，张蕾蕾"),
+            _box(640, 160, 700, 186, "名称："),
+            _box(700, 160, 960, 186, "广德月满庭酒店（个体工商户)"),
+            _box(640, 205, 1120, 231, "统一社会信用代码/纳税人识别号：914403001922038216"),
+        ]
+        + TABLE
+    )
+    inv = _read(boxes).invoice
+    assert (inv.buyer_name, inv.seller_name) == ("张蕾蕾", "广德月满庭酒店（个体工商户）")

@@ -147,3 +147,48 @@ def test_lines_are_split_at_wide_gaps_and_keep_alternatives():
     assert boxes[0].x1 < boxes[1].x0 and boxes[1].x0 == pytest.approx(600)
     assert boxes[1].confidence == pytest.approx(0.8) and boxes[1].alternatives == ("校验玛",)
     assert boxes[0].alternatives == ()
+
+
+def _spans(text: str, start: float, step: float, confidence: float = 0.99) -> list[CharSpan]:
+    return [CharSpan(c, start + step * i, start + step * i + 0.8 * step, confidence) for i, c in enumerate(text)]
+
+
+def _line(text: str, x0: float, x1: float, y0: float = 100, y1: float = 120) -> OcrLine:
+    step = 1 / len(text)
+    return OcrLine(text, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), 0.99, chars=tuple(_spans(text, 0, step)))
+
+
+def test_a_widely_spaced_label_read_as_two_regions_is_one_label_box_again():
+    # real form "名    称：个人": the detector finds "名" alone and "称：个人" 3.5 line heights to its right
+    boxes = lines_to_boxes([_line("名", 90, 110), _line("称：个人", 180, 260)])
+    assert [b.text for b in boxes] == ["名称：", "个人"]
+    assert boxes[0].x0 == pytest.approx(90) and boxes[1].x0 > 215
+
+
+def test_spaced_label_pieces_join_only_when_alone_on_their_line_and_near():
+    far = lines_to_boxes([_line("名", 10, 30), _line("称：深圳市骏合商贸有限公司", 200, 460)])
+    assert far[0].text == "名"  # 8.5 line heights apart: not one label
+    between = lines_to_boxes([_line("名", 90, 110), _line("X", 130, 150), _line("称：个人", 180, 260)])
+    assert "名" in [b.text for b in between]
+    other_line = lines_to_boxes([_line("名", 90, 110, 130, 150), _line("称：个人", 180, 260)])
+    assert [b.text for b in other_line] == ["名", "称：", "个人"]
+
+
+def test_three_piece_spaced_label_is_joined():
+    boxes = lines_to_boxes([_line("校", 10, 30), _line("验", 60, 80), _line("码：", 110, 150)])
+    assert [b.text for b in boxes] == ["校验码："]
+
+
+def test_yuan_sign_read_as_latin_y_before_an_amount_is_restored():
+    assert [b.text for b in lines_to_boxes([_line("Y 37990.57", 800, 900)])] == ["¥ 37990.57"]
+    assert [b.text for b in lines_to_boxes([_line("Y2279.43", 800, 900)])] == ["¥2279.43"]
+    assert [b.text for b in lines_to_boxes([_line("YX1234", 800, 900)])] == ["YX1234"]
+
+
+def test_a_spaced_name_label_whose_colon_was_lost_is_cut_off_the_name():
+    boxes = lines_to_boxes([_line("名", 90, 110), _line("称滴滴出行科技有限公司", 180, 400)])
+    assert [b.text for b in boxes] == ["名称", "滴滴出行科技有限公司"]
+    assert boxes[0].x0 == pytest.approx(90) and boxes[1].x0 == pytest.approx(200)
+    # only a known spaced label: a lone character before another name is left alone
+    kept = lines_to_boxes([_line("个", 90, 110), _line("人民出版社有限公司", 180, 400)])
+    assert [b.text for b in kept] == ["个", "人民出版社有限公司"]

@@ -83,3 +83,29 @@ def test_lines_recognised_in_parallel_are_the_lines_read_one_at_a_time(page):
     assert [(x.text, x.bbox) for x in a.boxes] == [(y.text, y.bbox) for y in b.boxes]
     assert [x.confidence for x in a.boxes] == pytest.approx([y.confidence for y in b.boxes], abs=1e-4)
     assert truth["seller_tax_id"] in "".join(x.text for x in b.boxes).replace(" ", "")
+
+
+def test_the_ppocrv6_model_set_reads_the_same_page():
+    # FAPIAO_OCR_MODELS=ppocrv6: the PP-OCRv6 small models shipped inside the rapidocr 3.x wheel
+    import importlib.util
+
+    from fapiao.ocr.engines.rapid import RapidOcrEngine, model_set_paths
+    from fapiao.ocr.settings import OcrSettings
+    from tests.ocr.pages import render_page
+
+    if importlib.util.find_spec("rapidocr") is None:
+        pytest.skip("the rapidocr 3.x package (FAPIAO_OCR_MODELS=ppocrv6's models) is not installed here")
+    det, rec = model_set_paths("ppocrv6")
+    assert det.name == "PP-OCRv6_det_small.onnx" and rec.name == "PP-OCRv6_rec_small.onnx"
+    img, truth = render_page(seed=1)
+    result = ocr_page(img, engine=RapidOcrEngine(OcrSettings(models="ppocrv6")))
+    text = _text(result)
+    for key in ("invoice_number", "buyer_name", "seller_name", "seller_tax_id"):
+        assert truth[key].replace(" ", "") in text, key
+
+
+def test_an_unknown_model_set_is_refused():
+    from fapiao.ocr.settings import OcrSettings
+
+    with pytest.raises(ValueError):
+        OcrSettings(models="ppocrv9")
