@@ -28,7 +28,6 @@ from decimal import Decimal
 from typing import Any
 
 from fapiao.core.models import (
-    TYPE_BY_CODE,
     TYPE_CODES,
     FieldSource,
     FieldValue,
@@ -38,6 +37,7 @@ from fapiao.core.models import (
     Severity,
 )
 from fapiao.intake.amount_words import safe_parse_words
+from fapiao.intake.extract.kind import qr_kind
 from fapiao.intake.rules import TOTALS_RULES, RuleContext, run_rules
 from fapiao.intake.rules.arithmetic import line_tax
 from fapiao.intake.rules.base import finding, money
@@ -150,7 +150,7 @@ def _type_from_code(state: Repaired) -> None:
 
 def _qr_override(state: Repaired, ctx: RuleContext) -> None:
     qr = ctx.qr
-    qr_type = TYPE_BY_CODE.get(qr.type_code or "")
+    qr_type = qr_kind(qr.type_code, state.invoice.invoice_code)
     if qr_type is not None and qr_type is not state.invoice.invoice_type:
         old = state.invoice.invoice_type
         state.invoice = state.invoice.model_copy(update={"invoice_type": qr_type, "type_code": TYPE_CODES[qr_type]})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fapiao.core.models import TYPE_BY_CODE, InvoiceType
+from fapiao.core.models import NUMBER_ONLY_TYPES, TYPE_BY_CODE, InvoiceType
 
 _TICKET_RULES: tuple[tuple[str, InvoiceType], ...] = (
     ("铁路电子客票", InvoiceType.rail),
@@ -24,9 +24,11 @@ _TITLE_RULES: tuple[tuple[tuple[str, ...], InvoiceType], ...] = (
 
 
 def classify(title: str | None, code: str | None, number: str | None, qr_type: str | None) -> InvoiceType:
-    """QR type first (the most trusted), then the title, then the number's shape."""
-    if qr_type and qr_type in TYPE_BY_CODE:
-        return TYPE_BY_CODE[qr_type]
+    """QR type first (the most trusted) when the invoice has the shape of that type, then the title, then the
+    number's shape."""
+    by_qr = qr_kind(qr_type, code)
+    if by_qr is not None:
+        return by_qr
     flat = flat_title(title)
     for needle, kind in _TICKET_RULES:
         if needle in flat:
@@ -40,6 +42,16 @@ def classify(title: str | None, code: str | None, number: str | None, qr_type: s
         if any(n in flat for n in needles):
             return kind
     return InvoiceType.unknown
+
+
+def qr_kind(qr_type: str | None, code: str | None) -> InvoiceType | None:
+    """The type a QR states, when the invoice has that type's shape: a number-only type (数电, tickets) has no
+    invoice code, a coded type has one. A QR type the code contradicts (a specimen's placeholder type) is not
+    believed; the QR rules report the disagreement."""
+    kind = TYPE_BY_CODE.get(qr_type or "")
+    if kind is None or (kind in NUMBER_ONLY_TYPES) != (not code):
+        return None
+    return kind
 
 
 def flat_title(title: str | None) -> str:

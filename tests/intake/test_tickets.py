@@ -243,3 +243,15 @@ def test_real_rail_tickets_are_rail_and_verified(name: str) -> None:
     assert inv.total_amount is None
     assert inv.route_from and inv.route_from.endswith("站") and inv.trip_number and inv.seat_class
     assert result.status is Status.verified, [(f.code, f.fields) for f in result.findings]
+
+
+def test_a_ticket_qr_type_on_an_invoice_with_a_code_is_not_believed():
+    """A specimen OFD's QR states type 51 (rail) beside a 12-digit invoice code: a coded invoice is no ticket,
+    so its printed title decides and the QR rules report the disagreement."""
+    from fapiao.core.models import InvoiceType
+    from fapiao.intake.extract.kind import classify, qr_kind
+
+    assert qr_kind("51", "011001600111") is None
+    assert qr_kind("51", None) is InvoiceType.rail
+    assert qr_kind("10", None) is None and qr_kind("10", "011001600111") is InvoiceType.e_normal
+    assert classify("北京增值税电子普通发票", "011001600111", "05912036", "51") is InvoiceType.e_normal
