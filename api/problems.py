@@ -16,6 +16,7 @@ from fapiao.service.backfills import BackfillError, FolderNotAllowed
 from fapiao.service.drafts import NothingToExport
 from fapiao.service.pages import PageUnavailable
 from fapiao.service.records import RecordsImportError
+from fapiao.service.review import OpenErrors
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ HTTP_STATUS: dict[type[FapiaoError], int] = {
     Conflict: 409,
     DraftStateError: 409,
     NothingToExport: 409,
+    OpenErrors: 409,
     InvalidEdit: 422,
     RecordsImportError: 422,
     BackfillError: 422,

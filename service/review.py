@@ -186,7 +186,6 @@ class OpenErrors(FapiaoError):
     """Confirming an invoice (or a draft) whose rules still report errors, without an override and its reason."""
 
     code = "open_errors"
-    http_status = 409
 
     def __init__(self, message: str, codes: list[str], *, hint: str | None = None, subjects: list[int] = ()) -> None:
         super().__init__(message, hint=hint)

@@ -31,8 +31,7 @@ KINDS = {
     "yuan": (InvoiceType.digital_normal, InvoiceType.e_normal),
 }
 NOT_READ_YET = {
-    "spaced_labels": "spaced labels: 名/称 and 合/计 as separate runs 3 em apart are not rejoined (RC1, real-digital)",
-    "total_row": "合计 row: 合 … 计 across the name column with ¥ boxes is read as an item (RC1/RC2, real-digital)",
+    "spaced_labels": "spaced labels: 名/称 and 合/计 as separate runs 3 em apart are not rejoined",
 }
 
 

@@ -77,7 +77,16 @@ def test_reviewers_editing_one_invoice_at_once_get_a_conflict_not_an_overwrite(c
             for h, a in zip(reviewers, ["confirm", "reject", "confirm", "reject"], strict=False)
         ]
     )
-    won = _one_winner(responses)
+    # The decision that won stands. The other reviewer who sent the same decision is answered as a repeat
+    # (idempotent: 200, nothing changed) when the winner had committed, else with a conflict; the opposite
+    # decisions always get a conflict.
+    sent = ["confirmed", "rejected", "confirmed", "rejected"]
+    decided = {r.json()["review"] for r in responses if r.status_code == 200}
+    assert len(decided) == 1, [(r.status_code, r.text[:200]) for r in responses]
+    (won_review,) = decided
+    for d, r in zip(sent, responses, strict=True):
+        assert r.status_code in ({200, 409} if d == won_review else {409}), (d, r.status_code)
+    won = {"review": won_review}
     with session_scope(client.app.state.ctx.sessions) as s:
         edits = s.scalars(select(AuditEntry).where(AuditEntry.action == "edit")).all()
         decisions = s.scalars(select(AuditEntry).where(AuditEntry.field == "review")).all()

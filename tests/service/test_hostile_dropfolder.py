@@ -14,7 +14,7 @@ from fapiao.service.dropfolder import DropFolder
 from fapiao.service.runtime import start_service
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document
-from tests.intake.test_hostile_inputs import GOOD
+from tests.helpers.hostile import good_pdf
 
 
 def test_a_huge_sparse_file_is_refused_from_its_size_without_being_read(settings: Settings) -> None:
@@ -24,7 +24,7 @@ def test_a_huge_sparse_file_is_refused_from_its_size_without_being_read(settings
         huge = drop.inbox / "huge.pdf"
         with huge.open("wb") as f:
             f.truncate(6 * 1024**3)  # `truncate -s 6G`: no disk used, 6 GB to anyone who reads it
-        (drop.inbox / "good.pdf").write_bytes(GOOD)
+        (drop.inbox / "good.pdf").write_bytes(good_pdf())
         drop.scan()
         tracemalloc.start()
         try:
