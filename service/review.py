@@ -187,7 +187,9 @@ class OpenErrors(FapiaoError):
 
     code = "open_errors"
 
-    def __init__(self, message: str, codes: list[str], *, hint: str | None = None, subjects: list[int] = ()) -> None:
+    def __init__(
+        self, message: str, codes: list[str], *, hint: str | None = None, subjects: tuple[int, ...] | list[int] = ()
+    ) -> None:
         super().__init__(message, hint=hint)
         self.codes = codes
         self.subjects = list(subjects)
@@ -241,7 +243,7 @@ def _set_review(
                     hint="correct the fields, or confirm with an override and its reason (it is audited)",
                 )
             if errors:
-                detail.update(override=override.strip(), errors=errors)
+                detail.update(override=(override or "").strip(), errors=errors)
             _learn_parties(s, row)
         row.review = decision
         s.add(

@@ -213,7 +213,7 @@ async def act(
     except OpenErrors as exc:
         t = Translator(pick_lang(request))
         msg = t("dr.open_errors", n=len(exc.codes))
-        return await run_in_threadpool(_detail, request, ctx, draft_id, msg, False, None, exc.http_status)
+        return await run_in_threadpool(_detail, request, ctx, draft_id, msg, False, None, http_status(exc))
     except FapiaoError as exc:
         return await run_in_threadpool(
             _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), None, http_status(exc)

@@ -127,7 +127,9 @@ def _merge_item(row: ItemRow, before: list[dict]) -> dict[str, Any]:
 
 
 @router.post("/invoices/{invoice_id}/review")
-async def decide(request: Request, invoice_id: InvoiceId, body: Decision, ctx: Ctx, _: UiReviewer) -> dict:
+async def decide(
+    request: Request, invoice_id: InvoiceId, body: Decision, ctx: Ctx, _: UiReviewer
+) -> dict | JSONResponse:
     try:
         await run_in_threadpool(
             set_review,
