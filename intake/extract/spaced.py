@@ -53,32 +53,39 @@ def _joined(boxes: list[Box]) -> Box:
     return Box(src, text.strip(), compact(text))
 
 
-def _next_right(box: Box, pool: list[Box], used: set[int]) -> Box | None:
-    h = max(box.h, 1.0)
-    right = [
-        r
-        for r in pool
-        if r is not box
-        and id(r) not in used
-        and abs(r.cy - box.cy) < 0.5 * h
-        and -0.3 * h <= r.x0 - box.x1 < MAX_GAP_H * h
-        and abs(r.h - box.h) < 0.5 * h
-    ]
-    return min(right, key=lambda r: r.x0) if right else None
+_Geo = tuple[float, float, float, float]
+"""(cy, h, x0, x1) of a box, computed once: the joiner compares every piece with every other."""
+
+
+def _next_right(box: Box, pool: list[Box], geo: dict[int, _Geo], used: set[int]) -> Box | None:
+    """The nearest piece right of ``box`` on its line (``pool`` is sorted by x0)."""
+    cy, h, _, x1 = geo[id(box)]
+    h = max(h, 1.0)
+    for r in pool:
+        rcy, rh, rx0, _ = geo[id(r)]
+        gap = rx0 - x1
+        if gap >= MAX_GAP_H * h:
+            return None
+        if r is box or id(r) in used or gap < -0.3 * h:
+            continue
+        if abs(rcy - cy) < 0.5 * h and abs(rh - h) < 0.5 * h:
+            return r
+    return None
 
 
 def join_spaced_words(boxes: list[Box], sources: frozenset[FieldSource] = DEFAULT_SOURCES) -> list[Box]:
     """Join runs of short pieces (one or two characters, maybe a colon) with their right neighbours on the
     same line when the joined text is a label or a column header; the longest such word wins."""
-    pool = [b for b in boxes if b.src.source in sources and _PIECE.match(b.flat)]
+    pool = sorted((b for b in boxes if b.src.source in sources and _PIECE.match(b.flat)), key=lambda b: b.x0)
+    geo = {id(b): (b.cy, b.h, b.x0, b.x1) for b in pool}
     used: set[int] = set()
     merged: list[Box] = []
-    for start in sorted(pool, key=lambda b: (round(b.cy), b.x0)):
+    for start in sorted(pool, key=lambda b: (round(geo[id(b)][0]), geo[id(b)][2])):
         if id(start) in used or is_word(start):
             continue
         chain, best = [start], None
         while len(chain) < MAX_PIECES:
-            nxt = _next_right(chain[-1], pool, used)
+            nxt = _next_right(chain[-1], pool, geo, used)
             if nxt is None or is_word(nxt) and len(nxt.flat) > 1:
                 break
             chain.append(nxt)

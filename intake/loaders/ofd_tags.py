@@ -78,9 +78,10 @@ def object_texts(contents: list[Element]) -> dict[str, str]:
     out: dict[str, str] = {}
     for content in contents:
         for obj in content.iter():
-            if local(obj.tag) == "TextObject" and obj.get("ID"):
+            oid = obj.get("ID")
+            if local(obj.tag) == "TextObject" and oid:
                 text = "".join(c.text or "" for c in obj if local(c.tag) == "TextCode")
-                out.setdefault(obj.get("ID"), text)
+                out.setdefault(oid, text)
     return out
 
 
@@ -98,7 +99,7 @@ def tag_fields(tag_root: Element, texts: dict[str, str]) -> dict[str, str]:
         field = field or TAX_TICKET_NAMES.get(name) or _ROOT_NAMES.get(name.lower())
         if field is None or field not in HEADER_FIELDS or field in out:
             continue
-        value = "".join(texts.get(r.text.strip(), "") for r in refs).strip()
+        value = "".join(texts.get((r.text or "").strip(), "") for r in refs).strip()
         if value:
             out[field] = value
     return out
@@ -110,7 +111,7 @@ def custom_data_fields(ofd: Element) -> dict[str, str]:
         if local(el.tag) == "CustomData" and (el.text or "").strip():
             field = CUSTOM_DATA_NAMES.get((el.get("Name") or "").replace(" ", ""))
             if field:
-                out.setdefault(field, el.text.strip())
+                out.setdefault(field, (el.text or "").strip())
     return out
 
 
