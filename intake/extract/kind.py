@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fapiao.core.models import NUMBER_ONLY_TYPES, TYPE_BY_CODE, InvoiceType
+from fapiao.intake.rules.codes import type_from_code
 
 _TICKET_RULES: tuple[tuple[str, InvoiceType], ...] = (
     ("铁路电子客票", InvoiceType.rail),
@@ -40,8 +41,15 @@ def classify(title: str | None, code: str | None, number: str | None, qr_type: s
         return InvoiceType.digital_special if "专用" in flat else InvoiceType.digital_normal
     for needles, kind in _TITLE_RULES:
         if any(n in flat for n in needles):
-            return kind
+            return _toll_by_code(kind, code)
     return InvoiceType.unknown
+
+
+def _toll_by_code(kind: InvoiceType, code: str | None) -> InvoiceType:
+    """An old 通行费 e-invoice may print the plain 增值税电子普通发票 title; its code (kind digits 12) says toll."""
+    if kind is InvoiceType.e_normal and type_from_code(code) is InvoiceType.toll:
+        return InvoiceType.toll
+    return kind
 
 
 def qr_kind(qr_type: str | None, code: str | None) -> InvoiceType | None:

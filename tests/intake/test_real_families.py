@@ -181,3 +181,13 @@ def test_values_drawn_before_all_labels_with_split_total_label() -> None:
     (group,) = group_pages([read_page(p) for p in doc.pages])
     inv = assemble(group).invoice
     assert (inv.total_amount, inv.total_tax) == (Decimal("90.00"), Decimal("5.40")) and len(inv.items) == 2
+
+
+def test_an_old_toll_invoice_with_the_plain_title_is_typed_by_its_code():
+    """Old 通行费 e-invoices may print only 增值税电子普通发票; the code's kind digits (…12) say type 14."""
+    from fapiao.core.models import InvoiceType
+    from fapiao.intake.extract.kind import classify
+
+    assert classify("湖北增值税电子普通发票", "042001900112", "12345678", None) is InvoiceType.toll
+    assert classify("湖北增值税电子普通发票", "042001900111", "12345678", None) is InvoiceType.e_normal
+    assert classify("湖北增值税电子专用发票", "042001900113", "12345678", None) is InvoiceType.e_special
