@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from fapiao.core.errors import LimitExceeded, UnsupportedFormat
+from fapiao.core.states import JobStatus
 from fapiao.intake.loaders.sniff import ACCEPTED_KINDS, DocumentKind, active_content, sniff
 from fapiao.service.context import ServiceContext
 from fapiao.storage.db import session_scope
@@ -60,7 +61,7 @@ def accept(
     try:
         with session_scope(ctx.sessions) as s:
             doc = Document(
-                sha256=sha, filename=filename[:512], size=len(data), source=source, batch=batch, status="queued"
+                sha256=sha, filename=filename[:512], size=len(data), source=source, batch=batch, status=JobStatus.queued
             )
             s.add(doc)
             s.flush()
