@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -165,6 +166,7 @@ def test_metrics_count_documents(client: TestClient) -> None:
     assert 'fapiao_documents{status="done"} 1.0' in text
 
 
+@pytest.mark.slow  # the OCR models read the page
 def test_page_images_for_review(settings) -> None:
     import io
 

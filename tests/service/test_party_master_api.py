@@ -4,6 +4,7 @@ master then knows them next to what the records import taught it."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.service.conftest import make_key
@@ -86,6 +87,7 @@ def test_the_service_confirms_ocr_names_with_the_party_master_in_its_database(cl
     assert _unconfirmed(after) == () and after.status is Status.verified
 
 
+@pytest.mark.slow  # the OCR models read the scan
 def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, tmp_path) -> None:
     """A scan read by OCR waits for a person because nothing confirmed its names; a records import that knows
     both parties verifies it again at once (audited); a second import finds nothing more to do."""
