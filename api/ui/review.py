@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import RedirectResponse, Response
 
 from fapiao.api.deps import Ctx, InvoiceId
+from fapiao.api.edits import FieldEdit
 from fapiao.api.problems import ApiError
 from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import pick_lang
@@ -25,11 +26,6 @@ from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import ExtractedInvoice
 
 router = APIRouter(route_class=UiRoute)
-
-
-class FieldEdit(BaseModel):
-    version: int
-    fields: dict[str, str | None] = Field(max_length=50)
 
 
 Cell = Annotated[str | None, Field(default=None, max_length=200)]
