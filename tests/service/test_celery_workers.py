@@ -113,8 +113,7 @@ def test_a_backfill_is_spread_over_two_workers(tmp_path: Path, pg_schema_url: st
     import io
     import zipfile
 
-    from tests.service.test_backfill_api import _records, _wait
-    from tests.service.test_reconciliation_api import xml
+    from tests.helpers.service import bureau_export, wait_backfill, xml
 
     redis.Redis.from_url(REDIS).flushdb()
     data_dir = tmp_path / "data"
@@ -144,11 +143,11 @@ def test_a_backfill_is_spread_over_two_workers(tmp_path: Path, pg_schema_url: st
                 headers=rv,
                 files={
                     "archive": ("b.zip", buf.getvalue(), "application/zip"),
-                    "records": ("export.csv", _records(numbers[:20]), "text/csv"),
+                    "records": ("export.csv", bureau_export(numbers[:20]), "text/csv"),
                 },
             )
             assert resp.status_code == 202, resp.text
-            body = _wait(client, rv, resp.json()["id"], timeout=180)
+            body = wait_backfill(client, rv, resp.json()["id"], timeout=180)
             assert body["status"] == "done", body
             assert body["categories"]["matched"] == 20 and body["categories"]["missing_in_system"] == 4
             with session_scope(client.app.state.ctx.sessions) as s:

@@ -22,7 +22,7 @@ import pytest
 from fapiao.core.models import InvoiceType
 from samples.generator.pdf import render_pdf
 from samples.generator.truth import random_invoice
-from tests.service.test_reconciliation_api import MAPPING, csv_bytes
+from tests.helpers.service import MAPPING, csv_bytes
 
 pytestmark = pytest.mark.slow  # kill -9 of a served subprocess
 

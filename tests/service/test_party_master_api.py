@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.helpers.service import ERP_HEADERS, SELLER_ID, csv_bytes, import_records, wait_done, xml
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
-from tests.service.test_reconciliation_api import ERP_HEADERS, SELLER_ID, _import, csv_bytes, xml
 
 BUYER_ID = "91330106273175535K"  # the buyer in the XML template
 
@@ -29,7 +28,7 @@ def test_confirming_an_invoice_teaches_the_party_master(client: TestClient) -> N
         headers=up,
         files=[("files", ("a.xml", xml("24310000000000000007", "100.00", "6.00"), "application/xml"))],
     ).json()
-    assert _wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
+    assert wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
     (listed,) = client.get("/api/v1/invoices", headers=rv).json()["invoices"]
     assert _parties(client, rv) == {}  # reading an invoice teaches nothing: only a person's confirmation does
 
@@ -62,7 +61,7 @@ def test_confirming_an_invoice_teaches_the_party_master(client: TestClient) -> N
         [f"2431000000000000001{i}", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "1.00", "0.06", "1.06", "正常"]
         for i in range(3)
     ]
-    _import(client, rv, csv_bytes(rows, ERP_HEADERS), mapping='{"invoice_number": "票号"}')
+    import_records(client, rv, csv_bytes(rows, ERP_HEADERS), mapping='{"invoice_number": "票号"}')
     seller = _parties(client, rv)[SELLER_ID]
     assert ("上海某某贸易股份有限公司", 1, "confirmed") in _names(seller)
     assert any(n == "上海某某贸易有限公司" and origin != "confirmed" for n, _, origin in _names(seller))
@@ -82,7 +81,7 @@ def test_the_service_confirms_ocr_names_with_the_party_master_in_its_database(cl
     before = verify(read, options)
     assert before.status is Status.needs_review and set(_unconfirmed(before)) == {"buyer_name", "seller_name"}
     export = _export(tmp_path / "export.csv", [_row("00000001", "深圳某某有限公司", "上海某某信息科技有限公司")])
-    _import(client, rv, export.read_bytes())
+    import_records(client, rv, export.read_bytes())
     after = verify(read, options)
     assert _unconfirmed(after) == () and after.status is Status.verified
 
@@ -104,7 +103,7 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
         doc = client.post(
             "/api/v1/documents", headers=up, files=[("files", ("scan.png", scan.read_bytes(), "image/png"))]
         ).json()
-        assert _wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
+        assert wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
         (listed,) = client.get("/api/v1/invoices", headers=rv).json()["invoices"]
         before = client.get(f"/api/v1/invoices/{listed['id']}", headers=rv).json()
         assert before["status"] == "needs_review"
@@ -126,7 +125,7 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
             "价税合计": "10.60",
             "发票状态": "正常",
         }
-        run = _import(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())
+        run = import_records(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())
         assert run["reverified"] == 1
         after = client.get(f"/api/v1/invoices/{listed['id']}", headers=rv).json()
         assert after["status"] == "verified" and not any(f["code"] == "ocr.unconfirmed" for f in after["findings"])
@@ -135,4 +134,4 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
         assert (entry["field"], entry["old"], entry["new"]) == ("status", "needs_review", "verified")
 
         # Importing again changes nothing more.
-        assert _import(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())["reverified"] == 0
+        assert import_records(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())["reverified"] == 0

@@ -28,10 +28,8 @@ from fapiao.service.keys import ROLES, create_key, hash_key
 from fapiao.storage.db import Base, session_scope
 from fapiao.storage.service_tables import ApiKey
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
+from tests.helpers.service import wait_backfill, wait_done, xml
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
-from tests.service.test_backfill_api import _wait
-from tests.service.test_reconciliation_api import xml
 
 PDF = placed_pdf(OLD_LABELS, OLD_VALUES)
 PUBLIC_API = {("GET", "/health")}
@@ -177,7 +175,7 @@ def test_nothing_outside_the_data_directory_can_be_read(client: TestClient, tmp_
     (folder / "link.xml").symlink_to(secret)
     resp = client.post("/api/v1/backfills", headers=rv, data={"folder": str(folder)})
     assert resp.status_code == 202
-    body = _wait(client, rv, resp.json()["id"])
+    body = wait_backfill(client, rv, resp.json()["id"])
     assert body["status"] == "done" and body["accepted"] == 1 and body["refused"] == 1, body
     assert "link.xml" in body["refusals"][0]["name"] and "outside" in body["refusals"][0]["error"]
     docs = client.get("/api/v1/documents", headers=up).json()["documents"]
@@ -187,7 +185,7 @@ def test_nothing_outside_the_data_directory_can_be_read(client: TestClient, tmp_
 def test_originals_and_page_images_are_never_rendered_by_a_browser(client: TestClient) -> None:
     up, rv = make_key(client, "uploader"), make_key(client, "reviewer")
     doc = client.post("/api/v1/documents", headers=up, files=[("files", ("<script>.pdf", PDF, "text/html"))]).json()
-    body = _wait_done(client, doc["documents"][0]["id"], up)
+    body = wait_done(client, doc["documents"][0]["id"], up)
     got = client.get(f"/api/v1/documents/{body['id']}/original", headers=rv)
     assert got.status_code == 200 and got.content == PDF
     assert got.headers["content-type"] == "application/octet-stream"

@@ -25,9 +25,9 @@ from fapiao.storage.db import session_scope
 from fapiao.storage.matching_tables import Draft
 from fapiao.storage.service_tables import Document, ExtractedInvoice
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
+from tests.helpers.service import MAPPING, SELLER_ID, csv_bytes, xml
 from tests.service.conftest import make_key
 from tests.service.test_celery_workers import _start_worker, pg_schema_url  # noqa: F401  (fixture)
-from tests.service.test_reconciliation_api import MAPPING, SELLER_ID, csv_bytes, xml
 
 pytestmark = [pytest.mark.slow, pytest.mark.live]  # kill -9 of Celery workers on PostgreSQL and Redis
 
