@@ -271,8 +271,8 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
     from sqlalchemy import create_engine
 
     from fapiao.core.settings import Settings
+    from tests.helpers.processes import start_worker
     from tests.service.conftest import PG_URL
-    from tests.service.test_celery_workers import _start_worker
 
     db_pw, broker_pw, hook_token = f"dbpw{uuid.uuid4().hex}", f"brokerpw{uuid.uuid4().hex}", f"tok{uuid.uuid4().hex}"
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -324,7 +324,7 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
     answers: list[str] = []
     try:
         with _served(app) as base:
-            worker = _start_worker(env, worker_log)
+            worker = start_worker(env, worker_log)
             try:
                 ctx = app.state.ctx
                 admin_key = create_key(ctx, "admin", "secrets-admin")
