@@ -10,8 +10,8 @@ import openpyxl
 from typer.testing import CliRunner
 
 from fapiao.cli.main import app
+from tests.helpers.records import write_csv
 from tests.helpers.service import XML
-from tests.storage.test_records_sync import write_csv
 
 
 def xml_invoice(path: Path, number: str, amount: str, tax: str, seller_id: str = "914403001922038216") -> Path:

@@ -73,17 +73,19 @@ def test_the_service_confirms_ocr_names_with_the_party_master_in_its_database(cl
     each verification: before a records import an OCR'd name is unconfirmed, after it the same reading is not."""
     from fapiao.core.models import Status
     from fapiao.intake.verify import verify
-    from tests.intake.test_backfill_party_master import _export, _ocr_read, _row, _unconfirmed
+    from tests.helpers.parties import export_file, export_row, ocr_read, unconfirmed
 
     rv = make_key(client, "reviewer")
     options = client.app.state.ctx.pipeline.options.verify
-    read = _ocr_read()
+    read = ocr_read()
     before = verify(read, options)
-    assert before.status is Status.needs_review and set(_unconfirmed(before)) == {"buyer_name", "seller_name"}
-    export = _export(tmp_path / "export.csv", [_row("00000001", "深圳某某有限公司", "上海某某信息科技有限公司")])
+    assert before.status is Status.needs_review and set(unconfirmed(before)) == {"buyer_name", "seller_name"}
+    export = export_file(
+        tmp_path / "export.csv", [export_row("00000001", "深圳某某有限公司", "上海某某信息科技有限公司")]
+    )
     import_records(client, rv, export.read_bytes())
     after = verify(read, options)
-    assert _unconfirmed(after) == () and after.status is Status.verified
+    assert unconfirmed(after) == () and after.status is Status.verified
 
 
 @pytest.mark.slow  # the OCR models read the scan
@@ -94,7 +96,7 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
     from pathlib import Path
 
     from fapiao.api.app import create_app
-    from tests.intake.test_backfill_party_master import _export
+    from tests.helpers.parties import export_file
 
     scan = Path(__file__).resolve().parents[2] / "samples" / "examples" / "digital_normal.png"
     truth = json.loads(Path(f"{scan}.truth.json").read_text(encoding="utf-8"))["invoices"][0]["invoice"]
@@ -125,7 +127,7 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
             "价税合计": "10.60",
             "发票状态": "正常",
         }
-        run = import_records(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())
+        run = import_records(client, rv, export_file(tmp_path / "export.csv", [row]).read_bytes())
         assert run["reverified"] == 1
         after = client.get(f"/api/v1/invoices/{listed['id']}", headers=rv).json()
         assert after["status"] == "verified" and not any(f["code"] == "ocr.unconfirmed" for f in after["findings"])
@@ -134,4 +136,4 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
         assert (entry["field"], entry["old"], entry["new"]) == ("status", "needs_review", "verified")
 
         # Importing again changes nothing more.
-        assert import_records(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())["reverified"] == 0
+        assert import_records(client, rv, export_file(tmp_path / "export.csv", [row]).read_bytes())["reverified"] == 0
