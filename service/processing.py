@@ -153,7 +153,7 @@ def _process(ctx: ServiceContext, doc_id: str, worker: str) -> str:
             doc = s.get(Document, doc_id)
             return doc.status if doc else "missing"
     with session_scope(ctx.sessions) as s:
-        doc = s.get(Document, doc_id)
+        doc = s.get_one(Document, doc_id)  # just claimed, so it exists
         filename, sha = doc.filename, doc.sha256
     try:
         data = ctx.blobs.get(sha)
@@ -209,12 +209,14 @@ def _finish(ctx: ServiceContext, doc_id: str, results: list[ExtractionResult], s
         s.execute(delete(ExtractedInvoice).where(ExtractedInvoice.document_id == doc_id))
         for position, r in enumerate(x for x in results if x.invoice is not None):
             s.add(invoice_row(doc_id, position, r))
-        doc = s.get(Document, doc_id)
+        doc = s.get_one(Document, doc_id)
         doc.status, doc.error, doc.finished_at = status, error, utcnow()
 
 
 def invoice_row(doc_id: str, position: int, r: ExtractionResult) -> ExtractedInvoice:
     inv = r.invoice
+    if inv is None:
+        raise ValueError(f"{r.source}: a result without an invoice has no row (it is stored as the document's error)")
     return ExtractedInvoice(
         document_id=doc_id,
         position=position,
