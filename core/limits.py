@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fapiao.core.errors import FapiaoError, LimitExceeded, UnsupportedFormat
+
 
 @dataclass(frozen=True)
 class LoadLimits:
@@ -14,3 +16,23 @@ class LoadLimits:
     max_pixels: int = 80_000_000
     render_dpi: int = 200
     """Resolution at which pages without a text layer are rendered for OCR."""
+
+
+def check_size(
+    data: bytes,
+    name: str,
+    max_bytes: int,
+    *,
+    what: str = "file",
+    empty_hint: str = "check that the upload or copy finished",
+    empty_error: type[FapiaoError] = UnsupportedFormat,
+) -> None:
+    """Refuse ``data`` before anything reads it: larger than ``max_bytes`` (``LimitExceeded``) or empty
+    (``empty_error``); the message names the file, the hint says what to do."""
+    if len(data) > max_bytes:
+        raise LimitExceeded(
+            f"{name}: {len(data):,} bytes, more than the limit of {max_bytes:,}",
+            hint=f"split the {what} or raise FAPIAO_MAX_UPLOAD_BYTES",
+        )
+    if not data:
+        raise empty_error(f"{name}: the file is empty", hint=empty_hint)

@@ -11,16 +11,17 @@ from typing import Any
 
 from fapiao.core.errors import FapiaoError
 from fapiao.core.models import Invoice
+from fapiao.core.states import DraftState
 from fapiao.matching.parties import PartyMaster
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"confirmed", "discarded", "resolved"}),
-    "confirmed": frozenset({"exported", "discarded", "resolved", "draft"}),
-    "exported": frozenset({"resolved"}),
-    "resolved": frozenset(),
-    "discarded": frozenset(),
+TRANSITIONS: dict[DraftState, frozenset[DraftState]] = {
+    DraftState.draft: frozenset({DraftState.confirmed, DraftState.discarded, DraftState.resolved}),
+    DraftState.confirmed: frozenset({DraftState.exported, DraftState.discarded, DraftState.resolved, DraftState.draft}),
+    DraftState.exported: frozenset({DraftState.resolved}),
+    DraftState.resolved: frozenset(),
+    DraftState.discarded: frozenset(),
 }
-OPEN_STATES = ("draft", "confirmed", "exported")
+OPEN_STATES = (DraftState.draft, DraftState.confirmed, DraftState.exported)
 
 
 class DraftStateError(FapiaoError):

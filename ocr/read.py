@@ -14,6 +14,7 @@ import numpy as np
 from fapiao.core.models import TextBox
 from fapiao.ocr.engines.base import OcrEngine
 from fapiao.ocr.engines.registry import get_engine
+from fapiao.ocr.images import to_bgr
 from fapiao.ocr.preprocess import PreparedImage, prepare_page
 from fapiao.ocr.preprocess.crops import OriginalCrops
 from fapiao.ocr.qr import DecodedQr, decode_qr
@@ -63,7 +64,7 @@ def ocr_page(
     settings = settings or OcrSettings()
     engine = engine if engine is not None else get_engine(settings)
     crops_from_original = settings.crops_from_original
-    source = _bgr(image)
+    source = to_bgr(image)
     t0 = time.perf_counter()
     prepared = prepare_page(image, engine=engine, settings=settings)
     t1 = time.perf_counter()
@@ -84,16 +85,6 @@ def ocr_page(
     t2 = time.perf_counter()
     timings = {"prepare": _ms(t1 - t0), "ocr": _ms(t2 - t1 - qr_seconds), "qr": _ms(qr_seconds)}
     return OcrPageResult(page=page, engine=engine.name, regions=regions, timings_ms=timings)
-
-
-def _bgr(image: np.ndarray) -> np.ndarray:
-    import cv2
-
-    if image.ndim == 2:
-        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    if image.shape[2] == 4:
-        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
-    return image
 
 
 def _ms(seconds: float) -> int:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from fapiao.core.errors import LimitExceeded, UnsupportedFormat
+from fapiao.core.errors import UnsupportedFormat
+from fapiao.core.limits import check_size
+from fapiao.core.states import JobStatus
 from fapiao.intake.loaders.sniff import ACCEPTED_KINDS, DocumentKind, active_content, sniff
 from fapiao.service.context import ServiceContext
 from fapiao.storage.db import session_scope
@@ -30,14 +32,7 @@ def accept(
     """Store ``data`` and commit its job. A file whose bytes are no accepted type (README: "Only these file types
     are accepted") is refused here, unless ``check_type`` is False: a back-fill keeps such members as failed
     jobs, so its log and reconciliation report list them as `rejected` beside the others."""
-    limit = ctx.settings.max_upload_bytes
-    if len(data) > limit:
-        raise LimitExceeded(
-            f"{filename}: {len(data):,} bytes, more than the limit of {limit:,}",
-            hint="split the file or raise FAPIAO_MAX_UPLOAD_BYTES",
-        )
-    if not data:
-        raise UnsupportedFormat(f"{filename}: the file is empty", hint="check that the upload finished")
+    check_size(data, filename, ctx.settings.max_upload_bytes, empty_hint="check that the upload finished")
     active = active_content(data)
     if active:  # never stored, so never served: a browser would render or run it
         raise UnsupportedFormat(
@@ -60,7 +55,7 @@ def accept(
     try:
         with session_scope(ctx.sessions) as s:
             doc = Document(
-                sha256=sha, filename=filename[:512], size=len(data), source=source, batch=batch, status="queued"
+                sha256=sha, filename=filename[:512], size=len(data), source=source, batch=batch, status=JobStatus.queued
             )
             s.add(doc)
             s.flush()

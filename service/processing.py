@@ -14,6 +14,7 @@ import cv2
 from sqlalchemy import and_, delete, or_, select, update
 
 from fapiao.core.models import ExtractionResult
+from fapiao.core.states import JobStatus
 from fapiao.service.context import ServiceContext
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document, ExtractedInvoice, utcnow
@@ -67,18 +68,18 @@ def claim(ctx: ServiceContext, doc_id: str, worker: str) -> bool:
     with session_scope(ctx.sessions) as s:
         res = s.execute(
             update(Document)
-            .where(Document.id == doc_id, Document.status == "queued")
-            .values(status="processing", worker=worker, attempts=Document.attempts + 1, started_at=utcnow())
+            .where(Document.id == doc_id, Document.status == JobStatus.queued)
+            .values(status=JobStatus.processing, worker=worker, attempts=Document.attempts + 1, started_at=utcnow())
         )
         if res.rowcount == 1:
             return True
         doc = s.get(Document, doc_id)
-        if doc is None or doc.status != "processing" or not died_here(doc.worker):
+        if doc is None or doc.status != JobStatus.processing or not died_here(doc.worker):
             return False
         return (
             s.execute(
                 update(Document)
-                .where(Document.id == doc_id, Document.status == "processing", Document.worker == doc.worker)
+                .where(Document.id == doc_id, Document.status == JobStatus.processing, Document.worker == doc.worker)
                 .values(worker=worker, attempts=Document.attempts + 1, started_at=utcnow())
             ).rowcount
             == 1
@@ -88,7 +89,12 @@ def claim(ctx: ServiceContext, doc_id: str, worker: str) -> bool:
 def next_queued(ctx: ServiceContext, limit: int = 10) -> list[str]:
     with session_scope(ctx.sessions) as s:
         return list(
-            s.scalars(select(Document.id).where(Document.status == "queued").order_by(Document.created_at).limit(limit))
+            s.scalars(
+                select(Document.id)
+                .where(Document.status == JobStatus.queued)
+                .order_by(Document.created_at)
+                .limit(limit)
+            )
         )
 
 
@@ -97,7 +103,7 @@ def requeue_abandoned(ctx: ServiceContext, older_than: dt.timedelta) -> list[str
     the queue (each with a conditional update, so a job finished meanwhile stays finished); their ids."""
     with session_scope(ctx.sessions) as s:
         rows = s.execute(
-            select(Document.id, Document.worker, Document.started_at).where(Document.status == "processing")
+            select(Document.id, Document.worker, Document.started_at).where(Document.status == JobStatus.processing)
         ).all()
     limit = utcnow() - older_than
     stale = [r for r in rows if died_here(r.worker) or (r.started_at is not None and _aware(r.started_at) < limit)]
@@ -106,8 +112,8 @@ def requeue_abandoned(ctx: ServiceContext, older_than: dt.timedelta) -> list[str
         with session_scope(ctx.sessions) as s:
             if s.execute(
                 update(Document)
-                .where(Document.id == r.id, Document.status == "processing", Document.worker == r.worker)
-                .values(status="queued", worker=None)
+                .where(Document.id == r.id, Document.status == JobStatus.processing, Document.worker == r.worker)
+                .values(status=JobStatus.queued, worker=None)
             ).rowcount:
                 out.append(r.id)
     return out
@@ -121,10 +127,10 @@ def requeue_interrupted(ctx: ServiceContext, older_than: dt.timedelta | None = N
     """Jobs left in `processing` by a process that died go back to the queue (all of them at a single
     process's start; with shared workers only those older than ``older_than``)."""
     with session_scope(ctx.sessions) as s:
-        stmt = update(Document).where(Document.status == "processing")
+        stmt = update(Document).where(Document.status == JobStatus.processing)
         if older_than is not None:
             stmt = stmt.where(Document.started_at < utcnow() - older_than)
-        return s.execute(stmt.values(status="queued", worker=None)).rowcount
+        return s.execute(stmt.values(status=JobStatus.queued, worker=None)).rowcount
 
 
 def process_document(ctx: ServiceContext, doc_id: str, worker: str | None = None) -> str:
@@ -132,7 +138,7 @@ def process_document(ctx: ServiceContext, doc_id: str, worker: str | None = None
     Then the context's ``document_finished`` hooks run (a back-fill whose last open document this was is
     completed, by whichever worker got here)."""
     status = _process(ctx, doc_id, worker or worker_name())
-    if status in ("done", "failed"):
+    if status in (JobStatus.done, JobStatus.failed):
         for hook in ctx.document_finished:
             try:
                 hook(ctx, doc_id)
@@ -147,17 +153,17 @@ def _process(ctx: ServiceContext, doc_id: str, worker: str) -> str:
             doc = s.get(Document, doc_id)
             return doc.status if doc else "missing"
     with session_scope(ctx.sessions) as s:
-        doc = s.get(Document, doc_id)
+        doc = s.get_one(Document, doc_id)  # just claimed, so it exists
         filename, sha = doc.filename, doc.sha256
     try:
         data = ctx.blobs.get(sha)
         results = ctx.pipeline.process_bytes(data, filename, seen=seen_in_db(ctx, doc_id), keep_image=_png_store(ctx))
     except Exception as exc:  # a bug, not bad input (the pipeline turns bad input into rejections)
         log.exception("processing %s failed", doc_id)
-        _finish(ctx, doc_id, [], "failed", f"internal error while processing {filename}: {exc}")
-        return "failed"
+        _finish(ctx, doc_id, [], JobStatus.failed, f"internal error while processing {filename}: {exc}")
+        return JobStatus.failed
     readable = [r for r in results if r.invoice is not None]
-    status = "done" if readable else "failed"
+    status = JobStatus.done if readable else JobStatus.failed
     try:
         _finish(
             ctx,
@@ -168,8 +174,8 @@ def _process(ctx: ServiceContext, doc_id: str, worker: str) -> str:
         )
     except Exception as exc:  # results that cannot be stored must not leave the job `processing` for ever
         log.exception("storing the results of %s failed", doc_id)
-        _finish(ctx, doc_id, [], "failed", f"internal error while storing the results of {filename}: {exc}")
-        return "failed"
+        _finish(ctx, doc_id, [], JobStatus.failed, f"internal error while storing the results of {filename}: {exc}")
+        return JobStatus.failed
     return status
 
 
@@ -212,12 +218,14 @@ def _finish(ctx: ServiceContext, doc_id: str, results: list[ExtractionResult], s
         s.execute(delete(ExtractedInvoice).where(ExtractedInvoice.document_id == doc_id))
         for position, r in enumerate(x for x in results if x.invoice is not None):
             s.add(invoice_row(doc_id, position, r))
-        doc = s.get(Document, doc_id)
+        doc = s.get_one(Document, doc_id)
         doc.status, doc.error, doc.finished_at = status, error, utcnow()
 
 
 def invoice_row(doc_id: str, position: int, r: ExtractionResult) -> ExtractedInvoice:
     inv = r.invoice
+    if inv is None:
+        raise ValueError(f"{r.source}: a result without an invoice has no row (it is stored as the document's error)")
     return ExtractedInvoice(
         document_id=doc_id,
         position=position,

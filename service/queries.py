@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from fapiao.core.states import ReviewState
 from fapiao.intake.signatures.findings import BROKEN, DAMAGED, UNSUPPORTED, VALID
 from fapiao.storage.db import page_of
 from fapiao.storage.service_tables import AuditEntry, Document, ExtractedInvoice
@@ -116,13 +117,13 @@ def status_counts(s: Session) -> dict[str, int]:
         status: n
         for status, n in s.execute(select(ExtractedInvoice.status, func.count()).group_by(ExtractedInvoice.status))
     }
-    counts["pending"] = s.scalar(select(func.count()).where(ExtractedInvoice.review == "pending")) or 0
+    counts["pending"] = s.scalar(select(func.count()).where(ExtractedInvoice.review == ReviewState.pending)) or 0
     return counts
 
 
 def next_pending(s: Session, after_id: int | None = None) -> int | None:
     """The invoice a reviewer should look at next: the first pending one in queue order, other than ``after_id``."""
-    stmt = select(ExtractedInvoice.id).where(ExtractedInvoice.review == "pending")
+    stmt = select(ExtractedInvoice.id).where(ExtractedInvoice.review == ReviewState.pending)
     if after_id is not None:
         stmt = stmt.where(ExtractedInvoice.id != after_id)
     return s.scalar(stmt.order_by(*QUEUE_ORDER).limit(1))

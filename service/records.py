@@ -9,7 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from fapiao.core.errors import FapiaoError, LimitExceeded
+from fapiao.core.errors import FapiaoError
+from fapiao.core.limits import check_size
 from fapiao.matching.export import record_json
 from fapiao.matching.headers import FIELDS, HeaderMap, MappingError
 from fapiao.matching.normalize import tax_id
@@ -48,14 +49,14 @@ def resolve_mapping(
 
 
 def _parse(ctx: ServiceContext, data: bytes, filename: str, explicit: dict[str, str | None] | None) -> ParsedExport:
-    limit = ctx.settings.max_upload_bytes
-    if len(data) > limit:
-        raise LimitExceeded(
-            f"{filename}: {len(data):,} bytes, more than the limit of {limit:,}",
-            hint="split the export or raise FAPIAO_MAX_UPLOAD_BYTES",
-        )
-    if not data:
-        raise RecordsImportError(f"{filename}: the file is empty", hint="export the invoice list again")
+    check_size(
+        data,
+        filename,
+        ctx.settings.max_upload_bytes,
+        what="export",
+        empty_hint="export the invoice list again",
+        empty_error=RecordsImportError,
+    )
     try:
         return parse_upload(data, filename, explicit)
     except MappingError as exc:

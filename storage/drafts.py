@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fapiao.core.states import DraftState
 from fapiao.matching.drafts import OPEN_STATES, TRANSITIONS, DraftStateError, draft_payload
 from fapiao.matching.parties import PartyMaster
 from fapiao.matching.reconcile import Category, ReconcileReport
@@ -64,8 +65,9 @@ def transition(
     draft = session.get(Draft, draft_id)
     if draft is None:
         raise DraftStateError(f"draft {draft_id} does not exist", hint="list the drafts to find its id")
-    if to_state not in TRANSITIONS.get(draft.state, frozenset()):
-        allowed = ", ".join(sorted(TRANSITIONS[draft.state])) or "none (final state)"
+    allowed_next = TRANSITIONS[DraftState(draft.state)]
+    if to_state not in allowed_next:
+        allowed = ", ".join(sorted(allowed_next)) or "none (final state)"
         raise DraftStateError(
             f"draft {draft_id} is {draft.state}; it cannot become {to_state}",
             hint=f"allowed from {draft.state}: {allowed}",

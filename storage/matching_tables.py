@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fapiao.core.states import DraftState
 from fapiao.storage.db import Base
 from fapiao.storage.service_tables import utcnow
 
@@ -143,7 +144,8 @@ class Draft(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     invoice_key: Mapped[str] = mapped_column(String(48), index=True)
-    state: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    state: Mapped[str] = mapped_column(String(16), default=DraftState.draft, index=True)
+    """A ``DraftState``."""
     source: Mapped[str | None] = mapped_column(String(512))
     extracted_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("extracted_invoices.id", ondelete="SET NULL"))
     payload: Mapped[dict] = mapped_column(JSON)

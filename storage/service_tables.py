@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from fapiao.core.states import JobStatus, ReviewState
 from fapiao.storage.db import Base
 
 
@@ -34,7 +35,8 @@ class Document(Base):
     source: Mapped[str] = mapped_column(String(16))
     """api | drop_folder | cli | bulk"""
     batch: Mapped[str | None] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True, default="queued")
+    status: Mapped[str] = mapped_column(String(16), index=True, default=JobStatus.queued)
+    """A ``JobStatus``."""
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker: Mapped[str | None] = mapped_column(String(128))
@@ -58,8 +60,8 @@ class ExtractedInvoice(Base):
     position: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), index=True)
     """verified | needs_review | rejected (as decided by the pipeline)"""
-    review: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    """pending | confirmed | rejected (by a reviewer)"""
+    review: Mapped[str] = mapped_column(String(16), default=ReviewState.pending, index=True)
+    """A ``ReviewState``: pending | confirmed | rejected (by a reviewer)"""
     invoice_type: Mapped[str | None] = mapped_column(String(24))
     invoice_key: Mapped[str | None] = mapped_column(String(48), index=True)
     invoice_code: Mapped[str | None] = mapped_column(String(16))

@@ -13,6 +13,8 @@ import pytest
 
 SLOW_FIXTURES = frozenset({"rapid_engine", "browser_page", "live_server"})
 """Fixtures that load the OCR models, start Chromium or serve over a real socket."""
+LIVE_FIXTURES = frozenset({"pg_schema_url"})
+"""Fixtures that need the local PostgreSQL."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -20,5 +22,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("database_url") == "postgresql":
             item.add_marker(pytest.mark.live)
-        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        fixtures = getattr(item, "fixturenames", ())
+        if SLOW_FIXTURES.intersection(fixtures):
             item.add_marker(pytest.mark.slow)
+        if LIVE_FIXTURES.intersection(fixtures):
+            item.add_marker(pytest.mark.live)

@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field
 
 from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer
 from fapiao.api.problems import PROBLEM_RESPONSES
+from fapiao.core.states import DraftState
 from fapiao.service.drafts import EXPORT_FORMATS, edit_draft, export_drafts, get_draft, list_drafts, move_draft
 
 router = APIRouter(prefix="/api/v1/drafts", tags=["drafts"], responses=PROBLEM_RESPONSES)
 
 DraftId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Draft id")]
-State = Literal["draft", "confirmed", "exported", "resolved", "discarded"]
 
 
 class DraftEdit(BaseModel):
@@ -45,7 +45,7 @@ class ExportRequest(BaseModel):
 def drafts(
     ctx: Ctx,
     _: Reviewer,
-    state: State | None = None,
+    state: DraftState | None = None,
     q: Annotated[str | None, Query(max_length=200, description="number or source file contains")] = None,
     page: PageNo = 1,
     size: PageSize = 50,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from pydantic import BaseModel
 from sqlalchemy import func, select, text
 
 from fapiao.api.deps import Admin, Ctx
@@ -17,7 +20,15 @@ from fapiao.storage.service_tables import Document, ExtractedInvoice
 router = APIRouter(tags=["health"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("/health", summary="Liveness: the process answers and the database is reachable (no key needed)")
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+@router.get(
+    "/health",
+    summary="Liveness: the process answers and the database is reachable (no key needed)",
+    response_model=Health,
+)
 def health(ctx: Ctx) -> dict:
     with session_scope(ctx.sessions) as s:
         s.execute(text("SELECT 1"))

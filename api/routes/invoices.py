@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from fapiao.api.deps import Ctx, InvoiceId, PageNo, PageSize, Reviewer
+from fapiao.api.edits import FieldEdit
 from fapiao.api.problems import PROBLEM_RESPONSES, ApiError
 from fapiao.service.pages import page_image
 from fapiao.service.queries import InvoiceFilter, history, search_invoices, summary
@@ -19,11 +20,6 @@ from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import ExtractedInvoice
 
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
-
-
-class FieldEdit(BaseModel):
-    version: int = Field(description="The version you read; a newer one on the server is a 409 conflict.")
-    fields: dict[str, Any] = Field(description='Field name → new value, e.g. {"seller_name": "…"}')
 
 
 class ReviewAction(BaseModel):

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from fapiao.api.deps import Ctx, InvoiceId
+from fapiao.api.edits import FieldEdit
 from fapiao.api.problems import ApiError
 from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import Translator, pick_lang
@@ -25,11 +26,6 @@ from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import ExtractedInvoice
 
 router = APIRouter(route_class=UiRoute)
-
-
-class FieldEdit(BaseModel):
-    version: int
-    fields: dict[str, str | None] = Field(max_length=50)
 
 
 Cell = Annotated[str | None, Field(default=None, max_length=200)]
@@ -126,7 +122,7 @@ def _merge_item(row: ItemRow, before: list[dict]) -> dict[str, Any]:
     return {**{k: v for k, v in base.items() if k not in ITEM_COLUMNS}, **edited}
 
 
-@router.post("/invoices/{invoice_id}/review")
+@router.post("/invoices/{invoice_id}/review", response_model=None)
 async def decide(
     request: Request, invoice_id: InvoiceId, body: Decision, ctx: Ctx, _: UiReviewer
 ) -> dict | JSONResponse:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fapiao.core.errors import LimitExceeded, UnsupportedFormat
+from fapiao.core.errors import UnsupportedFormat
+from fapiao.core.limits import check_size
 from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits, QrText
 from fapiao.intake.loaders.image import load_image
 from fapiao.intake.loaders.ofd import load_ofd
@@ -17,13 +18,7 @@ __all__ = ["LoadLimits", "LoadedDocument", "LoadedPage", "QrText", "DocumentKind
 def load_document(data: bytes, name: str, limits: LoadLimits | None = None) -> LoadedDocument:
     """Sniff ``data`` and hand it to the loader for its real type; errors name the file and what to do."""
     limits = limits or LoadLimits()
-    if len(data) > limits.max_bytes:
-        raise LimitExceeded(
-            f"{name}: {len(data):,} bytes, more than the limit of {limits.max_bytes:,}",
-            hint="split the file or raise FAPIAO_MAX_UPLOAD_BYTES",
-        )
-    if not data:
-        raise UnsupportedFormat(f"{name}: the file is empty", hint="check that the upload or copy finished")
+    check_size(data, name, limits.max_bytes)
     kind = sniff(data)
     active = active_content(data)
     if active:

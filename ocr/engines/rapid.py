@@ -22,6 +22,7 @@ import numpy as np
 
 from fapiao.ocr.engines.base import Capabilities, CharSpan, CropSource, OcrEngine, OcrEngineUnavailable, OcrLine
 from fapiao.ocr.engines.cipher import cipher_block, reads_as_cipher
+from fapiao.ocr.images import to_bgr
 from fapiao.ocr.settings import OcrSettings
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ class RapidOcrEngine(OcrEngine):
         )
 
     def _read_lines(self, image: np.ndarray, classify: bool, source: CropSource | None = None) -> list[OcrLine]:
-        img = _bgr(image)
+        img = to_bgr(image)
         margin = self._crop_margin if source is not None else 0.0
         with self._lock:
             dt_boxes, _ = self._ocr.text_det(img)
@@ -205,7 +206,7 @@ class RapidOcrEngine(OcrEngine):
             return []
         cls = self._ocr.text_cls
         with self._lock:
-            batch = np.stack([cls.resize_norm_img(_bgr(c)) for c in crops]).astype(np.float32)
+            batch = np.stack([cls.resize_norm_img(to_bgr(c)) for c in crops]).astype(np.float32)
             probs = cls.infer(batch)[0]
         return [float(p[1]) for p in probs]
 
@@ -388,16 +389,6 @@ def _is_vertical(quad: np.ndarray) -> bool:
     width = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]))
     height = max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]))
     return height >= 1.5 * width
-
-
-def _bgr(image: np.ndarray) -> np.ndarray:
-    import cv2
-
-    if image.ndim == 2:
-        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    if image.shape[2] == 4:
-        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
-    return image
 
 
 def _honour_det_limit(text_det, limit: int, limit_type: str) -> None:

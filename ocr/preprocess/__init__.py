@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from fapiao.ocr.engines.base import OcrEngine
+from fapiao.ocr.images import to_bgr
 from fapiao.ocr.preprocess.geometry import PreparedImage, fit_canvas, rotation_about, shrunk, translate, warp
 from fapiao.ocr.preprocess.locate import Region, content_box, find_documents
 from fapiao.ocr.preprocess.orient import find_orientation
@@ -30,7 +31,7 @@ def prepare_page(
     classifier, when it has one); without it such pages keep the orientation they came in.
     """
     settings = settings or OcrSettings()
-    bgr = _bgr(image)
+    bgr = to_bgr(image)
     return [_prepare_region(bgr, region, engine, settings) for region in find_documents(bgr)]
 
 
@@ -86,13 +87,3 @@ def _prepare_region(
 def _work_scale(width: float, height: float, long_side: int) -> float:
     """Scale to the working resolution; never more than 2× up (upscaling adds no detail past that)."""
     return min(long_side / max(width, height, 1.0), 2.0)
-
-
-def _bgr(image: np.ndarray) -> np.ndarray:
-    import cv2
-
-    if image.ndim == 2:
-        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    if image.shape[2] == 4:
-        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
-    return image

@@ -43,7 +43,7 @@ from fapiao.intake.rules.tax_ids import USCC_ALPHABET, looks_like_resident_id, r
 from fapiao.intake.verify import VerifyOptions, verify
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
 from tests.fuzzing import fuzz
-from tests.intake.test_loaders import EINVOICE_XML
+from tests.helpers.documents import EINVOICE_XML
 from tests.rules.strategies import usccs
 
 pytestmark = pytest.mark.slow  # fuzzing

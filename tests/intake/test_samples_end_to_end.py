@@ -43,6 +43,7 @@ ITEMS_CHECKED = {"e_normal_photo_on_desk.jpg"}
 """Examples whose item lines must come out right too (the photo beside another sheet: read once, flat)."""
 
 
+@pytest.mark.slow  # the OCR models
 @pytest.mark.parametrize("path", SCAN_EXAMPLES, ids=lambda p: p.name)
 def test_committed_scans_through_ocr(path: Path) -> None:
     """A clean page image, a stamped scan upside down, a photo on a desk beside another sheet, a 150 dpi scan

@@ -10,20 +10,8 @@ import openpyxl
 from typer.testing import CliRunner
 
 from fapiao.cli.main import app
-from tests.storage.test_records_sync import write_csv
-
-XML = """<?xml version="1.0" encoding="UTF-8"?>
-<EInvoice><Header><EIid>{number}</EIid></Header>
-<EInvoiceData>
-<SellerInformation><SellerIdNum>{seller_id}</SellerIdNum><SellerName>上海某某贸易有限公司</SellerName></SellerInformation>
-<BuyerInformation><BuyerIdNum>91330106273175535K</BuyerIdNum><BuyerName>思星顺生物技术集团有限公司</BuyerName></BuyerInformation>
-<BasicInformation><TotalAmWithoutTax>{amount}</TotalAmWithoutTax><TotalTaxAm>{tax}</TotalTaxAm>
-<TotalTax-includedAmount>{total}</TotalTax-includedAmount></BasicInformation>
-<IssuItemInformation><ItemName>*信息技术服务*软件开发服务</ItemName><Quantity>1</Quantity><UnPrice>{amount}</UnPrice>
-<Amount>{amount}</Amount><TaxRate>0.06</TaxRate><ComTaxAm>{tax}</ComTaxAm></IssuItemInformation>
-</EInvoiceData>
-<TaxSupervisionInfo><InvoiceNumber>{number}</InvoiceNumber><IssueTime>2024-03-08 10:00:00</IssueTime></TaxSupervisionInfo>
-</EInvoice>"""  # noqa: E501
+from tests.helpers.records import write_csv
+from tests.helpers.service import XML
 
 
 def xml_invoice(path: Path, number: str, amount: str, tax: str, seller_id: str = "914403001922038216") -> Path:

@@ -24,8 +24,7 @@ from fapiao.matching.export import (
 from fapiao.matching.parties import PartyMaster
 from fapiao.matching.reconcile import Category, reconcile
 from fapiao.matching.records_import import parse_export
-from tests.matching.builders import SELLER, invoice, record
-from tests.matching.test_reconcile import RECORDS, batch
+from tests.matching.builders import RECORDS, SELLER, batch, invoice, record
 
 
 def _dec(v) -> Decimal:

@@ -5,38 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from fapiao.core.models import Status
 from fapiao.matching.parties import PartyMaster
 from fapiao.matching.reconcile import Category, reconcile
-from tests.matching.builders import BUYER, OTHER_SELLER, SELLER, invoice, record, result
-
-RECORDS = [
-    record("24610000000000000001", amount="100.00"),
-    record("24610000000000000002", amount="200.00", tax="12.00", date=dt.date(2024, 3, 9)),
-    record("24610000000000000003", amount="300.00", tax="18.00", status="voided", date=dt.date(2024, 3, 10)),
-    record("24610000000000000004", amount="400.00", tax="24.00", status="red_letter", date=dt.date(2024, 3, 11)),
-    record("24310000000000000099", seller=OTHER_SELLER, amount="999.00", tax="59.94", date=dt.date(2024, 4, 1)),
-    record("24310000000000000098", seller=OTHER_SELLER, amount="998.00", tax="59.88", date=dt.date(2023, 1, 1)),
-]
-
-
-def batch():
-    differing = invoice(
-        "24610000000000000002",
-        amount="200.00",
-        tax="12.00",
-        date=dt.date(2024, 3, 9),
-        buyer=(BUYER[0], "91330106273175535X"),
-    )
-    return [
-        result(invoice("24610000000000000001"), "matched.pdf"),
-        result(differing, "differs.pdf"),
-        result(invoice("24610000000000000003", amount="300.00", tax="18.00", date=dt.date(2024, 3, 10)), "void.pdf"),
-        result(invoice("24610000000000000004", amount="400.00", tax="24.00", date=dt.date(2024, 3, 11)), "red.pdf"),
-        result(invoice("25990000000000012345", amount="55.00", tax="3.30", date=dt.date(2025, 1, 2)), "new.pdf"),
-        result(invoice("24610000000000000001"), "again.pdf"),
-        result(None, "broken.pdf", Status.rejected),
-    ]
+from tests.matching.builders import BUYER, OTHER_SELLER, RECORDS, SELLER, batch, invoice, record, result
 
 
 def test_every_document_category_and_records_without_document() -> None:

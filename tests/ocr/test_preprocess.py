@@ -15,6 +15,8 @@ from fapiao.ocr.preprocess.seals import seal_mask, suppress_seals
 from fapiao.ocr.settings import OcrSettings
 from samples.generator.scan import PROFILES, degrade_with_report, stamp_seal, two_up
 
+pytestmark = pytest.mark.slow  # full-size OpenCV renders, warps and the OCR direction classifier
+
 
 def _turn(img, quarter_turns_cw, skew_cw=0.0):
     img = np.ascontiguousarray(np.rot90(img, -quarter_turns_cw))

@@ -11,6 +11,8 @@ from fapiao.ocr.qr import decode_qr
 from fapiao.ocr.read import ocr_page
 from samples.generator.scan import degrade
 
+pytestmark = pytest.mark.slow  # the OCR models
+
 
 def _text(result) -> str:
     """All boxes' text as the extractor sees it (NFKC: the recogniser prints some digits full width)."""

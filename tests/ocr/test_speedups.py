@@ -10,6 +10,8 @@ import pytest
 from fapiao.ocr.engines.cipher import cipher_block, reads_as_cipher
 from fapiao.ocr.engines.fuse import fuse_model
 
+pytestmark = pytest.mark.slow  # the OCR models
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "samples" / "examples"
 
 

@@ -8,6 +8,7 @@ redundancy (totals, check characters, the QR) are damaged; an OCR reading may be
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from fapiao.core.models import DIGITAL_TYPES, KEY_FIELDS, FieldSource, Severity,
 from fapiao.intake.rules.check_code import has_check_code
 from fapiao.intake.verify import verify
 from tests.rules.strategies import Case, cases, corrupt, corruptions
+
+pytestmark = pytest.mark.slow  # property-based fuzzing of the rules (thousands of invoices)
 
 PROPERTY = settings(
     max_examples=400,

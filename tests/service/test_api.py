@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import AuditEntry, Document
-from tests.builders import OLD_LABELS, OLD_QR, OLD_VALUES, placed_pdf, with_qr
+from tests.helpers.service import PDF, wait_done
 from tests.service.conftest import make_key
-
-PDF = with_qr(placed_pdf(OLD_LABELS, OLD_VALUES), OLD_QR)
-
-
-def _wait_done(client: TestClient, doc_id: str, headers: dict, timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/api/v1/documents/{doc_id}", headers=headers).json()
-        if body["status"] in {"done", "failed"}:
-            return body
-        time.sleep(0.1)
-    raise AssertionError(f"document {doc_id} still {body['status']} after {timeout} s")
 
 
 def test_upload_is_stored_before_202_and_processed(client: TestClient) -> None:
@@ -34,7 +22,7 @@ def test_upload_is_stored_before_202_and_processed(client: TestClient) -> None:
     assert set(doc) >= {"id", "sha256", "status"} and doc["status"] in {"queued", "processing", "done"}
     ctx = client.app.state.ctx
     assert ctx.blobs.get(doc["sha256"]) == PDF  # the original is on disk
-    body = _wait_done(client, doc["id"], up)
+    body = wait_done(client, doc["id"], up)
     assert body["status"] == "done" and body["error"] is None
     (inv,) = body["invoices"]
     assert inv["status"] == "verified" and inv["invoice"]["invoice_number"] == "12345678"
@@ -62,7 +50,7 @@ def test_many_files_in_one_upload_and_a_bad_one_among_them(client: TestClient) -
     docs = resp.json()["documents"]
     assert [d["status"] for d in docs][1:] == ["rejected", "rejected"] and "empty" in docs[2]["error"]
     assert docs[1]["id"] is None and "notes.txt" in docs[1]["error"] and docs[1]["code"] == "unsupported_format"
-    assert _wait_done(client, docs[0]["id"], up)["status"] == "done"
+    assert wait_done(client, docs[0]["id"], up)["status"] == "done"
     with session_scope(client.app.state.ctx.sessions) as s:
         assert [d.filename for d in s.scalars(select(Document))] == ["a.pdf"]  # nothing stored for the refused
 
@@ -117,7 +105,7 @@ def test_every_route_but_health_needs_a_key_with_the_right_role(client: TestClie
 def test_reviewer_edits_rerun_the_rules_are_audited_and_stale_versions_conflict(client: TestClient) -> None:
     up, rev = make_key(client, "uploader"), make_key(client, "reviewer")
     doc = client.post("/api/v1/documents", headers=up, files=[("files", ("a.pdf", PDF, "application/pdf"))]).json()
-    _wait_done(client, doc["documents"][0]["id"], up)
+    wait_done(client, doc["documents"][0]["id"], up)
     (listed,) = client.get("/api/v1/invoices", headers=rev).json()["invoices"]
     inv_id, version = listed["id"], listed["version"]
     # A wrong total: the rules must catch it at once.
@@ -158,13 +146,14 @@ def test_reviewer_edits_rerun_the_rules_are_audited_and_stale_versions_conflict(
 def test_metrics_count_documents(client: TestClient) -> None:
     up = make_key(client, "uploader")
     doc = client.post("/api/v1/documents", headers=up, files=[("files", ("a.pdf", PDF, "application/pdf"))]).json()
-    _wait_done(client, doc["documents"][0]["id"], up)
+    wait_done(client, doc["documents"][0]["id"], up)
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers=up).status_code == 403
     text = client.get("/metrics", headers=make_key(client, "admin")).text
     assert 'fapiao_documents{status="done"} 1.0' in text
 
 
+@pytest.mark.slow  # the OCR models read the page
 def test_page_images_for_review(settings) -> None:
     import io
 
@@ -187,7 +176,7 @@ def _check_page_images(client, io, np, pymupdf, Image) -> None:
         files=[("files", ("a.pdf", PDF, "application/pdf")), ("files", ("scan.png", scan, "image/png"))],
     ).json()
     for d in docs["documents"]:
-        _wait_done(client, d["id"], up)
+        wait_done(client, d["id"], up)
     invoices = {i["document_id"]: i for i in client.get("/api/v1/invoices", headers=rev).json()["invoices"]}
     pdf_inv, scan_inv = (invoices[d["id"]] for d in docs["documents"])
     resp = client.get(f"/api/v1/invoices/{pdf_inv['id']}/pages/1", headers=rev)

@@ -28,10 +28,8 @@ from fapiao.api.app import create_app
 from fapiao.api.ui.auth import UiRoute
 from fapiao.core.settings import Settings
 from tests.fuzzing import examples
+from tests.helpers.service import PDF, bureau_export, wait_backfill, wait_done, xml
 from tests.service.conftest import make_key
-from tests.service.test_api import PDF, _wait_done
-from tests.service.test_backfill_api import _records, _wait
-from tests.service.test_reconciliation_api import xml
 
 pytestmark = pytest.mark.slow  # fuzzing every API operation
 
@@ -50,12 +48,12 @@ def _seed(client: TestClient, up: dict, admin: dict) -> dict[str, str]:
         ],
     ).json()["documents"]
     for d in docs:
-        _wait_done(client, d["id"], up)
+        wait_done(client, d["id"], up)
     imp = client.post(
         "/api/v1/records/imports",
         headers=admin,
         data={"save_mapping_as": "seed"},
-        files={"file": ("export.csv", _records(["24370000000000000002"]), "text/csv")},
+        files={"file": ("export.csv", bureau_export(["24370000000000000002"]), "text/csv")},
     )
     assert imp.status_code == 201, imp.text
     run = client.post("/api/v1/reconciliations", headers=admin, json={"batch": "seed"}).json()
@@ -66,7 +64,7 @@ def _seed(client: TestClient, up: dict, admin: dict) -> dict[str, str]:
     bf = client.post(
         "/api/v1/backfills", headers=admin, files={"archive": ("b.zip", buf.getvalue(), "application/zip")}
     )
-    _wait(client, admin, bf.json()["id"])
+    wait_backfill(client, admin, bf.json()["id"])
     invoice = client.get("/api/v1/invoices", headers=admin).json()["invoices"][0]
     return {
         "doc_id": docs[0]["id"],

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -14,15 +13,8 @@ from pathlib import Path
 import openpyxl
 from fastapi.testclient import TestClient
 
+from tests.helpers.service import BUREAU_HEADERS, bureau_export, wait_backfill, xml
 from tests.service.conftest import make_key
-from tests.service.test_reconciliation_api import SELLER_ID, xml
-
-HEADERS = "发票代码,发票号码,数电票号码,销方识别号,销方名称,购方识别号,购买方名称,开票日期,金额,税额,价税合计,发票状态,发票票种"  # noqa: E501
-
-
-def _records(numbers: list[str]) -> bytes:
-    rows = [f",,{n},{SELLER_ID},上海某某贸易有限公司,,,2024-03-08,100.00,6.00,106.00,正常," for n in numbers]
-    return ("\ufeff" + "\n".join([HEADERS, *rows]) + "\n").encode()
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -31,16 +23,6 @@ def _zip(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zf.writestr(name, data)
     return buf.getvalue()
-
-
-def _wait(client: TestClient, h: dict, bid: str, timeout: float = 90) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/api/v1/backfills/{bid}", headers=h).json()
-        if body["status"] in ("done", "failed"):
-            return body
-        time.sleep(0.1)
-    raise AssertionError(f"back-fill {bid} is still {body['status']}: {body}")
 
 
 def test_backfill_from_a_zip(client: TestClient) -> None:
@@ -55,14 +37,14 @@ def test_backfill_from_a_zip(client: TestClient) -> None:
         files=[("files", ("x.xml", docs["2024/" + numbers[0] + ".xml"], "application/xml"))],
     ).json()
     docs["../../evil.txt"] = b"not an invoice"
-    records = _records(numbers[:6])  # the last two are missing in the system
+    records = bureau_export(numbers[:6])  # the last two are missing in the system
     resp = client.post(
         "/api/v1/backfills",
         headers=rv,
         files={"archive": ("year.zip", _zip(docs), "application/zip"), "records": ("export.csv", records, "text/csv")},
     )
     assert resp.status_code == 202, resp.text
-    body = _wait(client, rv, resp.json()["id"])
+    body = wait_backfill(client, rv, resp.json()["id"])
     assert body["status"] == "done", body
     assert body["files"] == 9 and body["accepted"] == 9 and body["progress"] == 1.0
     assert body["jobs"]["done"] == 8 and body["jobs"]["failed"] == 1
@@ -75,7 +57,7 @@ def test_backfill_from_a_zip(client: TestClient) -> None:
     drafts = client.get(f"/api/v1/backfills/{body['id']}/outputs/drafts.xlsx", headers=rv)
     assert drafts.status_code == 200 and "attachment" in drafts.headers["content-disposition"]
     rows = list(openpyxl.load_workbook(io.BytesIO(drafts.content))["drafts"].iter_rows(values_only=True))
-    assert ",".join(rows[0]) == HEADERS
+    assert ",".join(rows[0]) == BUREAU_HEADERS
     got = sorted(
         (
             dict(zip(rows[0], r, strict=False))["数电票号码"],
@@ -134,7 +116,7 @@ def test_backfill_from_a_server_folder_only_inside_the_roots(client: TestClient,
     assert notzip.status_code == 422 and "not a zip" in notzip.json()["detail"]
     resp = client.post("/api/v1/backfills", headers=rv, data={"folder": str(folder)})
     assert resp.status_code == 202
-    body = _wait(client, rv, resp.json()["id"])
+    body = wait_backfill(client, rv, resp.json()["id"])
     assert body["status"] == "done" and body["categories"]["missing_in_system"] == 3  # no records imported yet
     listed = client.get("/api/v1/backfills", headers=rv).json()
     assert listed["total"] == 1 and listed["backfills"][0]["id"] == body["id"]

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import redis
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from fapiao.api.app import create_app
 from fapiao.core.settings import Settings
@@ -22,33 +19,12 @@ from fapiao.service.celery_app import celery_for
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
-from tests.service.conftest import PG_URL, make_key
+from tests.helpers.processes import start_worker
+from tests.service.conftest import make_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.live]  # Celery worker processes on PostgreSQL and Redis
 
 REDIS = "redis://127.0.0.1:6379/11"
-
-
-@pytest.fixture
-def pg_schema_url():
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-def _start_worker(env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "fapiao.cli", "worker"],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
 
 
 def _wait_workers(n: int, timeout: float = 60) -> None:
@@ -75,7 +51,7 @@ def test_two_workers_share_the_jobs(tmp_path: Path, pg_schema_url: str) -> None:
         data_dir=data_dir, database_url=pg_schema_url, broker_url=REDIS, ocr=False, drop_folder=False, _env_file=None
     )
     with TestClient(create_app(settings)) as client:  # creates the schema before the workers start
-        workers = [_start_worker(env, tmp_path / f"worker{i}.log") for i in range(2)]
+        workers = [start_worker(env, tmp_path / f"worker{i}.log") for i in range(2)]
         try:
             _wait_workers(2)
             up = make_key(client, "uploader")
@@ -113,8 +89,7 @@ def test_a_backfill_is_spread_over_two_workers(tmp_path: Path, pg_schema_url: st
     import io
     import zipfile
 
-    from tests.service.test_backfill_api import _records, _wait
-    from tests.service.test_reconciliation_api import xml
+    from tests.helpers.service import bureau_export, wait_backfill, xml
 
     redis.Redis.from_url(REDIS).flushdb()
     data_dir = tmp_path / "data"
@@ -135,7 +110,7 @@ def test_a_backfill_is_spread_over_two_workers(tmp_path: Path, pg_schema_url: st
         for n in numbers:
             zf.writestr(f"{n}.xml", xml(n, "100.00", "6.00"))
     with TestClient(create_app(settings)) as client:
-        workers = [_start_worker(env, tmp_path / f"worker{i}.log") for i in range(2)]
+        workers = [start_worker(env, tmp_path / f"worker{i}.log") for i in range(2)]
         try:
             _wait_workers(2)
             rv = make_key(client, "reviewer")
@@ -144,11 +119,11 @@ def test_a_backfill_is_spread_over_two_workers(tmp_path: Path, pg_schema_url: st
                 headers=rv,
                 files={
                     "archive": ("b.zip", buf.getvalue(), "application/zip"),
-                    "records": ("export.csv", _records(numbers[:20]), "text/csv"),
+                    "records": ("export.csv", bureau_export(numbers[:20]), "text/csv"),
                 },
             )
             assert resp.status_code == 202, resp.text
-            body = _wait(client, rv, resp.json()["id"], timeout=180)
+            body = wait_backfill(client, rv, resp.json()["id"], timeout=180)
             assert body["status"] == "done", body
             assert body["categories"]["matched"] == 20 and body["categories"]["missing_in_system"] == 4
             with session_scope(client.app.state.ctx.sessions) as s:

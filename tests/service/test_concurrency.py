@@ -16,9 +16,8 @@ from fapiao.storage.db import session_scope
 from fapiao.storage.matching_tables import Draft, ImportRun, Party, PartyName, SystemRecord
 from fapiao.storage.service_tables import AuditEntry
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
+from tests.helpers.service import wait_done, xml
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
-from tests.service.test_reconciliation_api import xml
 
 PDF = placed_pdf(OLD_LABELS, OLD_VALUES)
 ROUNDS = 4
@@ -52,7 +51,7 @@ def test_reviewers_editing_one_invoice_at_once_get_a_conflict_not_an_overwrite(c
     up = make_key(client, "uploader")
     reviewers = [make_key(client, "reviewer") for _ in range(WRITERS)]
     doc = client.post("/api/v1/documents", headers=up, files=[("files", ("a.pdf", PDF, "application/pdf"))]).json()
-    _wait_done(client, doc["documents"][0]["id"], up)
+    wait_done(client, doc["documents"][0]["id"], up)
     (inv,) = client.get("/api/v1/invoices", headers=reviewers[0]).json()["invoices"]
     version = inv["version"]
     for rnd in range(ROUNDS):
@@ -99,7 +98,7 @@ def _draft(client: TestClient, rv: dict, up: dict, number: str) -> dict:
         headers=up,
         files=[("files", (f"{number}.xml", xml(number, "100.00", "6.00"), "application/xml"))],
     ).json()
-    assert _wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
+    assert wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
     assert client.post("/api/v1/reconciliations", headers=rv, json={"batch": "c"}).status_code == 201
     (draft,) = [d for d in client.get("/api/v1/drafts", headers=rv).json()["drafts"] if d["invoice_number"] == number]
     return draft
@@ -148,7 +147,7 @@ def test_reconciliations_at_the_same_moment_create_one_draft_per_missing_invoice
         files=[("files", (f"{n}.xml", xml(n, "10.00", "0.60"), "application/xml")) for n in numbers],
     ).json()["documents"]
     for d in docs:
-        assert _wait_done(client, d["id"], up)["status"] == "done"
+        assert wait_done(client, d["id"], up)["status"] == "done"
     for _ in range(2):
         responses = _race(
             [lambda h=h: client.post("/api/v1/reconciliations", headers=h, json={"batch": "r"}) for h in reviewers]

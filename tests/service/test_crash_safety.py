@@ -8,7 +8,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -22,32 +21,10 @@ import pytest
 from fapiao.core.models import InvoiceType
 from samples.generator.pdf import render_pdf
 from samples.generator.truth import random_invoice
-from tests.service.test_reconciliation_api import MAPPING, csv_bytes
+from tests.helpers.processes import free_port, serve
+from tests.helpers.service import MAPPING, csv_bytes
 
 pytestmark = pytest.mark.slow  # kill -9 of a served subprocess
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(env: dict, port: int, log: Path) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fapiao.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise AssertionError(f"server did not start: {log.read_text()[-2000:]}")
 
 
 def test_kill_9_during_uploads_loses_nothing(tmp_path: Path) -> None:
@@ -68,9 +45,9 @@ def test_kill_9_during_uploads_loses_nothing(tmp_path: Path) -> None:
         .splitlines()[-1]
     )
     headers = {"Authorization": f"Bearer {key}"}
-    port = _port()
+    port = free_port()
     log = tmp_path / "server.log"
-    server = _serve(env, port, log)
+    server = serve(env, port, log)
     accepted: dict[int, str] = {}
 
     def upload(i: int) -> None:
@@ -97,7 +74,7 @@ def test_kill_9_during_uploads_loses_nothing(tmp_path: Path) -> None:
     acknowledged_before_crash = dict(accepted)
     assert 60 <= len(acknowledged_before_crash) < 200
 
-    server = _serve(env, port, log)  # restart: interrupted jobs resume
+    server = serve(env, port, log)  # restart: interrupted jobs resume
     try:
         with ThreadPoolExecutor(10) as pool:  # the clients retry what was not acknowledged
             list(pool.map(upload, [i for i in range(200) if i not in accepted]))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
-from tests.service.test_crash_safety import _port, _serve
+from tests.helpers.processes import free_port, serve
 
 FILES = 50
 
@@ -45,9 +45,9 @@ def test_kill_9_while_the_drop_folder_ingests_moves_each_file_once(tmp_path: Pat
         "FAPIAO_OCR": "false",
     }
     subprocess.run([sys.executable, "-m", "fapiao.cli", "db", "upgrade"], env=env, check=True, capture_output=True)
-    port, log = _port(), tmp_path / "server.log"
+    port, log = free_port(), tmp_path / "server.log"
     moved = lambda: [p for p in processed.rglob("*.pdf")]  # noqa: E731
-    server = _serve(env, port, log)
+    server = serve(env, port, log)
     try:
         _wait_for(lambda: len(moved()) >= 10, 60, "the drop folder moved nothing")
     finally:
@@ -55,7 +55,7 @@ def test_kill_9_while_the_drop_folder_ingests_moves_each_file_once(tmp_path: Pat
         server.wait()
     at_kill = len(moved())
     assert at_kill < FILES, "the whole inbox was ingested before the kill; nothing was cut off"
-    server = _serve(env, port, log)  # the restart: interrupted jobs resume, the inbox is scanned again
+    server = serve(env, port, log)  # the restart: interrupted jobs resume, the inbox is scanned again
     try:
         db = data_dir / "fapiao.db"
 

@@ -22,8 +22,8 @@ from fapiao.service.runtime import start_service
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document, ExtractedInvoice
 from tests.helpers.hostile import CASES, good_pdf, hostile_bytes
+from tests.helpers.service import wait_done
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
 
 
 def _deltax_bomb_ofd() -> bytes:
@@ -93,8 +93,8 @@ def test_hostile_files_fail_clearly_while_the_service_keeps_serving(client: Test
             files=[("files", ("meanwhile.pdf", good_pdf() + b"\n%1", "application/pdf"))],
         )
         assert other.status_code == 202 and time.monotonic() - start < 5
-        bodies = {d["filename"]: _wait_done(client, d["id"], up, timeout=120) for d in docs}
-        assert _wait_done(client, other.json()["documents"][0]["id"], up)["status"] == "done"
+        bodies = {d["filename"]: wait_done(client, d["id"], up, timeout=120) for d in docs}
+        assert wait_done(client, other.json()["documents"][0]["id"], up)["status"] == "done"
     finally:
         stop.set()
         prober.join()
@@ -158,7 +158,7 @@ def test_odd_and_very_long_upload_names_are_kept_as_labels_only(client: TestClie
     docs = client.post("/api/v1/documents", headers=up, files=files).json()["documents"]
     assert len(docs) == len(ODD_NAMES) and all(d["id"] for d in docs)
     for d in docs:
-        assert _wait_done(client, d["id"], up)["status"] == "done"
+        assert wait_done(client, d["id"], up)["status"] == "done"
         got = client.get(f"/api/v1/documents/{d['id']}/original", headers=rv)
         assert got.status_code == 200 and got.headers["content-disposition"] == f'attachment; filename="{d["sha256"]}"'
         assert got.headers["x-original-filename"].isascii()
@@ -230,8 +230,7 @@ def test_backfill_zip_with_bombs_and_hostile_member_names(client: TestClient, tm
     names are only labels, and the good members still load."""
     import resource
 
-    from tests.service.test_backfill_api import _wait
-    from tests.service.test_reconciliation_api import xml
+    from tests.helpers.service import wait_backfill, xml
 
     rv = make_key(client, "reviewer")
     buf = io.BytesIO()
@@ -250,7 +249,7 @@ def test_backfill_zip_with_bombs_and_hostile_member_names(client: TestClient, tm
     start = time.monotonic()
     resp = client.post("/api/v1/backfills", headers=rv, files={"archive": ("year.zip", packed, "application/zip")})
     assert resp.status_code == 202, resp.text
-    body = _wait(client, rv, resp.json()["id"], timeout=120)
+    body = wait_backfill(client, rv, resp.json()["id"], timeout=120)
     assert time.monotonic() - start < 60
     assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024 < 400  # MB: nothing was unpacked whole
     assert body["status"] == "done" and body["files"] == 8, body
@@ -290,6 +289,6 @@ def test_an_over_size_upload_is_refused_with_413_and_nothing_is_stored(settings:
         assert mixed.status_code == 202
         docs = mixed.json()["documents"]
         assert (docs[0]["status"], docs[0]["id"]) == ("rejected", None) and docs[1]["id"]
-        assert _wait_done(client, docs[1]["id"], up)["status"] == "done"
+        assert wait_done(client, docs[1]["id"], up)["status"] == "done"
         with session_scope(client.app.state.ctx.sessions) as s:
             assert [d.filename for d in s.scalars(select(Document))] == ["ok.pdf"]

@@ -4,11 +4,11 @@ master then knows them next to what the records import taught it."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
+from tests.helpers.service import ERP_HEADERS, SELLER_ID, csv_bytes, import_records, wait_done, xml
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
-from tests.service.test_reconciliation_api import ERP_HEADERS, SELLER_ID, _import, csv_bytes, xml
 
 BUYER_ID = "91330106273175535K"  # the buyer in the XML template
 
@@ -28,7 +28,7 @@ def test_confirming_an_invoice_teaches_the_party_master(client: TestClient) -> N
         headers=up,
         files=[("files", ("a.xml", xml("24310000000000000007", "100.00", "6.00"), "application/xml"))],
     ).json()
-    assert _wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
+    assert wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
     (listed,) = client.get("/api/v1/invoices", headers=rv).json()["invoices"]
     assert _parties(client, rv) == {}  # reading an invoice teaches nothing: only a person's confirmation does
 
@@ -61,7 +61,7 @@ def test_confirming_an_invoice_teaches_the_party_master(client: TestClient) -> N
         [f"2431000000000000001{i}", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "1.00", "0.06", "1.06", "正常"]
         for i in range(3)
     ]
-    _import(client, rv, csv_bytes(rows, ERP_HEADERS), mapping='{"invoice_number": "票号"}')
+    import_records(client, rv, csv_bytes(rows, ERP_HEADERS), mapping='{"invoice_number": "票号"}')
     seller = _parties(client, rv)[SELLER_ID]
     assert ("上海某某贸易股份有限公司", 1, "confirmed") in _names(seller)
     assert any(n == "上海某某贸易有限公司" and origin != "confirmed" for n, _, origin in _names(seller))
@@ -73,19 +73,22 @@ def test_the_service_confirms_ocr_names_with_the_party_master_in_its_database(cl
     each verification: before a records import an OCR'd name is unconfirmed, after it the same reading is not."""
     from fapiao.core.models import Status
     from fapiao.intake.verify import verify
-    from tests.intake.test_backfill_party_master import _export, _ocr_read, _row, _unconfirmed
+    from tests.helpers.parties import export_file, export_row, ocr_read, unconfirmed
 
     rv = make_key(client, "reviewer")
     options = client.app.state.ctx.pipeline.options.verify
-    read = _ocr_read()
+    read = ocr_read()
     before = verify(read, options)
-    assert before.status is Status.needs_review and set(_unconfirmed(before)) == {"buyer_name", "seller_name"}
-    export = _export(tmp_path / "export.csv", [_row("00000001", "深圳某某有限公司", "上海某某信息科技有限公司")])
-    _import(client, rv, export.read_bytes())
+    assert before.status is Status.needs_review and set(unconfirmed(before)) == {"buyer_name", "seller_name"}
+    export = export_file(
+        tmp_path / "export.csv", [export_row("00000001", "深圳某某有限公司", "上海某某信息科技有限公司")]
+    )
+    import_records(client, rv, export.read_bytes())
     after = verify(read, options)
-    assert _unconfirmed(after) == () and after.status is Status.verified
+    assert unconfirmed(after) == () and after.status is Status.verified
 
 
+@pytest.mark.slow  # the OCR models read the scan
 def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, tmp_path) -> None:
     """A scan read by OCR waits for a person because nothing confirmed its names; a records import that knows
     both parties verifies it again at once (audited); a second import finds nothing more to do."""
@@ -93,7 +96,7 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
     from pathlib import Path
 
     from fapiao.api.app import create_app
-    from tests.intake.test_backfill_party_master import _export
+    from tests.helpers.parties import export_file
 
     scan = Path(__file__).resolve().parents[2] / "samples" / "examples" / "digital_normal.png"
     truth = json.loads(Path(f"{scan}.truth.json").read_text(encoding="utf-8"))["invoices"][0]["invoice"]
@@ -102,7 +105,7 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
         doc = client.post(
             "/api/v1/documents", headers=up, files=[("files", ("scan.png", scan.read_bytes(), "image/png"))]
         ).json()
-        assert _wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
+        assert wait_done(client, doc["documents"][0]["id"], up)["status"] == "done"
         (listed,) = client.get("/api/v1/invoices", headers=rv).json()["invoices"]
         before = client.get(f"/api/v1/invoices/{listed['id']}", headers=rv).json()
         assert before["status"] == "needs_review"
@@ -124,7 +127,7 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
             "价税合计": "10.60",
             "发票状态": "正常",
         }
-        run = _import(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())
+        run = import_records(client, rv, export_file(tmp_path / "export.csv", [row]).read_bytes())
         assert run["reverified"] == 1
         after = client.get(f"/api/v1/invoices/{listed['id']}", headers=rv).json()
         assert after["status"] == "verified" and not any(f["code"] == "ocr.unconfirmed" for f in after["findings"])
@@ -133,4 +136,4 @@ def test_a_records_import_reverifies_scans_held_back_for_their_names(settings, t
         assert (entry["field"], entry["old"], entry["new"]) == ("status", "needs_review", "verified")
 
         # Importing again changes nothing more.
-        assert _import(client, rv, _export(tmp_path / "export.csv", [row]).read_bytes())["reverified"] == 0
+        assert import_records(client, rv, export_file(tmp_path / "export.csv", [row]).read_bytes())["reverified"] == 0

@@ -15,23 +15,8 @@ from sqlalchemy import select
 
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import AuditEntry
-from tests.matching.test_cli import XML
+from tests.helpers.service import ERP_HEADERS, MAPPING, SELLER_ID, csv_bytes, import_records, wait_done, xml
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
-
-SELLER_ID = "914403001922038216"
-ERP_HEADERS = ["票号", "Supplier", "Supplier Tax ID", "Invoice Date", "Net Amount", "VAT", "Gross Amount", "Status"]
-
-
-def xml(number: str, amount: str, tax: str, seller_id: str = SELLER_ID, pad: str = "") -> bytes:
-    total = str(Decimal(amount) + Decimal(tax))
-    return (XML.format(number=number, amount=amount, tax=tax, total=total, seller_id=seller_id) + pad).encode()
-
-
-def csv_bytes(rows: list[list[str]], headers: list[str] = ERP_HEADERS) -> bytes:
-    lines = [",".join(headers)] + [",".join(r) for r in rows]
-    return ("\ufeff" + "\n".join(lines) + "\n").encode("utf-8")
-
 
 RECORDS = [
     ["24310000000000000001", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "100.00", "6.00", "106.00", "正常"],
@@ -40,18 +25,6 @@ RECORDS = [
     ["24310000000000000005", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "500.00", "30.00", "530.00", "正常"],
     ["not-a-number", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "1.00", "0.06", "1.06", "正常"],
 ]
-MAPPING = {"invoice_number": "票号"}  # "票号" is no known alias: the automatic mapping cannot read it
-
-
-def _import(client: TestClient, h: dict, data: bytes, **form) -> dict:
-    resp = client.post(
-        "/api/v1/records/imports",
-        headers=h,
-        files={"file": ("ledger.csv", data, "text/csv")},
-        data={k: v for k, v in form.items()},
-    )
-    assert resp.status_code in (200, 201), resp.text
-    return resp.json()
 
 
 def test_import_reconcile_draft_export_resolve(client: TestClient) -> None:
@@ -66,7 +39,7 @@ def test_import_reconcile_draft_export_resolve(client: TestClient) -> None:
     assert client.get("/api/v1/records/imports", headers=rv).json()["imports"][0]["status"] == "failed"
 
     # Preview stores nothing and shows how each column is read.
-    pv = _import(client, rv, csv_bytes(RECORDS), preview="true", mapping=json.dumps(MAPPING))
+    pv = import_records(client, rv, csv_bytes(RECORDS), preview="true", mapping=json.dumps(MAPPING))
     cols = {c["header"]: c for c in pv["columns"]}
     assert cols["票号"]["field"] == "invoice_number" and cols["票号"]["explicit"] is True
     assert cols["Gross Amount"]["field"] == "amount_with_tax" and cols["Supplier Tax ID"]["field"] == "seller_tax_id"
@@ -74,7 +47,7 @@ def test_import_reconcile_draft_export_resolve(client: TestClient) -> None:
     assert [(e["row"], e["column"]) for e in pv["errors"]] == [(6, "票号")]
     assert client.get("/api/v1/records", headers=rv).json()["total"] == 0
 
-    run = _import(client, rv, csv_bytes(RECORDS), mapping=json.dumps(MAPPING), save_mapping_as="erp")
+    run = import_records(client, rv, csv_bytes(RECORDS), mapping=json.dumps(MAPPING), save_mapping_as="erp")
     assert (run["inserted"], run["bad_rows"], run["errors"][0]["row"]) == (4, 1, 6)
     (saved,) = client.get("/api/v1/records/mappings", headers=rv).json()["mappings"]
     assert saved["name"] == "erp" and saved["mapping"] == {  # the whole mapping used, so the next import is read alike
@@ -102,7 +75,7 @@ def test_import_reconcile_draft_export_resolve(client: TestClient) -> None:
         "/api/v1/documents?batch=b1", headers=up, files=[("files", (n, d, "application/xml")) for n, d in files]
     ).json()["documents"]
     for d in docs:
-        assert _wait_done(client, d["id"], up)["status"] == "done"
+        assert wait_done(client, d["id"], up)["status"] == "done"
 
     r = client.post("/api/v1/reconciliations", headers=rv, json={"batch": "b1"})
     assert r.status_code == 201, r.text
@@ -215,7 +188,7 @@ def test_import_reconcile_draft_export_resolve(client: TestClient) -> None:
         "424.00",
         "正常",
     ]
-    again = _import(client, rv, csv_bytes(RECORDS + [booked]), mapping_name="erp")
+    again = import_records(client, rv, csv_bytes(RECORDS + [booked]), mapping_name="erp")
     assert again["drafts_resolved"] == 1 and again["inserted"] == 1 and again["unchanged"] == 4
     assert client.get(f"/api/v1/drafts/{did}", headers=rv).json()["state"] == "resolved"
     second = client.post("/api/v1/reconciliations", headers=rv, json={"batch": "b1"}).json()
@@ -275,14 +248,14 @@ def test_records_without_document_are_reported_within_the_documents_dates(client
         ["24310000000000000007", "上海某某贸易有限公司", SELLER_ID, "2024-03-08", "70.00", "4.20", "74.20", "正常"],
         ["23310000000000000001", "上海某某贸易有限公司", SELLER_ID, "2023-01-05", "10.00", "0.60", "10.60", "正常"],
     ]
-    _import(client, rv, csv_bytes(rows), mapping=json.dumps(MAPPING))
+    import_records(client, rv, csv_bytes(rows), mapping=json.dumps(MAPPING))
     doc = client.post(
         "/api/v1/documents",
         headers=up,
         files=[("files", ("m.xml", xml("24310000000000000001", "100.00", "6.00"), "application/xml"))],
         params={"batch": "march"},
     ).json()
-    _wait_done(client, doc["documents"][0]["id"], up)
+    wait_done(client, doc["documents"][0]["id"], up)
     run = client.post("/api/v1/reconciliations", headers=rv, json={"batch": "march"}).json()
     nodoc = client.get(f"/api/v1/reconciliations/{run['id']}?category=no_document", headers=rv).json()["items"]
     assert [i["record_key"] for i in nodoc] == ["24310000000000000007"]

@@ -14,9 +14,8 @@ from sqlalchemy.exc import OperationalError
 from fapiao.service.reconciliation import Scope, run_reconciliation
 from fapiao.storage.db import session_scope
 from fapiao.storage.matching_tables import Draft, ReconciliationItem, ReconciliationRun
+from tests.helpers.service import wait_done, xml
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
-from tests.service.test_reconciliation_api import xml
 
 
 def test_an_interrupted_reconciliation_leaves_nothing_and_reruns_create_drafts_once(client: TestClient) -> None:
@@ -28,7 +27,7 @@ def test_an_interrupted_reconciliation_leaves_nothing_and_reruns_create_drafts_o
         files=[("files", (f"{n}.xml", xml(n, "20.00", "1.20"), "application/xml")) for n in numbers],
     ).json()["documents"]
     for d in docs:
-        assert _wait_done(client, d["id"], up)["status"] == "done"
+        assert wait_done(client, d["id"], up)["status"] == "done"
     ctx = client.app.state.ctx
     written = []
 
@@ -67,7 +66,7 @@ def test_a_backfill_cut_off_while_reconciling_finishes_once_after_a_restart(sett
 
     from fapiao.api.app import create_app
     from fapiao.storage.backfill_tables import Backfill
-    from tests.service.test_backfill_api import _wait
+    from tests.helpers.service import wait_backfill
 
     numbers = [f"2439100000000000{i:04d}" for i in range(1, 6)]
     buf = io.BytesIO()
@@ -79,7 +78,7 @@ def test_a_backfill_cut_off_while_reconciling_finishes_once_after_a_restart(sett
         resp = client.post(
             "/api/v1/backfills", headers=rv, files={"archive": ("b.zip", buf.getvalue(), "application/zip")}
         )
-        body = _wait(client, rv, resp.json()["id"])
+        body = wait_backfill(client, rv, resp.json()["id"])
         assert body["status"] == "done" and body["categories"]["missing_in_system"] == len(numbers)
         with session_scope(client.app.state.ctx.sessions) as s:
             s.execute(
@@ -89,7 +88,7 @@ def test_a_backfill_cut_off_while_reconciling_finishes_once_after_a_restart(sett
             )
     with TestClient(create_app(settings)) as client:  # the restart
         rv = make_key(client, "reviewer")
-        again = _wait(client, rv, body["id"])
+        again = wait_backfill(client, rv, body["id"])
         assert again["status"] == "done" and {o["name"] for o in again["outputs"]} == {
             "reconciliation.xlsx",
             "drafts.xlsx",

@@ -19,9 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fapiao.service import alerts
+from tests.helpers.service import SELLER_ID, wait_done, xml
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
-from tests.service.test_reconciliation_api import SELLER_ID, xml
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADERS = "发票代码,发票号码,数电票号码,销方识别号,销方名称,购方识别号,购买方名称,开票日期,金额,税额,价税合计,发票状态,发票票种"  # noqa: E501
@@ -52,7 +51,7 @@ def _setup(client: TestClient) -> tuple[dict, dict]:
         "/api/v1/documents", headers=up, files=[("files", (n, d, "application/xml")) for n, d in files]
     ).json()
     for d in docs["documents"]:
-        assert _wait_done(client, d["id"], up)["status"] == "done"
+        assert wait_done(client, d["id"], up)["status"] == "done"
     assert client.post("/api/v1/reconciliations", headers=rv, json={}).status_code == 201
     return rv, up
 
@@ -269,7 +268,7 @@ def test_documents_without_an_invoice_are_found_by_file_name_and_status(client: 
         files=[("files", ("Scan-0312-broken.pdf", b"%PDF-1.4\nnot really a pdf\n", "application/pdf"))],
     )
     doc_id = resp.json()["documents"][0]["id"]
-    assert _wait_done(client, doc_id, up)["status"] == "failed"
+    assert wait_done(client, doc_id, up)["status"] == "failed"
     (hit,) = _search(client, rv, q="scan-0312", kind=["document"])
     assert hit["ref"] == doc_id and hit["label"] == "Scan-0312-broken.pdf · failed"
     assert hit["reasons"] == ["file contains scan-0312"] and hit["api_url"] == f"/api/v1/documents/{doc_id}"

@@ -25,9 +25,9 @@ from fapiao.storage.db import session_scope
 from fapiao.storage.matching_tables import Draft
 from fapiao.storage.service_tables import Document, ExtractedInvoice
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
+from tests.helpers.processes import start_worker
+from tests.helpers.service import MAPPING, SELLER_ID, csv_bytes, xml
 from tests.service.conftest import make_key
-from tests.service.test_celery_workers import _start_worker, pg_schema_url  # noqa: F401  (fixture)
-from tests.service.test_reconciliation_api import MAPPING, SELLER_ID, csv_bytes, xml
 
 pytestmark = [pytest.mark.slow, pytest.mark.live]  # kill -9 of Celery workers on PostgreSQL and Redis
 
@@ -89,7 +89,7 @@ def test_kill_9_of_workers_loses_no_job_and_runs_none_twice(tmp_path: Path, pg_s
     )
     with TestClient(create_app(settings)) as client:
         up = make_key(client, "uploader")
-        worker = _start_worker(env, tmp_path / "worker1.log")
+        worker = start_worker(env, tmp_path / "worker1.log")
         try:
             assert client.post("/api/v1/documents", headers=up, files=_docs(16)).status_code == 202
             assert (
@@ -117,7 +117,7 @@ def test_kill_9_of_workers_loses_no_job_and_runs_none_twice(tmp_path: Path, pg_s
             )
             before_restart = _statuses(client)
             assert any(st != "done" for st, _ in before_restart.values())
-            worker = _start_worker(env, tmp_path / "worker2.log")
+            worker = start_worker(env, tmp_path / "worker2.log")
             _wait_for(
                 lambda: all(st == "done" for st, _ in _statuses(client).values()),
                 120,

@@ -15,8 +15,8 @@ from fapiao.storage.db import session_scope
 from fapiao.storage.drafts import create_drafts, transition
 from fapiao.storage.matching_tables import Draft, SystemRecord
 from fapiao.storage.records import load_master, load_records, sync_records
+from tests.helpers.records import ROWS, write_csv
 from tests.matching.builders import invoice, result
-from tests.storage.test_records_sync import ROWS, write_csv
 
 
 def _missing_batch():

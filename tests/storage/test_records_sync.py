@@ -3,7 +3,6 @@ seen), bad rows kept with their row numbers, parties learned, header mappings sa
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -15,84 +14,12 @@ from fapiao.matching.records_import import parse_export
 from fapiao.storage.db import session_scope
 from fapiao.storage.matching_tables import ImportRun, Party, SystemRecord
 from fapiao.storage.records import learn_parties, load_mapping, load_master, load_records, save_mapping, sync_records
-
-HEADERS = [
-    "发票代码",
-    "发票号码",
-    "数电票号码",
-    "销方识别号",
-    "销方名称",
-    "购方识别号",
-    "购买方名称",
-    "开票日期",
-    "金额",
-    "税额",
-    "价税合计",
-    "发票状态",
-    "发票票种",
-]
-ROWS = [
-    [
-        "",
-        "",
-        "24610000000000000001",
-        "914403001922038216",
-        "上海某某贸易有限公司",
-        "91330106273175535K",
-        "思星顺",
-        "2024-03-08",
-        "100.00",
-        "6.00",
-        "106.00",
-        "正常",
-        "数电票（普通发票）",
-    ],
-    [
-        "011001900111",
-        "12345678",
-        "",
-        "91110000600037341L",
-        "北京某某科技有限公司",
-        "",
-        "",
-        "2019-07-20",
-        "90.00",
-        "5.40",
-        "95.40",
-        "正常",
-        "增值税电子普通发票",
-    ],
-    ["", "", "2461000000000000000X", "", "", "", "", "2024-03-08", "1", "", "", "正常", ""],
-    ["", "", "24610000000000000003", "", "", "", "", "2024-02-30", "1.00", "", "", "正常", ""],
-    [
-        "",
-        "",
-        "24610000000000000004",
-        "914403001922038216",
-        "上海某某贸易股份有限公司",
-        "",
-        "",
-        "2024-03-09",
-        "1,000.00",
-        "60.00",
-        "1060.00",
-        "作废",
-        "",
-    ],
-]
+from tests.helpers.records import ROWS, write_csv
 
 
 def utc(t: dt.datetime) -> dt.datetime:
     """SQLite gives naive datetimes back, PostgreSQL aware ones in the session's time zone."""
     return t.replace(tzinfo=dt.UTC) if t.tzinfo is None else t.astimezone(dt.UTC)
-
-
-def write_csv(path: Path, rows: list[list[str]], headers: list[str] = HEADERS) -> Path:
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
-        w.writerow(headers)
-        w.writerows(rows)
-    return path
 
 
 def test_import_loads_good_rows_and_reports_bad_ones_by_row(db, tmp_path: Path) -> None:

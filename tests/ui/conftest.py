@@ -61,7 +61,7 @@ def xml_invoice(number: str, amount: str, tax: str, total: str | None = None, se
     """A 数电 XML invoice (read without OCR); ``total`` defaults to amount + tax, a wrong one makes a finding."""
     from decimal import Decimal
 
-    from tests.matching.test_cli import XML
+    from tests.helpers.service import XML
 
     total = total or str(Decimal(amount) + Decimal(tax))
     return XML.format(number=number, amount=amount, tax=tax, total=total, seller_id=seller_id).encode()

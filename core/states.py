@@ -1,0 +1,34 @@
+"""The states of the things the service stores, one StrEnum each. The members are the strings stored in the
+database (columns stay String: no migration) and sent by the API, so ``state == "done"`` and
+``state == JobStatus.done`` agree."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobStatus(StrEnum):
+    """A document's job: ``documents.status``."""
+
+    queued = "queued"
+    processing = "processing"
+    done = "done"
+    failed = "failed"
+
+
+class ReviewState(StrEnum):
+    """A reviewer's decision on an extracted invoice: ``extracted_invoices.review``."""
+
+    pending = "pending"
+    confirmed = "confirmed"
+    rejected = "rejected"
+
+
+class DraftState(StrEnum):
+    """A back-entry draft's place in its lifecycle (``matching.drafts.TRANSITIONS``): ``drafts.state``."""
+
+    draft = "draft"
+    confirmed = "confirmed"
+    exported = "exported"
+    resolved = "resolved"
+    discarded = "discarded"
