@@ -584,6 +584,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.show": ("显示", "Show"),
     "stats.totals": ("金额汇总", "Amounts"),
     "stats.invoices": ("发票数", "Invoices"),
+    "stats.duplicates": ("重复上传（未计入）", "Duplicate uploads (not counted)"),
     "stats.total_amount": ("金额", "Amount"),
     "stats.total_tax": ("税额", "Tax"),
     "stats.amount_with_tax": ("价税合计", "Total incl. tax"),

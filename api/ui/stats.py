@@ -116,6 +116,7 @@ def stats_page(
     dates = urlencode({k: v for k, v in (("date_from", lo), ("date_to", hi)) if v})
     sums = {c: sum((r[c] for r in rows), Decimal("0.00")) for c in MONEY}
     sums["invoices"] = sum(r["invoices"] for r in rows)
+    sums["duplicates"] = sum(r.get("duplicates", 0) for r in rows)
     model.update(
         rows=rows,
         shares=share_rows,

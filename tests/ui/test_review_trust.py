@@ -336,3 +336,22 @@ def test_an_erp_ledger_loses_no_row_and_any_column_can_be_ignored(live_server, b
             run["status"] == "partial" and run["bad_rows"] == 1 and run["unmapped_statuses"] == {"pending approval": 1}
         )
         assert run["rows_read"] == 5 and run["inserted"] + run["updated"] + run["unchanged"] == 4
+
+
+def test_statistics_count_each_invoice_once(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "he")
+    one = xml_invoice(NUMBER, "100.00", "6.00")
+    copies = [("invoice.xml", one), ("scan-1.xml", one + b"\n"), ("scan-2.xml", one + b"\n\n")]
+    api_upload(base, key, copies + [("other.xml", xml_invoice("24310000000000000778", "50.00", "3.00"))])
+    with _api(base, key) as api:
+        (row,) = api.get("/api/v1/stats", params={"group": "month"}).json()["rows"]
+        assert (row["invoices"], row["amount_with_tax"], row["duplicates"]) == (2, "159.00", 2)
+        (share,) = api.get("/api/v1/stats/shares").json()["rows"]
+        assert share["invoices"] == 2
+    log_in(page, base, key, "/ui/stats")
+    expect(page.locator("#totals tbody tr td").first).to_have_text("2")
+    expect(page.locator("#sum-amount_with_tax")).to_have_text(re.compile(r"159\.00"))
+    expect(page.locator("#sum-duplicates")).to_have_text("2")
+    shot(page, "64-stats-duplicates")
