@@ -25,6 +25,8 @@ from fapiao.service.drafts import (
     export_drafts,
     get_draft,
     list_drafts,
+    TAX_BUREAU,
+    layouts,
     move_draft,
 )
 from fapiao.service.review import (
@@ -67,7 +69,8 @@ def _list(
             "counts": counts,
             "states": DRAFT_STATES,
             "form": {"state": state, "q": q},
-            "export": export or {"format": "xlsx", "include_exported": False},
+            "export": export or {"format": "xlsx", "include_exported": False, "layout": TAX_BUREAU},
+            "layouts": layouts(ctx),
             "error": error,
             "page_no": page_no,
             "pages": pages,
@@ -97,10 +100,14 @@ async def export(
     _: UiReviewer,
     format: Annotated[Literal["xlsx", "json"], Form()] = "xlsx",
     include_exported: Annotated[bool, Form()] = False,
+    layout: Annotated[str, Form(max_length=512)] = TAX_BUREAU,
 ) -> Response:
-    """The file itself is the answer (the browser saves it); with nothing to export, the list says so."""
+    """The file itself is the answer (the browser saves it); with nothing to export, the list says so. The
+    person chooses the layout: the tax bureau's, or one records source's own."""
     try:
-        out = await run_in_threadpool(export_drafts, ctx, format, request.state.actor, None, include_exported)
+        out = await run_in_threadpool(
+            export_drafts, ctx, format, request.state.actor, None, include_exported, layout or TAX_BUREAU
+        )
     except OpenErrors as exc:
         t = Translator(pick_lang(request))
         return await run_in_threadpool(
@@ -112,7 +119,7 @@ async def export(
             1,
             t("dr.export_errors", n=len(exc.subjects), ids="、".join(f"#{i}" for i in exc.subjects[:20])),
             409,
-            {"format": format, "include_exported": include_exported},
+            {"format": format, "include_exported": include_exported, "layout": layout},
         )
     except NothingToExport:
         t = Translator(pick_lang(request))
@@ -125,7 +132,7 @@ async def export(
             1,
             t("dr.nothing"),
             409,
-            {"format": format, "include_exported": include_exported},
+            {"format": format, "include_exported": include_exported, "layout": layout},
         )
     return download(out.content, out.filename, out.media_type, **{"X-Drafts-Exported": str(out.drafts)})
 

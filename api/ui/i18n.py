@@ -134,6 +134,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This draft still has {n} error(s): correct them first; to confirm it as it is, give the reason for "
         "confirming (it is recorded).",
     ),
+    "dr.layout": ("版式", "Layout"),
+    "dr.layout_tax_bureau": ("税务局导出格式", "Tax bureau export"),
+    "dr.layout_source": ("与“{name}”相同", "As “{name}”"),
     "dr.override_help": ("有 {n} 个错误：按现状确认须写明原因", "{n} error(s): confirming as it is needs a reason"),
     "dr.export_errors": (
         "{n} 个草稿仍有错误且未经说明原因确认，未导出：{ids}。请重新打开更正，或填写原因后再确认。",

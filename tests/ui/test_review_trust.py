@@ -4,6 +4,7 @@ click on 确认 is one decision, not a version conflict."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from decimal import Decimal
@@ -355,3 +356,55 @@ def test_statistics_count_each_invoice_once(live_server, browser_page) -> None:
     expect(page.locator("#sum-amount_with_tax")).to_have_text(re.compile(r"159\.00"))
     expect(page.locator("#sum-duplicates")).to_have_text("2")
     shot(page, "64-stats-duplicates")
+
+
+def test_the_drafts_export_asks_for_the_layout_and_speaks_its_words(live_server, browser_page, tmp_path: Path) -> None:
+    import openpyxl
+
+    from fapiao.matching.export import ITEM_HEADERS, TAX_BUREAU_HEADERS
+
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "ma")
+    (doc,) = api_upload(base, key, [("new.xml", xml_invoice(NUMBER, "227.18", "13.63"))])
+    inv = doc["invoices"][0]
+    item = dict(inv["invoice"]["items"][0], quantity="1", unit_price="227.184466", amount="227.18", tax="13.63")
+    total_line = {"name": "合计", "amount": "227.18", "tax": "13.63"}
+    with _api(base, key) as api:
+        r = api.patch(
+            f"/api/v1/invoices/{inv['id']}", json={"version": inv["version"], "fields": {"items": [item, total_line]}}
+        )
+        assert r.status_code == 200, r.text
+        ledger = records_csv(_erp_rows(3), ERP_HEADERS)
+        assert api.post("/api/v1/records/imports", files={"file": ("erp-ledger.csv", ledger, "text/csv")}).is_success
+        assert api.post("/api/v1/reconciliations", json={}).status_code == 201
+        (draft,) = api.get("/api/v1/drafts").json()["drafts"]
+        reason = {"override": "明细中的合计行不是商品"}
+        confirmed = api.post(f"/api/v1/drafts/{draft['id']}/confirm", json={"version": draft["version"], **reason})
+        assert confirmed.status_code == 200, confirmed.text
+
+    log_in(page, base, key, "/ui/drafts")
+    expect(page.get_by_label("版式")).to_have_value("tax_bureau")  # asked, not taken from the newest import
+    page.get_by_label("版式").select_option("erp-ledger.csv")
+    with page.expect_download() as got:
+        page.locator("#btn-export").click()
+    path = tmp_path / "drafts.xlsx"
+    got.value.save_as(path)
+    wb = openpyxl.load_workbook(path)
+    head, row = list(wb["drafts"].iter_rows(values_only=True))
+    assert list(head) == ERP_HEADERS
+    cells = dict(zip(head, row, strict=True))
+    assert cells["Status"] == "posted" and cells["Invoice No"] == NUMBER  # the ledger's own word, not 正常
+    assert Decimal(str(cells["Gross"])) == Decimal("240.81")
+    items = list(wb["items"].iter_rows(values_only=True))
+    assert list(items[0]) == list(ITEM_HEADERS) and len(items) == 2  # the 合计 line is no item
+    line = dict(zip(items[0], items[1], strict=True))
+    assert Decimal(str(line["单价"])) == Decimal("227.18")
+
+    with _api(base, key) as api:  # the tax bureau's layout, asked for: its headers and its words
+        out = api.post("/api/v1/drafts/export", json={"include_exported": True, "layout": "tax_bureau"})
+        assert out.status_code == 200, out.text
+    sheet = list(openpyxl.load_workbook(io.BytesIO(out.content))["drafts"].iter_rows(values_only=True))
+    assert (
+        list(sheet[0]) == list(TAX_BUREAU_HEADERS) and dict(zip(sheet[0], sheet[1], strict=True))["发票状态"] == "正常"
+    )
