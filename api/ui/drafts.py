@@ -20,13 +20,13 @@ from fapiao.api.ui.render import download, error_page, page
 from fapiao.core.errors import FapiaoError
 from fapiao.service.drafts import (
     DRAFT_STATES,
+    TAX_BUREAU,
     NothingToExport,
     edit_draft,
     export_drafts,
     get_draft,
-    list_drafts,
-    TAX_BUREAU,
     layouts,
+    list_drafts,
     move_draft,
 )
 from fapiao.service.review import (
