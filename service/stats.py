@@ -162,12 +162,13 @@ def shares(s: Session, date_from: dt.date | None = None, date_to: dt.date | None
     return out
 
 
-def to_xlsx(rows: Sequence[dict], columns: Sequence[str], sheet: str) -> bytes:
-    """A table as a workbook: amounts as numbers with two decimals, shares as percentages."""
+def to_xlsx(rows: Sequence[dict], columns: Sequence[str], sheet: str, headers: Sequence[str] | None = None) -> bytes:
+    """A table as a workbook: amounts as numbers with two decimals, shares as percentages. ``headers`` are the
+    column titles a person reads (the UI gives them in its language); the column keys by default."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = sheet[:31]
-    ws.append(list(columns))
+    ws.append(list(headers or columns))
     for row in rows:
         ws.append([row.get(c) for c in columns])
     for idx, c in enumerate(columns, start=1):

@@ -32,6 +32,7 @@ from fapiao.service.drafts import (
 from fapiao.service.review import (
     EDITABLE,  # drafts edit the same fields as invoices
     Conflict,
+    InvalidValue,
     NotFound,
     OpenErrors,
 )
@@ -193,6 +194,9 @@ async def save_draft(request: Request, draft_id: DraftId, ctx: Ctx, _: UiReviewe
         changes = {k: (v.strip() or None) for k, v in values.items() if v.strip() != _text(current.get(k))}
         if changes:
             await run_in_threadpool(edit_draft, ctx, draft_id, int(version), changes, request.state.actor)
+    except InvalidValue as exc:
+        msg = Translator(pick_lang(request)).invalid_value(exc.field, exc.value)
+        return await run_in_threadpool(_detail, request, ctx, draft_id, msg, False, values, exc.http_status)
     except FapiaoError as exc:
         return await run_in_threadpool(
             _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), values, exc.http_status

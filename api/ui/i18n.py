@@ -129,6 +129,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "give the reason (it is recorded in the history).",
     ),
     "rv.override_reason": ("确认原因", "Reason for confirming"),
+    "err.invalid_value": (
+        "“{f}”的值“{v}”无效：日期请写成 YYYY-MM-DD，金额和数量请写成 123.45 这样的数字。",
+        "“{v}” is not a valid value for “{f}”: write dates as YYYY-MM-DD, amounts and quantities as 123.45.",
+    ),
+    "err.item_cell": ("第 {n} 行 {col}", "{col}, row {n}"),
     "dr.open_errors": (
         "此草稿仍有 {n} 个错误：请先更正；如确需按现状确认，请在“确认原因”中写明原因（将记入记录）。",
         "This draft still has {n} error(s): correct them first; to confirm it as it is, give the reason for "
@@ -168,6 +173,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "act.edit": ("修改", "edit"),
     "act.confirmed": ("确认", "confirm"),
     "act.rejected": ("驳回", "reject"),
+    "act.reopened": ("修改后退回待审", "back to review after an edit"),
+    "act.reverified": ("重新校验", "verified again"),
+    "h.note": ("备注", "Note"),
+    "h.override": ("确认原因（仍有错误）", "Reason (confirmed over errors)"),
     "src.qr": ("二维码", "QR code"),
     "src.text_layer": ("文字层", "text layer"),
     "src.ocr": ("OCR", "OCR"),
@@ -241,7 +250,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rc.export": ("下载报告", "Download the report"),
     "rc.export_xlsx": ("Excel（XLSX）", "Excel (XLSX)"),
     "rc.export_csv": ("CSV", "CSV"),
-    "rc.export_json": ("JSON", "JSON"),
+    "rc.export_json": ("JSON Lines（.jsonl）", "JSON Lines (.jsonl)"),
     "rc.source": ("来源文件", "Source file"),
     "rc.record": ("系统记录", "Record"),
     "rc.details": ("详情", "Details"),
@@ -588,6 +597,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.totals": ("金额汇总", "Amounts"),
     "stats.invoices": ("发票数", "Invoices"),
     "stats.duplicates": ("重复上传（未计入）", "Duplicate uploads (not counted)"),
+    "stats.col.key": ("编号", "Key"),
     "stats.total_amount": ("金额", "Amount"),
     "stats.total_tax": ("税额", "Tax"),
     "stats.amount_with_tax": ("价税合计", "Total incl. tax"),
@@ -772,6 +782,15 @@ class Translator:
         pair = STRINGS.get(key)
         text = pair[self._i] if pair else key
         return text.format(**kw) if kw else text
+
+    def invalid_value(self, field: str, value: object) -> str:
+        """Why an edited value was refused, naming the field (or the items table's cell) as the page labels it."""
+        parts = field.split(".")
+        if len(parts) == 3 and parts[0] == "items" and parts[1].isdigit():
+            label = self("err.item_cell", n=int(parts[1]) + 1, col=self.field(parts[2]))
+        else:
+            label = self.field(parts[0])
+        return self("err.invalid_value", f=label, v="" if value is None else value)
 
     def field(self, name: str) -> str:
         pair = FIELD_LABELS.get(name)

@@ -152,7 +152,8 @@ def report(request: Request, run_id: RunId, fmt: Literal["xlsx", "csv", "json"],
         path = FsPath(tmp) / f"report.{fmt}"
         REPORT_WRITERS[path.suffix](lines, path)
         content = path.read_bytes()
-    return download(content, f"reconciliation-{run_id}.{fmt}", REPORT_TYPES[fmt])
+    ext = "jsonl" if fmt == "json" else fmt  # one JSON document per line: JSON Lines, not one .json document
+    return download(content, f"reconciliation-{run_id}.{ext}", REPORT_TYPES[fmt])
 
 
 def _no_run(request: Request, run_id: int) -> Response:

@@ -465,7 +465,8 @@ def test_drafts_edit_confirm_reopen_and_export(client: TestClient, reconciled: d
     stale = client.post(url, data={"version": "7", "remarks": "改过"})
     assert stale.status_code == 409 and "版本冲突" in stale.text and ">改过</textarea>" in stale.text
     bad = client.post(url, data={"version": "1", "total_tax": "abc"})
-    assert bad.status_code == 422 and "invalid value" in bad.text and 'value="abc"' in bad.text
+    assert bad.status_code == 422 and "“合计税额”的值“abc”无效" in bad.text and 'value="abc"' in bad.text
+    assert "Input should be" not in bad.text and "invalid value" not in bad.text  # the page's language only
     saved = client.post(url, data={"version": "1", "total_tax": "25.00", "remarks": "补录"})
     assert saved.status_code == 303 and saved.headers["location"] == f"{url}?done=saved"
     page = client.get(saved.headers["location"]).text
@@ -570,7 +571,7 @@ def test_items_table_is_edited_as_a_whole_list(client: TestClient) -> None:
     stale = client.post(f"/ui/invoices/{inv_id}/items", json={"version": 3, "items": [row]})
     assert stale.status_code == 409 and "reload" in stale.json()["hint"]
     bad = client.post(f"/ui/invoices/{inv_id}/items", json={"version": 4, "items": [{**row, "amount": "四百"}]})
-    assert bad.status_code == 422 and "items" in bad.json()["detail"]
+    assert bad.status_code == 422 and "“第 1 行 金额”的值“四百”无效" in bad.json()["detail"]  # the cell, in Chinese
     assert (
         client.post(f"/ui/invoices/{inv_id}/items", json={"version": 4, "items": [{"amount": 1}] * 3}).status_code
         == 422
@@ -1004,7 +1005,7 @@ def test_statistics_page_shows_the_services_numbers_with_charts_and_downloads(
         xlsx = client.get(f"/ui/stats/export/totals?group={group}")
         assert xlsx.headers["content-disposition"] == f'attachment; filename="fapiao-stats-{group}.xlsx"'
         head, *cells = list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
-        assert [Decimal(str(dict(zip(head, c, strict=False))["amount_with_tax"])) for c in cells] == [
+        assert [Decimal(str(dict(zip(head, c, strict=False))["价税合计"])) for c in cells] == [
             e["amount_with_tax"] for e in expected
         ]
     seller = _table(client.get("/ui/stats?group=seller").text, "totals")
@@ -1015,9 +1016,10 @@ def test_statistics_page_shows_the_services_numbers_with_charts_and_downloads(
             values_only=True
         )
     )
+    # The workbook speaks the page's language: its column titles too, not the API's keys.
     assert (
-        dict(zip(head, row, strict=False))["label"] == "数电票（普通发票）"
-        and dict(zip(head, row, strict=False))["key"] == "digital_normal"
+        dict(zip(head, row, strict=False))["发票类型"] == "数电票（普通发票）"
+        and dict(zip(head, row, strict=False))["编号"] == "digital_normal"
     )
 
     page = client.get("/ui/stats").text
@@ -1036,7 +1038,7 @@ def test_statistics_page_shows_the_services_numbers_with_charts_and_downloads(
     assert 'id="chart-shares"' in page and "<circle" in page and 'href="/ui/stats/export/shares"' in page
     out = client.get("/ui/stats/export/shares")
     head, cells = list(openpyxl.load_workbook(io.BytesIO(out.content)).active.iter_rows(values_only=True))
-    assert dict(zip(head, cells, strict=False))["invoices"] == 3
+    assert dict(zip(head, cells, strict=False))["发票数"] == 3 and "invoices" not in head
 
     april = client.get("/ui/stats", params={"date_from": "2024-04-01"})
     assert april.status_code == 200 and "此范围内没有发票" in april.text and 'id="totals"' not in april.text

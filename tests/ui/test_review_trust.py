@@ -408,3 +408,41 @@ def test_the_drafts_export_asks_for_the_layout_and_speaks_its_words(live_server,
     assert (
         list(sheet[0]) == list(TAX_BUREAU_HEADERS) and dict(zip(sheet[0], sheet[1], strict=True))["发票状态"] == "正常"
     )
+
+
+def test_history_and_findings_read_as_a_person_reads_them(live_server, browser_page) -> None:
+    """The reviewer's note and override reason are in the history, item edits read as lines (no Python dump),
+    an edit after confirming shows as going back to review, and a duplicate names the earlier file and when it
+    came, not a raw document id."""
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "yu")
+    (first,) = api_upload(base, key, [("scan.xml", xml_invoice(NUMBER, "100.00", "6.00"))])
+    (doc,) = api_upload(base, key, [("copy.xml", xml_invoice(NUMBER, "100.00", "6.00") + b"\n")])
+    inv = doc["invoices"][0]
+    finding = next(f for f in inv["findings"] if f["code"] == "duplicate.seen")
+    assert first["id"] not in finding["message_zh"] and re.search(
+        r"scan\.xml \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)", finding["message_zh"]
+    )
+
+    log_in(page, base, key)
+    page.goto(f"{base}/ui/invoices/{inv['id']}")
+    page.get_by_label("第 1 行 单价").fill("50")
+    page.get_by_label("第 1 行 数量").fill("2")
+    page.get_by_role("button", name="保存明细").click()
+    expect(page.locator("#history")).to_contain_text("1. *信息技术服务*软件开发服务 2 × 50")
+    expect(page.locator("#history")).not_to_contain_text("{'")
+    page.locator("#note").fill("与扫描件核对无误")
+    page.get_by_role("button", name="确认", exact=True).click()
+    expect(page.locator("#status")).to_contain_text("已确认")
+    expect(page.locator("#history")).to_contain_text("备注：与扫描件核对无误")
+    page.get_by_label("收款人", exact=True).fill("王五")
+    page.get_by_label("收款人", exact=True).press("Tab")
+    expect(page.locator("#status")).not_to_contain_text("已确认")
+    expect(page.locator("#history")).to_contain_text("修改后退回待审")
+    tax = page.get_by_label("合计税额", exact=True)
+    tax.fill("abc")
+    tax.press("Tab")
+    expect(page.locator("#err-total_tax")).to_have_text(re.compile("“合计税额”的值“abc”无效"))
+    expect(page.locator("#err-total_tax")).not_to_contain_text("Input should be")
+    shot(page, "65-history-readable")
