@@ -748,6 +748,53 @@ INVOICE_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
+_Q = r"'(?P<v>[^']*)'"
+MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?P<f>.+): the file is empty"), "{f}：文件是空的，请确认上传已完成。"),
+    (
+        re.compile(
+            r"(?P<f>.+): a file of unknown type, not a PDF, image \(JPEG/PNG/TIFF/BMP/WebP\), OFD or invoice XML"
+        ),
+        "{f}：无法识别的文件类型，不是 PDF、图片（JPEG/PNG/TIFF/BMP/WebP）、OFD 或发票 XML；请上传发票文件本身。",
+    ),
+    (
+        re.compile(r"(?P<f>.+): a zip archive, not a PDF, image \(JPEG/PNG/TIFF/BMP/WebP\), OFD or invoice XML"),
+        "{f}：这是 zip 压缩包，不是发票文件；请上传发票文件本身，压缩包请用批量补录。",
+    ),
+    (
+        re.compile(r"(?P<f>.+): (?P<n>[\d,]+) bytes, more than the limit of (?P<l>[\d,]+)"),
+        "{f}：文件有 {n} 字节，超过上限 {l} 字节；请拆分文件。",
+    ),
+    (
+        re.compile(r"(?P<f>.+): (?P<w>.+) content is refused; it is not an invoice"),
+        "{f}：含有 {w} 内容，已拒收；这不是发票。",
+    ),
+    (
+        re.compile(r"no invoice number \(发票号码 and 数电票号码 are empty\)"),
+        "没有发票号码（发票号码和数电票号码均为空）",
+    ),
+    (
+        re.compile(r"invoice number " + _Q + r" should be 8 digits with a code, or 20 digits \(数电\)"),
+        "发票号码“{v}”应为 8 位数字（有发票代码时）或 20 位数字（数电票）",
+    ),
+    (re.compile(r"invoice code " + _Q + r" should be 10 or 12 digits"), "发票代码“{v}”应为 10 或 12 位数字"),
+    (re.compile(r"no amount \(金额 and 价税合计 are empty\)"), "没有金额（金额和价税合计均为空）"),
+    (
+        re.compile(r"金额 (?P<a>\S+) \+ 税额 (?P<t>\S+) ≠ 价税合计 (?P<w>\S+); correct the row in the system export"),
+        "金额 {a} + 税额 {t} ≠ 价税合计 {w}；请在系统导出中更正该行",
+    ),
+    (
+        re.compile(
+            r"the same invoice \((?P<k>.+)\) as row (?P<r>\d+); the first one was kept — remove the repeated row"
+        ),
+        "与第 {r} 行是同一张发票（{k}）；已保留第一行，请删除重复的行",
+    ),
+    (re.compile(_Q + r" is not an amount"), "“{v}”不是金额"),
+    (re.compile(_Q + r" is larger than any invoice amount"), "“{v}”超出了任何发票金额的范围"),
+    (re.compile(_Q + r" is not a date"), "“{v}”不是日期（应为 YYYY-MM-DD）"),
+)
+"""English messages of the service (refusals, bad rows) as a Chinese page shows them; anything else as it is."""
+
 SEARCH_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"number contains (?P<q>.+)"), "号码包含 {q}"),
     (re.compile(r"number (?P<n>\d+) digits? away from (?P<q>.+)"), "号码与 {q} 相差 {n} 位"),
@@ -804,6 +851,18 @@ class Translator:
     def kind(self, invoice_type: str | None) -> str:
         pair = INVOICE_TYPES.get(invoice_type or "unknown")
         return pair[self._i] if pair else str(invoice_type)
+
+    def message(self, text: str | None) -> str:
+        """A service message (a refusal, a bad row's reason) in the page's language; the English hint after
+        " — " is left out in Chinese, the translation says what to do."""
+        if not text or self.lang == "en":
+            return text or ""
+        head = text.split(" — ", 1)[0]
+        for pattern, zh in MESSAGES:
+            m = pattern.fullmatch(head)
+            if m:
+                return zh.format(**m.groupdict())
+        return text
 
     def reason(self, text: str) -> str:
         """Why a search hit matched, in the page's language."""

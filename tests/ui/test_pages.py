@@ -296,7 +296,7 @@ def test_records_preview_shows_columns_sample_and_bad_rows_then_imports_and_reim
     assert done.status_code == 303 and done.headers["location"].endswith("?done=imported")
     run = client.get(done.headers["location"]).text
     assert "导入完成" in run and '<dd class="mono" id="n-inserted">3</dd>' in run
-    assert '<td class="num mono">5</td><td>数电票号码</td><td>invoice number' in run  # the bad row, kept
+    assert '<td class="num mono">5</td><td>数电票号码</td><td>发票号码“' in run  # the bad row, kept, in Chinese
     listing = client.get("/ui/records").text
     # A bad row was not loaded: the import says so in its status, not "done".
     assert "系统中共有 3 条发票记录" in listing and "税务局" in listing and "imp-partial" in listing

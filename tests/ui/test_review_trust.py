@@ -329,6 +329,8 @@ def test_an_erp_ledger_loses_no_row_and_any_column_can_be_ignored(live_server, b
     expect(page.locator("#unmapped-statuses")).to_contain_text("pending approval")
     page.get_by_role("button", name="导入", exact=True).click()
     expect(page.locator("#unmapped-statuses")).to_contain_text("“pending approval”（1 行）")
+    expect(page.locator("#bad-rows")).to_contain_text("应为 8 位数字")  # the bad row's reason, in Chinese
+    expect(page.locator("#bad-rows")).not_to_contain_text("should be")
     expect(page.locator("h1 .badge")).to_have_text("部分导入：1 行未导入")
     expect(page.locator("h1 .badge")).not_to_have_text("完成")
     with _api(base, key) as api:
@@ -446,3 +448,22 @@ def test_history_and_findings_read_as_a_person_reads_them(live_server, browser_p
     expect(page.locator("#err-total_tax")).to_have_text(re.compile("“合计税额”的值“abc”无效"))
     expect(page.locator("#err-total_tax")).not_to_contain_text("Input should be")
     shot(page, "65-history-readable")
+
+
+def test_refusals_read_in_the_pages_language(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "uploader", "li")
+    log_in(page, base, key, "/ui/upload")
+    page.locator("#files").set_input_files(
+        [
+            {"name": "empty.pdf", "mimeType": "application/pdf", "buffer": b""},
+            {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello, not an invoice"},
+        ]
+    )
+    jobs = page.locator("#jobs")
+    expect(jobs).to_contain_text("empty.pdf：文件是空的")
+    expect(jobs).to_contain_text("notes.txt：无法识别的文件类型")
+    expect(jobs).not_to_contain_text("the file is empty")
+    expect(jobs).not_to_contain_text("unknown type")
+    shot(page, "66-refusals-in-chinese")
