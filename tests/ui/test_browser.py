@@ -222,7 +222,7 @@ def test_records_reconciliation_and_back_entry_end_to_end(server, page, tmp_path
     page.get_by_role("link", name=number).click()
 
     # Correct the seller tax ID: the checksum finding goes, the invoice is verified; then edit an item cell.
-    expect(page.locator("#fd-seller_tax_id")).to_contain_text("uscc.checksum")
+    expect(page.locator('#fd-seller_tax_id li[data-code="uscc.checksum"]')).to_be_visible()
     tax_id = page.get_by_label("销售方税号", exact=True)
     tax_id.fill(SELLER_ID)
     tax_id.press("Tab")

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import openpyxl
 from playwright.sync_api import expect
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -269,6 +270,17 @@ def test_every_record_lands_in_exactly_one_category_in_the_service_as_in_the_cli
     page.locator("a.stat.m-no_document").click()
     expect(page.locator("#lines tbody tr")).to_have_count(3)
     shot(page, "62-reconcile-every-record")
+    # The report downloaded from the Chinese page reads in Chinese; the same file through the API keeps the codes.
+    with page.expect_download() as got:
+        page.get_by_role("link", name="Excel（XLSX）").click()
+    path = tmp_path / "report.xlsx"
+    got.value.save_as(path)
+    wb = openpyxl.load_workbook(path)
+    assert "无对应发票" in wb.sheetnames and "no_document" not in wb.sheetnames
+    head = [c.value for c in wb["重复"][1]]
+    assert head[:3] == ["来源文件", "页", "对账结果"] and "findings" not in head
+    dup = dict(zip(head, [c.value for c in wb["重复"][2]], strict=True))
+    assert dup["对账结果"] == "重复" and "请勿重复入账" in dup["校验结果"]
 
 
 ERP_HEADERS = ["Invoice No", "Invoice Date", "Vendor", "Vendor Tax ID", "Net", "VAT", "Gross", "Status"]
