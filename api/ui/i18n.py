@@ -335,6 +335,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dr.confirm": ("确认", "Confirm"),
     "dr.discard": ("放弃", "Discard"),
     "dr.reopen": ("重新打开", "Reopen"),
+    "dr.discard_question": (
+        "放弃后此发票不会补录，且不能撤销。确定放弃吗？",
+        "A discarded draft is not back-entered, and this cannot be undone. Discard it?",
+    ),
+    "dr.discard_reason": ("原因（可选）", "Reason (optional)"),
+    "dr.discard_confirm": ("确定放弃", "Yes, discard"),
     "dr.save": ("保存修改", "Save changes"),
     "dr.save_help": ("保存后规则会重新校验。", "The rules run again after saving."),
     "dr.filled": ("来自往来单位主数据", "filled from the party master"),

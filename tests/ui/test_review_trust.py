@@ -479,3 +479,24 @@ def test_refusals_read_in_the_pages_language(live_server, browser_page) -> None:
     expect(jobs).not_to_contain_text("the file is empty")
     expect(jobs).not_to_contain_text("unknown type")
     shot(page, "66-refusals-in-chinese")
+
+
+def test_discarding_a_draft_asks_first(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "tang")
+    api_upload(base, key, [("a.xml", xml_invoice(NUMBER, "100.00", "6.00"))])
+    with _api(base, key) as api:
+        assert api.post("/api/v1/reconciliations", json={}).status_code == 201
+        (draft,) = api.get("/api/v1/drafts").json()["drafts"]
+    log_in(page, base, key, f"/ui/drafts/{draft['id']}")
+    page.locator("#btn-discard-ask").click()  # the first click only asks
+    expect(page.get_by_text("不能撤销")).to_be_visible()
+    with _api(base, key) as api:
+        assert api.get(f"/api/v1/drafts/{draft['id']}").json()["state"] == "draft"
+    page.get_by_label("原因（可选）").fill("重复报销")
+    page.get_by_role("button", name="确定放弃").click()
+    expect(page.locator("#status")).to_contain_text("已放弃")
+    with _api(base, key) as api:
+        got = api.get(f"/api/v1/drafts/{draft['id']}").json()
+        assert got["state"] == "discarded" and got["history"][-1]["note"] == "重复报销"
