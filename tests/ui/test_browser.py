@@ -266,7 +266,7 @@ def test_records_reconciliation_and_back_entry_end_to_end(server, page, tmp_path
         page.get_by_role("link", name="Excel（XLSX）").click()
     report_path = tmp_path / report.value.suggested_filename
     report.value.save_as(report_path)
-    assert "missing_in_system" in openpyxl.load_workbook(report_path).sheetnames
+    assert "系统中缺失" in openpyxl.load_workbook(report_path).sheetnames
 
     # Its draft: the seller as the party master knows it, the printed name beside it; confirm.
     page.get_by_role("link", name=re.compile("打开补录草稿")).click()

@@ -410,9 +410,10 @@ def test_reconcile_dashboard_runs_drills_down_and_downloads_the_report(client: T
         xlsx.status_code == 200
         and xlsx.headers["content-disposition"] == f'attachment; filename="reconciliation-{run_id}.xlsx"'
     )
-    head, row = list(openpyxl.load_workbook(io.BytesIO(xlsx.content))["missing_in_system"].iter_rows(values_only=True))
-    assert dict(zip(head, row, strict=False))["invoice_number"] == MISSING and Decimal(
-        str(dict(zip(head, row, strict=False))["amount_with_tax"])
+    # From the Chinese page, the workbook reads in Chinese (the API's keeps the codes).
+    head, row = list(openpyxl.load_workbook(io.BytesIO(xlsx.content))["系统中缺失"].iter_rows(values_only=True))
+    assert dict(zip(head, row, strict=False))["发票号码"] == MISSING and Decimal(
+        str(dict(zip(head, row, strict=False))["价税合计"])
     ) == Decimal("424.00")
     rows = list(csv.DictReader(io.StringIO(client.get(f"{run_url}/report/csv").content.decode("utf-8-sig"))))
     assert sorted(r["category"] for r in rows) == sorted(

@@ -500,3 +500,27 @@ def test_discarding_a_draft_asks_first(live_server, browser_page) -> None:
     with _api(base, key) as api:
         got = api.get(f"/api/v1/drafts/{draft['id']}").json()
         assert got["state"] == "discarded" and got["history"][-1]["note"] == "重复报销"
+
+
+def test_date_filters_read_year_month_day_whatever_the_browser_locale(live_server, tmp_path: Path) -> None:
+    """An en-US browser showed the Chinese page's date filters as mm/dd/yyyy: they are YYYY-MM-DD text fields."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "en-us")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_context(locale="en-US").new_page()
+        log_in(page, base, key)
+        for path, field in (("/ui/", "#date_from"), ("/ui/stats", "#st-from"), ("/ui/search", "#sr-from")):
+            page.goto(f"{base}{path}")
+            box = page.locator(field)
+            expect(box).to_have_attribute("placeholder", "YYYY-MM-DD")
+            assert box.evaluate("e => e.type") == "text"
+        page.goto(f"{base}/ui/")
+        page.locator("#date_from").fill("2024-03-01")
+        page.locator("#date_from").press("Enter")
+        expect(page).to_have_url(re.compile(r"date_from=2024-03-01"))
+        browser.close()
