@@ -819,6 +819,11 @@ MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 """English messages of the service (refusals, bad rows) as a Chinese page shows them; anything else as it is."""
 
+DRAFT_NOTES = {
+    "missing in the system": "对账发现系统中缺失",
+    "the records import contains this invoice": "系统记录导入中已有此发票",
+}
+
 SEARCH_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"number contains (?P<q>.+)"), "号码包含 {q}"),
     (re.compile(r"number (?P<n>\d+) digits? away from (?P<q>.+)"), "号码与 {q} 相差 {n} 位"),
@@ -887,6 +892,24 @@ class Translator:
             if m:
                 return zh.format(**m.groupdict())
         return text
+
+    def note(self, text: str | None) -> str:
+        """A draft history note the system wrote ("edited remarks, total_tax; exported as xlsx"), in the page's
+        language; what a person typed is shown as it is."""
+        if not text or self.lang == "en":
+            return text or ""
+        out = []
+        for part in text.split("; "):
+            if part.startswith("edited ") and all(f in FIELD_LABELS for f in part[7:].split(", ")):
+                out.append("修改了" + "、".join(self.field(f) for f in part[7:].split(", ")))
+                continue
+            m = re.fullmatch(r"confirmed over (?P<n>\d+) error\(s\): (?P<r>.*)", part, re.S)
+            if m:
+                out.append(f"在仍有 {m['n']} 个错误时确认，原因：{m['r']}")
+                continue
+            m = re.fullmatch(r"exported as (?P<f>xlsx|json)", part)
+            out.append(f"已导出为 {m['f'].upper()}" if m else DRAFT_NOTES.get(part, part))
+        return "；".join(out)
 
     def reason(self, text: str) -> str:
         """Why a search hit matched, in the page's language."""

@@ -461,7 +461,8 @@ def test_drafts_edit_confirm_reopen_and_export(client: TestClient, reconciled: d
         and "票面名称: 上海某某贸易有限公司" in page
         and "来自往来单位主数据" in page
     )
-    assert "*信息技术服务*软件开发服务" in page and "missing in the system" in page  # items and history
+    assert "*信息技术服务*软件开发服务" in page and "对账发现系统中缺失" in page  # items and history, in Chinese
+    assert "missing in the system" not in page
 
     stale = client.post(url, data={"version": "7", "remarks": "改过"})
     assert stale.status_code == 409 and "版本冲突" in stale.text and ">改过</textarea>" in stale.text

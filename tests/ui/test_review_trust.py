@@ -153,6 +153,10 @@ def test_a_draft_with_errors_needs_a_reason_and_the_export_refuses_the_rest(live
     expect(page.locator("#status")).to_contain_text("已确认")
     got = api.get(f"/api/v1/drafts/{one['id']}").json()
     assert "税额以纸质发票为准" in got["history"][-1]["note"]
+    history = page.locator("table").filter(has_text="税额以纸质发票为准")
+    expect(history).to_contain_text(re.compile(r"在仍有 \d+ 个错误时确认，原因：税额以纸质发票为准"))
+    expect(history).to_contain_text("修改了合计税额")
+    expect(history).not_to_contain_text("edited")
 
     # A draft confirmed over errors before the override existed: the export refuses it, and exports nothing.
     with session_scope(app.state.ctx.sessions) as s:
