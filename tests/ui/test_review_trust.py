@@ -528,3 +528,17 @@ def test_date_filters_read_year_month_day_whatever_the_browser_locale(live_serve
         page.locator("#date_from").press("Enter")
         expect(page).to_have_url(re.compile(r"date_from=2024-03-01"))
         browser.close()
+
+
+def test_a_name_and_a_year_find_that_years_invoices(live_server, browser_page) -> None:
+    """ "京东 2019" found nothing: a bare year was read as an amount or part of a number, never as a year."""
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "zheng")
+    api_upload(base, key, [("a.xml", xml_invoice(NUMBER, "100.00", "6.00"))])  # issued 2024-03-08
+    log_in(page, base, key)
+    page.goto(f"{base}/ui/search?q=某某贸易 2024")
+    expect(page.locator("#sr-total")).to_have_text("找到 1 条")
+    expect(page.locator("#hits tr.hit-invoice")).to_contain_text(NUMBER)
+    page.goto(f"{base}/ui/search?q=某某贸易 2023")
+    expect(page.locator("#hits tr.hit-invoice")).to_have_count(0)
