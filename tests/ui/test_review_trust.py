@@ -542,3 +542,20 @@ def test_a_name_and_a_year_find_that_years_invoices(live_server, browser_page) -
     expect(page.locator("#hits tr.hit-invoice")).to_contain_text(NUMBER)
     page.goto(f"{base}/ui/search?q=某某贸易 2023")
     expect(page.locator("#hits tr.hit-invoice")).to_have_count(0)
+
+
+def test_the_items_table_shows_every_column_without_scrolling(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "feng")
+    (doc,) = api_upload(base, key, [("a.xml", xml_invoice(NUMBER, "100.00", "6.00"))])
+    log_in(page, base, key)
+    page.goto(f"{base}/ui/invoices/{doc['invoices'][0]['id']}")
+    table = page.locator("#items-body").locator("xpath=ancestor::table[1]")
+    holder = table.locator("xpath=..")
+    expect(page.get_by_label("第 1 行 税额")).to_be_visible()
+    right = holder.bounding_box()["x"] + holder.bounding_box()["width"]
+    for label in ("第 1 行 税率", "第 1 行 税额"):
+        cell = page.get_by_label(label).bounding_box()
+        assert cell["x"] + cell["width"] <= right + 1, label  # inside the visible panel, not cut off
+    assert holder.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
