@@ -533,6 +533,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bf.back": ("返回批量补录列表", "All back-fills"),
     "bf.reading": ("正在读取文件并排队…", "Reading the files and queueing them…"),
     "bf.files": ("共 {n} 个文件：接收 {a} 个，拒收 {r} 个", "{n} files: {a} accepted, {r} refused"),
+    "bf.files_failed": ("；已接收的文件中 {f} 个无法读取", "; {f} of the accepted files could not be read"),
     "bf.refused": ("拒收或无法读取的文件（{n}）", "Files refused or unreadable ({n})"),
     "bf.results": ("对账结果", "Reconciliation result"),
     "bf.open_run": ("打开对账 #{id}", "Open reconciliation #{id}"),

@@ -266,7 +266,7 @@ def test_low_confidence_and_rule_corrected_marks_on_exactly_their_fields(live_se
             for k in corrected:
                 expect(page.locator(f"#meta-{k} .orig del")).to_have_text(f"{tax * 100:.2f}")
                 expect(page.locator(f"#f-{k}")).to_have_value(f"{tax:.2f}")
-                expect(page.locator(f"#fd-{k}")).to_contain_text("repair.applied")
+                expect(page.locator(f'#fd-{k} li[data-code="repair.applied"]')).to_have_count(1)
             expect(page.locator("#meta-invoice_number .low")).to_have_count(0)
             shot(page, f"3{3 + n}-review-marks-{'scan' if n == 0 else 'corrected'}")
 
