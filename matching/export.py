@@ -7,8 +7,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -181,10 +182,15 @@ def write_report(lines: Sequence[dict[str, Any]], path: Path) -> None:
 # -- drafts in the system's import layout ----------------------------------------------------------------
 
 
-def draft_row(payload: dict[str, Any], headers: Sequence[str], mapping: dict[str, str] | None = None) -> list[Any]:
+def draft_row(
+    payload: dict[str, Any],
+    headers: Sequence[str],
+    mapping: dict[str, str] | None = None,
+    status_words: dict[str, str] | None = None,
+) -> list[Any]:
     """One draft as a row under ``headers`` (whatever their language): each header's field from the payload.
     ``mapping`` (field → header) is how the records import read these headers; without it they are mapped
-    automatically as an import would."""
+    automatically as an import would. ``status_words`` is the source's own word per status (normal → posted)."""
     hm = map_headers(list(headers), mapping)
     field_of = {i: f for f, i in hm.columns.items()}
     digital = not payload.get("invoice_code") and len(payload.get("invoice_number") or "") == 20
@@ -192,7 +198,7 @@ def draft_row(payload: dict[str, Any], headers: Sequence[str], mapping: dict[str
         "invoice_code": payload.get("invoice_code"),
         "invoice_number": None if digital and "digital_number" in hm.columns else payload.get("invoice_number"),
         "digital_number": payload.get("invoice_number") if digital else None,
-        "status": "正常",
+        "status": (status_words or {}).get("normal") or "正常",
         "invoice_kind": _kind(payload),
         "issue_date": dt.date.fromisoformat(payload["issue_date"]) if payload.get("issue_date") else None,
     }
@@ -208,21 +214,26 @@ def write_drafts_xlsx(
     path: Path,
     headers: Sequence[str] = TAX_BUREAU_HEADERS,
     mapping: dict[str, str] | None = None,
+    status_words: dict[str, str] | None = None,
+    unit_price_places: int = 8,
 ) -> None:
-    """Sheet ``drafts`` in the records export's columns; sheet ``items`` with every line item, keyed by the
-    same code / number columns."""
+    """Sheet ``drafts`` in the records export's columns, in the source's own words; sheet ``items`` with every
+    line item (items only: a 合计 / 小计 line read as an item is left out), keyed by the same code / number
+    columns, amounts to the cent and unit prices to ``unit_price_places`` decimals."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "drafts"
     ws.append(list(headers))
     for p in payloads:
-        ws.append(draft_row(p, headers, mapping))
+        ws.append(draft_row(p, headers, mapping, status_words))
     _formats(ws, headers)
     items = wb.create_sheet("items")
     items.append(list(ITEM_HEADERS))
     for p in payloads:
         digital = not p.get("invoice_code")
         for it in p.get("items") or []:
+            if is_total_line(it.get("name")):
+                continue
             items.append(
                 [
                     p.get("invoice_code"),
@@ -232,10 +243,10 @@ def write_drafts_xlsx(
                     it.get("spec"),
                     it.get("unit"),
                     _num(it.get("quantity")),
-                    _num(it.get("unit_price")),
-                    _num(it.get("amount")),
+                    _rounded(it.get("unit_price"), unit_price_places),
+                    _rounded(it.get("amount"), 2),
                     it.get("tax_rate"),
-                    _num(it.get("tax")),
+                    _rounded(it.get("tax"), 2),
                 ]
             )
     as_text(ws)
@@ -274,6 +285,19 @@ def record_json(r: Record) -> dict[str, Any]:
             "status",
         )
     }
+
+
+_TOTAL_LINE = re.compile(r"(合计|小计|总计|价税合计)(（[^）]*）|\([^)]*\))?[:：]?|total|subtotal", re.IGNORECASE)
+
+
+def is_total_line(name: Any) -> bool:
+    """A 合计 / 小计 line that reading took for an item: not an item, never exported as one."""
+    return bool(_TOTAL_LINE.fullmatch(re.sub(r"\s+", "", str(name or ""))))
+
+
+def _rounded(v: Any, places: int) -> Decimal | None:
+    n = _num(v)
+    return None if n is None else n.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _num(v: Any) -> Decimal | None:

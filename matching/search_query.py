@@ -137,7 +137,12 @@ _DATE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?
 
 
 def parse_date(w: str) -> tuple[dt.date, dt.date] | None:
-    """2024-03-08 → that day; 2024-03 or 2024年3月 → that month; 20240308 → that day (also a number)."""
+    """2024-03-08 → that day; 2024-03 or 2024年3月 → that month; 2019 or 2019年 → that year (a bare year is also
+    read as a number and an amount); 20240308 → that day (also a number)."""
+    year = re.fullmatch(r"((?:19|20)\d{2})年?", w)
+    if year:
+        y = int(year.group(1))
+        return dt.date(y, 1, 1), dt.date(y, 12, 31)
     m = re.fullmatch(r"(20\d{2}|19\d{2})(\d{2})(\d{2})", w) or _DATE.fullmatch(w)
     if not m or (m.re is _DATE and m.group(2) is None):
         return None

@@ -20,7 +20,7 @@ from fapiao.service.context import ServiceContext
 from fapiao.service.review import OpenErrors, check_editable, open_errors, validated_invoice
 from fapiao.storage.db import page_of, session_scope
 from fapiao.storage.drafts import edit, transition
-from fapiao.storage.matching_tables import Draft
+from fapiao.storage.matching_tables import Draft, ImportRun
 from fapiao.storage.records import last_import
 
 DRAFT_STATES = ("draft", "confirmed", "exported", "resolved", "discarded")
@@ -141,12 +141,22 @@ class ExportFile:
     drafts: int
 
 
+TAX_BUREAU = "tax_bureau"
+"""The layout name of the tax bureau's own export (its headers and words), whatever was imported last."""
+
+
 def export_drafts(
-    ctx: ServiceContext, fmt: str, actor: str, ids: list[int] | None = None, include_exported: bool = False
+    ctx: ServiceContext,
+    fmt: str,
+    actor: str,
+    ids: list[int] | None = None,
+    include_exported: bool = False,
+    layout: str | None = None,
 ) -> ExportFile:
-    """Confirmed drafts (all, or those in ``ids``) in the layout of the newest records import (the tax
-    bureau's by default), marked exported in the same transaction; ``include_exported`` adds drafts exported
-    before (a lost file), which keep their state."""
+    """Confirmed drafts (all, or those in ``ids``), marked exported in the same transaction; ``include_exported``
+    adds drafts exported before (a lost file), which keep their state. ``layout`` says whose layout the workbook
+    takes: ``tax_bureau``, or a records source by name (its headers and its own words, e.g. posted for 正常);
+    None: the newest records import's."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidEdit(f"unknown export format {fmt!r}", hint="use xlsx or json")
     states = ("confirmed", "exported") if include_exported else ("confirmed",)
@@ -169,17 +179,24 @@ def export_drafts(
                 hint="reopen and correct them, or confirm them again with an override and its reason",
                 subjects=[d.id for d in refused],
             )
-        last = last_import(s)
-        headers, mapping = (
-            (tuple(last.headers), dict(last.mapping or {}))
-            if last is not None and last.headers
-            else (TAX_BUREAU_HEADERS, None)
+        source = _layout_source(s, layout)
+        headers, mapping, words, places = (
+            (
+                tuple(source.headers),
+                dict(source.mapping or {}),
+                (source.vocabulary or {}).get("status_words"),
+                8 if tuple(source.headers) == tuple(TAX_BUREAU_HEADERS) else 2,
+            )
+            if source is not None and source.headers
+            else (TAX_BUREAU_HEADERS, None, None, 8)
         )
         payloads = [d.payload for d in drafts]
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"drafts.{fmt}"
             if fmt == "xlsx":
-                write_drafts_xlsx(payloads, path, headers=headers, mapping=mapping)
+                write_drafts_xlsx(
+                    payloads, path, headers=headers, mapping=mapping, status_words=words, unit_price_places=places
+                )
             else:
                 write_drafts_json(payloads, path)
             content = path.read_bytes()
@@ -188,6 +205,35 @@ def export_drafts(
                 transition(s, d.id, "exported", actor, note=f"exported as {fmt}")
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         return ExportFile(content, f"drafts-{stamp}.{fmt}", EXPORT_FORMATS[fmt], len(drafts))
+
+
+def _layout_source(s, layout: str | None) -> ImportRun | None:
+    """The import whose layout the export takes (None: the tax bureau's)."""
+    if layout == TAX_BUREAU:
+        return None
+    if layout is None:
+        return last_import(s)
+    run = s.scalar(
+        select(ImportRun)
+        .where(ImportRun.source_name == layout, ImportRun.error.is_(None))
+        .order_by(ImportRun.id.desc())
+        .limit(1)
+    )
+    if run is None:
+        raise InvalidEdit(
+            f"no records source {layout!r} to take the layout from",
+            hint=f"use {TAX_BUREAU} or the name of an imported records file",
+        )
+    return run
+
+
+def layouts(ctx: ServiceContext) -> list[str]:
+    """The records sources a drafts export can take the layout of, newest first."""
+    with session_scope(ctx.sessions) as s:
+        names = s.execute(
+            select(ImportRun.source_name, ImportRun.id).where(ImportRun.error.is_(None)).order_by(ImportRun.id.desc())
+        ).all()
+    return list(dict.fromkeys(n for n, _ in names))
 
 
 def draft_view(d: Draft, history: bool = False) -> dict:

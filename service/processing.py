@@ -197,7 +197,7 @@ def seen_in_db(ctx: ServiceContext, doc_id: str, before: dt.datetime | None = No
     def lookup(key: str) -> str | None:
         with session_scope(ctx.sessions) as s:
             stmt = (
-                select(Document.filename, Document.id)
+                select(Document.filename, Document.created_at)
                 .join(ExtractedInvoice, ExtractedInvoice.document_id == Document.id)
                 .where(ExtractedInvoice.invoice_key == key, Document.id != doc_id)
                 .order_by(Document.created_at)
@@ -208,7 +208,7 @@ def seen_in_db(ctx: ServiceContext, doc_id: str, before: dt.datetime | None = No
                     or_(Document.created_at < before, and_(Document.created_at == before, Document.id < doc_id))
                 )
             row = s.execute(stmt).first()
-            return f"{row.filename} (document {row.id})" if row else None
+            return f"{row.filename} ({_aware(row.created_at):%Y-%m-%d %H:%M} UTC)" if row else None
 
     return lookup
 

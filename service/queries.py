@@ -154,7 +154,16 @@ def history(s: Session, invoice_id: int) -> list[dict]:
         select(AuditEntry).where(AuditEntry.invoice_id == invoice_id).order_by(AuditEntry.at, AuditEntry.id)
     ).all()
     return [
-        {"at": h.at.isoformat(), "actor": h.actor, "action": h.action, "field": h.field, "old": h.old, "new": h.new}
+        {
+            "at": h.at.isoformat(),
+            "actor": h.actor,
+            "action": h.action,
+            "field": h.field,
+            "old": h.old,
+            "new": h.new,
+            "note": (h.detail or {}).get("note"),
+            "override": (h.detail or {}).get("override"),
+        }
         for h in rows
     ]
 

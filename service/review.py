@@ -26,6 +26,7 @@ __all__ = [
     "EDITABLE",
     "Conflict",
     "InvalidEdit",
+    "InvalidValue",
     "NotFound",
     "OpenErrors",
     "check_editable",
@@ -45,14 +46,27 @@ def check_editable(changes: dict[str, Any]) -> None:
         )
 
 
+class InvalidValue(InvalidEdit):
+    """A value that is not valid for its field: ``field`` (``items.0.amount`` for a cell) and ``value``, so a page
+    can say so in its own language."""
+
+    def __init__(self, message: str, field: str, value: Any, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.field = field
+        self.value = value
+
+
 def validated_invoice(data: dict[str, Any]) -> Invoice:
-    """The edited invoice, or an InvalidEdit naming the field and the expected form."""
+    """The edited invoice, or an InvalidValue naming the field and the expected form."""
     try:
         invoice = Invoice.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise InvalidEdit(
-            f"invalid value: {'.'.join(map(str, err['loc']))}: {err['msg']}",
+        where = ".".join(map(str, err["loc"]))
+        raise InvalidValue(
+            f"invalid value: {where}: {err['msg']}",
+            where,
+            err.get("input"),
             hint="dates as YYYY-MM-DD, amounts as 123.45",
         ) from exc
     numbers = [(n, getattr(invoice, n)) for n in ("total_amount", "total_tax", "amount_with_tax")]
@@ -63,8 +77,11 @@ def validated_invoice(data: dict[str, Any]) -> Invoice:
     ]
     for name, value in numbers:  # "1e30" is a valid Decimal, but no amount: it cannot be stored or shown
         if value is not None and not value.is_zero() and value.adjusted() >= MAX_DIGITS:
-            raise InvalidEdit(
-                f"invalid value: {name}: {value} is larger than any invoice amount", hint="amounts as 123.45"
+            raise InvalidValue(
+                f"invalid value: {name}: {value} is larger than any invoice amount",
+                name,
+                value,
+                hint="amounts as 123.45",
             )
     return invoice
 
@@ -296,4 +313,18 @@ def view(row: ExtractedInvoice) -> dict:
 
 
 def _text(v: Any) -> str | None:
+    if isinstance(v, list):  # the items: one line each, as a person reads them, not a Python dump
+        return "\n".join(_item_text(i, it) for i, it in enumerate(v, start=1) if isinstance(it, dict)) or None
     return None if v is None else str(v)
+
+
+def _item_text(n: int, item: dict) -> str:
+    """``1. *信息技术服务*软件开发服务 1 × 227.18 = 227.18 6% 13.63`` (empty parts left out)."""
+    qty, price = item.get("quantity"), item.get("unit_price")
+    parts = [f"{n}.", item.get("name") or "", item.get("spec") or "", item.get("unit") or ""]
+    if qty is not None or price is not None:
+        parts.append(f"{qty or ''} × {price or ''}")
+    if item.get("amount") is not None:
+        parts.append(f"= {item['amount']}")
+    parts += [item.get("tax_rate") or "", "" if item.get("tax") is None else str(item["tax"])]
+    return " ".join(p for p in parts if p)

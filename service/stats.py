@@ -18,7 +18,9 @@ from fapiao.matching.cell_text import as_text
 from fapiao.storage.service_tables import ExtractedInvoice
 
 GROUPS = ("month", "seller", "type", "rate")
-TOTAL_COLUMNS = ("key", "label", "invoices", "total_amount", "total_tax", "amount_with_tax")
+TOTAL_COLUMNS = ("key", "label", "invoices", "total_amount", "total_tax", "amount_with_tax", "duplicates")
+"""``duplicates``: further copies of invoices already counted (the same invoice uploaded as a PDF and as a
+scan); they add nothing to the counts and amounts."""
 SHARE_COLUMNS = (
     "month",
     "invoices",
@@ -34,6 +36,8 @@ ZERO = Decimal("0.00")
 
 
 def _rows(s: Session, date_from: dt.date | None, date_to: dt.date | None, with_items: bool = False):
+    """Each invoice read, with whether it is a further copy of an invoice (the same key) read before: every
+    invoice is counted once, however many times it was uploaded."""
     t = ExtractedInvoice
     cols = [
         t.issue_date,
@@ -49,12 +53,17 @@ def _rows(s: Session, date_from: dt.date | None, date_to: dt.date | None, with_i
     ]
     if with_items:
         cols.append(t.payload)
-    stmt = select(*cols).where(t.review != "rejected")
+    stmt = select(*cols, t.invoice_key).where(t.review != "rejected").order_by(t.id)
     if date_from:
         stmt = stmt.where(t.issue_date >= date_from)
     if date_to:
         stmt = stmt.where(t.issue_date <= date_to)
-    return s.execute(stmt)
+    seen: set[str] = set()
+    for r in s.execute(stmt):
+        copy = r.invoice_key is not None and r.invoice_key in seen
+        if r.invoice_key is not None:
+            seen.add(r.invoice_key)
+        yield r, copy
 
 
 def totals(s: Session, group: str, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict]:
@@ -63,7 +72,7 @@ def totals(s: Session, group: str, date_from: dt.date | None = None, date_to: dt
         raise ValueError(f"group must be one of {', '.join(GROUPS)}")
     acc: dict[str, dict] = {}
 
-    def add(key: str, label: str, amount, tax, with_tax) -> None:
+    def add(key: str, label: str, amount, tax, with_tax, copy: bool = False) -> None:
         row = acc.setdefault(
             key,
             {
@@ -73,17 +82,21 @@ def totals(s: Session, group: str, date_from: dt.date | None = None, date_to: dt
                 "total_amount": ZERO,
                 "total_tax": ZERO,
                 "amount_with_tax": ZERO,
+                "duplicates": 0,
             },
         )
+        if copy:
+            row["duplicates"] += 1
+            return
         row["invoices"] += 1
         row["total_amount"] += amount or ZERO
         row["total_tax"] += tax or ZERO
         row["amount_with_tax"] += with_tax or ZERO
 
-    for r in _rows(s, date_from, date_to, with_items=group == "rate"):
+    for r, copy in _rows(s, date_from, date_to, with_items=group == "rate"):
         if group == "month":
             key = r.issue_date.strftime("%Y-%m") if r.issue_date else "unknown"
-            add(key, key, r.total_amount, r.total_tax, r.amount_with_tax)
+            add(key, key, r.total_amount, r.total_tax, r.amount_with_tax, copy)
         elif group == "seller":
             add(
                 r.seller_tax_id or r.seller_name or "unknown",
@@ -91,14 +104,14 @@ def totals(s: Session, group: str, date_from: dt.date | None = None, date_to: dt
                 r.total_amount,
                 r.total_tax,
                 r.amount_with_tax,
+                copy,
             )
         elif group == "type":
-            add(
-                r.invoice_type or "unknown", r.invoice_type or "unknown", r.total_amount, r.total_tax, r.amount_with_tax
-            )
+            kind = r.invoice_type or "unknown"
+            add(kind, kind, r.total_amount, r.total_tax, r.amount_with_tax, copy)
         else:
             for rate, (amount, tax) in _by_rate(r.payload).items():
-                add(rate, rate, amount, tax, amount + tax)
+                add(rate, rate, amount, tax, amount + tax, copy)
     rows = list(acc.values())
     if group == "month":
         return sorted(rows, key=lambda x: x["key"])
@@ -124,19 +137,22 @@ def _dec(v) -> Decimal:
 
 def shares(s: Session, date_from: dt.date | None = None, date_to: dt.date | None = None) -> list[dict]:
     """Per month of issue: how many invoices, how many the latest reconciliation matched (with or without
-    differences) or found missing in the system, and how many still wait for a reviewer."""
+    differences) or found missing in the system, and how many still wait for a reviewer. Each invoice is counted
+    once (a further copy of it is not); the reviewer's work counts every copy waiting in the queue."""
     acc: dict[str, dict] = {}
-    for r in _rows(s, date_from, date_to):
+    for r, copy in _rows(s, date_from, date_to):
         month = r.issue_date.strftime("%Y-%m") if r.issue_date else "unknown"
         row = acc.setdefault(
             month,
             {"month": month, "invoices": 0, "reconciled": 0, "matched": 0, "missing_in_system": 0, "needs_review": 0},
         )
+        row["needs_review"] += r.status == "needs_review" and r.review == "pending"  # a copy is work too
+        if copy:
+            continue
         row["invoices"] += 1
         row["reconciled"] += r.match_category is not None
         row["matched"] += r.match_category in ("matched", "matched_with_differences")
         row["missing_in_system"] += r.match_category == "missing_in_system"
-        row["needs_review"] += r.status == "needs_review" and r.review == "pending"
     out = []
     for row in sorted(acc.values(), key=lambda x: x["month"]):
         n, rec = row["invoices"], row["reconciled"]
@@ -147,12 +163,13 @@ def shares(s: Session, date_from: dt.date | None = None, date_to: dt.date | None
     return out
 
 
-def to_xlsx(rows: Sequence[dict], columns: Sequence[str], sheet: str) -> bytes:
-    """A table as a workbook: amounts as numbers with two decimals, shares as percentages."""
+def to_xlsx(rows: Sequence[dict], columns: Sequence[str], sheet: str, headers: Sequence[str] | None = None) -> bytes:
+    """A table as a workbook: amounts as numbers with two decimals, shares as percentages. ``headers`` are the
+    column titles a person reads (the UI gives them in its language); the column keys by default."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = sheet[:31]
-    ws.append(list(columns))
+    ws.append(list(headers or columns))
     for row in rows:
         ws.append([row.get(c) for c in columns])
     for idx, c in enumerate(columns, start=1):

@@ -39,6 +39,12 @@ class ExportRequest(BaseModel):
         default=None, max_length=10_000, description="only these drafts"
     )
     include_exported: bool = Field(default=False, description="add drafts exported before (they keep their state)")
+    layout: str | None = Field(
+        default=None,
+        max_length=512,
+        description="whose layout the workbook takes: tax_bureau, or a records source by file name "
+        "(its headers and its own status words); default: the newest records import's",
+    )
 
 
 @router.get("", summary="Drafts (open ones first)")
@@ -87,7 +93,9 @@ router.post("/{draft_id}/reopen", summary="Reopen a confirmed draft for editing"
     responses={200: {"content": {t: {} for t in EXPORT_FORMATS.values()}}},
 )
 async def export(body: ExportRequest, request: Request, ctx: Ctx, _: Reviewer) -> Response:
-    out = await run_in_threadpool(export_drafts, ctx, body.format, request.state.actor, body.ids, body.include_exported)
+    out = await run_in_threadpool(
+        export_drafts, ctx, body.format, request.state.actor, body.ids, body.include_exported, body.layout
+    )
     return Response(
         out.content,
         media_type=out.media_type,

@@ -93,8 +93,9 @@ def report(
         path = FsPath(tmp) / f"report.{format}"
         REPORT_WRITERS[path.suffix](lines, path)
         content = path.read_bytes()
+    ext = "jsonl" if format == "json" else format  # one JSON document per line: JSON Lines
     return Response(
         content,
         media_type=REPORT_TYPES[format],
-        headers={"Content-Disposition": f'attachment; filename="reconciliation-{run_id}.{format}"'},
+        headers={"Content-Disposition": f'attachment; filename="reconciliation-{run_id}.{ext}"'},
     )

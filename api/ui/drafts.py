@@ -21,16 +21,19 @@ from fapiao.api.ui.render import download, error_page, page
 from fapiao.core.errors import FapiaoError
 from fapiao.service.drafts import (
     DRAFT_STATES,
+    TAX_BUREAU,
     NothingToExport,
     edit_draft,
     export_drafts,
     get_draft,
+    layouts,
     list_drafts,
     move_draft,
 )
 from fapiao.service.review import (
     EDITABLE,  # drafts edit the same fields as invoices
     Conflict,
+    InvalidValue,
     NotFound,
     OpenErrors,
 )
@@ -68,7 +71,8 @@ def _list(
             "counts": counts,
             "states": DRAFT_STATES,
             "form": {"state": state, "q": q},
-            "export": export or {"format": "xlsx", "include_exported": False},
+            "export": export or {"format": "xlsx", "include_exported": False, "layout": TAX_BUREAU},
+            "layouts": layouts(ctx),
             "error": error,
             "page_no": page_no,
             "pages": pages,
@@ -98,10 +102,14 @@ async def export(
     _: UiReviewer,
     format: Annotated[Literal["xlsx", "json"], Form()] = "xlsx",
     include_exported: Annotated[bool, Form()] = False,
+    layout: Annotated[str, Form(max_length=512)] = TAX_BUREAU,
 ) -> Response:
-    """The file itself is the answer (the browser saves it); with nothing to export, the list says so."""
+    """The file itself is the answer (the browser saves it); with nothing to export, the list says so. The
+    person chooses the layout: the tax bureau's, or one records source's own."""
     try:
-        out = await run_in_threadpool(export_drafts, ctx, format, request.state.actor, None, include_exported)
+        out = await run_in_threadpool(
+            export_drafts, ctx, format, request.state.actor, None, include_exported, layout or TAX_BUREAU
+        )
     except OpenErrors as exc:
         t = Translator(pick_lang(request))
         return await run_in_threadpool(
@@ -113,7 +121,7 @@ async def export(
             1,
             t("dr.export_errors", n=len(exc.subjects), ids="、".join(f"#{i}" for i in exc.subjects[:20])),
             409,
-            {"format": format, "include_exported": include_exported},
+            {"format": format, "include_exported": include_exported, "layout": layout},
         )
     except NothingToExport:
         t = Translator(pick_lang(request))
@@ -126,7 +134,7 @@ async def export(
             1,
             t("dr.nothing"),
             409,
-            {"format": format, "include_exported": include_exported},
+            {"format": format, "include_exported": include_exported, "layout": layout},
         )
     return download(out.content, out.filename, out.media_type, **{"X-Drafts-Exported": str(out.drafts)})
 
@@ -187,6 +195,9 @@ async def save_draft(request: Request, draft_id: DraftId, ctx: Ctx, _: UiReviewe
         changes = {k: (v.strip() or None) for k, v in values.items() if v.strip() != _text(current.get(k))}
         if changes:
             await run_in_threadpool(edit_draft, ctx, draft_id, int(version), changes, request.state.actor)
+    except InvalidValue as exc:
+        msg = Translator(pick_lang(request)).invalid_value(exc.field, exc.value)
+        return await run_in_threadpool(_detail, request, ctx, draft_id, msg, False, values, exc.http_status)
     except FapiaoError as exc:
         return await run_in_threadpool(
             _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), values, http_status(exc)

@@ -55,7 +55,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "queue.batch": ("批次", "Batch"),
     "queue.match": ("对账结果", "Reconciliation result"),
     "queue.batch_progress": ("批次 {b} 的处理进度", "Progress of batch {b}"),
-    "queue.pending": ("待复核", "Awaiting review"),
+    "queue.pending": ("尚未处理", "Not decided yet"),
+    "queue.pending_help": (
+        "还没有人确认或驳回的发票（不论规则判定如何）",
+        "Invoices nobody has confirmed or rejected yet (whatever the rules found)",
+    ),
+    "queue.by_rules": ("规则判定：", "Rules:"),
+    "queue.by_rules_help": ("校验规则对发票的判定", "What the rules decided about the invoice"),
+    "queue.by_people": ("人工处理：", "Reviewers:"),
     "queue.done_all": ("没有待复核的发票了。", "No invoice awaits review."),
     "col.status": ("判定", "Decision"),
     "col.review": ("复核", "Review"),
@@ -130,11 +137,19 @@ STRINGS: dict[str, tuple[str, str]] = {
         "give the reason (it is recorded in the history).",
     ),
     "rv.override_reason": ("确认原因", "Reason for confirming"),
+    "err.invalid_value": (
+        "“{f}”的值“{v}”无效：日期请写成 YYYY-MM-DD，金额和数量请写成 123.45 这样的数字。",
+        "“{v}” is not a valid value for “{f}”: write dates as YYYY-MM-DD, amounts and quantities as 123.45.",
+    ),
+    "err.item_cell": ("第 {n} 行 {col}", "{col}, row {n}"),
     "dr.open_errors": (
         "此草稿仍有 {n} 个错误：请先更正；如确需按现状确认，请在“确认原因”中写明原因（将记入记录）。",
         "This draft still has {n} error(s): correct them first; to confirm it as it is, give the reason for "
         "confirming (it is recorded).",
     ),
+    "dr.layout": ("版式", "Layout"),
+    "dr.layout_tax_bureau": ("税务局导出格式", "Tax bureau export"),
+    "dr.layout_source": ("与“{name}”相同", "As “{name}”"),
     "dr.override_help": ("有 {n} 个错误：按现状确认须写明原因", "{n} error(s): confirming as it is needs a reason"),
     "dr.export_errors": (
         "{n} 个草稿仍有错误且未经说明原因确认，未导出：{ids}。请重新打开更正，或填写原因后再确认。",
@@ -167,6 +182,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "act.edit": ("修改", "edit"),
     "act.confirmed": ("确认", "confirm"),
     "act.rejected": ("驳回", "reject"),
+    "act.reopened": ("修改后退回待审", "back to review after an edit"),
+    "act.reverified": ("重新校验", "verified again"),
+    "h.note": ("备注", "Note"),
+    "h.override": ("确认原因（仍有错误）", "Reason (confirmed over errors)"),
     "src.qr": ("二维码", "QR code"),
     "src.text_layer": ("文字层", "text layer"),
     "src.ocr": ("OCR", "OCR"),
@@ -240,11 +259,22 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rc.export": ("下载报告", "Download the report"),
     "rc.export_xlsx": ("Excel（XLSX）", "Excel (XLSX)"),
     "rc.export_csv": ("CSV", "CSV"),
-    "rc.export_json": ("JSON", "JSON"),
+    "rep.col.source": ("来源文件", "Source"),
+    "rep.col.page": ("页", "Page"),
+    "rep.col.category": ("对账结果", "Category"),
+    "rep.col.record_key": ("系统记录", "Record"),
+    "rep.col.score": ("吻合度", "Score"),
+    "rep.col.decision": ("匹配判断", "Decision"),
+    "rep.col.differences": ("差异", "Differences"),
+    "rep.col.findings": ("校验结果", "Findings"),
+    "rep.decision.matched": ("匹配", "matched"),
+    "rep.decision.suggested": ("相似，需人工核对", "suggested"),
+    "rep.decision.no_match": ("无匹配", "no match"),
+    "rc.export_json": ("JSON Lines（.jsonl）", "JSON Lines (.jsonl)"),
     "rc.source": ("来源文件", "Source file"),
     "rc.record": ("系统记录", "Record"),
     "rc.details": ("详情", "Details"),
-    "rc.score": ("匹配得分", "score"),
+    "rc.score": ("吻合度", "match"),
     "rc.differences": ("差异", "Differences"),
     "rc.doc_value": ("发票上的值", "On the invoice"),
     "rc.record_value": ("系统记录的值", "In the records"),
@@ -307,6 +337,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dr.confirm": ("确认", "Confirm"),
     "dr.discard": ("放弃", "Discard"),
     "dr.reopen": ("重新打开", "Reopen"),
+    "dr.discard_question": (
+        "放弃后此发票不会补录，且不能撤销。确定放弃吗？",
+        "A discarded draft is not back-entered, and this cannot be undone. Discard it?",
+    ),
+    "dr.discard_reason": ("原因（可选）", "Reason (optional)"),
+    "dr.discard_confirm": ("确定放弃", "Yes, discard"),
     "dr.save": ("保存修改", "Save changes"),
     "dr.save_help": ("保存后规则会重新校验。", "The rules run again after saving."),
     "dr.filled": ("来自往来单位主数据", "filled from the party master"),
@@ -499,6 +535,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bf.back": ("返回批量补录列表", "All back-fills"),
     "bf.reading": ("正在读取文件并排队…", "Reading the files and queueing them…"),
     "bf.files": ("共 {n} 个文件：接收 {a} 个，拒收 {r} 个", "{n} files: {a} accepted, {r} refused"),
+    "bf.files_failed": ("；已接收的文件中 {f} 个无法读取", "; {f} of the accepted files could not be read"),
     "bf.refused": ("拒收或无法读取的文件（{n}）", "Files refused or unreadable ({n})"),
     "bf.results": ("对账结果", "Reconciliation result"),
     "bf.open_run": ("打开对账 #{id}", "Open reconciliation #{id}"),
@@ -586,6 +623,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.show": ("显示", "Show"),
     "stats.totals": ("金额汇总", "Amounts"),
     "stats.invoices": ("发票数", "Invoices"),
+    "stats.duplicates": ("重复上传（未计入）", "Duplicate uploads (not counted)"),
+    "stats.col.key": ("编号", "Key"),
     "stats.total_amount": ("金额", "Amount"),
     "stats.total_tax": ("税额", "Tax"),
     "stats.amount_with_tax": ("价税合计", "Total incl. tax"),
@@ -603,10 +642,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stats.reconciled": ("已对账", "Reconciled"),
     "stats.matched": ("已匹配", "Matched"),
     "stats.missing": ("系统中缺失", "Missing"),
-    "stats.needs_review": ("待复核", "Needs review"),
+    "stats.needs_review": ("需复核且尚未处理", "Needs review, not decided yet"),
     "stats.matched_share": ("匹配比例", "Matched share"),
     "stats.missing_share": ("缺失比例", "Missing share"),
-    "stats.needs_review_share": ("待复核比例", "Needs-review share"),
+    "stats.needs_review_share": ("需复核比例", "Needs-review share"),
     "stats.chart_shares": ("各月比例（%）", "Shares by month (%)"),
     "stats.chart_shares_desc": (
         "折线图：匹配、缺失和待复核比例；下表列出相同的数字。",
@@ -767,6 +806,58 @@ INVOICE_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
+_Q = r"'(?P<v>[^']*)'"
+MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?P<f>.+): the file is empty"), "{f}：文件是空的，请确认上传已完成。"),
+    (
+        re.compile(
+            r"(?P<f>.+): a file of unknown type, not a PDF, image \(JPEG/PNG/TIFF/BMP/WebP\), OFD or invoice XML"
+        ),
+        "{f}：无法识别的文件类型，不是 PDF、图片（JPEG/PNG/TIFF/BMP/WebP）、OFD 或发票 XML；请上传发票文件本身。",
+    ),
+    (
+        re.compile(r"(?P<f>.+): a zip archive, not a PDF, image \(JPEG/PNG/TIFF/BMP/WebP\), OFD or invoice XML"),
+        "{f}：这是 zip 压缩包，不是发票文件；请上传发票文件本身，压缩包请用批量补录。",
+    ),
+    (
+        re.compile(r"(?P<f>.+): (?P<n>[\d,]+) bytes, more than the limit of (?P<l>[\d,]+)"),
+        "{f}：文件有 {n} 字节，超过上限 {l} 字节；请拆分文件。",
+    ),
+    (
+        re.compile(r"(?P<f>.+): (?P<w>.+) content is refused; it is not an invoice"),
+        "{f}：含有 {w} 内容，已拒收；这不是发票。",
+    ),
+    (
+        re.compile(r"no invoice number \(发票号码 and 数电票号码 are empty\)"),
+        "没有发票号码（发票号码和数电票号码均为空）",
+    ),
+    (
+        re.compile(r"invoice number " + _Q + r" should be 8 digits with a code, or 20 digits \(数电\)"),
+        "发票号码“{v}”应为 8 位数字（有发票代码时）或 20 位数字（数电票）",
+    ),
+    (re.compile(r"invoice code " + _Q + r" should be 10 or 12 digits"), "发票代码“{v}”应为 10 或 12 位数字"),
+    (re.compile(r"no amount \(金额 and 价税合计 are empty\)"), "没有金额（金额和价税合计均为空）"),
+    (
+        re.compile(r"金额 (?P<a>\S+) \+ 税额 (?P<t>\S+) ≠ 价税合计 (?P<w>\S+); correct the row in the system export"),
+        "金额 {a} + 税额 {t} ≠ 价税合计 {w}；请在系统导出中更正该行",
+    ),
+    (
+        re.compile(
+            r"the same invoice \((?P<k>.+)\) as row (?P<r>\d+); the first one was kept — remove the repeated row"
+        ),
+        "与第 {r} 行是同一张发票（{k}）；已保留第一行，请删除重复的行",
+    ),
+    (re.compile(_Q + r" is not an amount"), "“{v}”不是金额"),
+    (re.compile(_Q + r" is larger than any invoice amount"), "“{v}”超出了任何发票金额的范围"),
+    (re.compile(_Q + r" is not a date"), "“{v}”不是日期（应为 YYYY-MM-DD）"),
+)
+"""English messages of the service (refusals, bad rows) as a Chinese page shows them; anything else as it is."""
+
+DRAFT_NOTES = {
+    "missing in the system": "对账发现系统中缺失",
+    "the records import contains this invoice": "系统记录导入中已有此发票",
+}
+
 SEARCH_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"number contains (?P<q>.+)"), "号码包含 {q}"),
     (re.compile(r"number (?P<n>\d+) digits? away from (?P<q>.+)"), "号码与 {q} 相差 {n} 位"),
@@ -802,6 +893,15 @@ class Translator:
         text = pair[self._i] if pair else key
         return text.format(**kw) if kw else text
 
+    def invalid_value(self, field: str, value: object) -> str:
+        """Why an edited value was refused, naming the field (or the items table's cell) as the page labels it."""
+        parts = field.split(".")
+        if len(parts) == 3 and parts[0] == "items" and parts[1].isdigit():
+            label = self("err.item_cell", n=int(parts[1]) + 1, col=self.field(parts[2]))
+        else:
+            label = self.field(parts[0])
+        return self("err.invalid_value", f=label, v="" if value is None else value)
+
     def field(self, name: str) -> str:
         pair = FIELD_LABELS.get(name)
         return pair[self._i] if pair else name
@@ -814,6 +914,36 @@ class Translator:
     def kind(self, invoice_type: str | None) -> str:
         pair = INVOICE_TYPES.get(invoice_type or "unknown")
         return pair[self._i] if pair else str(invoice_type)
+
+    def message(self, text: str | None) -> str:
+        """A service message (a refusal, a bad row's reason) in the page's language; the English hint after
+        " — " is left out in Chinese, the translation says what to do."""
+        if not text or self.lang == "en":
+            return text or ""
+        head = text.split(" — ", 1)[0]
+        for pattern, zh in MESSAGES:
+            m = pattern.fullmatch(head)
+            if m:
+                return zh.format(**m.groupdict())
+        return text
+
+    def note(self, text: str | None) -> str:
+        """A draft history note the system wrote ("edited remarks, total_tax; exported as xlsx"), in the page's
+        language; what a person typed is shown as it is."""
+        if not text or self.lang == "en":
+            return text or ""
+        out = []
+        for part in text.split("; "):
+            if part.startswith("edited ") and all(f in FIELD_LABELS for f in part[7:].split(", ")):
+                out.append("修改了" + "、".join(self.field(f) for f in part[7:].split(", ")))
+                continue
+            m = re.fullmatch(r"confirmed over (?P<n>\d+) error\(s\): (?P<r>.*)", part, re.S)
+            if m:
+                out.append(f"在仍有 {m['n']} 个错误时确认，原因：{m['r']}")
+                continue
+            m = re.fullmatch(r"exported as (?P<f>xlsx|json)", part)
+            out.append(f"已导出为 {m['f'].upper()}" if m else DRAFT_NOTES.get(part, part))
+        return "；".join(out)
 
     def reason(self, text: str) -> str:
         """Why a search hit matched, in the page's language."""

@@ -5,11 +5,14 @@ category as cards that drill down to that category's lines, differences side by 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import tempfile
 from pathlib import Path as FsPath
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
+import openpyxl
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
@@ -17,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from fapiao.api.deps import Ctx, PageNo
 from fapiao.api.routes.reconciliations import REPORT_TYPES
 from fapiao.api.ui.auth import UiReviewer, UiRoute
-from fapiao.api.ui.i18n import MATCH_CATEGORIES, Translator, pick_lang
+from fapiao.api.ui.i18n import MATCH_CATEGORIES, STRINGS, Translator, pick_lang
 from fapiao.api.ui.render import download, error_page, page
 from fapiao.matching.export import REPORT_WRITERS
 from fapiao.service.queries import known_batches
@@ -152,7 +155,41 @@ def report(request: Request, run_id: RunId, fmt: Literal["xlsx", "csv", "json"],
         path = FsPath(tmp) / f"report.{fmt}"
         REPORT_WRITERS[path.suffix](lines, path)
         content = path.read_bytes()
-    return download(content, f"reconciliation-{run_id}.{fmt}", REPORT_TYPES[fmt])
+    t = Translator(pick_lang(request))
+    if fmt == "xlsx" and t.lang != "en":
+        content = localized_report(content, lines, t)
+    ext = "jsonl" if fmt == "json" else fmt  # one JSON document per line: JSON Lines, not one .json document
+    return download(content, f"reconciliation-{run_id}.{ext}", REPORT_TYPES[fmt])
+
+
+def localized_report(content: bytes, lines: list[dict], t: Translator) -> bytes:
+    """The report workbook as a person reading this page reads it: sheet names, column titles, categories,
+    decisions, differences and findings in the page's language (the API's workbook keeps the stable codes)."""
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    by_category: dict[str, list[dict]] = {}
+    for line in lines:
+        by_category.setdefault(line["category"], []).append(line)
+    for ws in wb.worksheets:
+        heads = [c.value for c in ws[1]]
+        for row, line in zip(ws.iter_rows(min_row=2), by_category.get(ws.title, []), strict=False):
+            for cell, head in zip(row, heads, strict=False):
+                if head == "category":
+                    cell.value = t.match(cell.value)
+                elif head == "decision" and cell.value:
+                    cell.value = t(f"rep.decision.{cell.value}")
+                elif head == "differences" and line.get("differences"):
+                    cell.value = "；".join(
+                        f"{t.field(d['field'])}：{d['document']} ≠ {d['record']}" for d in line["differences"]
+                    )
+                elif head == "findings" and cell.value:
+                    texts = [f.get("message_zh") or f.get("message") for f in line.get("findings") or []]
+                    cell.value = "；".join(x for x in texts if x) or t.message(line.get("error"))
+        for cell in ws[1]:
+            cell.value = t(f"rep.col.{cell.value}") if f"rep.col.{cell.value}" in STRINGS else t.field(cell.value)
+        ws.title = re.sub(r"[\\/?*\[\]:]", "、", t.match(ws.title))[:31]
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def _no_run(request: Request, run_id: int) -> Response:

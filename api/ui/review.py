@@ -21,7 +21,7 @@ from fapiao.api.ui.render import fragment, page
 from fapiao.service.context import ServiceContext
 from fapiao.service.pages import page_image
 from fapiao.service.queries import history, next_pending
-from fapiao.service.review import OpenErrors, edit_fields, set_review, view
+from fapiao.service.review import InvalidValue, OpenErrors, edit_fields, set_review, view
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import ExtractedInvoice
 
@@ -100,8 +100,17 @@ async def page_png(
 @router.post("/invoices/{invoice_id}/fields")
 async def edit(request: Request, invoice_id: InvoiceId, body: FieldEdit, ctx: Ctx, _: UiReviewer) -> dict:
     changes: dict[str, Any] = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in body.fields.items()}
-    await run_in_threadpool(edit_fields, ctx, invoice_id, body.version, changes, request.state.actor)
+    try:
+        await run_in_threadpool(edit_fields, ctx, invoice_id, body.version, changes, request.state.actor)
+    except InvalidValue as exc:
+        return _invalid(request, exc)
     return await _update(request, ctx, invoice_id)
+
+
+def _invalid(request: Request, exc: InvalidValue) -> JSONResponse:
+    """A refused value, said in the page's language (the API says it in English, for integrators)."""
+    text = Translator(pick_lang(request)).invalid_value(exc.field, exc.value)
+    return JSONResponse({"title": exc.code, "status": exc.http_status, "detail": text}, status_code=exc.http_status)
 
 
 @router.post("/invoices/{invoice_id}/items")
@@ -109,7 +118,10 @@ async def edit_items(request: Request, invoice_id: InvoiceId, body: ItemsEdit, c
     v, _h, _f = await run_in_threadpool(_load, ctx, invoice_id)
     before = (v.get("invoice") or {}).get("items") or []
     items = [_merge_item(row, before) for row in body.items]
-    await run_in_threadpool(edit_fields, ctx, invoice_id, body.version, {"items": items}, request.state.actor)
+    try:
+        await run_in_threadpool(edit_fields, ctx, invoice_id, body.version, {"items": items}, request.state.actor)
+    except InvalidValue as exc:
+        return _invalid(request, exc)
     return await _update(request, ctx, invoice_id)
 
 

@@ -116,6 +116,7 @@ def stats_page(
     dates = urlencode({k: v for k, v in (("date_from", lo), ("date_to", hi)) if v})
     sums = {c: sum((r[c] for r in rows), Decimal("0.00")) for c in MONEY}
     sums["invoices"] = sum(r["invoices"] for r in rows)
+    sums["duplicates"] = sum(r.get("duplicates", 0) for r in rows)
     model.update(
         rows=rows,
         shares=share_rows,
@@ -148,5 +149,28 @@ def export(
     rows, share_rows = _rows(ctx, t, group, lo, hi)
     if table == "totals":
         labelled = [{**r, "label": r["name"]} for r in rows]
-        return download(to_xlsx(labelled, TOTAL_COLUMNS, f"by {group}"), f"fapiao-stats-{group}.xlsx", XLSX)
-    return download(to_xlsx(share_rows, SHARE_COLUMNS, "shares by month"), "fapiao-shares.xlsx", XLSX)
+        heads = [t(_COLUMN_TITLES.get(c, f"stats.key.{group}")) for c in TOTAL_COLUMNS]
+        content = to_xlsx(labelled, TOTAL_COLUMNS, t(f"stats.g.{group}"), heads)
+        return download(content, f"fapiao-stats-{group}.xlsx", XLSX)
+    named = [{**r, "month": r["name"]} for r in share_rows]
+    heads = [t(_COLUMN_TITLES[c]) for c in SHARE_COLUMNS]
+    return download(to_xlsx(named, SHARE_COLUMNS, t("stats.shares"), heads), "fapiao-shares.xlsx", XLSX)
+
+
+_COLUMN_TITLES = {
+    "key": "stats.col.key",
+    "invoices": "stats.invoices",
+    "total_amount": "stats.total_amount",
+    "total_tax": "stats.total_tax",
+    "amount_with_tax": "stats.amount_with_tax",
+    "duplicates": "stats.duplicates",
+    "month": "stats.key.month",
+    "reconciled": "stats.reconciled",
+    "matched": "stats.matched",
+    "missing_in_system": "stats.missing",
+    "needs_review": "stats.needs_review",
+    "matched_share": "stats.matched_share",
+    "missing_share": "stats.missing_share",
+    "needs_review_share": "stats.needs_review_share",
+}
+"""The workbook's column titles in the page's language (``label`` is titled by the group: 月份, 销售方…)."""

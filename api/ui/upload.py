@@ -13,6 +13,7 @@ from fapiao.api.deps import Ctx
 from fapiao.api.problems import ApiError
 from fapiao.api.routes.documents import accept_uploads
 from fapiao.api.ui.auth import UiRoute, UiUploader
+from fapiao.api.ui.i18n import Translator, pick_lang
 from fapiao.api.ui.render import page
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document
@@ -34,11 +35,16 @@ async def upload(
     batch: Annotated[str, Form(max_length=64)] = "",
 ) -> dict:
     name = batch.strip() or None
-    return {"documents": await accept_uploads(request, ctx, files, name), "batch": name}
+    t = Translator(pick_lang(request))
+    docs = await accept_uploads(request, ctx, files, name)
+    for d in docs:
+        if d.get("error"):
+            d["error"] = t.message(d["error"])
+    return {"documents": docs, "batch": name}
 
 
 @router.get("/documents/{doc_id}")
-def document_status(doc_id: str, ctx: Ctx, _: UiUploader) -> dict:
+def document_status(request: Request, doc_id: str, ctx: Ctx, _: UiUploader) -> dict:
     """Just what the upload page shows: the job's state and the invoices found, with their ids."""
     with session_scope(ctx.sessions) as s:
         doc = s.get(Document, doc_id[:64])
@@ -47,7 +53,7 @@ def document_status(doc_id: str, ctx: Ctx, _: UiUploader) -> dict:
         return {
             "id": doc.id,
             "status": doc.status,
-            "error": doc.error,
+            "error": Translator(pick_lang(request)).message(doc.error) if doc.error else None,
             "filename": doc.filename,
             "invoices": [{"id": i.id, "status": i.status, "invoice_number": i.invoice_number} for i in doc.invoices],
         }

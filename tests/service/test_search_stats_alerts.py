@@ -126,29 +126,31 @@ def test_search_cli_reads_the_same_database(client: TestClient, settings) -> Non
 def test_statistics(client: TestClient) -> None:
     rv, _ = _setup(client)
     month = client.get("/api/v1/stats", headers=rv, params={"group": "month"}).json()["rows"]
+    # The second copy of an invoice is shown as a duplicate, not counted again.
     assert month == [
         {
             "key": "2024-03",
             "label": "2024-03",
-            "invoices": 3,
-            "total_amount": "600.00",
-            "total_tax": "36.00",
-            "amount_with_tax": "636.00",
+            "invoices": 2,
+            "total_amount": "350.00",
+            "total_tax": "21.00",
+            "amount_with_tax": "371.00",
+            "duplicates": 1,
         }
     ]
     rate = client.get("/api/v1/stats", headers=rv, params={"group": "rate"}).json()["rows"]
-    assert [(r["key"], r["total_amount"], r["total_tax"]) for r in rate] == [("6%", "600.00", "36.00")]
+    assert [(r["key"], r["total_amount"], r["total_tax"]) for r in rate] == [("6%", "350.00", "21.00")]
     seller = client.get("/api/v1/stats", headers=rv, params={"group": "seller"}).json()["rows"]
-    assert seller[0]["key"] == SELLER_ID and seller[0]["invoices"] == 3
+    assert seller[0]["key"] == SELLER_ID and seller[0]["invoices"] == 2
     shares = client.get("/api/v1/stats/shares", headers=rv).json()["rows"]
-    assert shares[0]["month"] == "2024-03" and shares[0]["reconciled"] == 3
-    assert shares[0]["matched"] == 1 and shares[0]["missing_in_system"] == 1  # the second copy is a duplicate
-    assert shares[0]["matched_share"] == round(1 / 3, 4) and shares[0]["missing_share"] == round(1 / 3, 4)
+    assert shares[0]["month"] == "2024-03" and shares[0]["reconciled"] == 2
+    assert shares[0]["matched"] == 1 and shares[0]["missing_in_system"] == 1  # the second copy is not counted
+    assert shares[0]["matched_share"] == round(1 / 2, 4) and shares[0]["missing_share"] == round(1 / 2, 4)
     # The needs-review share counts what the queue holds as needs_review and not yet reviewed.
     waiting = client.get("/api/v1/invoices", headers=rv, params={"status": "needs_review", "review": "pending"}).json()
     assert waiting["total"] >= 1 and all(i["status"] == "needs_review" for i in waiting["invoices"])
     assert shares[0]["needs_review"] == waiting["total"]
-    assert shares[0]["needs_review_share"] == round(waiting["total"] / 3, 4)
+    assert shares[0]["needs_review_share"] == round(waiting["total"] / 2, 4)
     first = waiting["invoices"][0]
     assert (
         client.post(
@@ -163,17 +165,17 @@ def test_statistics(client: TestClient) -> None:
     ws = openpyxl.load_workbook(io.BytesIO(sx.content)).active
     head = [c.value for c in ws[1]]
     row = dict(zip(head, ws[2], strict=False))
-    assert row["month"].value == "2024-03" and row["invoices"].value == 3 and row["matched"].value == 1
+    assert row["month"].value == "2024-03" and row["invoices"].value == 2 and row["matched"].value == 1
     assert (
         row["needs_review_share"].value == after["needs_review_share"]
         and row["needs_review_share"].number_format == "0.0%"
     )
-    assert row["matched_share"].value == round(1 / 3, 4) and row["matched_share"].number_format == "0.0%"
+    assert row["matched_share"].value == round(1 / 2, 4) and row["matched_share"].number_format == "0.0%"
     x = client.get("/api/v1/stats", headers=rv, params={"group": "type", "format": "xlsx"})
     assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
     head, row = list(openpyxl.load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True))
     cell = dict(zip(head, row, strict=False))
-    assert cell["key"] == "digital_normal" and Decimal(str(cell["amount_with_tax"])) == Decimal("636.00")
+    assert cell["key"] == "digital_normal" and Decimal(str(cell["amount_with_tax"])) == Decimal("371.00")
     assert client.get("/api/v1/stats", headers=rv, params={"group": "nope"}).status_code == 422
 
 

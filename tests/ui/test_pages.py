@@ -296,7 +296,7 @@ def test_records_preview_shows_columns_sample_and_bad_rows_then_imports_and_reim
     assert done.status_code == 303 and done.headers["location"].endswith("?done=imported")
     run = client.get(done.headers["location"]).text
     assert "导入完成" in run and '<dd class="mono" id="n-inserted">3</dd>' in run
-    assert '<td class="num mono">5</td><td>数电票号码</td><td>invoice number' in run  # the bad row, kept
+    assert '<td class="num mono">5</td><td>数电票号码</td><td>发票号码“' in run  # the bad row, kept, in Chinese
     listing = client.get("/ui/records").text
     # A bad row was not loaded: the import says so in its status, not "done".
     assert "系统中共有 3 条发票记录" in listing and "税务局" in listing and "imp-partial" in listing
@@ -410,9 +410,10 @@ def test_reconcile_dashboard_runs_drills_down_and_downloads_the_report(client: T
         xlsx.status_code == 200
         and xlsx.headers["content-disposition"] == f'attachment; filename="reconciliation-{run_id}.xlsx"'
     )
-    head, row = list(openpyxl.load_workbook(io.BytesIO(xlsx.content))["missing_in_system"].iter_rows(values_only=True))
-    assert dict(zip(head, row, strict=False))["invoice_number"] == MISSING and Decimal(
-        str(dict(zip(head, row, strict=False))["amount_with_tax"])
+    # From the Chinese page, the workbook reads in Chinese (the API's keeps the codes).
+    head, row = list(openpyxl.load_workbook(io.BytesIO(xlsx.content))["系统中缺失"].iter_rows(values_only=True))
+    assert dict(zip(head, row, strict=False))["发票号码"] == MISSING and Decimal(
+        str(dict(zip(head, row, strict=False))["价税合计"])
     ) == Decimal("424.00")
     rows = list(csv.DictReader(io.StringIO(client.get(f"{run_url}/report/csv").content.decode("utf-8-sig"))))
     assert sorted(r["category"] for r in rows) == sorted(
@@ -460,12 +461,14 @@ def test_drafts_edit_confirm_reopen_and_export(client: TestClient, reconciled: d
         and "票面名称: 上海某某贸易有限公司" in page
         and "来自往来单位主数据" in page
     )
-    assert "*信息技术服务*软件开发服务" in page and "missing in the system" in page  # items and history
+    assert "*信息技术服务*软件开发服务" in page and "对账发现系统中缺失" in page  # items and history, in Chinese
+    assert "missing in the system" not in page
 
     stale = client.post(url, data={"version": "7", "remarks": "改过"})
     assert stale.status_code == 409 and "版本冲突" in stale.text and ">改过</textarea>" in stale.text
     bad = client.post(url, data={"version": "1", "total_tax": "abc"})
-    assert bad.status_code == 422 and "invalid value" in bad.text and 'value="abc"' in bad.text
+    assert bad.status_code == 422 and "“合计税额”的值“abc”无效" in bad.text and 'value="abc"' in bad.text
+    assert "Input should be" not in bad.text and "invalid value" not in bad.text  # the page's language only
     saved = client.post(url, data={"version": "1", "total_tax": "25.00", "remarks": "补录"})
     assert saved.status_code == 303 and saved.headers["location"] == f"{url}?done=saved"
     page = client.get(saved.headers["location"]).text
@@ -570,7 +573,7 @@ def test_items_table_is_edited_as_a_whole_list(client: TestClient) -> None:
     stale = client.post(f"/ui/invoices/{inv_id}/items", json={"version": 3, "items": [row]})
     assert stale.status_code == 409 and "reload" in stale.json()["hint"]
     bad = client.post(f"/ui/invoices/{inv_id}/items", json={"version": 4, "items": [{**row, "amount": "四百"}]})
-    assert bad.status_code == 422 and "items" in bad.json()["detail"]
+    assert bad.status_code == 422 and "“第 1 行 金额”的值“四百”无效" in bad.json()["detail"]  # the cell, in Chinese
     assert (
         client.post(f"/ui/invoices/{inv_id}/items", json={"version": 4, "items": [{"amount": 1}] * 3}).status_code
         == 422
@@ -814,7 +817,11 @@ def test_new_pages_render_in_both_languages_with_nav_search_box_and_no_untransla
 def test_backfill_from_a_zip_runs_to_done_and_its_three_outputs_download(client: TestClient, backfilled: dict) -> None:
     page, url = backfilled["page"], backfilled["url"]
     assert 'data-status="done"' in page and "批量补录已完成" in page
-    assert "共 6 个文件：接收 6 个，拒收 0 个" in page and '<progress id="bar" max="6" value="6">' in page
+    # The header counts what the list below shows: refused, and accepted but unreadable.
+    assert (
+        "共 6 个文件：接收 6 个，拒收 0 个；已接收的文件中 1 个无法读取" in page and "拒收或无法读取的文件（1）" in page
+    )
+    assert '<progress id="bar" max="6" value="6">' in page
     assert "完成 <b>5</b>" in page and "失败 <b>1</b>" in page and 'src="/ui/static/batch.js"' not in page
     cards = {c: int(n) for c, n in re.findall(r'<a class="stat m-(\w+)"[^>]*><b>(\d+)</b>', page)}
     assert cards["matched"] == 3 and cards["missing_in_system"] == 2 and cards["rejected"] == 1
@@ -998,7 +1005,7 @@ def test_statistics_page_shows_the_services_numbers_with_charts_and_downloads(
         assert [(int(r[1]), _money(r[2]), _money(r[3]), _money(r[4])) for r in body] == [
             (e["invoices"], e["total_amount"], e["total_tax"], e["amount_with_tax"]) for e in expected
         ], group
-        assert all(re.fullmatch(r"-?[\d,]+\.\d\d", c) for r in rows for c in r[2:]), rows  # two decimals everywhere
+        assert all(re.fullmatch(r"-?[\d,]+\.\d\d", c) for r in rows for c in r[2:5]), rows  # two decimals everywhere
         assert foot[0] == "合计" and _money(foot[4]) == sum(e["amount_with_tax"] for e in expected) == Decimal("848.00")
         bars = re.findall(r'<rect class="bar[^"]*" x="[\d.]+" y="[\d.]+" width="[\d.]+" height="([\d.]+)"', page.text)
         assert len(bars) == len(expected) and all(Decimal(h) > 0 for h in bars), group
@@ -1006,7 +1013,7 @@ def test_statistics_page_shows_the_services_numbers_with_charts_and_downloads(
         xlsx = client.get(f"/ui/stats/export/totals?group={group}")
         assert xlsx.headers["content-disposition"] == f'attachment; filename="fapiao-stats-{group}.xlsx"'
         head, *cells = list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))
-        assert [Decimal(str(dict(zip(head, c, strict=False))["amount_with_tax"])) for c in cells] == [
+        assert [Decimal(str(dict(zip(head, c, strict=False))["价税合计"])) for c in cells] == [
             e["amount_with_tax"] for e in expected
         ]
     seller = _table(client.get("/ui/stats?group=seller").text, "totals")
@@ -1017,9 +1024,10 @@ def test_statistics_page_shows_the_services_numbers_with_charts_and_downloads(
             values_only=True
         )
     )
+    # The workbook speaks the page's language: its column titles too, not the API's keys.
     assert (
-        dict(zip(head, row, strict=False))["label"] == "数电票（普通发票）"
-        and dict(zip(head, row, strict=False))["key"] == "digital_normal"
+        dict(zip(head, row, strict=False))["发票类型"] == "数电票（普通发票）"
+        and dict(zip(head, row, strict=False))["编号"] == "digital_normal"
     )
 
     page = client.get("/ui/stats").text
@@ -1038,7 +1046,7 @@ def test_statistics_page_shows_the_services_numbers_with_charts_and_downloads(
     assert 'id="chart-shares"' in page and "<circle" in page and 'href="/ui/stats/export/shares"' in page
     out = client.get("/ui/stats/export/shares")
     head, cells = list(openpyxl.load_workbook(io.BytesIO(out.content)).active.iter_rows(values_only=True))
-    assert dict(zip(head, cells, strict=False))["invoices"] == 3
+    assert dict(zip(head, cells, strict=False))["发票数"] == 3 and "invoices" not in head
 
     april = client.get("/ui/stats", params={"date_from": "2024-04-01"})
     assert april.status_code == 200 and "此范围内没有发票" in april.text and 'id="totals"' not in april.text

@@ -69,7 +69,7 @@ def test_queue_lists_needs_review_first_pages_counts_and_filters(live_server, br
     log_in(page, base, key)
     expect(page.locator("p.total")).to_have_text("共 55 张")
     counts = page.locator(".counts")
-    for text in ("需复核 3", "已验证 52", "无法识别 0", "待复核 55"):
+    for text in ("规则判定：", "需复核 3", "已验证 52", "无法识别 0", "人工处理：", "尚未处理 55"):
         expect(counts).to_contain_text(text)
     assert rows(page) == expected[:50]
     pager = page.get_by_role("navigation", name="第 1 / 2 页")

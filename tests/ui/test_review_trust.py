@@ -4,12 +4,14 @@ click on 确认 is one decision, not a version conflict."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import openpyxl
 from playwright.sync_api import expect
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -151,6 +153,10 @@ def test_a_draft_with_errors_needs_a_reason_and_the_export_refuses_the_rest(live
     expect(page.locator("#status")).to_contain_text("已确认")
     got = api.get(f"/api/v1/drafts/{one['id']}").json()
     assert "税额以纸质发票为准" in got["history"][-1]["note"]
+    history = page.locator("table").filter(has_text="税额以纸质发票为准")
+    expect(history).to_contain_text(re.compile(r"在仍有 \d+ 个错误时确认，原因：税额以纸质发票为准"))
+    expect(history).to_contain_text("修改了合计税额")
+    expect(history).not_to_contain_text("edited")
 
     # A draft confirmed over errors before the override existed: the export refuses it, and exports nothing.
     with session_scope(app.state.ctx.sessions) as s:
@@ -268,6 +274,17 @@ def test_every_record_lands_in_exactly_one_category_in_the_service_as_in_the_cli
     page.locator("a.stat.m-no_document").click()
     expect(page.locator("#lines tbody tr")).to_have_count(3)
     shot(page, "62-reconcile-every-record")
+    # The report downloaded from the Chinese page reads in Chinese; the same file through the API keeps the codes.
+    with page.expect_download() as got:
+        page.get_by_role("link", name="Excel（XLSX）").click()
+    path = tmp_path / "report.xlsx"
+    got.value.save_as(path)
+    wb = openpyxl.load_workbook(path)
+    assert "无对应发票" in wb.sheetnames and "no_document" not in wb.sheetnames
+    head = [c.value for c in wb["重复"][1]]
+    assert head[:3] == ["来源文件", "页", "对账结果"] and "findings" not in head
+    dup = dict(zip(head, [c.value for c in wb["重复"][2]], strict=True))
+    assert dup["对账结果"] == "重复" and "请勿重复入账" in dup["校验结果"]
 
 
 ERP_HEADERS = ["Invoice No", "Invoice Date", "Vendor", "Vendor Tax ID", "Net", "VAT", "Gross", "Status"]
@@ -328,6 +345,8 @@ def test_an_erp_ledger_loses_no_row_and_any_column_can_be_ignored(live_server, b
     expect(page.locator("#unmapped-statuses")).to_contain_text("pending approval")
     page.get_by_role("button", name="导入", exact=True).click()
     expect(page.locator("#unmapped-statuses")).to_contain_text("“pending approval”（1 行）")
+    expect(page.locator("#bad-rows")).to_contain_text("应为 8 位数字")  # the bad row's reason, in Chinese
+    expect(page.locator("#bad-rows")).not_to_contain_text("should be")
     expect(page.locator("h1 .badge")).to_have_text("部分导入：1 行未导入")
     expect(page.locator("h1 .badge")).not_to_have_text("完成")
     with _api(base, key) as api:
@@ -336,3 +355,207 @@ def test_an_erp_ledger_loses_no_row_and_any_column_can_be_ignored(live_server, b
             run["status"] == "partial" and run["bad_rows"] == 1 and run["unmapped_statuses"] == {"pending approval": 1}
         )
         assert run["rows_read"] == 5 and run["inserted"] + run["updated"] + run["unchanged"] == 4
+
+
+def test_statistics_count_each_invoice_once(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "he")
+    one = xml_invoice(NUMBER, "100.00", "6.00")
+    copies = [("invoice.xml", one), ("scan-1.xml", one + b"\n"), ("scan-2.xml", one + b"\n\n")]
+    api_upload(base, key, copies + [("other.xml", xml_invoice("24310000000000000778", "50.00", "3.00"))])
+    with _api(base, key) as api:
+        (row,) = api.get("/api/v1/stats", params={"group": "month"}).json()["rows"]
+        assert (row["invoices"], row["amount_with_tax"], row["duplicates"]) == (2, "159.00", 2)
+        (share,) = api.get("/api/v1/stats/shares").json()["rows"]
+        assert share["invoices"] == 2
+    log_in(page, base, key, "/ui/stats")
+    expect(page.locator("#totals tbody tr td").first).to_have_text("2")
+    expect(page.locator("#sum-amount_with_tax")).to_have_text(re.compile(r"159\.00"))
+    expect(page.locator("#sum-duplicates")).to_have_text("2")
+    shot(page, "64-stats-duplicates")
+
+
+def test_the_drafts_export_asks_for_the_layout_and_speaks_its_words(live_server, browser_page, tmp_path: Path) -> None:
+    import openpyxl
+
+    from fapiao.matching.export import ITEM_HEADERS, TAX_BUREAU_HEADERS
+
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "ma")
+    (doc,) = api_upload(base, key, [("new.xml", xml_invoice(NUMBER, "227.18", "13.63"))])
+    inv = doc["invoices"][0]
+    item = dict(inv["invoice"]["items"][0], quantity="1", unit_price="227.184466", amount="227.18", tax="13.63")
+    total_line = {"name": "合计", "amount": "227.18", "tax": "13.63"}
+    with _api(base, key) as api:
+        r = api.patch(
+            f"/api/v1/invoices/{inv['id']}", json={"version": inv["version"], "fields": {"items": [item, total_line]}}
+        )
+        assert r.status_code == 200, r.text
+        ledger = records_csv(_erp_rows(3), ERP_HEADERS)
+        assert api.post("/api/v1/records/imports", files={"file": ("erp-ledger.csv", ledger, "text/csv")}).is_success
+        assert api.post("/api/v1/reconciliations", json={}).status_code == 201
+        (draft,) = api.get("/api/v1/drafts").json()["drafts"]
+        reason = {"override": "明细中的合计行不是商品"}
+        confirmed = api.post(f"/api/v1/drafts/{draft['id']}/confirm", json={"version": draft["version"], **reason})
+        assert confirmed.status_code == 200, confirmed.text
+
+    log_in(page, base, key, "/ui/drafts")
+    expect(page.get_by_label("版式")).to_have_value("tax_bureau")  # asked, not taken from the newest import
+    page.get_by_label("版式").select_option("erp-ledger.csv")
+    with page.expect_download() as got:
+        page.locator("#btn-export").click()
+    path = tmp_path / "drafts.xlsx"
+    got.value.save_as(path)
+    wb = openpyxl.load_workbook(path)
+    head, row = list(wb["drafts"].iter_rows(values_only=True))
+    assert list(head) == ERP_HEADERS
+    cells = dict(zip(head, row, strict=True))
+    assert cells["Status"] == "posted" and cells["Invoice No"] == NUMBER  # the ledger's own word, not 正常
+    assert Decimal(str(cells["Gross"])) == Decimal("240.81")
+    items = list(wb["items"].iter_rows(values_only=True))
+    assert list(items[0]) == list(ITEM_HEADERS) and len(items) == 2  # the 合计 line is no item
+    line = dict(zip(items[0], items[1], strict=True))
+    assert Decimal(str(line["单价"])) == Decimal("227.18")
+
+    with _api(base, key) as api:  # the tax bureau's layout, asked for: its headers and its words
+        out = api.post("/api/v1/drafts/export", json={"include_exported": True, "layout": "tax_bureau"})
+        assert out.status_code == 200, out.text
+    sheet = list(openpyxl.load_workbook(io.BytesIO(out.content))["drafts"].iter_rows(values_only=True))
+    assert (
+        list(sheet[0]) == list(TAX_BUREAU_HEADERS) and dict(zip(sheet[0], sheet[1], strict=True))["发票状态"] == "正常"
+    )
+
+
+def test_history_and_findings_read_as_a_person_reads_them(live_server, browser_page) -> None:
+    """The reviewer's note and override reason are in the history, item edits read as lines (no Python dump),
+    an edit after confirming shows as going back to review, and a duplicate names the earlier file and when it
+    came, not a raw document id."""
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "yu")
+    (first,) = api_upload(base, key, [("scan.xml", xml_invoice(NUMBER, "100.00", "6.00"))])
+    (doc,) = api_upload(base, key, [("copy.xml", xml_invoice(NUMBER, "100.00", "6.00") + b"\n")])
+    inv = doc["invoices"][0]
+    finding = next(f for f in inv["findings"] if f["code"] == "duplicate.seen")
+    assert first["id"] not in finding["message_zh"] and re.search(
+        r"scan\.xml \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)", finding["message_zh"]
+    )
+
+    log_in(page, base, key)
+    page.goto(f"{base}/ui/invoices/{inv['id']}")
+    page.get_by_label("第 1 行 单价").fill("50")
+    page.get_by_label("第 1 行 数量").fill("2")
+    page.get_by_role("button", name="保存明细").click()
+    expect(page.locator("#history")).to_contain_text("1. *信息技术服务*软件开发服务 2 × 50")
+    expect(page.locator("#history")).not_to_contain_text("{'")
+    page.locator("#note").fill("与扫描件核对无误")
+    page.get_by_role("button", name="确认", exact=True).click()
+    expect(page.locator("#status")).to_contain_text("已确认")
+    expect(page.locator("#history")).to_contain_text("备注：与扫描件核对无误")
+    page.get_by_label("收款人", exact=True).fill("王五")
+    page.get_by_label("收款人", exact=True).press("Tab")
+    expect(page.locator("#status")).not_to_contain_text("已确认")
+    expect(page.locator("#history")).to_contain_text("修改后退回待审")
+    tax = page.get_by_label("合计税额", exact=True)
+    tax.fill("abc")
+    tax.press("Tab")
+    expect(page.locator("#err-total_tax")).to_have_text(re.compile("“合计税额”的值“abc”无效"))
+    expect(page.locator("#err-total_tax")).not_to_contain_text("Input should be")
+    shot(page, "65-history-readable")
+
+
+def test_refusals_read_in_the_pages_language(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "uploader", "li")
+    log_in(page, base, key, "/ui/upload")
+    page.locator("#files").set_input_files(
+        [
+            {"name": "empty.pdf", "mimeType": "application/pdf", "buffer": b""},
+            {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello, not an invoice"},
+        ]
+    )
+    jobs = page.locator("#jobs")
+    expect(jobs).to_contain_text("empty.pdf：文件是空的")
+    expect(jobs).to_contain_text("notes.txt：无法识别的文件类型")
+    expect(jobs).not_to_contain_text("the file is empty")
+    expect(jobs).not_to_contain_text("unknown type")
+    shot(page, "66-refusals-in-chinese")
+
+
+def test_discarding_a_draft_asks_first(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "tang")
+    api_upload(base, key, [("a.xml", xml_invoice(NUMBER, "100.00", "6.00"))])
+    with _api(base, key) as api:
+        assert api.post("/api/v1/reconciliations", json={}).status_code == 201
+        (draft,) = api.get("/api/v1/drafts").json()["drafts"]
+    log_in(page, base, key, f"/ui/drafts/{draft['id']}")
+    page.locator("#btn-discard-ask").click()  # the first click only asks
+    expect(page.get_by_text("不能撤销")).to_be_visible()
+    with _api(base, key) as api:
+        assert api.get(f"/api/v1/drafts/{draft['id']}").json()["state"] == "draft"
+    page.get_by_label("原因（可选）").fill("重复报销")
+    page.get_by_role("button", name="确定放弃").click()
+    expect(page.locator("#status")).to_contain_text("已放弃")
+    with _api(base, key) as api:
+        got = api.get(f"/api/v1/drafts/{draft['id']}").json()
+        assert got["state"] == "discarded" and got["history"][-1]["note"] == "重复报销"
+
+
+def test_date_filters_read_year_month_day_whatever_the_browser_locale(live_server, tmp_path: Path) -> None:
+    """An en-US browser showed the Chinese page's date filters as mm/dd/yyyy: they are YYYY-MM-DD text fields."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "en-us")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_context(locale="en-US").new_page()
+        log_in(page, base, key)
+        for path, field in (("/ui/", "#date_from"), ("/ui/stats", "#st-from"), ("/ui/search", "#sr-from")):
+            page.goto(f"{base}{path}")
+            box = page.locator(field)
+            expect(box).to_have_attribute("placeholder", "YYYY-MM-DD")
+            assert box.evaluate("e => e.type") == "text"
+        page.goto(f"{base}/ui/")
+        page.locator("#date_from").fill("2024-03-01")
+        page.locator("#date_from").press("Enter")
+        expect(page).to_have_url(re.compile(r"date_from=2024-03-01"))
+        browser.close()
+
+
+def test_a_name_and_a_year_find_that_years_invoices(live_server, browser_page) -> None:
+    """ "京东 2019" found nothing: a bare year was read as an amount or part of a number, never as a year."""
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "zheng")
+    api_upload(base, key, [("a.xml", xml_invoice(NUMBER, "100.00", "6.00"))])  # issued 2024-03-08
+    log_in(page, base, key)
+    page.goto(f"{base}/ui/search?q=某某贸易 2024")
+    expect(page.locator("#sr-total")).to_have_text("找到 1 条")
+    expect(page.locator("#hits tr.hit-invoice")).to_contain_text(NUMBER)
+    page.goto(f"{base}/ui/search?q=某某贸易 2023")
+    expect(page.locator("#hits tr.hit-invoice")).to_have_count(0)
+
+
+def test_the_items_table_shows_every_column_without_scrolling(live_server, browser_page) -> None:
+    page = browser_page
+    base, app = live_server()
+    key = create_key(app.state.ctx, "reviewer", "feng")
+    (doc,) = api_upload(base, key, [("a.xml", xml_invoice(NUMBER, "100.00", "6.00"))])
+    log_in(page, base, key)
+    page.goto(f"{base}/ui/invoices/{doc['invoices'][0]['id']}")
+    table = page.locator("#items-body").locator("xpath=ancestor::table[1]")
+    holder = table.locator("xpath=..")
+    expect(page.get_by_label("第 1 行 税额")).to_be_visible()
+    right = holder.bounding_box()["x"] + holder.bounding_box()["width"]
+    for label in ("第 1 行 税率", "第 1 行 税额"):
+        cell = page.get_by_label(label).bounding_box()
+        assert cell["x"] + cell["width"] <= right + 1, label  # inside the visible panel, not cut off
+    assert holder.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
