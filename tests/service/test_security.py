@@ -6,18 +6,14 @@ browser renders them; API keys appear in no log and in no table."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
@@ -28,6 +24,7 @@ from fapiao.service.keys import ROLES, create_key, hash_key
 from fapiao.storage.db import Base, session_scope
 from fapiao.storage.service_tables import ApiKey
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
+from tests.helpers.processes import served
 from tests.helpers.service import wait_backfill, wait_done, xml
 from tests.service.conftest import make_key
 
@@ -197,38 +194,12 @@ def test_originals_and_page_images_are_never_rendered_by_a_browser(client: TestC
     assert page.headers["content-type"] == "image/png" and page.headers["x-content-type-options"] == "nosniff"
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _served(app) -> Iterator[str]:
-    """``app`` behind a real uvicorn server in a thread of this process (access log on, logs at DEBUG, so
-    ``caplog`` sees them); yields its base URL and stops it afterwards."""
-    port = _port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, log_level="debug", access_log=True)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
-
-
 def test_api_keys_appear_in_no_log_and_no_table(settings, caplog: pytest.LogCaptureFixture) -> None:
     """A real HTTP server (uvicorn, access log on) in this process, every logger at DEBUG: keys are used,
     mistyped, sent to the login page and to routes that fail; their text is in no log record and no row."""
     caplog.set_level(logging.DEBUG)
     app = create_app(settings)
-    with _served(app) as base:
+    with served(app) as base:
         ctx = app.state.ctx
         keys = [create_key(ctx, role, f"log-{role}") for role in ROLES]
         mistyped = keys[1][:-1] + ("A" if keys[1][-1] != "A" else "B")
@@ -325,7 +296,7 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
     worker_log = tmp_path / "worker.log"
     answers: list[str] = []
     try:
-        with _served(app) as base:
+        with served(app) as base:
             worker = start_worker(env, worker_log)
             try:
                 ctx = app.state.ctx

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.helpers.service import wait_done as _wait_done
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "real-invoices" / "files"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"the real invoices are not at {REAL}")

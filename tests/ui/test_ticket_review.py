@@ -8,8 +8,7 @@ import time
 from fastapi.testclient import TestClient
 
 from tests.builders import placed_pdf, with_qr
-from tests.intake.test_not_vat import FISCAL
-from tests.intake.test_tickets import RAIL_LABELS, RAIL_QR, RAIL_VALUES
+from tests.helpers.tickets import FISCAL, RAIL_LABELS, RAIL_QR, RAIL_VALUES
 from tests.ui.conftest import new_key
 
 
