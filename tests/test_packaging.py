@@ -35,3 +35,11 @@ def test_no_module_imports_an_old_top_level_name():
         if OLD_ROOT.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_no_test_module_imports_another():
+    """Shared test code lives in tests/helpers (or a package's helpers/builders module), never in a test
+    module: importing one runs its module-level set-up and ties two suites together."""
+    pattern = re.compile(r"^\s*from\s+tests(?:\.\w+)*\.test_\w+\s+import", re.M)
+    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.py") if pattern.search(p.read_text())]
+    assert offenders == []
