@@ -62,8 +62,8 @@ def stats_shares(
 
 @router.get(
     "/alerts",
-    summary="Duplicates, invoices stuck in review, exported drafts not yet in the records, "
-    "failed or old records imports",
+    summary="Duplicates, invoices stuck in review, exported drafts not yet in the records, broken signatures or "
+    "damaged files, failed or old records imports",
 )
 async def alerts(ctx: Ctx, _: Reviewer, kind: Annotated[list[Literal[alert_svc.KINDS]] | None, Query()] = None) -> dict:  # type: ignore[valid-type]
     found = await run_in_threadpool(alert_svc.current, ctx)
