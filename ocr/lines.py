@@ -69,7 +69,15 @@ def join_spaced_labels(boxes: list[TextBox]) -> list[TextBox]:
             source=tail.source,
         )
     out = [joined.get(id(b), b) for b in boxes if id(b) not in used]
-    return _split_colonless_labels(out)
+    return [_whole_name_label(b) for b in _split_colonless_labels(out)]
+
+
+def _whole_name_label(box: TextBox) -> TextBox:
+    """ "名：" alone is the 名称： label with its second character lost (the recogniser drops the 称 of a widely
+    spaced "名    称：" on blurred photos); no other label ends in 名 and a colon."""
+    if box.text.replace(" ", "") not in ("名：", "名:"):
+        return box
+    return box.model_copy(update={"text": "名称："})
 
 
 _SPACED_LABELS = ("名称",)

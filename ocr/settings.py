@@ -90,10 +90,10 @@ class OcrSettings(BaseSettings):
 
     models: Literal["ppocrv4", "ppocrv6"] = "ppocrv4"
     """RapidOCR's detection and recognition models: ``ppocrv4`` (inside the rapidocr_onnxruntime wheel) or
-    ``ppocrv6`` (PP-OCRv6 small, inside the ``rapidocr`` 3.x wheel: ``pip install 'fapiao[ppocrv6]'``; read
-    from the installed package, nothing is downloaded). The classifier stays the wheel's; ``det_model`` and
-    ``rec_model`` still override either. Compared on the real invoices printed and scanned in
-    docs/BENCHMARKS.md."""
+    ``ppocrv6`` (PP-OCRv6 small, inside the ``rapidocr`` 3.x wheel: ``pip install --no-deps rapidocr==3.10.0``;
+    only its model files are read, from the installed package; nothing is downloaded). The classifier stays
+    the wheel's; ``det_model`` and ``rec_model`` still override either. Compared on the real invoices printed
+    and scanned in docs/BENCHMARKS.md."""
     det_model: Path | None = None
     """RapidOCR: an ONNX detection model to use instead of the one ``models`` names."""
     rec_model: Path | None = None

