@@ -11,11 +11,17 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
+# rapidocr 3.x is installed without its dependencies: it only supplies the PP-OCRv6 model files
+# (FAPIAO_OCR_MODELS=ppocrv6), and its own requirements would add a second OpenCV build beside ours.
+OCR_V6 := rapidocr==3.10.0
+
 install: $(VENV)/bin/python
 	$(PIP) install --quiet -c requirements.lock -e .
+	$(PIP) install --quiet --no-deps $(OCR_V6)
 
 install-dev: $(VENV)/bin/python
 	$(PIP) install --quiet -c requirements.lock -e '.[dev]'
+	$(PIP) install --quiet --no-deps $(OCR_V6)
 
 run: install
 	$(VENV)/bin/fapiao serve --host $${FAPIAO_HOST:-127.0.0.1} --port $${FAPIAO_PORT:-8000}

@@ -95,8 +95,9 @@ def test_the_ppocrv6_model_set_reads_the_same_page():
     from fapiao.ocr.settings import OcrSettings
     from tests.ocr.pages import render_page
 
-    if importlib.util.find_spec("rapidocr") is None:
-        pytest.skip("the rapidocr 3.x package (FAPIAO_OCR_MODELS=ppocrv6's models) is not installed here")
+    assert importlib.util.find_spec("rapidocr") is not None, (
+        "the rapidocr 3.x wheel (FAPIAO_OCR_MODELS=ppocrv6's models) is missing: `make install-dev` installs it"
+    )
     det, rec = model_set_paths("ppocrv6")
     assert det.name == "PP-OCRv6_det_small.onnx" and rec.name == "PP-OCRv6_rec_small.onnx"
     img, truth = render_page(seed=1)
