@@ -1,6 +1,11 @@
 """Real-invoice benchmark: the pipeline on the hand-checked real documents of ../shared/real-invoices.
 
     .venv/bin/python -m benchmarks.real [--root ../shared/real-invoices] [--kinds einv,sd] [--json OUT|-]
+    .venv/bin/python -m benchmarks.real --print-scan [--images] [--dpi 150,200,300] [--limit N] [--cache DIR]
+
+``--print-scan`` and ``--images`` hand over to ``benchmarks.real_scans``: every real digital page rendered at
+150, 200 and 300 dpi and degraded with the project's scan and phone-photo degrader, and the real screenshots
+and photos, read by the whole OCR pipeline beside bare RapidOCR on the same images.
 
 Per kind (the file prefix: einv, sd, toll, ofd, rail, img, photo, other) and overall it reports key-field
 accuracy, invoices with every key field right, the share ``verified``, silent errors (``verified`` with a
@@ -276,6 +281,12 @@ def print_report(rows: list[Scored], summary: dict[str, Summary], out=sys.stdout
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--print-scan" in argv or "--images" in argv:  # the OCR side: renders printed and scanned, real photos
+        from benchmarks import real_scans
+
+        real_scans.main(argv)
+        return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="the real-invoice folder (truth.tsv, files/)")
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated file prefixes to run")

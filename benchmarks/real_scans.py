@@ -10,7 +10,7 @@ phone photo by ``samples/generator/scan.py`` (at that resolution: skew, quarter 
 sheet, blur, noise, JPEG, uneven light, seals, 套打 offset), encoded as JPEG and read by the pipeline.
 ``--images``: the real screenshots and photos (img_*, photo_*) as they are.
 
-Reports per mode: key-field accuracy (the 12 truth columns, scored as /work/notes/compare_real.py does: an
+Reports per mode: key-field accuracy (the 12 truth columns, scored as ``benchmarks.real`` does: an
 empty truth cell means the field must come out empty; amounts as Decimal; names and IDs without whitespace),
 invoices with every key field right, silent errors (``verified`` with a key field wrong), seconds per page
 (median, p95; wall and the process's CPU time, which other jobs on a shared machine disturb less) and the
@@ -291,7 +291,7 @@ def run_mode(pages: list[Page], bare: bool) -> dict:
     return report
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--print-scan", action="store_true", help="degraded renders of the real digital PDFs")
     parser.add_argument("--images", action="store_true", help="the real screenshots and photos (img_*, photo_*)")
@@ -301,7 +301,7 @@ def main() -> None:
     parser.add_argument("--no-bare", action="store_true", help="skip the bare RapidOCR comparison")
     parser.add_argument("--json", type=Path, default=None, help="also write the report here")
     parser.add_argument("--cache", type=Path, default=None, help="keep the degraded pages here and reuse them")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if not (REAL_DIR / "truth.tsv").exists():
         raise SystemExit(f"the real-invoice set is not at {REAL_DIR.resolve()}: nothing to measure")
     modes = [m for m, on in (("print_scan", args.print_scan), ("images", args.images)) if on] or [
