@@ -12,7 +12,7 @@ from fapiao.core.errors import LimitExceeded, UnsupportedFormat
 from fapiao.intake.loaders.sniff import ACCEPTED_KINDS, DocumentKind, active_content, sniff
 from fapiao.service.context import ServiceContext
 from fapiao.storage.db import session_scope
-from fapiao.storage.service_tables import Document
+from fapiao.storage.service_tables import Document, DocumentUploader
 
 
 @dataclass(frozen=True)
@@ -25,11 +25,19 @@ class Accepted:
 
 
 def accept(
-    ctx: ServiceContext, data: bytes, filename: str, source: str, batch: str | None = None, *, check_type: bool = True
+    ctx: ServiceContext,
+    data: bytes,
+    filename: str,
+    source: str,
+    batch: str | None = None,
+    *,
+    check_type: bool = True,
+    uploader: int | None = None,
 ) -> Accepted:
     """Store ``data`` and commit its job. A file whose bytes are no accepted type (README: "Only these file types
     are accepted") is refused here, unless ``check_type`` is False: a back-fill keeps such members as failed
-    jobs, so its log and reconciliation report list them as `rejected` beside the others."""
+    jobs, so its log and reconciliation report list them as `rejected` beside the others. ``uploader`` (an API
+    key id) is recorded as one of the document's uploaders, who may then read its status."""
     limit = ctx.settings.max_upload_bytes
     if len(data) > limit:
         raise LimitExceeded(
@@ -53,19 +61,42 @@ def accept(
             + ("; send archives to POST /api/v1/backfills" if kind is DocumentKind.zip else ""),
         )
     sha = ctx.blobs.put(data)
+    got = _existing(ctx, sha)
+    if got is None:
+        try:
+            with session_scope(ctx.sessions) as s:
+                doc = Document(
+                    sha256=sha, filename=filename[:512], size=len(data), source=source, batch=batch, status="queued"
+                )
+                s.add(doc)
+                s.flush()
+                got = Accepted(doc.id, sha, doc.status, created=True)
+                if uploader is not None:
+                    s.add(DocumentUploader(document_id=doc.id, key_id=uploader))
+                return got
+        except IntegrityError:  # the same bytes were accepted concurrently
+            got = _existing(ctx, sha)
+    if uploader is not None:
+        _own(ctx, got.id, uploader)
+    return got
+
+
+def _existing(ctx: ServiceContext, sha: str) -> Accepted | None:
     with session_scope(ctx.sessions) as s:
-        existing = s.scalar(select(Document).where(Document.sha256 == sha))
-        if existing is not None:
-            return Accepted(existing.id, sha, existing.status, created=False)
+        doc = s.scalar(select(Document).where(Document.sha256 == sha))
+        return None if doc is None else Accepted(doc.id, sha, doc.status, created=False)
+
+
+def _own(ctx: ServiceContext, doc_id: str, key_id: int) -> None:
+    """Record ``key_id`` as an uploader of ``doc_id`` (once)."""
     try:
         with session_scope(ctx.sessions) as s:
-            doc = Document(
-                sha256=sha, filename=filename[:512], size=len(data), source=source, batch=batch, status="queued"
-            )
-            s.add(doc)
-            s.flush()
-            return Accepted(doc.id, sha, doc.status, created=True)
-    except IntegrityError:  # the same bytes were accepted concurrently
-        with session_scope(ctx.sessions) as s:
-            doc = s.scalar(select(Document).where(Document.sha256 == sha))
-            return Accepted(doc.id, sha, doc.status, created=False)
+            if s.get(DocumentUploader, (doc_id, key_id)) is None:
+                s.add(DocumentUploader(document_id=doc_id, key_id=key_id))
+    except IntegrityError:  # the same uploader sent it twice at once
+        pass
+
+
+def owned_by(key_id: int):
+    """A WHERE clause: the documents ``key_id`` uploaded."""
+    return Document.id.in_(select(DocumentUploader.document_id).where(DocumentUploader.key_id == key_id))

@@ -1,0 +1,42 @@
+"""hardening: document uploaders, revoked UI sessions
+
+Revision ID: 0008_hardening
+Revises: 0007
+Create Date: 2026-12-06 05:45:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0008_hardening'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'document_uploaders',
+        sa.Column('document_id', sa.String(length=36), nullable=False),
+        sa.Column('key_id', sa.Integer(), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['document_id'], ['documents.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['key_id'], ['api_keys.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('document_id', 'key_id'),
+    )
+    op.create_index(op.f('ix_document_uploaders_key_id'), 'document_uploaders', ['key_id'], unique=False)
+    op.create_table(
+        'revoked_sessions',
+        sa.Column('cookie_hash', sa.String(length=64), nullable=False),
+        sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint('cookie_hash'),
+    )
+    op.create_index(op.f('ix_revoked_sessions_expires_at'), 'revoked_sessions', ['expires_at'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f('ix_revoked_sessions_expires_at'), table_name='revoked_sessions')
+    op.drop_table('revoked_sessions')
+    op.drop_index(op.f('ix_document_uploaders_key_id'), table_name='document_uploaders')
+    op.drop_table('document_uploaders')
