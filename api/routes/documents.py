@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -102,9 +103,11 @@ def original(doc_id: str, ctx: Ctx, _: Reviewer) -> Response:
         ctx.blobs.get(sha),
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="{sha}"',
+            # RFC 6266 / 8187: the stored name travels percent-encoded, so no byte of it (a line break, a quote)
+            # can end the header; the plain filename stays the neutral hash
+            "Content-Disposition": f"attachment; filename=\"{sha}\"; filename*=UTF-8''{quote(name, safe='')}",
             "X-Content-Type-Options": "nosniff",
-            "X-Original-Filename": name.encode("ascii", "replace").decode(),
+            "X-Original-Filename": quote(name, safe=" ._-()[]"),
         },
     )
 

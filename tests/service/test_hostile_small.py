@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from fapiao.storage.db import session_scope
+from fapiao.storage.service_tables import Document
 from tests.service.conftest import make_key
+from tests.service.test_api import _wait_done
+from tests.service.test_reconciliation_api import xml
 
 
 def test_over_long_query_values_are_refused_clearly(client: TestClient) -> None:
@@ -19,3 +23,23 @@ def test_over_long_query_values_are_refused_clearly(client: TestClient) -> None:
             resp.status_code,
         )
     assert client.get("/api/v1/invoices", headers=rv, params={"q": "某" * 200}).status_code == 200
+
+
+def test_a_file_name_with_a_line_break_is_served_with_an_encoded_disposition(client: TestClient) -> None:
+    up, rv = make_key(client, "uploader"), make_key(client, "reviewer")
+    name = "发票\r\nSet-Cookie: x=1\n2024.xml"
+    doc = client.post(
+        "/api/v1/documents",
+        headers=up,
+        files=[("files", ("placeholder.xml", xml("24310000000000000009", "1.00", "0.06")))],
+    ).json()["documents"][0]
+    with session_scope(client.app.state.ctx.sessions) as s:  # the drop folder and back-fills keep such names
+        s.get(Document, doc["id"]).filename = name
+    _wait_done(client, doc["id"], up)
+    got = client.get(f"/api/v1/documents/{doc['id']}/original", headers=rv)
+    assert got.status_code == 200, got.text[:200]
+    cd = got.headers["content-disposition"]
+    assert cd.startswith(f'attachment; filename="{doc["sha256"]}"') and "\n" not in cd and "\r" not in cd
+    assert "filename*=UTF-8''%E5%8F%91%E7%A5%A8%0D%0ASet-Cookie%3A%20x%3D1%0A2024.xml" in cd
+    assert "set-cookie" not in got.headers and got.headers["x-original-filename"].isascii()
+    assert "\n" not in got.headers["x-original-filename"]
