@@ -43,3 +43,22 @@ def test_a_file_name_with_a_line_break_is_served_with_an_encoded_disposition(cli
     assert "filename*=UTF-8''%E5%8F%91%E7%A5%A8%0D%0ASet-Cookie%3A%20x%3D1%0A2024.xml" in cd
     assert "set-cookie" not in got.headers and got.headers["x-original-filename"].isascii()
     assert "\n" not in got.headers["x-original-filename"]
+
+
+def test_a_session_cookie_is_dead_after_logout(client: TestClient) -> None:
+    from fapiao.service.keys import create_key
+
+    key = create_key(client.app.state.ctx, "reviewer", "ui")
+    login = client.post("/ui/login", data={"key": key}, follow_redirects=False)
+    cookie = login.cookies["fapiao_session"]
+    assert client.get("/ui/", follow_redirects=False).status_code == 200
+    assert client.post("/ui/logout", follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    stolen = {"Cookie": f"fapiao_session={cookie}"}  # a copy kept by someone else (or the browser's back button)
+    assert client.get("/ui/", headers=stolen, follow_redirects=False).status_code == 303
+    assert client.get("/ui/", headers=stolen | {"Accept": "application/json"}).status_code == 401
+    assert client.post("/ui/upload", headers=stolen, files=[("files", ("a.xml", b"<a/>"))]).status_code == 401
+    again = client.post("/ui/login", data={"key": key}, follow_redirects=False)  # the key itself still works
+    assert (
+        client.get("/ui/", headers={"Cookie": f"fapiao_session={again.cookies['fapiao_session']}"}).status_code == 200
+    )
