@@ -54,22 +54,36 @@ class FolderNotAllowed(FapiaoError):
 
 def allowed_folder(ctx: ServiceContext, folder: str) -> Path:
     """The folder, resolved, if it lies inside one of the configured back-fill roots; refused otherwise (so the
-    API can never be used to read arbitrary server paths)."""
+    API can never be used to read arbitrary server paths). Every path outside the roots gets the same answer,
+    whether it exists, is a file or is a folder: the answer must not be a way to probe the server's disk."""
     roots = ctx.settings.allowed_backfill_roots
+    try:
+        lexical = Path(folder).resolve(strict=False)
+    except (OSError, RuntimeError, ValueError):
+        lexical = None
+    if lexical is None or not _under(lexical, roots):
+        raise FolderNotAllowed(
+            f"{folder}: not a folder inside the folders back-fills may read",
+            hint="allowed: " + ", ".join(map(str, roots)) + " (FAPIAO_BACKFILL_ROOTS)",
+        )
     try:
         path = Path(folder).resolve(strict=True)
     except (OSError, RuntimeError):
         raise BackfillError(
             f"{folder}: no such folder on the server", hint=f"put the files under {roots[0]} and give that path"
         ) from None
-    if not path.is_dir():
-        raise BackfillError(f"{folder}: not a folder", hint="give a folder of invoices, or upload a zip")
-    if not any(path == r or r in path.parents for r in roots):
+    if not _under(path, roots):  # cannot happen after the lexical check, but never trust one check alone
         raise FolderNotAllowed(
-            f"{folder}: outside the folders back-fills may read",
+            f"{folder}: not a folder inside the folders back-fills may read",
             hint="allowed: " + ", ".join(map(str, roots)) + " (FAPIAO_BACKFILL_ROOTS)",
         )
+    if not path.is_dir():
+        raise BackfillError(f"{folder}: not a folder", hint="give a folder of invoices, or upload a zip")
     return path
+
+
+def _under(path: Path, roots: list[Path]) -> bool:
+    return any(path == r or r in path.parents for r in roots)
 
 
 def _inside_roots(ctx: ServiceContext, f: SourceFile) -> SourceFile:

@@ -4,6 +4,8 @@ whether a server path exists; a UI session cookie no longer works after logout."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from fapiao.storage.db import session_scope
@@ -62,3 +64,16 @@ def test_a_session_cookie_is_dead_after_logout(client: TestClient) -> None:
     assert (
         client.get("/ui/", headers={"Cookie": f"fapiao_session={again.cookies['fapiao_session']}"}).status_code == 200
     )
+
+
+def test_back_fill_folder_refusals_do_not_tell_whether_a_path_exists(client: TestClient, tmp_path: Path) -> None:
+    rv = make_key(client, "reviewer")
+    answers = set()
+    for folder in ("/etc", "/etc/passwd", "/no/such/folder", str(tmp_path), str(tmp_path / "missing"), "/root"):
+        resp = client.post("/api/v1/backfills", headers=rv, data={"folder": folder})
+        body = resp.json()
+        answers.add((resp.status_code, body["detail"].replace(folder, "<folder>"), body.get("hint")))
+    assert len(answers) == 1, answers
+    root = client.app.state.ctx.settings.allowed_backfill_roots[0]
+    inside = client.post("/api/v1/backfills", headers=rv, data={"folder": str(root / "not-yet")})
+    assert inside.status_code in (403, 422) and "no such folder" in inside.json()["detail"]  # inside: may say so

@@ -871,8 +871,13 @@ def test_backfill_from_a_server_folder_shows_the_allowed_roots(client: TestClien
         ({"source": "zip"}, {"archive": ("", b"", "application/octet-stream")}, 422, "请选择一个 zip 压缩包"),
         ({"source": "zip"}, {"archive": ("a.zip", b"plain text", "application/zip")}, 422, "a.zip: not a zip archive"),
         ({"source": "folder", "folder": " "}, {}, 422, "请填写服务器上的文件夹路径"),
-        ({"source": "folder", "folder": "/etc"}, {}, 403, "outside the folders back-fills may read"),
-        ({"source": "folder", "folder": "/no/such/folder"}, {}, 422, "no such folder on the server"),
+        ({"source": "folder", "folder": "/etc"}, {}, 403, "not a folder inside the folders back-fills may read"),
+        (
+            {"source": "folder", "folder": "/no/such/folder"},
+            {},
+            403,
+            "not a folder inside the folders back-fills may read",
+        ),
         (
             {"source": "zip", "mapping_name": "erp"},
             {"archive": ("a.zip", b"PK\x05\x06" + b"\0" * 18, "application/zip")},
