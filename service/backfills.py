@@ -162,7 +162,9 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
         source = (
             ctx.blobs.path(sha) if kind == "zip" else allowed_folder(ctx, folder)
         )  # checked again: it may have changed
-        files = list_source(source, ctx.settings.max_upload_bytes, label=name)
+        files = list_source(
+            source, ctx.settings.max_upload_bytes, label=name, max_total=ctx.settings.max_backfill_unpacked_bytes
+        )
         if kind == "folder":
             files = [_inside_roots(ctx, f) for f in files]
     except Exception as exc:  # the archive or folder went bad after it was accepted
@@ -173,7 +175,7 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
     for (i, _), (f, data, error) in zip(todo, iter_bytes([f for _, f in todo]), strict=False):
         if error is None:
             try:
-                got = accept(ctx, data, f.name, "bulk", check_type=False)  # listed as rejected in the log
+                got = accept(ctx, data, f.name, "bulk")  # a refused member is not kept, only listed as rejected
             except FapiaoError as exc:
                 error = str(exc)
         if error is not None:
@@ -364,6 +366,8 @@ def view(s, row: Backfill) -> dict:
     if row.reconciliation_run_id:
         run = s.get(ReconciliationRun, row.reconciliation_run_id)
         counts = dict(run.counts) if run else None
+        if counts is not None:  # refused members are `rejected` lines of the outputs too: the counts agree
+            counts["rejected"] = counts.get("rejected", 0) + len(row.refusals or [])
     return {
         "id": row.id,
         "status": row.status,
