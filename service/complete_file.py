@@ -12,7 +12,7 @@ _XML_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)[\s>/]")
 def looks_complete(data: bytes) -> bool:
     """False when ``data`` is visibly cut off; True otherwise (a format without an end marker counts as whole)."""
     if not data:
-        return False
+        return True  # nothing to wait for: it is refused as empty, with its reason
     tail = data[-2048:]
     if data.startswith(b"%PDF"):
         return b"%%EOF" in tail
