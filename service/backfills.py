@@ -3,8 +3,9 @@ queue (so the in-process executor or any number of Celery workers read them, exa
 restarts); when the last one is finished, whoever finished it reconciles the back-fill and stores its
 outputs (reconciliation.xlsx, drafts.xlsx in the records' layout, log.jsonl) in the blob store.
 
-ingesting → processing → reconciling → done | failed. Ingestion is idempotent by file position, so after a
-crash it is simply run again; completion is claimed with a conditional update, so it happens once."""
+ingesting → processing → reconciling → done | failed. Ingestion is idempotent by file identity (name and
+content hash, never position: a folder may change meanwhile), so after a crash it is simply run again;
+completion is claimed with a conditional update, so it happens once."""
 
 from __future__ import annotations
 
@@ -157,7 +158,18 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
         if row is None or row.status != "ingesting":
             return
         kind, name, sha, folder = row.source_kind, row.source_name, row.source_sha256, row.source_name
-        have = set(s.scalars(select(BackfillDocument.position).where(BackfillDocument.backfill_id == backfill_id)))
+        have = {  # name → (member row id, content hash): what an interrupted ingestion already took
+            name: (row_id, sha)
+            for row_id, name, sha in s.execute(
+                select(BackfillDocument.id, BackfillDocument.name, Document.sha256)
+                .join(Document, Document.id == BackfillDocument.document_id)
+                .where(BackfillDocument.backfill_id == backfill_id)
+            )
+        }
+        next_position = (
+            s.scalar(select(func.max(BackfillDocument.position)).where(BackfillDocument.backfill_id == backfill_id))
+            or -1
+        ) + 1
     try:
         source = (
             ctx.blobs.path(sha) if kind == "zip" else allowed_folder(ctx, folder)
@@ -170,9 +182,11 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
     except Exception as exc:  # the archive or folder went bad after it was accepted
         _fail(ctx, backfill_id, f"{name}: cannot be read ({exc})")
         return
-    todo = [(i, f) for i, f in enumerate(files) if i not in have]
     refusals = []
-    for (i, _), (f, data, error) in zip(todo, iter_bytes([f for _, f in todo]), strict=False):
+    for f, data, error in iter_bytes(files):
+        taken = have.get(f.name[:1024])
+        if error is None and taken is not None and taken[1] == ctx.blobs.digest(data):
+            continue  # the same file (name and content) was taken before the interruption: not by position
         if error is None:
             try:
                 got = accept(ctx, data, f.name, "bulk")  # a refused member is not kept, only listed as rejected
@@ -182,7 +196,15 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
             refusals.append({"name": f.name, "error": error})
             continue
         with session_scope(ctx.sessions) as s:
-            s.add(BackfillDocument(backfill_id=backfill_id, position=i, name=f.name[:1024], document_id=got.id))
+            if taken is not None:  # the file was replaced since it was taken: the member is its new content
+                s.execute(update(BackfillDocument).where(BackfillDocument.id == taken[0]).values(document_id=got.id))
+            else:
+                s.add(
+                    BackfillDocument(
+                        backfill_id=backfill_id, position=next_position, name=f.name[:1024], document_id=got.id
+                    )
+                )
+                next_position += 1
         if got.created:
             dispatch(got.id)
     with session_scope(ctx.sessions) as s:

@@ -5,6 +5,7 @@ stored. Nothing refused reaches the originals."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 from pathlib import Path
@@ -63,3 +64,52 @@ def test_an_archive_past_the_unpacked_cap_is_refused_member_by_member(settings: 
     assert sorted(refused) == ["big.zip:3.xml", "big.zip:4.xml"], refused
     assert all("unpacks to more than 307,200 bytes" in e for e in refused.values())
     assert body["accepted"] == 3
+
+
+class _Crash(BaseException):
+    """Stands in for the process being killed in the middle of an ingestion."""
+
+
+def test_resume_goes_by_file_identity_not_position(settings: Settings) -> None:
+    """A folder back-fill cut off after two files, then a file is added that sorts first (so every position
+    shifts) and one already taken is replaced: the resumed ingestion takes each file once, by identity."""
+    from sqlalchemy import select
+
+    from fapiao.service import backfills as svc
+    from fapiao.service.runtime import start_service
+    from fapiao.storage.backfill_tables import BackfillDocument
+    from fapiao.storage.db import session_scope
+    from fapiao.storage.service_tables import Document
+
+    ctx = start_service(settings)
+    try:
+        folder = settings.allowed_backfill_roots[0] / "2024"
+        folder.mkdir(parents=True)
+        for n in "abcd":
+            (folder / f"{n}.xml").write_bytes(xml(f"243900000000000001{ord(n)}", "10.00", "0.60"))
+        bid = svc.start(ctx, "test", folder=str(folder))["id"]
+        sent: list[str] = []
+
+        def dies_after_two(doc_id: str) -> None:
+            sent.append(doc_id)
+            if len(sent) == 2:
+                raise _Crash()
+
+        with contextlib.suppress(_Crash):
+            svc.ingest(ctx, bid, dies_after_two)
+        (folder / "0-new.xml").write_bytes(xml("24390000000000000199", "10.00", "0.60"))
+        (folder / "a.xml").write_bytes(xml("24390000000000000198", "20.00", "1.20"))  # replaced since
+        svc.ingest(ctx, bid, lambda doc_id: sent.append(doc_id))
+        with session_scope(ctx.sessions) as s:
+            members = s.execute(
+                select(BackfillDocument.name, Document.sha256)
+                .join(Document, Document.id == BackfillDocument.document_id)
+                .where(BackfillDocument.backfill_id == bid)
+            ).all()
+        names = sorted(n for n, _ in members)
+        assert len(names) == len(set(names)) == 5, names  # each file once: none twice, the new one not skipped
+        current = {str(p): ctx.blobs.digest(p.read_bytes()) for p in folder.iterdir()}
+        assert dict(members) == current  # the replaced a.xml is its new content
+
+    finally:
+        ctx.close()
