@@ -12,7 +12,7 @@ from fapiao.core.errors import LimitExceeded, UnsupportedFormat
 from fapiao.intake.loaders.sniff import ACCEPTED_KINDS, DocumentKind, active_content, sniff
 from fapiao.service.context import ServiceContext
 from fapiao.storage.db import session_scope
-from fapiao.storage.service_tables import Document, DocumentUploader
+from fapiao.storage.service_tables import Document, DocumentBatch, DocumentUploader
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,15 @@ def accept(
                 got = Accepted(doc.id, sha, doc.status, created=True)
                 if uploader is not None:
                     s.add(DocumentUploader(document_id=doc.id, key_id=uploader))
+                if batch is not None:
+                    s.add(DocumentBatch(document_id=doc.id, batch=batch))
                 return got
         except IntegrityError:  # the same bytes were accepted concurrently
             got = _existing(ctx, sha)
     if uploader is not None:
-        _own(ctx, got.id, uploader)
+        _link(ctx, DocumentUploader, document_id=got.id, key_id=uploader)
+    if batch is not None:  # sent again under another batch: it belongs to that one too
+        _link(ctx, DocumentBatch, document_id=got.id, batch=batch)
     return got
 
 
@@ -87,13 +91,13 @@ def _existing(ctx: ServiceContext, sha: str) -> Accepted | None:
         return None if doc is None else Accepted(doc.id, sha, doc.status, created=False)
 
 
-def _own(ctx: ServiceContext, doc_id: str, key_id: int) -> None:
-    """Record ``key_id`` as an uploader of ``doc_id`` (once)."""
+def _link(ctx: ServiceContext, table, **key) -> None:
+    """Add the row ``key`` to ``table`` (an uploader or a batch of a document) unless it is there."""
     try:
         with session_scope(ctx.sessions) as s:
-            if s.get(DocumentUploader, (doc_id, key_id)) is None:
-                s.add(DocumentUploader(document_id=doc_id, key_id=key_id))
-    except IntegrityError:  # the same uploader sent it twice at once
+            if s.get(table, tuple(key.values())) is None:
+                s.add(table(**key))
+    except IntegrityError:  # added at the same moment by another request
         pass
 
 

@@ -145,3 +145,14 @@ class RevokedSession(Base):
 
     cookie_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class DocumentBatch(Base):
+    """Every batch a document was uploaded under (``Document.batch`` keeps the first): the same bytes sent again
+    with another batch belong to both."""
+
+    __tablename__ = "document_batches"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    batch: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -17,6 +17,7 @@ from fapiao.core.errors import FapiaoError, LimitExceeded, UnsupportedFormat
 from fapiao.service.context import ServiceContext
 from fapiao.service.documents import accept, owned_by
 from fapiao.service.keys import allows
+from fapiao.service.queries import in_batch
 from fapiao.storage.db import page_of, session_scope
 from fapiao.storage.service_tables import ApiKey, Document, DocumentUploader
 
@@ -76,7 +77,7 @@ def list_documents(
         if status:
             q = q.where(Document.status == status)
         if batch:
-            q = q.where(Document.batch == batch)
+            q = q.where(in_batch(batch))
         total, docs = page_of(s, q, (Document.created_at.desc(),), page, size)
         return {
             "total": total,

@@ -77,3 +77,34 @@ def test_back_fill_folder_refusals_do_not_tell_whether_a_path_exists(client: Tes
     root = client.app.state.ctx.settings.allowed_backfill_roots[0]
     inside = client.post("/api/v1/backfills", headers=rv, data={"folder": str(root / "not-yet")})
     assert inside.status_code in (403, 422) and "no such folder" in inside.json()["detail"]  # inside: may say so
+
+
+def test_a_file_uploaded_again_under_another_batch_belongs_to_both(client: TestClient) -> None:
+    up, rv = make_key(client, "uploader"), make_key(client, "reviewer")
+    data = xml("24310000000000000077", "100.00", "6.00")
+    first = client.post("/api/v1/documents?batch=march", headers=up, files=[("files", ("a.xml", data))]).json()
+    again = client.post("/api/v1/documents?batch=april", headers=up, files=[("files", ("a.xml", data))]).json()
+    doc = first["documents"][0]["id"]
+    assert again["documents"][0]["id"] == doc and again["documents"][0]["duplicate"]
+    _wait_done(client, doc, up)
+    for batch in ("march", "april"):
+        docs = client.get("/api/v1/documents", headers=rv, params={"batch": batch}).json()["documents"]
+        assert [d["id"] for d in docs] == [doc], batch
+        invoices = client.get("/api/v1/invoices", headers=rv, params={"batch": batch}).json()["invoices"]
+        assert len(invoices) == 1, batch
+        run = client.post("/api/v1/reconciliations", headers=rv, json={"batch": batch}).json()
+        assert run["documents"] == 1, (batch, run)
+    from fapiao.service.queries import batch_progress, known_batches
+
+    with session_scope(client.app.state.ctx.sessions) as s:
+        assert set(known_batches(s)) == {"march", "april"}
+        assert batch_progress(s, "april") == {"done": 1}
+    page = client.get("/ui/batches/april", cookies=_ui_cookie(client))
+    assert page.status_code == 200 and "a.xml" in page.text
+
+
+def _ui_cookie(client: TestClient) -> dict:
+    from fapiao.service.keys import create_key
+
+    resp = client.post("/ui/login", data={"key": create_key(client.app.state.ctx, "reviewer")}, follow_redirects=False)
+    return {"fapiao_session": resp.cookies["fapiao_session"]}

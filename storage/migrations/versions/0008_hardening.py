@@ -1,4 +1,4 @@
-"""hardening: document uploaders, revoked UI sessions
+"""hardening: document uploaders, document batches, revoked UI sessions
 
 Revision ID: 0008_hardening
 Revises: 0007
@@ -27,6 +27,20 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_document_uploaders_key_id'), 'document_uploaders', ['key_id'], unique=False)
     op.create_table(
+        'document_batches',
+        sa.Column('document_id', sa.String(length=36), nullable=False),
+        sa.Column('batch', sa.String(length=64), nullable=False),
+        sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['document_id'], ['documents.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('document_id', 'batch'),
+    )
+    op.create_index(op.f('ix_document_batches_batch'), 'document_batches', ['batch'], unique=False)
+    # every document already uploaded with a batch belongs to it
+    op.execute(
+        "INSERT INTO document_batches (document_id, batch, at) "
+        "SELECT id, batch, created_at FROM documents WHERE batch IS NOT NULL"
+    )
+    op.create_table(
         'revoked_sessions',
         sa.Column('cookie_hash', sa.String(length=64), nullable=False),
         sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
@@ -38,5 +52,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_revoked_sessions_expires_at'), table_name='revoked_sessions')
     op.drop_table('revoked_sessions')
+    op.drop_index(op.f('ix_document_batches_batch'), table_name='document_batches')
+    op.drop_table('document_batches')
     op.drop_index(op.f('ix_document_uploaders_key_id'), table_name='document_uploaders')
     op.drop_table('document_uploaders')
