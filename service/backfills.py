@@ -185,7 +185,7 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
     refusals = []
     for f, data, error in iter_bytes(files):
         taken = have.get(f.name[:1024])
-        if error is None and taken is not None and taken[1] == ctx.blobs.digest(data):
+        if data is not None and taken is not None and taken[1] == ctx.blobs.digest(data):
             continue  # the same file (name and content) was taken before the interruption: not by position
         if error is None:
             try:

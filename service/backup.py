@@ -51,6 +51,13 @@ def _is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def _sqlite_file(url: str) -> str:
+    path = make_url(url).database
+    if not path:
+        raise BackupError(f"{url}: an SQLite database in memory cannot be backed up; use a file")
+    return path
+
+
 # -- PostgreSQL through pg_dump / pg_restore ----------------------------------------------------------------
 
 
@@ -97,7 +104,7 @@ def backup(settings: Settings, dest: Path) -> dict:
     dest.mkdir(parents=True, exist_ok=True)
     url = settings.db_url
     if _is_sqlite(url):
-        source = sqlite3.connect(make_url(url).database, timeout=30)
+        source = sqlite3.connect(_sqlite_file(url), timeout=30)
         target = sqlite3.connect(dest / SQLITE_FILE)
         try:
             with target:
@@ -112,7 +119,7 @@ def backup(settings: Settings, dest: Path) -> dict:
         if pg.schema:
             cmd.append(f"--schema={pg.schema}")
         _run([*cmd, pg.uri], pg)
-        database = {"kind": "postgresql", "file": PG_FILE, "schema": pg.schema}
+        database = {"kind": "postgresql", "file": PG_FILE, "schema": pg.schema or ""}
     blobs = BlobStore(settings.data_dir / "originals")
     files = {database["file"]: _sha256(dest / database["file"])}
     for path in sorted(blobs.root.glob("??/??/*")):
@@ -165,7 +172,7 @@ def restore(settings: Settings, src: Path) -> dict:
     if (db["kind"] == "sqlite") != _is_sqlite(url):
         raise BackupError(f"{src}: a {db['kind']} backup cannot be restored into {make_url(url).get_backend_name()}")
     if db["kind"] == "sqlite":
-        live = Path(make_url(url).database)
+        live = Path(_sqlite_file(url))
         live.parent.mkdir(parents=True, exist_ok=True)
         source = sqlite3.connect(src / db["file"])
         target = sqlite3.connect(live, timeout=30)

@@ -78,6 +78,8 @@ def accept(
                 return got
         except IntegrityError:  # the same bytes were accepted concurrently
             got = _existing(ctx, sha)
+    if got is None:  # pragma: no cover - a row that was there a moment ago
+        raise RuntimeError(f"{filename}: its document vanished while it was being accepted")
     if uploader is not None:
         _link(ctx, DocumentUploader, document_id=got.id, key_id=uploader)
     if batch is not None:  # sent again under another batch: it belongs to that one too

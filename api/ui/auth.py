@@ -52,7 +52,7 @@ def current_key(request: Request, ctx: ServiceContext) -> ApiKey | None:
 def key_of_cookie(ctx: ServiceContext, cookie: str | None) -> ApiKey | None:
     """The live key of a genuine, unexpired session cookie that was not logged out; None otherwise."""
     key_hash = session.verify(secret(ctx), cookie)
-    if not key_hash or is_revoked(ctx, cookie):
+    if not key_hash or not cookie or is_revoked(ctx, cookie):
         return None
     return key_by_hash(ctx, key_hash)
 

@@ -78,7 +78,7 @@ async def login(
 @router.post("/logout")
 def logout(request: Request, ctx: Ctx) -> Response:
     cookie = request.cookies.get(session.COOKIE)
-    if session.verify(secret(ctx), cookie):  # ended on the server too: a copy of the cookie is worth nothing
+    if cookie and session.verify(secret(ctx), cookie):  # ended on the server too: a copy of the cookie is worth nothing
         expires = dt.datetime.fromtimestamp(session.issued_at(cookie) + session.MAX_AGE_S + 60, dt.UTC)
         revoke(ctx, cookie, expires)
     response = RedirectResponse("/ui/login", status_code=303)
