@@ -11,7 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fapiao.api.problems import problem
 from fapiao.api.ui import session
-from fapiao.service.keys import authenticate, key_by_hash
+from fapiao.api.ui.auth import key_of_cookie
+from fapiao.service.keys import authenticate
 
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 PUBLIC = {"/ui/login", "/ui/logout"}
@@ -98,8 +99,7 @@ async def _unauthenticated(ctx, path: str, headers: dict[str, str]):
         return None
     if path.startswith("/ui/"):
         cookie = _cookie(headers.get("cookie", ""), session.COOKIE)
-        key_hash = session.verify(session.load_secret(ctx.settings.data_dir.resolve()), cookie)
-        if key_hash and await run_in_threadpool(key_by_hash, ctx, key_hash) is not None:
+        if cookie and await run_in_threadpool(key_of_cookie, ctx, cookie) is not None:
             return None
         return problem(401, "unauthorized", "your session has ended", "log in again at /ui/login")
     scheme, _, token = headers.get("authorization", "").partition(" ")

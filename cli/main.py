@@ -174,6 +174,51 @@ def db_upgrade() -> None:
     err.print("database schema is up to date")
 
 
+@db_app.command("backup")
+def db_backup(dest: Annotated[Path, typer.Argument(help="A new (or empty) folder for the backup.")]) -> None:
+    """Copy the database (consistently, while the service runs) and the originals, with a manifest of SHA-256s."""
+    from fapiao.service.backup import BackupError, backup
+
+    try:
+        manifest = backup(get_settings(), dest)
+    except BackupError as exc:
+        err.print(f"[red]backup failed[/red]: {exc}")
+        raise typer.Exit(2) from None
+    err.print(
+        f"backed up the {manifest['database']['kind']} database and {len(manifest['files']) - 1} originals to {dest}"
+    )
+
+
+@db_app.command("restore")
+def db_restore(src: Annotated[Path, typer.Argument(help="A folder made by `fapiao db backup`.")]) -> None:
+    """Bring a backup back (stop the service first): its hashes are checked before anything is written."""
+    from fapiao.service.backup import BackupError, restore
+
+    try:
+        manifest = restore(get_settings(), src)
+    except BackupError as exc:
+        err.print(f"[red]restore failed[/red]: {exc}")
+        raise typer.Exit(2) from None
+    err.print(
+        f"restored the {manifest['database']['kind']} database and originals from {src} ({manifest['created_at']})"
+    )
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Report documents without their original, damaged originals, invoices without their document and jobs stuck
+    in processing; exits 1 when anything is wrong."""
+    from fapiao.service.backup import check
+
+    problems = check(get_settings())
+    for line in problems:
+        print(line)
+    if problems:
+        err.print(f"[red]{len(problems)} problem(s) found[/red]")
+        raise typer.Exit(1)
+    err.print("no problems found")
+
+
 @keys_app.command("create")
 def keys_create(
     role: Annotated[str, typer.Option(help="uploader | reviewer | admin")],

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     nothing outside them can be named through the API."""
     max_backfill_bytes: int = 4 * 1024 * 1024 * 1024
     """Largest zip accepted for a back-fill upload."""
+    max_backfill_unpacked_bytes: int = 16 * 1024 * 1024 * 1024
+    """Most bytes one back-fill's zip members may unpack to in all (members past it are refused)."""
     alert_review_hours: float = Field(72.0, gt=0)
     """An invoice waiting in needs-review longer than this is an alert."""
     alert_import_max_age_hours: float = Field(48.0, gt=0)

@@ -3,8 +3,9 @@ queue (so the in-process executor or any number of Celery workers read them, exa
 restarts); when the last one is finished, whoever finished it reconciles the back-fill and stores its
 outputs (reconciliation.xlsx, drafts.xlsx in the records' layout, log.jsonl) in the blob store.
 
-ingesting → processing → reconciling → done | failed. Ingestion is idempotent by file position, so after a
-crash it is simply run again; completion is claimed with a conditional update, so it happens once."""
+ingesting → processing → reconciling → done | failed. Ingestion is idempotent by file identity (name and
+content hash, never position: a folder may change meanwhile), so after a crash it is simply run again;
+completion is claimed with a conditional update, so it happens once."""
 
 from __future__ import annotations
 
@@ -52,22 +53,36 @@ class FolderNotAllowed(FapiaoError):
 
 def allowed_folder(ctx: ServiceContext, folder: str) -> Path:
     """The folder, resolved, if it lies inside one of the configured back-fill roots; refused otherwise (so the
-    API can never be used to read arbitrary server paths)."""
+    API can never be used to read arbitrary server paths). Every path outside the roots gets the same answer,
+    whether it exists, is a file or is a folder: the answer must not be a way to probe the server's disk."""
     roots = ctx.settings.allowed_backfill_roots
+    try:
+        lexical = Path(folder).resolve(strict=False)
+    except (OSError, RuntimeError, ValueError):
+        lexical = None
+    if lexical is None or not _under(lexical, roots):
+        raise FolderNotAllowed(
+            f"{folder}: not a folder inside the folders back-fills may read",
+            hint="allowed: " + ", ".join(map(str, roots)) + " (FAPIAO_BACKFILL_ROOTS)",
+        )
     try:
         path = Path(folder).resolve(strict=True)
     except (OSError, RuntimeError):
         raise BackfillError(
             f"{folder}: no such folder on the server", hint=f"put the files under {roots[0]} and give that path"
         ) from None
-    if not path.is_dir():
-        raise BackfillError(f"{folder}: not a folder", hint="give a folder of invoices, or upload a zip")
-    if not any(path == r or r in path.parents for r in roots):
+    if not _under(path, roots):  # cannot happen after the lexical check, but never trust one check alone
         raise FolderNotAllowed(
-            f"{folder}: outside the folders back-fills may read",
+            f"{folder}: not a folder inside the folders back-fills may read",
             hint="allowed: " + ", ".join(map(str, roots)) + " (FAPIAO_BACKFILL_ROOTS)",
         )
+    if not path.is_dir():
+        raise BackfillError(f"{folder}: not a folder", hint="give a folder of invoices, or upload a zip")
     return path
+
+
+def _under(path: Path, roots: list[Path]) -> bool:
+    return any(path == r or r in path.parents for r in roots)
 
 
 def _inside_roots(ctx: ServiceContext, f: SourceFile) -> SourceFile:
@@ -141,30 +156,53 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
         if row is None or row.status != "ingesting":
             return
         kind, name, sha, folder = row.source_kind, row.source_name, row.source_sha256, row.source_name
-        have = set(s.scalars(select(BackfillDocument.position).where(BackfillDocument.backfill_id == backfill_id)))
+        have = {  # name → (member row id, content hash): what an interrupted ingestion already took
+            name: (row_id, sha)
+            for row_id, name, sha in s.execute(
+                select(BackfillDocument.id, BackfillDocument.name, Document.sha256)
+                .join(Document, Document.id == BackfillDocument.document_id)
+                .where(BackfillDocument.backfill_id == backfill_id)
+            )
+        }
+        next_position = (
+            s.scalar(select(func.max(BackfillDocument.position)).where(BackfillDocument.backfill_id == backfill_id))
+            or -1
+        ) + 1
     try:
         source = (
             ctx.blobs.path(sha) if kind == "zip" else allowed_folder(ctx, folder)
         )  # checked again: it may have changed
-        files = list_source(source, ctx.settings.max_upload_bytes, label=name)
+        files = list_source(
+            source, ctx.settings.max_upload_bytes, label=name, max_total=ctx.settings.max_backfill_unpacked_bytes
+        )
         if kind == "folder":
             files = [_inside_roots(ctx, f) for f in files]
     except Exception as exc:  # the archive or folder went bad after it was accepted
         _fail(ctx, backfill_id, f"{name}: cannot be read ({exc})")
         return
-    todo = [(i, f) for i, f in enumerate(files) if i not in have]
     refusals = []
-    for (i, _), (f, data, error) in zip(todo, iter_bytes([f for _, f in todo]), strict=False):
+    for f, data, error in iter_bytes(files):
+        taken = have.get(f.name[:1024])
+        if data is not None and taken is not None and taken[1] == ctx.blobs.digest(data):
+            continue  # the same file (name and content) was taken before the interruption: not by position
         if error is None:
             try:
-                got = accept(ctx, data, f.name, "bulk", check_type=False)  # listed as rejected in the log
+                got = accept(ctx, data, f.name, "bulk")  # a refused member is not kept, only listed as rejected
             except FapiaoError as exc:
                 error = str(exc)
         if error is not None:
             refusals.append({"name": f.name, "error": error})
             continue
         with session_scope(ctx.sessions) as s:
-            s.add(BackfillDocument(backfill_id=backfill_id, position=i, name=f.name[:1024], document_id=got.id))
+            if taken is not None:  # the file was replaced since it was taken: the member is its new content
+                s.execute(update(BackfillDocument).where(BackfillDocument.id == taken[0]).values(document_id=got.id))
+            else:
+                s.add(
+                    BackfillDocument(
+                        backfill_id=backfill_id, position=next_position, name=f.name[:1024], document_id=got.id
+                    )
+                )
+                next_position += 1
         if got.created:
             dispatch(got.id)
     with session_scope(ctx.sessions) as s:
@@ -348,6 +386,8 @@ def view(s, row: Backfill) -> dict:
     if row.reconciliation_run_id:
         run = s.get(ReconciliationRun, row.reconciliation_run_id)
         counts = dict(run.counts) if run else None
+        if counts is not None:  # refused members are `rejected` lines of the outputs too: the counts agree
+            counts["rejected"] = counts.get("rejected", 0) + len(row.refusals or [])
     return {
         "id": row.id,
         "status": row.status,

@@ -14,7 +14,7 @@ from fapiao.core.states import JobStatus
 from fapiao.intake.loaders.sniff import ACCEPTED_KINDS, DocumentKind, active_content, sniff
 from fapiao.service.context import ServiceContext
 from fapiao.storage.db import session_scope
-from fapiao.storage.service_tables import Document
+from fapiao.storage.service_tables import Document, DocumentBatch, DocumentUploader
 
 
 @dataclass(frozen=True)
@@ -27,11 +27,19 @@ class Accepted:
 
 
 def accept(
-    ctx: ServiceContext, data: bytes, filename: str, source: str, batch: str | None = None, *, check_type: bool = True
+    ctx: ServiceContext,
+    data: bytes,
+    filename: str,
+    source: str,
+    batch: str | None = None,
+    *,
+    check_type: bool = True,
+    uploader: int | None = None,
 ) -> Accepted:
     """Store ``data`` and commit its job. A file whose bytes are no accepted type (README: "Only these file types
     are accepted") is refused here, unless ``check_type`` is False: a back-fill keeps such members as failed
-    jobs, so its log and reconciliation report list them as `rejected` beside the others."""
+    jobs, so its log and reconciliation report list them as `rejected` beside the others. ``uploader`` (an API
+    key id) is recorded as one of the document's uploaders, who may then read its status."""
     check_size(data, filename, ctx.settings.max_upload_bytes, empty_hint="check that the upload finished")
     active = active_content(data)
     if active:  # never stored, so never served: a browser would render or run it
@@ -48,19 +56,53 @@ def accept(
             + ("; send archives to POST /api/v1/backfills" if kind is DocumentKind.zip else ""),
         )
     sha = ctx.blobs.put(data)
+    got = _existing(ctx, sha)
+    if got is None:
+        try:
+            with session_scope(ctx.sessions) as s:
+                doc = Document(
+                    sha256=sha,
+                    filename=filename[:512],
+                    size=len(data),
+                    source=source,
+                    batch=batch,
+                    status=JobStatus.queued,
+                )
+                s.add(doc)
+                s.flush()
+                got = Accepted(doc.id, sha, doc.status, created=True)
+                if uploader is not None:
+                    s.add(DocumentUploader(document_id=doc.id, key_id=uploader))
+                if batch is not None:
+                    s.add(DocumentBatch(document_id=doc.id, batch=batch))
+                return got
+        except IntegrityError:  # the same bytes were accepted concurrently
+            got = _existing(ctx, sha)
+    if got is None:  # pragma: no cover - a row that was there a moment ago
+        raise RuntimeError(f"{filename}: its document vanished while it was being accepted")
+    if uploader is not None:
+        _link(ctx, DocumentUploader, document_id=got.id, key_id=uploader)
+    if batch is not None:  # sent again under another batch: it belongs to that one too
+        _link(ctx, DocumentBatch, document_id=got.id, batch=batch)
+    return got
+
+
+def _existing(ctx: ServiceContext, sha: str) -> Accepted | None:
     with session_scope(ctx.sessions) as s:
-        existing = s.scalar(select(Document).where(Document.sha256 == sha))
-        if existing is not None:
-            return Accepted(existing.id, sha, existing.status, created=False)
+        doc = s.scalar(select(Document).where(Document.sha256 == sha))
+        return None if doc is None else Accepted(doc.id, sha, doc.status, created=False)
+
+
+def _link(ctx: ServiceContext, table, **key) -> None:
+    """Add the row ``key`` to ``table`` (an uploader or a batch of a document) unless it is there."""
     try:
         with session_scope(ctx.sessions) as s:
-            doc = Document(
-                sha256=sha, filename=filename[:512], size=len(data), source=source, batch=batch, status=JobStatus.queued
-            )
-            s.add(doc)
-            s.flush()
-            return Accepted(doc.id, sha, doc.status, created=True)
-    except IntegrityError:  # the same bytes were accepted concurrently
-        with session_scope(ctx.sessions) as s:
-            doc = s.scalar(select(Document).where(Document.sha256 == sha))
-            return Accepted(doc.id, sha, doc.status, created=False)
+            if s.get(table, tuple(key.values())) is None:
+                s.add(table(**key))
+    except IntegrityError:  # added at the same moment by another request
+        pass
+
+
+def owned_by(key_id: int):
+    """A WHERE clause: the documents ``key_id`` uploaded."""
+    return Document.id.in_(select(DocumentUploader.document_id).where(DocumentUploader.key_id == key_id))

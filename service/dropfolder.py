@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+import time
 from pathlib import Path
 
 from fapiao.core.errors import FapiaoError
+from fapiao.service.complete_file import looks_complete
 from fapiao.service.context import ServiceContext
 from fapiao.service.documents import Accepted, accept
 from fapiao.service.periodic import Periodic
@@ -18,8 +20,28 @@ from fapiao.service.periodic import Periodic
 log = logging.getLogger(__name__)
 
 
+QUIET_SECONDS = 120.0
+"""A file that still looks cut off is taken as it is once unchanged this long (it then fails with its reason)."""
+_INCOMPLETE = object()
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
 class DropFolder:
-    def __init__(self, ctx: ServiceContext, root: Path, settle_seconds: float = 1.0, on_accept=None) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        root: Path,
+        settle_seconds: float = 1.0,
+        on_accept=None,
+        quiet_seconds: float = QUIET_SECONDS,
+    ) -> None:
         self.ctx = ctx
         self.inbox = root / "inbox"
         self.processed = root / "processed"
@@ -27,8 +49,11 @@ class DropFolder:
         for d in (self.inbox, self.processed, self.failed):
             d.mkdir(parents=True, exist_ok=True)
         self.settle_seconds = settle_seconds
+        self.quiet_seconds = quiet_seconds
         self.on_accept = on_accept
         self._last: dict[Path, tuple[int, int]] = {}
+        self._incomplete: dict[Path, tuple[int, int]] = {}
+        """Files read and found cut off, by the signature they had: not read again until they change."""
         self._loop = Periodic("fapiao-drop-folder", settle_seconds, self.scan)
 
     def scan(self) -> list[Accepted]:
@@ -56,18 +81,28 @@ class DropFolder:
             if self._last.get(path) != sig:
                 current[path] = sig  # still changing (or new): look again next pass
                 continue
+            quiet = time.time() - st.st_mtime >= self.quiet_seconds
+            if self._incomplete.get(path) == sig and not quiet:
+                current[path] = sig  # cut off when read, unchanged since: wait for the rest (or the quiet period)
+                continue
             try:
-                result = self._ingest(path, st.st_size)
+                result = self._ingest(path, sig, quiet)
             except Exception:
                 log.exception("drop folder: %s could not be handled; it is tried again at the next pass", path)
                 current[path] = sig
                 continue
-            if result is not None:
+            if result is _INCOMPLETE:
+                self._incomplete[path] = current[path] = sig
+            elif result is not None:
                 accepted.append(result)
         self._last = current
+        self._incomplete = {p: sig for p, sig in self._incomplete.items() if p in current}
         return accepted
 
-    def _ingest(self, path: Path, size: int) -> Accepted | None:
+    def _ingest(self, path: Path, sig: tuple[int, int], quiet: bool):
+        """Read, check and accept one settled file, then move it. Returns the acceptance, ``_INCOMPLETE`` for a
+        file that is visibly cut off (a copy still under way) before the long quiet period, or None."""
+        size = sig[0]
         rel = path.relative_to(self.inbox)
         limit = self.ctx.settings.max_upload_bytes
         if size > limit:  # refused from its size: reading it first took the server down (and again at each restart)
@@ -84,11 +119,17 @@ class DropFolder:
             return None
         if len(data) != size:  # still being written: looked at again from the next pass on
             return None
+        if not quiet and not looks_complete(data):
+            return _INCOMPLETE
         try:
             result = accept(self.ctx, data, str(rel), source="drop_folder")
         except FapiaoError as exc:
             self._refuse(path, str(exc))
             return None
+        now = _signature(path)
+        if now is not None and now != sig:  # written to again after it was read: the new content is read again
+            log.info("drop folder: %s changed after it was read; its new content is read at a later pass", rel)
+            return result
         try:
             self._move(path, self.processed / dt.date.today().isoformat() / rel)
         except FileNotFoundError:  # removed after it was read: its job is committed, nothing is lost

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Text, cast, func, or_, select
+from sqlalchemy import Text, cast, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from fapiao.core.states import ReviewState
 from fapiao.intake.signatures.findings import BROKEN, DAMAGED, UNSUPPORTED, VALID
 from fapiao.storage.db import page_of
-from fapiao.storage.service_tables import AuditEntry, Document, ExtractedInvoice
+from fapiao.storage.service_tables import AuditEntry, Document, DocumentBatch, ExtractedInvoice
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,9 @@ def _filtered(f: InvoiceFilter):
     if f.invoice_type:
         stmt = stmt.where(ExtractedInvoice.invoice_type == f.invoice_type)
     if f.batch:
-        stmt = stmt.where(ExtractedInvoice.document_id.in_(select(Document.id).where(Document.batch == f.batch)))
+        stmt = stmt.where(
+            ExtractedInvoice.document_id.in_(select(DocumentBatch.document_id).where(DocumentBatch.batch == f.batch))
+        )
     if f.match == "none":
         stmt = stmt.where(ExtractedInvoice.match_category.is_(None))
     elif f.match:
@@ -129,22 +131,28 @@ def next_pending(s: Session, after_id: int | None = None) -> int | None:
     return s.scalar(stmt.order_by(*QUEUE_ORDER).limit(1))
 
 
+def in_batch(batch: str):
+    """A WHERE clause over Document: the documents uploaded under ``batch``, first (``Document.batch``) or again
+    (``document_batches``)."""
+    return or_(
+        Document.batch == batch,
+        Document.id.in_(select(DocumentBatch.document_id).where(DocumentBatch.batch == batch)),
+    )
+
+
 def known_batches(s: Session, limit: int = 500) -> list[str]:
     """Batch names documents were uploaded with, most recently used first (for the UI's batch pickers)."""
-    newest = func.max(Document.created_at)
-    stmt = (
-        select(Document.batch)
-        .where(Document.batch.is_not(None))
-        .group_by(Document.batch)
-        .order_by(newest.desc(), Document.batch)
-        .limit(limit)
-    )
-    return [b for (b,) in s.execute(stmt) if b is not None]
+    used = union_all(
+        select(Document.batch.label("batch"), Document.created_at.label("at")).where(Document.batch.is_not(None)),
+        select(DocumentBatch.batch.label("batch"), DocumentBatch.at.label("at")),
+    ).subquery()
+    stmt = select(used.c.batch).group_by(used.c.batch).order_by(func.max(used.c.at).desc(), used.c.batch)
+    return [b for (b,) in s.execute(stmt.limit(limit))]
 
 
 def batch_progress(s: Session, batch: str) -> dict[str, int]:
     """Documents of one batch per job status (queued, processing, done, failed)."""
-    stmt = select(Document.status, func.count()).where(Document.batch == batch).group_by(Document.status)
+    stmt = select(Document.status, func.count()).where(in_batch(batch)).group_by(Document.status)
     return {status: n for status, n in s.execute(stmt)}
 
 

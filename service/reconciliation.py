@@ -17,6 +17,7 @@ from fapiao.matching.drafts import OPEN_STATES
 from fapiao.matching.export import no_document_line
 from fapiao.matching.reconcile import Category, ReconcileReport, reconcile
 from fapiao.service.context import ServiceContext
+from fapiao.service.queries import in_batch
 from fapiao.storage.backfill_tables import BackfillDocument
 from fapiao.storage.db import page_of, serialize, session_scope
 from fapiao.storage.drafts import create_drafts
@@ -71,7 +72,7 @@ def _documents(s: Session, scope: Scope) -> list[_Doc]:
 def _in_scope(stmt, scope: Scope):
     """``stmt`` (over Document) narrowed to the scope's batch or back-fill."""
     if scope.batch is not None:
-        stmt = stmt.where(Document.batch == scope.batch)
+        stmt = stmt.where(in_batch(scope.batch))
     if scope.backfill is not None:
         stmt = stmt.where(
             Document.id.in_(select(BackfillDocument.document_id).where(BackfillDocument.backfill_id == scope.backfill))

@@ -127,3 +127,34 @@ class AlertNotification(Base):
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     posted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DocumentUploader(Base):
+    """Which API keys uploaded a document (the same bytes sent by two uploaders are one document, owned by
+    both): an uploader sees only the documents it sent."""
+
+    __tablename__ = "document_uploaders"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RevokedSession(Base):
+    """A UI session cookie ended by logging out, kept until it would have expired anyway."""
+
+    __tablename__ = "revoked_sessions"
+
+    cookie_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class DocumentBatch(Base):
+    """Every batch a document was uploaded under (``Document.batch`` keeps the first): the same bytes sent again
+    with another batch belong to both."""
+
+    __tablename__ = "document_batches"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    batch: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

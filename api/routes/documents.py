@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -13,9 +15,11 @@ from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer, Uploader
 from fapiao.api.problems import PROBLEM_RESPONSES, ApiError, problem
 from fapiao.core.errors import FapiaoError, LimitExceeded, UnsupportedFormat
 from fapiao.service.context import ServiceContext
-from fapiao.service.documents import accept
+from fapiao.service.documents import accept, owned_by
+from fapiao.service.keys import allows
+from fapiao.service.queries import in_batch
 from fapiao.storage.db import page_of, session_scope
-from fapiao.storage.service_tables import Document
+from fapiao.storage.service_tables import ApiKey, Document, DocumentUploader
 
 _REFUSAL_STATUS = {UnsupportedFormat.code: 415, LimitExceeded.code: 413}
 """When every file of an upload is refused for the same reason, the answer's status says which."""
@@ -28,13 +32,13 @@ router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=PRO
 async def upload(
     request: Request,
     ctx: Ctx,
-    _: Uploader,
     files: Annotated[list[UploadFile], File(description="PDF, image, OFD or invoice XML files")],
+    key: Uploader,
     batch: Annotated[str | None, Query(max_length=64)] = None,
 ) -> JSONResponse:
     """Each file's original is stored and its job recorded before this answers 202. The same content uploaded
     again returns the same document id. Files that cannot be accepted are listed with an error."""
-    out = await accept_uploads(request, ctx, files, batch)
+    out = await accept_uploads(request, ctx, files, batch, key)
     if not any(d["id"] for d in out):
         codes = {d["code"] for d in out}
         status = _REFUSAL_STATUS.get(codes.pop(), 422) if len(codes) == 1 else 422 if out else 400
@@ -48,25 +52,32 @@ async def upload(
     return JSONResponse({"documents": out}, status_code=202)
 
 
-@router.get("/{doc_id}", summary="A document's job status and the invoices read from it")
-def get_document(doc_id: str, ctx: Ctx, _: Uploader) -> dict:
+@router.get("/{doc_id}", summary="A document's job status and the invoices read from it (uploaders: their own)")
+def get_document(doc_id: str, ctx: Ctx, key: Uploader) -> dict:
     with session_scope(ctx.sessions) as s:
         doc = s.get(Document, doc_id)
-        if doc is None:
+        if doc is None or not may_see(s, key, doc.id):  # another uploader's document is as if absent
             raise ApiError(404, f"no document {doc_id}", "use the id returned by POST /api/v1/documents")
         return document_view(doc)
 
 
-@router.get("", summary="Documents, newest first")
+@router.get("", summary="Documents, newest first (uploaders: the ones they uploaded)")
 def list_documents(
-    ctx: Ctx, _: Uploader, status: str | None = None, batch: str | None = None, page: PageNo = 1, size: PageSize = 50
+    ctx: Ctx,
+    key: Uploader,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    batch: Annotated[str | None, Query(max_length=64)] = None,
+    page: PageNo = 1,
+    size: PageSize = 50,
 ) -> dict:
     with session_scope(ctx.sessions) as s:
         q = select(Document)
+        if not allows(key.role, "reviewer"):
+            q = q.where(owned_by(key.id))
         if status:
             q = q.where(Document.status == status)
         if batch:
-            q = q.where(Document.batch == batch)
+            q = q.where(in_batch(batch))
         total, docs = page_of(s, q, (Document.created_at.desc(),), page, size)
         return {
             "total": total,
@@ -93,15 +104,17 @@ def original(doc_id: str, ctx: Ctx, _: Reviewer) -> Response:
         ctx.blobs.get(sha),
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="{sha}"',
+            # RFC 6266 / 8187: the stored name travels percent-encoded, so no byte of it (a line break, a quote)
+            # can end the header; the plain filename stays the neutral hash
+            "Content-Disposition": f"attachment; filename=\"{sha}\"; filename*=UTF-8''{quote(name, safe='')}",
             "X-Content-Type-Options": "nosniff",
-            "X-Original-Filename": name.encode("ascii", "replace").decode(),
+            "X-Original-Filename": quote(name, safe=" ._-()[]"),
         },
     )
 
 
 async def accept_uploads(
-    request: Request, ctx: ServiceContext, files: list[UploadFile], batch: str | None
+    request: Request, ctx: ServiceContext, files: list[UploadFile], batch: str | None, key: ApiKey
 ) -> list[dict]:
     """Store each file and queue its job (shared with the reviewer UI's upload page); refused files carry an error."""
     out = []
@@ -110,7 +123,7 @@ async def accept_uploads(
         data = await f.read(limit + 1)
         name = f.filename or "upload"
         try:
-            got = await run_in_threadpool(accept, ctx, data, name, "api", batch)
+            got = await run_in_threadpool(partial(accept, uploader=key.id), ctx, data, name, "api", batch)
         except FapiaoError as exc:
             out.append(
                 {
@@ -128,6 +141,11 @@ async def accept_uploads(
         )
         request.app.state.dispatch(got.id)
     return out
+
+
+def may_see(s, key: ApiKey, doc_id: str) -> bool:
+    """Reviewers and admins see every document; an uploader the ones it uploaded."""
+    return allows(key.role, "reviewer") or s.get(DocumentUploader, (doc_id, key.id)) is not None
 
 
 def document_view(doc: Document) -> dict:

@@ -19,6 +19,7 @@ from fapiao.api.ui.i18n import LANG_COOKIE, LANGS
 from fapiao.api.ui.render import page
 from fapiao.service.context import ServiceContext
 from fapiao.service.keys import allows, key_by_hash
+from fapiao.service.sessions import is_revoked
 from fapiao.storage.service_tables import ApiKey
 
 SECURITY_HEADERS = {
@@ -45,8 +46,15 @@ def secret(ctx: ServiceContext) -> bytes:
 
 
 def current_key(request: Request, ctx: ServiceContext) -> ApiKey | None:
-    key_hash = session.verify(secret(ctx), request.cookies.get(session.COOKIE))
-    return key_by_hash(ctx, key_hash) if key_hash else None
+    return key_of_cookie(ctx, request.cookies.get(session.COOKIE))
+
+
+def key_of_cookie(ctx: ServiceContext, cookie: str | None) -> ApiKey | None:
+    """The live key of a genuine, unexpired session cookie that was not logged out; None otherwise."""
+    key_hash = session.verify(secret(ctx), cookie)
+    if not key_hash or not cookie or is_revoked(ctx, cookie):
+        return None
+    return key_by_hash(ctx, key_hash)
 
 
 def require(role: str) -> Callable[..., ApiKey]:

@@ -14,7 +14,7 @@ from fapiao.api.deps import Ctx, PageNo
 from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import Translator, pick_lang
 from fapiao.api.ui.render import error_page, page
-from fapiao.service.queries import batch_progress
+from fapiao.service.queries import batch_progress, in_batch
 from fapiao.storage.db import page_of, session_scope
 from fapiao.storage.service_tables import Document
 
@@ -34,7 +34,7 @@ def batch_page(
 ) -> Response:
     with session_scope(ctx.sessions) as s:
         counts = batch_progress(s, batch)
-        stmt = select(Document).where(Document.batch == batch).options(selectinload(Document.invoices))
+        stmt = select(Document).where(in_batch(batch)).options(selectinload(Document.invoices))
         # Unfinished and failed jobs first: they are what a person watches this page for.
         order = (Document.status == "done", Document.status == "failed", Document.created_at, Document.id)
         total, docs = page_of(s, stmt, order, page_no, PAGE_SIZE)

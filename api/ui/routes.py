@@ -4,6 +4,7 @@ records imports, upload page, batch progress, back-fills, search, statistics and
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -28,6 +29,7 @@ from fapiao.api.ui import (
 from fapiao.api.ui.auth import UiRoute, current_key, secret
 from fapiao.api.ui.render import STATIC_DIR, page
 from fapiao.service.keys import allows, authenticate, hash_key
+from fapiao.service.sessions import revoke
 
 __all__ = ["router", "STATIC_DIR"]
 
@@ -74,7 +76,11 @@ async def login(
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request, ctx: Ctx) -> Response:
+    cookie = request.cookies.get(session.COOKIE)
+    if cookie and session.verify(secret(ctx), cookie):  # ended on the server too: a copy of the cookie is worth nothing
+        expires = dt.datetime.fromtimestamp(session.issued_at(cookie) + session.MAX_AGE_S + 60, dt.UTC)
+        revoke(ctx, cookie, expires)
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(session.COOKIE, path="/ui", httponly=True, samesite="strict")
     return response

@@ -1,6 +1,7 @@
 """The UI's login session: a cookie holding the API key's SHA-256 and the time it was issued, signed with
-HMAC-SHA256. The key itself never leaves the login form, and the server keeps no session table: revoking the
-key ends every session made with it, because each request looks the hash up again."""
+HMAC-SHA256. The key itself never leaves the login form. Revoking the key ends every session made with it,
+because each request looks the hash up again; logging out ends that one session (``fapiao.service.sessions``
+remembers it until it would have expired)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ def _mac(secret: bytes, payload: str) -> str:
 
 
 def sign(secret: bytes, key_hash: str, now: float | None = None) -> str:
-    payload = f"v1.{key_hash}.{int(time.time() if now is None else now)}"
+    """A new session: with a random nonce, so that two logins in the same second get different cookies (a
+    logout revokes exactly its own)."""
+    payload = f"v2.{key_hash}.{int(time.time() if now is None else now)}.{secrets.token_hex(8)}"
     return f"{payload}.{_mac(secret, payload)}"
 
 
@@ -54,7 +57,7 @@ def verify(secret: bytes, cookie: str | None, now: float | None = None) -> str |
         return None
     payload, _, mac = cookie.rpartition(".")
     parts = payload.split(".")
-    if len(parts) != 3 or parts[0] != "v1" or not parts[2].isdigit():
+    if len(parts) != {"v1": 3, "v2": 4}.get(parts[0]) or not parts[2].isdigit():
         return None
     if not hmac.compare_digest(mac, _mac(secret, payload)):
         return None
@@ -62,3 +65,8 @@ def verify(secret: bytes, cookie: str | None, now: float | None = None) -> str |
     if not -60 <= age <= MAX_AGE_S:  # a minute of clock skew between workers
         return None
     return parts[1]
+
+
+def issued_at(cookie: str) -> int:
+    """When a cookie that ``verify`` accepted was issued (seconds since the epoch)."""
+    return int(cookie.rpartition(".")[0].split(".")[2])

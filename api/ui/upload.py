@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from fapiao.api.deps import Ctx
 from fapiao.api.problems import ApiError
-from fapiao.api.routes.documents import accept_uploads
+from fapiao.api.routes.documents import accept_uploads, may_see
 from fapiao.api.ui.auth import UiRoute, UiUploader
 from fapiao.api.ui.i18n import Translator, pick_lang
 from fapiao.api.ui.render import page
@@ -30,13 +30,13 @@ def upload_page(request: Request, _: UiUploader) -> Response:
 async def upload(
     request: Request,
     ctx: Ctx,
-    _: UiUploader,
+    key: UiUploader,
     files: Annotated[list[UploadFile], File(description="invoice files")],
     batch: Annotated[str, Form(max_length=64)] = "",
 ) -> dict:
     name = batch.strip() or None
     t = Translator(pick_lang(request))
-    docs = await accept_uploads(request, ctx, files, name)
+    docs = await accept_uploads(request, ctx, files, name, key)
     for d in docs:
         if d.get("error"):
             d["error"] = t.message(d["error"])
@@ -44,11 +44,12 @@ async def upload(
 
 
 @router.get("/documents/{doc_id}")
-def document_status(request: Request, doc_id: str, ctx: Ctx, _: UiUploader) -> dict:
-    """Just what the upload page shows: the job's state and the invoices found, with their ids."""
+def document_status(doc_id: str, ctx: Ctx, key: UiUploader) -> dict:
+    """Just what the upload page shows: the job's state and the invoices found, with their ids (an uploader's
+    own documents only)."""
     with session_scope(ctx.sessions) as s:
         doc = s.get(Document, doc_id[:64])
-        if doc is None:
+        if doc is None or not may_see(s, key, doc.id):
             raise ApiError(404, f"no document {doc_id}", "upload it again from the upload page")
         return {
             "id": doc.id,

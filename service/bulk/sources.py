@@ -14,8 +14,9 @@ from fapiao.intake.inputs import iter_inputs
 MAX_RATIO = 200
 """Uncompressed / compressed size above which a large member is taken for a zip bomb (invoices compress
 to 1:2–1:20)."""
-BOMB_FLOOR = 5 * 1024 * 1024
-"""Members smaller than this are read whatever their ratio (a blank page compresses very well)."""
+BOMB_FLOOR = 64 * 1024
+"""Members smaller than this are read whatever their ratio (a tiny XML compresses very well). It was 5 MiB:
+a 0.5 MB zip of members just under it unpacked to 300 MB."""
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,12 @@ class SourceError(ValueError):
     """The source as a whole cannot be read (missing, not a folder or zip, a broken archive)."""
 
 
-def list_source(source: Path, max_bytes: int, label: str | None = None) -> list[SourceFile]:
+def list_source(
+    source: Path, max_bytes: int, label: str | None = None, max_total: int | None = None
+) -> list[SourceFile]:
     """Every file of ``source`` in a stable order (sorted paths; zip members in archive order). Zip members are
-    labelled ``<label>:<member>`` (``label`` defaults to the archive's file name)."""
+    labelled ``<label>:<member>`` (``label`` defaults to the archive's file name). Members past ``max_total``
+    bytes unpacked in all are refused (what the archive may put on disk, whatever each member's ratio)."""
     if not source.exists():
         raise SourceError(f"{source}: no such file or folder; give a folder of invoices or a .zip")
     if source.is_dir():
@@ -61,7 +65,24 @@ def list_source(source: Path, max_bytes: int, label: str | None = None) -> list[
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise SourceError(f"{source}: the zip archive cannot be read ({exc}); make it again") from exc
-    return [_member(source, info, max_bytes, label or source.name) for info in infos if not info.is_dir()]
+    out, total = [], 0
+    for info in infos:
+        if info.is_dir():
+            continue
+        member = _member(source, info, max_bytes, label or source.name)
+        if member.error is None and max_total is not None:
+            total += info.file_size
+            if total > max_total:
+                member = SourceFile(
+                    member.name,
+                    source,
+                    info.filename,
+                    info.file_size,
+                    f"{member.name}: the archive unpacks to more than {max_total:,} bytes in all; split it into "
+                    "smaller archives (FAPIAO_MAX_BACKFILL_UNPACKED_BYTES)",
+                )
+        out.append(member)
+    return out
 
 
 def _member(source: Path, info: zipfile.ZipInfo, max_bytes: int, label_prefix: str) -> SourceFile:

@@ -150,7 +150,7 @@ def test_every_ui_route_needs_a_session_with_the_right_role(client: TestClient) 
 
 
 def test_nothing_outside_the_data_directory_can_be_read(client: TestClient, tmp_path: Path) -> None:
-    rv, up = make_key(client, "reviewer"), make_key(client, "uploader")
+    rv = make_key(client, "reviewer")
     blobs = client.app.state.ctx.blobs
     for bad in ("../../../etc/passwd", "/etc/passwd", "A" * 64, "0" * 63, "../" + "0" * 61):
         with pytest.raises(ValueError):
@@ -177,7 +177,7 @@ def test_nothing_outside_the_data_directory_can_be_read(client: TestClient, tmp_
     body = wait_backfill(client, rv, resp.json()["id"])
     assert body["status"] == "done" and body["accepted"] == 1 and body["refused"] == 1, body
     assert "link.xml" in body["refusals"][0]["name"] and "outside" in body["refusals"][0]["error"]
-    docs = client.get("/api/v1/documents", headers=up).json()["documents"]
+    docs = client.get("/api/v1/documents", headers=rv).json()["documents"]
     assert [d["filename"] for d in docs] == [str(folder / "own.xml")]
 
 
@@ -188,7 +188,7 @@ def test_originals_and_page_images_are_never_rendered_by_a_browser(client: TestC
     got = client.get(f"/api/v1/documents/{body['id']}/original", headers=rv)
     assert got.status_code == 200 and got.content == PDF
     assert got.headers["content-type"] == "application/octet-stream"
-    assert got.headers["content-disposition"] == f'attachment; filename="{body["sha256"]}"'
+    assert got.headers["content-disposition"].startswith(f'attachment; filename="{body["sha256"]}";')
     assert got.headers["x-content-type-options"] == "nosniff"
     page = client.get(f"/api/v1/invoices/{body['invoices'][0]['id']}/pages/1", headers=rv)
     assert page.headers["content-type"] == "image/png" and page.headers["x-content-type-options"] == "nosniff"

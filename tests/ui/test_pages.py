@@ -817,12 +817,15 @@ def test_new_pages_render_in_both_languages_with_nav_search_box_and_no_untransla
 def test_backfill_from_a_zip_runs_to_done_and_its_three_outputs_download(client: TestClient, backfilled: dict) -> None:
     page, url = backfilled["page"], backfilled["url"]
     assert 'data-status="done"' in page and "批量补录已完成" in page
-    # The header counts what the list below shows: refused, and accepted but unreadable.
+    # The readme is not an invoice: refused (listed, not stored), so 5 jobs, none failed; the header counts
+    # what the list below shows (refused, and accepted but unreadable).
     assert (
-        "共 6 个文件：接收 6 个，拒收 0 个；已接收的文件中 1 个无法读取" in page and "拒收或无法读取的文件（1）" in page
+        "共 6 个文件：接收 5 个，拒收 1 个" in page
+        and "无法读取</p>" not in page
+        and "拒收或无法读取的文件（1）" in page
     )
-    assert '<progress id="bar" max="6" value="6">' in page
-    assert "完成 <b>5</b>" in page and "失败 <b>1</b>" in page and 'src="/ui/static/batch.js"' not in page
+    assert '<progress id="bar" max="5" value="5">' in page
+    assert "完成 <b>5</b>" in page and "失败 <b>0</b>" in page and 'src="/ui/static/batch.js"' not in page
     cards = {c: int(n) for c, n in re.findall(r'<a class="stat m-(\w+)"[^>]*><b>(\d+)</b>', page)}
     assert cards["matched"] == 3 and cards["missing_in_system"] == 2 and cards["rejected"] == 1
     assert (
@@ -883,8 +886,13 @@ def test_backfill_from_a_server_folder_shows_the_allowed_roots(client: TestClien
         ({"source": "zip"}, {"archive": ("", b"", "application/octet-stream")}, 422, "请选择一个 zip 压缩包"),
         ({"source": "zip"}, {"archive": ("a.zip", b"plain text", "application/zip")}, 422, "a.zip: not a zip archive"),
         ({"source": "folder", "folder": " "}, {}, 422, "请填写服务器上的文件夹路径"),
-        ({"source": "folder", "folder": "/etc"}, {}, 403, "outside the folders back-fills may read"),
-        ({"source": "folder", "folder": "/no/such/folder"}, {}, 422, "no such folder on the server"),
+        ({"source": "folder", "folder": "/etc"}, {}, 403, "not a folder inside the folders back-fills may read"),
+        (
+            {"source": "folder", "folder": "/no/such/folder"},
+            {},
+            403,
+            "not a folder inside the folders back-fills may read",
+        ),
         (
             {"source": "zip", "mapping_name": "erp"},
             {"archive": ("a.zip", b"PK\x05\x06" + b"\0" * 18, "application/zip")},
