@@ -44,7 +44,7 @@ async def upload(
 
 
 @router.get("/documents/{doc_id}")
-def document_status(doc_id: str, ctx: Ctx, key: UiUploader) -> dict:
+def document_status(request: Request, doc_id: str, ctx: Ctx, key: UiUploader) -> dict:
     """Just what the upload page shows: the job's state and the invoices found, with their ids (an uploader's
     own documents only)."""
     with session_scope(ctx.sessions) as s:

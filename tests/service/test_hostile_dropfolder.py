@@ -17,6 +17,8 @@ from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document
 from tests.helpers.hostile import good_pdf
 
+GOOD = good_pdf()
+
 
 def test_a_huge_sparse_file_is_refused_from_its_size_without_being_read(settings: Settings) -> None:
     ctx = start_service(settings)
