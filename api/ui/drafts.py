@@ -197,7 +197,7 @@ async def save_draft(request: Request, draft_id: DraftId, ctx: Ctx, _: UiReviewe
             await run_in_threadpool(edit_draft, ctx, draft_id, int(version), changes, request.state.actor)
     except InvalidValue as exc:
         msg = Translator(pick_lang(request)).invalid_value(exc.field, exc.value)
-        return await run_in_threadpool(_detail, request, ctx, draft_id, msg, False, values, exc.http_status)
+        return await run_in_threadpool(_detail, request, ctx, draft_id, msg, False, values, http_status(exc))
     except FapiaoError as exc:
         return await run_in_threadpool(
             _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), values, http_status(exc)

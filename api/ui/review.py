@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from fapiao.api.deps import Ctx, InvoiceId
 from fapiao.api.edits import FieldEdit
-from fapiao.api.problems import ApiError
+from fapiao.api.problems import ApiError, http_status
 from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import Translator, pick_lang
 from fapiao.api.ui.present import ITEM_COLUMNS, present
@@ -110,7 +110,8 @@ async def edit(request: Request, invoice_id: InvoiceId, body: FieldEdit, ctx: Ct
 def _invalid(request: Request, exc: InvalidValue) -> JSONResponse:
     """A refused value, said in the page's language (the API says it in English, for integrators)."""
     text = Translator(pick_lang(request)).invalid_value(exc.field, exc.value)
-    return JSONResponse({"title": exc.code, "status": exc.http_status, "detail": text}, status_code=exc.http_status)
+    status = http_status(exc)
+    return JSONResponse({"title": exc.code, "status": status, "detail": text}, status_code=status)
 
 
 @router.post("/invoices/{invoice_id}/items")
