@@ -278,7 +278,7 @@ def _parse_row(row: list[object], hm: HeaderMap, row_no: int, into: ParsedExport
         total_amount=amount,
         total_tax=tax,
         amount_with_tax=with_tax,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         invoice_kind=_text(cell("invoice_kind")),
         row=row_no,
     )

@@ -97,8 +97,10 @@ async def page_png(
     )
 
 
-@router.post("/invoices/{invoice_id}/fields")
-async def edit(request: Request, invoice_id: InvoiceId, body: FieldEdit, ctx: Ctx, _: UiReviewer) -> dict:
+@router.post("/invoices/{invoice_id}/fields", response_model=None)
+async def edit(
+    request: Request, invoice_id: InvoiceId, body: FieldEdit, ctx: Ctx, _: UiReviewer
+) -> dict | JSONResponse:
     changes: dict[str, Any] = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in body.fields.items()}
     try:
         await run_in_threadpool(edit_fields, ctx, invoice_id, body.version, changes, request.state.actor)
@@ -114,8 +116,10 @@ def _invalid(request: Request, exc: InvalidValue) -> JSONResponse:
     return JSONResponse({"title": exc.code, "status": status, "detail": text}, status_code=status)
 
 
-@router.post("/invoices/{invoice_id}/items")
-async def edit_items(request: Request, invoice_id: InvoiceId, body: ItemsEdit, ctx: Ctx, _: UiReviewer) -> dict:
+@router.post("/invoices/{invoice_id}/items", response_model=None)
+async def edit_items(
+    request: Request, invoice_id: InvoiceId, body: ItemsEdit, ctx: Ctx, _: UiReviewer
+) -> dict | JSONResponse:
     v, _h, _f = await run_in_threadpool(_load, ctx, invoice_id)
     before = (v.get("invoice") or {}).get("items") or []
     items = [_merge_item(row, before) for row in body.items]

@@ -148,7 +148,7 @@ def _missing_resources(z: _OfdZip, doc_dir: str, document: Element) -> list[str]
     for el in document.iter():
         if local(el.tag) not in _DOCUMENT_PARTS or not (el.text or "").strip():
             continue
-        path = _located(doc_dir, el.text)
+        path = _located(doc_dir, el.text or "")
         if path not in z.members:
             missing.append(path)
         elif local(el.tag) in ("PublicRes", "DocumentRes"):
