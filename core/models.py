@@ -57,6 +57,24 @@ DIGITAL_TYPES = frozenset({InvoiceType.digital_special, InvoiceType.digital_norm
 TICKET_TYPES = frozenset({InvoiceType.rail, InvoiceType.air})
 """数电 passenger tickets (铁路电子客票, 航空运输电子客票行程单): a 20-digit number, a buyer and a fare; no seller
 block, no 合计金额/合计税额 to require."""
+TICKET_FIELDS = (
+    "passenger",
+    "passenger_id",
+    "route_from",
+    "route_to",
+    "trip_number",
+    "carrier",
+    "seat_class",
+    "seat",
+    "departure_date",
+    "departure_time",
+    "fare",
+    "fuel_surcharge",
+    "aviation_fund",
+    "ticket_number",
+    "ticket_check_code",
+)
+"""The Invoice fields only a 数电 passenger ticket (rail / air) prints, in the order a reviewer reads them."""
 NUMBER_ONLY_TYPES = DIGITAL_TYPES | TICKET_TYPES
 """Types identified by a 20-digit number alone: no invoice code, no check code."""
 NO_CHECK_CODE_TYPES = NUMBER_ONLY_TYPES | {InvoiceType.special, InvoiceType.motor_vehicle}

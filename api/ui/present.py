@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fapiao.api.ui.i18n import Translator
-from fapiao.core.models import Severity
+from fapiao.core.models import TICKET_FIELDS, TICKET_TYPES, Severity
 from fapiao.service.review import EDITABLE
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -21,28 +21,8 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("grp.totals", ("total_amount", "total_tax", "amount_with_tax", "amount_in_words")),
     ("grp.other", ("remarks", "drawer", "payee", "reviewer")),
 )
-TRIP_GROUP = (
-    "grp.trip",
-    (
-        "passenger",
-        "passenger_id",
-        "route_from",
-        "route_to",
-        "trip_number",
-        "carrier",
-        "seat_class",
-        "seat",
-        "departure_date",
-        "departure_time",
-        "fare",
-        "fuel_surcharge",
-        "aviation_fund",
-        "ticket_number",
-        "ticket_check_code",
-    ),
-)
+TRIP_GROUP = ("grp.trip", TICKET_FIELDS)
 """Shown only for 数电 passenger tickets (rail / air), after the amounts."""
-TICKET_TYPES = frozenset({"rail", "air"})
 ITEM_COLUMNS = ("name", "spec", "unit", "quantity", "unit_price", "amount", "tax_rate", "tax")
 """The items table's editable columns, in printed order."""
 ITEM_FIELD = re.compile(r"^items\[(\d+)\]\.(\w+)$")
@@ -148,7 +128,7 @@ def present(view: dict, lang: str, threshold: float) -> dict:
         if name.startswith("items[") and fv.get("bbox")
     ]
     groups = [(label, [rows[n] for n in names]) for label, names in GROUPS]
-    if invoice.get("invoice_type") in TICKET_TYPES:
+    if invoice.get("invoice_type") in {t.value for t in TICKET_TYPES}:
         label, names = TRIP_GROUP
         groups.insert(4, (label, [rows[n] for n in names]))
     return {

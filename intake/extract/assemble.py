@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fapiao.core.models import TYPE_CODES, FieldValue, Finding, Invoice, LineItem
+from fapiao.core.models import TICKET_FIELDS, TYPE_CODES, FieldValue, Finding, Invoice, LineItem
 from fapiao.intake.extract.found import Found
 from fapiao.intake.extract.geometry import Box, PageView, merge_vertical_words, union_bbox
 from fapiao.intake.extract.header import header_fields
@@ -46,24 +46,6 @@ INVOICE_FIELDS = (
     "payee",
     "reviewer",
 )
-TICKET_FIELDS = (
-    "passenger",
-    "passenger_id",
-    "route_from",
-    "route_to",
-    "trip_number",
-    "carrier",
-    "seat_class",
-    "seat",
-    "departure_date",
-    "departure_time",
-    "fare",
-    "fuel_surcharge",
-    "aviation_fund",
-    "ticket_number",
-    "ticket_check_code",
-)
-"""Fields only a 数电 passenger ticket (rail / air) prints; see ``fapiao.intake.extract.tickets``."""
 
 
 @dataclass
