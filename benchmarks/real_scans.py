@@ -20,78 +20,32 @@ load average — side by side with bare RapidOCR (``RapidOCR()(image)`` at its d
 from __future__ import annotations
 
 import argparse
-import csv
 import dataclasses
 import json
 import os
-import re
 import statistics
 import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pymupdf
 
+from benchmarks import real
 from samples.generator.scan import PROFILES, degrade
 
 REAL_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "real-invoices"
-KEY_FIELDS = (
-    "invoice_type",
-    "invoice_code",
-    "invoice_number",
-    "issue_date",
-    "check_code",
-    "buyer_name",
-    "buyer_tax_id",
-    "seller_name",
-    "seller_tax_id",
-    "total_amount",
-    "total_tax",
-    "amount_with_tax",
-)
-AMOUNTS = {"total_amount", "total_tax", "amount_with_tax"}
-TYPE_MAP = {
-    "sd_normal": {"digital_normal"},
-    "sd_special": {"digital_special"},
-    "e_normal": {"e_normal"},
-    "e_special": {"e_special"},
-    "paper_special": {"special"},
-    "paper_normal": {"normal"},
-    "rail": {"rail", "railway"},
-}
 PRINTED_KINDS = ("einv", "sd", "toll")
 """Real digital PDFs that are VAT invoices (rail_ and other_ are not scored like them)."""
 IMAGE_KINDS = ("img", "photo")
 
 
 def load_truth(real_dir: Path = REAL_DIR) -> dict[str, dict[str, str]]:
-    """truth.tsv as file name → row."""
-    with (real_dir / "truth.tsv").open(encoding="utf-8") as fh:
-        return {row["file"]: row for row in csv.DictReader(fh, delimiter="\t")}
-
-
-def _decimal(value: object) -> Decimal | str | None:
-    if value is None or str(value).strip() == "":
-        return None
-    try:
-        return Decimal(str(value).strip())
-    except InvalidOperation:
-        return f"unreadable {value}"
-
-
-def field_right(name: str, truth: str, got: object) -> bool:
-    """One key field scored the way the real set's truth is written (see the module docstring)."""
-    if name in AMOUNTS:
-        return _decimal(truth) == _decimal(got)
-    if name == "invoice_type":
-        return got in TYPE_MAP.get(truth, set())
-    squash = lambda v: re.sub(r"\s+", "", str(v)) if v is not None else ""  # noqa: E731
-    return squash(truth) == squash(got)
+    """truth.tsv as file name → row (read as ``benchmarks.real`` reads it)."""
+    return real.load_truth(real_dir / "truth.tsv")
 
 
 @dataclass
@@ -117,12 +71,12 @@ def score_invoice(truth: dict[str, str], invoice: dict | None, status: str | Non
     """Key fields of one extracted invoice (``Invoice.model_dump(mode='json')``) against its truth row."""
     out = Score(truth["file"], verified=status == "verified")
     inv = invoice or {}
-    for name in KEY_FIELDS:
+    for name in real.TRUTH_FIELDS:
         expected = truth[name]
         if truth["invoice_type"] == "rail" and expected == "" and name != "invoice_type":
             continue
         out.scored += 1
-        if field_right(name, expected, inv.get(name)):
+        if real.field_right(name, expected, inv.get(name)):
             out.right += 1
         else:
             out.wrong.append(f"{name}: {expected or '∅'} → {inv.get(name) or '∅'}")
