@@ -22,9 +22,9 @@ from fapiao.api.app import create_app
 from fapiao.core.settings import Settings
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document, ExtractedInvoice
+from tests.helpers.service import wait_done as _wait_done
+from tests.helpers.service import xml
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
-from tests.service.test_reconciliation_api import xml
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from fapiao.api.app import create_app
 from fapiao.core.settings import Settings
+from tests.helpers.service import wait_backfill as _wait
+from tests.helpers.service import xml
 from tests.service.conftest import make_key
-from tests.service.test_backfill_api import _wait
-from tests.service.test_reconciliation_api import xml
 
 
 def _disk(root: Path) -> int:

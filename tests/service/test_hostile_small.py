@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document
+from tests.helpers.service import wait_done as _wait_done
+from tests.helpers.service import xml
 from tests.service.conftest import make_key
-from tests.service.test_api import _wait_done
-from tests.service.test_reconciliation_api import xml
 
 
 def test_over_long_query_values_are_refused_clearly(client: TestClient) -> None:

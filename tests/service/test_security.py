@@ -14,48 +14,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
 from fapiao.api.app import create_app
-from fapiao.api.ui.auth import UiRoute
 from fapiao.service.keys import ROLES, create_key, hash_key
 from fapiao.storage.db import Base, session_scope
 from fapiao.storage.service_tables import ApiKey
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
 from tests.helpers.processes import served
+from tests.helpers.routes import app_routes, required_role
 from tests.helpers.service import wait_backfill, wait_done, xml
 from tests.service.conftest import make_key
 
 PDF = placed_pdf(OLD_LABELS, OLD_VALUES)
 PUBLIC_API = {("GET", "/health")}
 PUBLIC_UI = {("GET", "/ui/login"), ("POST", "/ui/login"), ("POST", "/ui/logout")}
-
-
-def required_role(route: APIRoute) -> str | None:
-    """The role named by the route's ``require(role)`` dependency (API key or UI session), if any."""
-    todo = list(route.dependant.dependencies)
-    while todo:
-        dep = todo.pop()
-        call = dep.call
-        if getattr(call, "__qualname__", "").endswith("require.<locals>.check") and call.__closure__:
-            return dict(zip(call.__code__.co_freevars, (c.cell_contents for c in call.__closure__), strict=False))[
-                "role"
-            ]
-        todo += dep.dependencies
-    return None
-
-
-def _routes(client: TestClient, ui: bool) -> list[tuple[str, str, APIRoute]]:
-    out = []
-    for c in iter_route_contexts(client.app.routes):
-        route = c.route
-        if not isinstance(route, APIRoute) or isinstance(route, UiRoute) != ui:
-            continue
-        for method in sorted(route.methods - {"HEAD"}):
-            out.append((method, c.path, route))
-    return out
 
 
 def _url(path: str) -> str:
@@ -74,7 +48,7 @@ def _below(role: str) -> str | None:
 
 def test_every_api_route_checks_its_role(client: TestClient) -> None:
     keys = {role: make_key(client, role) for role in ROLES}
-    routes = _routes(client, ui=False)
+    routes = app_routes(client, ui=False)
     api = [(m, p, r) for m, p, r in routes if p.startswith("/api/v1") or p == "/metrics"]
     assert len(api) >= 40  # the walk found the routers (documents … drafts, backfills, search, stats)
     unprotected = [
@@ -114,7 +88,7 @@ def _login(client: TestClient, role: str) -> httpx.Cookies:
 
 
 def test_every_ui_route_needs_a_session_with_the_right_role(client: TestClient) -> None:
-    routes = _routes(client, ui=True)
+    routes = app_routes(client, ui=True)
     assert len(routes) >= 20
     unprotected = [(m, p) for m, p, r in routes if required_role(r) is None and (m, p) not in PUBLIC_UI]
     assert unprotected == []

@@ -8,9 +8,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from fapiao.service.keys import create_key
+from tests.helpers.routes import app_routes, required_role
+from tests.helpers.service import xml
 from tests.service.conftest import make_key
-from tests.service.test_reconciliation_api import xml
-from tests.service.test_security import _routes, required_role
 
 UPLOADER_ROUTES = {
     ("POST", "/api/v1/documents"),
@@ -62,6 +62,8 @@ def test_uploaders_see_only_their_own_documents(client: TestClient) -> None:
 
 def test_the_uploader_role_opens_only_the_upload_and_status_routes(client: TestClient) -> None:
     opened = {
-        (m, p) for m, p, r in _routes(client, ui=False) + _routes(client, ui=True) if required_role(r) == "uploader"
+        (m, p)
+        for m, p, r in app_routes(client, ui=False) + app_routes(client, ui=True)
+        if required_role(r) == "uploader"
     }
     assert opened == UPLOADER_ROUTES
