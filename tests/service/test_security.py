@@ -22,6 +22,7 @@ from fapiao.service.keys import ROLES, create_key, hash_key
 from fapiao.storage.db import Base, session_scope
 from fapiao.storage.service_tables import ApiKey
 from tests.builders import OLD_LABELS, OLD_VALUES, placed_pdf
+from tests.helpers.pg import drop_schema
 from tests.helpers.processes import served
 from tests.helpers.routes import app_routes, required_role
 from tests.helpers.service import wait_backfill, wait_done, xml
@@ -313,8 +314,7 @@ def test_configured_secrets_appear_in_no_log_and_no_response(tmp_path: Path, cap
                 worker.wait(30)
     finally:
         hook.shutdown()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        drop_schema(admin, schema)
         admin.dispose()
     from fapiao.api.ui.session import SECRET_FILE
 

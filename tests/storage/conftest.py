@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import fapiao.storage.tables  # noqa: F401
 from fapiao.storage.db import Base, make_engine, session_factory
 from fapiao.storage.migrate import upgrade
+from tests.helpers.pg import drop_schema
 
 PG_URL = os.environ.get("FAPIAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -40,8 +41,7 @@ def engine(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine
         yield eng
     finally:
         eng.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        drop_schema(admin, schema)
         admin.dispose()
 
 
