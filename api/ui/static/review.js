@@ -172,6 +172,7 @@
   }
   function applyUpdate(u) {
     version = u.version;
+    if (u.review) review = u.review;
     $("status").innerHTML = u.status_html;
     $("general").innerHTML = u.general_html;
     $("history").innerHTML = u.history_html;
@@ -212,9 +213,10 @@
   }
   // One decision at a time: a double click or a repeated shortcut sends nothing while a request is in flight.
   let deciding = false;
+  let review = data.review;  // the decision the invoice has: sending it again changes nothing
   const decisionButtons = () => [$("btn-confirm"), $("btn-reject"), $("btn-override")];
   async function decide(decision, override) {
-    if (deciding) return;
+    if (deciding || (decision === review && !override)) return;
     deciding = true;
     for (const b of decisionButtons()) b.disabled = true;
     try {
