@@ -33,27 +33,15 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from fapiao.core.models import ExtractionResult, Status
+from fapiao.core.models import KEY_FIELDS, ExtractionResult, Status
 from fapiao.intake.pipeline import Pipeline, PipelineOptions
 
 DEFAULT_ROOT = Path("../shared/real-invoices")
 KINDS = ("einv", "sd", "toll", "ofd", "rail", "img", "photo", "other")
 DIGITAL_KINDS = ("einv", "sd", "toll", "ofd")
 """Kinds read from a text layer or OFD text (no OCR)."""
-TRUTH_FIELDS = (
-    "invoice_type",
-    "invoice_code",
-    "invoice_number",
-    "issue_date",
-    "check_code",
-    "buyer_name",
-    "buyer_tax_id",
-    "seller_name",
-    "seller_tax_id",
-    "total_amount",
-    "total_tax",
-    "amount_with_tax",
-)
+TRUTH_FIELDS = ("invoice_type", *KEY_FIELDS)
+"""The truth.tsv columns scored: the type, then the contract's key fields."""
 AMOUNT_FIELDS = frozenset({"total_amount", "total_tax", "amount_with_tax"})
 TYPE_NAMES: dict[str, frozenset[str]] = {
     "sd_normal": frozenset({"digital_normal"}),

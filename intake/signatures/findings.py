@@ -31,8 +31,8 @@ def _finding(check: SignatureCheck) -> Finding:
             code=VALID,
             severity=Severity.info,
             message=f"The issuer's digital signature verifies: the file is unchanged since it was signed by "
-            f"{_signer_en(check)}; {_TRUST_EN}",
-            message_zh=f"开票方数字签名验证通过，文件自签名后未被改动。签名者：{_signer_zh(check)}；{_TRUST_ZH}",
+            f"{_signer(check, 'en')}; {_TRUST_EN}",
+            message_zh=f"开票方数字签名验证通过，文件自签名后未被改动。签名者：{_signer(check, 'zh')}；{_TRUST_ZH}",
         )
     if state == "unsupported":
         return Finding(
@@ -78,28 +78,27 @@ def _when(check: SignatureCheck) -> str:
     return f"{when:%Y-%m-%d %H:%M} UTC{when:%z}" if when else (check.signing_time or "")
 
 
-def _signer_en(check: SignatureCheck) -> str:
-    name = check.details.get("signer_name") or check.signer_subject or "an unnamed signer"
-    parts = [f"certificate serial {check.serial}"] if check.serial else []
-    if _validity(check):
-        parts.append(f"valid {_validity(check)}")
-    if _when(check):
-        parts.append(f"signed {_when(check)}")
-    if check.algorithm:
-        parts.append(check.algorithm)
-    return f"{name} ({', '.join(parts)})" if parts else name
+_SIGNER_WORDS = {
+    "en": ("an unnamed signer", "certificate serial", "valid", "signed", ", ", "{name} ({parts})"),
+    "zh": ("未具名", "证书序列号", "有效期", "签名时间", "，", "{name}（{parts}）"),
+}
+"""Per language: the name of an unnamed signer, the labels of serial, validity and signing time, the list
+separator and how name and details are put together."""
 
 
-def _signer_zh(check: SignatureCheck) -> str:
-    name = check.details.get("signer_name") or check.signer_subject or "未具名"
-    parts = [f"证书序列号 {check.serial}"] if check.serial else []
-    if _validity(check):
-        parts.append(f"有效期 {_validity(check)}")
-    if _when(check):
-        parts.append(f"签名时间 {_when(check)}")
+def _signer(check: SignatureCheck, lang: str) -> str:
+    """The signer as a person reads it: name, then serial, validity, signing time and algorithm when known."""
+    unnamed, serial, valid, signed, sep, whole = _SIGNER_WORDS[lang]
+    name = check.details.get("signer_name") or check.signer_subject or unnamed
+    validity, when = _validity(check), _when(check)
+    parts = [f"{serial} {check.serial}"] if check.serial else []
+    if validity:
+        parts.append(f"{valid} {validity}")
+    if when:
+        parts.append(f"{signed} {when}")
     if check.algorithm:
         parts.append(check.algorithm)
-    return f"{name}（{'，'.join(parts)}）" if parts else name
+    return whole.format(name=name, parts=sep.join(parts)) if parts else name
 
 
 def damaged_finding(reasons: list[tuple[str, str]]) -> Finding:
