@@ -9,6 +9,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -106,6 +107,7 @@ def run(
             while len(pending) > block_until:
                 finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 for fut in finished:
+                    stop.check()
                     i, sha, f = pending.pop(fut)
                     try:
                         results, pages, seconds = fut.result()
@@ -115,9 +117,11 @@ def run(
                         continue
                     done(i, sha, f, results, pages, seconds)
 
+        stop = _StopRequest()
         try:
             in_run: set[str] = set()
             for i, (f, data, error) in enumerate(iter_bytes(files)):
+                stop.check()
                 if error is not None:
                     stats.refused += 1
                     stats.errors[i] = error
@@ -146,10 +150,33 @@ def run(
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = None
         finally:
+            stop.release()
             if pool is not None:
                 pool.shutdown(wait=True)
     stats.seconds = time.perf_counter() - start
     return stats
+
+
+class _StopRequest:
+    """Ctrl-C as a request the run honours between files (``check`` raises KeyboardInterrupt there), not an
+    exception raised wherever the main thread happens to be: landing inside a cache write, it came out of
+    pydantic's serialiser wrapped in another error, and the run died with a traceback instead of stopping
+    cleanly. Only the main thread can own the handler; elsewhere Ctrl-C is not this run's to handle."""
+
+    def __init__(self) -> None:
+        self._asked = threading.Event()
+        self._previous = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, lambda _sig, _frame: self._asked.set())
+
+    def check(self) -> None:
+        if self._asked.is_set():
+            raise KeyboardInterrupt
+
+    def release(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
 
 
 def _pool(options: PipelineOptions, workers: int) -> ProcessPoolExecutor:
