@@ -115,7 +115,8 @@ def _spaced_chars(text: str) -> list[str]:
     """ "名称：" → ["名", "称："]: the characters of the label, the colon kept with the last one."""
     chars = [ch for ch in text if not ch.isspace()]
     while len(chars) > 1 and chars[-1] in ":：":
-        chars[-2] += chars.pop()
+        colon = chars.pop()
+        chars[-1] += colon
     return chars
 
 
