@@ -25,10 +25,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from fapiao.matching.normalize import company_key, tax_id
-from fapiao.matching.search_query import KINDS, Query, Reading, plan
+from fapiao.matching.search_query import KINDS, Query, Reading, Reason, plan
 from fapiao.matching.search_segment import MISSING, Segment, cents
 
-__all__ = ["KINDS", "Hit", "Query", "SearchIndex", "SearchResult"]
+__all__ = ["KINDS", "Hit", "Query", "Reason", "SearchIndex", "SearchResult"]
 
 SEGMENT_ROWS = 200_000
 NAME_CUTOFF = 80.0
@@ -53,7 +53,7 @@ class Hit:
     kind: str
     ref: str
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     number: str
     issue_date: str | None
     seller_name: str | None
@@ -162,7 +162,7 @@ class SearchIndex:
         tables = {r.text: self._name_table(r.text) for c in criteria for r in c if r.what == "name"}
         kinds = [KINDS.index(k) for k in q.kinds]
         total = 0
-        best: list[tuple[float, int, int, int, tuple[str, ...]]] = []
+        best: list[tuple[float, int, int, int, tuple[Reason, ...]]] = []
         for s, seg in enumerate(self._segments):
             if not len(seg):
                 continue
@@ -227,7 +227,7 @@ class SearchIndex:
             counts[arr] += 1
         return np.flatnonzero(counts >= max(1, int(0.6 * len(chars))))
 
-    def _hit(self, seg: Segment, i: int, score: float, reasons: tuple[str, ...]) -> Hit:
+    def _hit(self, seg: Segment, i: int, score: float, reasons: tuple[Reason, ...]) -> Hit:
         c = seg.c
         return Hit(
             kind=KINDS[c.kind[i]],
@@ -244,7 +244,7 @@ class SearchIndex:
         )
 
 
-def _reasons(row: int, per: list[tuple[np.ndarray, np.ndarray]], criteria: list[list[Reading]]) -> tuple[str, ...]:
+def _reasons(row: int, per: list[tuple[np.ndarray, np.ndarray]], criteria: list[list[Reading]]) -> tuple[Reason, ...]:
     out = []
     for (rows, which), readings in zip(per, criteria, strict=False):
         pos = int(np.searchsorted(rows, row))

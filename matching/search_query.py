@@ -61,22 +61,54 @@ class Reading:
     hi: object = None
 
     @property
-    def reason(self) -> str:
-        if self.what == "number":
-            return f"number contains {self.text}"
+    def reason(self) -> Reason:
+        """Why a row matched through this reading: a code and its parameters (a UI words it in its language)."""
+        if self.what in ("number", "tax_id", "name", "file"):
+            return Reason(self.what, (("q", self.text),))
         if self.what == "near_number":
-            return f"number {self.lo} digit{'s' if self.lo != 1 else ''} away from {self.text}"
-        if self.what == "tax_id":
-            return f"tax ID contains {self.text}"
-        if self.what == "name":
-            return f"name ≈ {self.text}"
-        if self.what == "file":
-            return f"file contains {self.text}"
-        if self.what == "amount":
-            if self.lo == self.hi:
-                return f"amount {self.lo}"
-            return f"amount in [{self.lo if self.lo is not None else '…'}, {self.hi if self.hi is not None else '…'}]"
-        return f"issued {self.lo}" if self.lo == self.hi else f"issued {self.lo or '…'} – {self.hi or '…'}"
+            return Reason("near_number", (("n", str(self.lo)), ("q", self.text)))
+        lo, hi = _bound(self.lo), _bound(self.hi)
+        code = "amount" if self.what == "amount" else "issued"
+        if self.lo == self.hi:
+            return Reason(code, (("a", lo),))
+        return Reason(f"{code}_range", (("a", lo), ("b", hi)))
+
+
+def _bound(value: object) -> str:
+    """An open end of a range is shown as …."""
+    return "…" if value is None or value == "" else str(value)
+
+
+REASON_TEXT: dict[str, str] = {
+    "number": "number contains {q}",
+    "near_number": "number {n} {digits} away from {q}",
+    "tax_id": "tax ID contains {q}",
+    "name": "name ≈ {q}",
+    "file": "file contains {q}",
+    "amount": "amount {a}",
+    "amount_range": "amount in [{a}, {b}]",
+    "issued": "issued {a}",
+    "issued_range": "issued {a} – {b}",
+}
+"""The English wording of each reason code (the CLI, the API's ``reasons``); other languages word the codes
+themselves."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a search hit matched: a stable ``code`` (a key of ``REASON_TEXT``) and what was typed or ranged."""
+
+    code: str
+    params: tuple[tuple[str, str], ...]
+
+    @property
+    def text(self) -> str:
+        params = dict(self.params)
+        params["digits"] = "digit" if params.get("n") == "1" else "digits"
+        return REASON_TEXT[self.code].format(**params)
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "params": dict(self.params)}
 
 
 def plan(q: Query) -> list[list[Reading]]:

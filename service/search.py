@@ -227,7 +227,8 @@ LINKS = {
 def hit_view(h: Hit) -> dict:
     api, ui = LINKS[h.kind]
     out = asdict(h)
-    out["reasons"] = list(h.reasons)
+    out["reasons"] = [r.text for r in h.reasons]
+    out["reason_codes"] = [r.as_json() for r in h.reasons]
     out["api_url"] = api.format(ref=h.ref, label=h.label or h.number)
     out["ui_url"] = ui.format(ref=h.ref) if ui else None
     return out

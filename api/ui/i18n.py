@@ -7,6 +7,8 @@ import re
 
 from starlette.requests import Request
 
+from fapiao.matching.search_query import Reason
+
 LANGS = ("zh", "en")
 LANG_COOKIE = "fapiao_lang"
 
@@ -858,19 +860,19 @@ DRAFT_NOTES = {
     "the records import contains this invoice": "系统记录导入中已有此发票",
 }
 
-SEARCH_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"number contains (?P<q>.+)"), "号码包含 {q}"),
-    (re.compile(r"number (?P<n>\d+) digits? away from (?P<q>.+)"), "号码与 {q} 相差 {n} 位"),
-    (re.compile(r"tax ID contains (?P<q>.+)"), "税号包含 {q}"),
-    (re.compile(r"name ≈ (?P<q>.+)"), "名称近似“{q}”"),
-    (re.compile(r"file contains (?P<q>.+)"), "文件名或状态包含 {q}"),
-    (re.compile(r"amount in \[(?P<a>.+), (?P<b>.+)\]"), "金额在 {a} 至 {b} 之间"),
-    (re.compile(r"amount (?P<a>.+)"), "金额为 {a}"),
-    (re.compile(r"issued (?P<a>.+) – (?P<b>.+)"), "开票日期 {a} 至 {b}"),
-    (re.compile(r"issued (?P<a>.+)"), "开票日期 {a}"),
-)
-"""The search index says why a row matched in English (``fapiao.matching.search_index``); these read its few
-phrasings in Chinese. A phrasing not listed here is shown as the index wrote it."""
+SEARCH_REASONS: dict[str, str] = {
+    "number": "号码包含 {q}",
+    "near_number": "号码与 {q} 相差 {n} 位",
+    "tax_id": "税号包含 {q}",
+    "name": "名称近似“{q}”",
+    "file": "文件名或状态包含 {q}",
+    "amount": "金额为 {a}",
+    "amount_range": "金额在 {a} 至 {b} 之间",
+    "issued": "开票日期 {a}",
+    "issued_range": "开票日期 {a} 至 {b}",
+}
+"""Why a search hit matched, in Chinese, by the reason code the search returns
+(``fapiao.matching.search_query.REASON_TEXT`` words the same codes in English)."""
 
 
 def pick_lang(request: Request) -> str:
@@ -945,12 +947,9 @@ class Translator:
             out.append(f"已导出为 {m['f'].upper()}" if m else DRAFT_NOTES.get(part, part))
         return "；".join(out)
 
-    def reason(self, text: str) -> str:
-        """Why a search hit matched, in the page's language."""
-        if self.lang == "en":
-            return text
-        for pattern, zh in SEARCH_REASONS:
-            m = pattern.fullmatch(text)
-            if m:
-                return zh.format(**m.groupdict())
-        return text
+    def reason(self, reason: dict) -> str:
+        """Why a search hit matched (``{"code", "params"}`` as the search returns it), in the page's language."""
+        params = reason.get("params") or {}
+        if self.lang == "zh" and reason.get("code") in SEARCH_REASONS:
+            return SEARCH_REASONS[reason["code"]].format(**params)
+        return Reason(reason["code"], tuple(params.items())).text

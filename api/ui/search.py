@@ -70,7 +70,7 @@ def _hit(t: Translator, hit: dict) -> dict:
         **hit,
         "url": url if isinstance(url, str) and url.startswith("/ui/") else None,
         "source": source,
-        "reasons": [t.reason(r) for r in hit["reasons"]],
+        "reasons": [t.reason(r) for r in hit["reason_codes"]],
     }
 
 

@@ -71,6 +71,8 @@ def test_search_from_partial_facts(client: TestClient) -> None:
         ("invoice", "24340000000000000001"),
     }
     assert all("number contains 0000000001" in h["reasons"] for h in hits)
+    # The same reasons as codes with their parameters, for a client that words them itself.
+    assert all(h["reason_codes"] == [{"code": "number", "params": {"q": "0000000001"}}] for h in hits)
     # An old-style code + number, by the number part alone.
     (old,) = _search(client, rv, q="12345678")
     assert old["kind"] == "record" and old["amount_with_tax"] == "1058.94"
@@ -90,6 +92,7 @@ def test_search_from_partial_facts(client: TestClient) -> None:
     # A whole number with a wrong digit still finds the invoice, ranked below exact ones, and says so.
     near = _search(client, rv, number="24340000700000000001", kind=["record"])
     assert near[0]["number"] == "24340000000000000001" and "1 digit away" in near[0]["reasons"][0]
+    assert near[0]["reason_codes"] == [{"code": "near_number", "params": {"n": "1", "q": "24340000700000000001"}}]
     assert near[0]["score"] > near[1]["score"]  # one digit away ranks above two
     # Nothing to look for is a clear 422; edits show up at the next search.
     bad = client.get("/api/v1/search", headers=rv)

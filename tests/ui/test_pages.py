@@ -17,9 +17,10 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from fapiao.api.ui.i18n import MATCH_CATEGORIES, STRINGS
+from fapiao.api.ui.i18n import MATCH_CATEGORIES, SEARCH_REASONS, STRINGS, Translator
 from fapiao.core.errors import FapiaoError
 from fapiao.matching.reconcile import Category
+from fapiao.matching.search_query import REASON_TEXT
 from fapiao.service.records import import_records
 from fapiao.service.review import edit_fields
 from fapiao.storage.db import session_scope
@@ -1175,3 +1176,13 @@ def test_records_page_shows_sync_status_per_source_and_reimports_one(client: Tes
     assert rows["records.csv"][2:6] == ["0", "0", "3", "1"] and rows["records.csv"][7] == "2"
     nothing = client.post("/ui/records/imports/99/reimport")
     assert nothing.status_code == 422 and "import 99 does not exist or kept no file" in nothing.text
+
+
+def test_every_search_reason_code_is_worded_in_both_languages() -> None:
+    """The UI words a hit's reason from its code and parameters, never by parsing the English text."""
+    assert set(SEARCH_REASONS) == set(REASON_TEXT)
+    reason = {"code": "amount_range", "params": {"a": "100", "b": "…"}}
+    assert Translator("zh").reason(reason) == "金额在 100 至 … 之间"
+    assert Translator("en").reason(reason) == "amount in [100, …]"
+    two = {"code": "near_number", "params": {"n": "2", "q": "123"}}
+    assert Translator("en").reason(two) == "number 2 digits away from 123"
