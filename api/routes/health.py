@@ -6,10 +6,10 @@ from typing import Literal
 
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
-from pydantic import BaseModel
 from sqlalchemy import func, select, text
 
 from fapiao.api.deps import Admin, Ctx
+from fapiao.api.models.base import Answer
 from fapiao.api.routing import api_router
 from fapiao.service.alerts import counts as alert_counts
 from fapiao.service.alerts import current as current_alerts
@@ -19,7 +19,7 @@ from fapiao.storage.service_tables import Document, ExtractedInvoice
 router = api_router("", "health")
 
 
-class Health(BaseModel):
+class Health(Answer):
     status: Literal["ok"]
 
 
