@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fapiao.core.errors import Conflict, FapiaoError, InvalidEdit, LimitExceeded, NotFound, UnsupportedFormat
@@ -33,20 +35,41 @@ class Problem(BaseModel):
     hint: str | None = None
 
 
-def _problem_response(description: str) -> dict:
-    return {"description": description, "content": {PROBLEM: {"schema": Problem.model_json_schema()}}}
+class InvalidField(BaseModel):
+    loc: list[str | int] = Field(description="Where: body, query, path, then the field.")
+    msg: str
 
 
-PROBLEM_RESPONSES = {
-    400: _problem_response("Bad request"),
-    401: _problem_response("No or unknown API key"),
-    403: _problem_response("The key's role does not allow this"),
-    404: _problem_response("Not found"),
-    409: _problem_response("Changed by someone else: reload and try again"),
-    413: _problem_response("Too large"),
-    415: _problem_response("Unsupported file type"),
-    422: _problem_response("Invalid request or value"),
-    500: _problem_response("Internal error (logged on the server; no details are sent)"),
+class ValidationProblem(Problem):
+    """A 422: the request does not match the API (``errors`` says where), or a value is not valid."""
+
+    errors: list[InvalidField] | None = Field(default=None, description="Present when the request is malformed.")
+
+
+PROBLEM_MODELS: list[type[BaseModel]] = [Problem, ValidationProblem]
+"""Published as components of /openapi.json (``install``); a route adds its own (``problem_response``)."""
+
+
+def problem_response(description: str, model: type[BaseModel] = Problem) -> dict[str, Any]:
+    """An error answer for ``responses=``: a problem document, named in the OpenAPI document."""
+    if model not in PROBLEM_MODELS:
+        PROBLEM_MODELS.append(model)
+    return {
+        "description": description,
+        "content": {PROBLEM: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+    }
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: problem_response("Bad request"),
+    401: problem_response("No or unknown API key"),
+    403: problem_response("The key's role does not allow this"),
+    404: problem_response("Not found"),
+    409: problem_response("Changed by someone else: reload and try again"),
+    413: problem_response("Too large"),
+    415: problem_response("Unsupported file type"),
+    422: problem_response("Invalid request or value", ValidationProblem),
+    500: problem_response("Internal error (logged on the server; no details are sent)"),
 }
 """Documented on every API route, so integrators (and schemathesis) know every error is a problem document."""
 
@@ -82,6 +105,8 @@ def problem(status: int, title: str, detail: str, hint: str | None = None, **ext
 
 
 def install(app: FastAPI) -> None:
+    _publish(app)
+
     @app.exception_handler(FapiaoError)
     async def _fapiao(_: Request, exc: FapiaoError):
         return problem(http_status(exc), exc.code, exc.message, exc.hint)
@@ -111,6 +136,26 @@ def install(app: FastAPI) -> None:
             "see /docs for the expected shape",
             errors=errors,
         )
+
+
+def _publish(app: FastAPI) -> None:
+    """Add the problem models to the components of /openapi.json: FastAPI names a ``responses`` model only under
+    the route's own media type, and problems are ``application/problem+json``."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        spec = app.openapi_schema
+        if spec is None:
+            spec = generate()
+            _, defs = models_json_schema(
+                [(m, "serialization") for m in PROBLEM_MODELS], ref_template="#/components/schemas/{model}"
+            )
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for name, schema in defs.get("$defs", {}).items():
+                schemas.setdefault(name, schema)
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _with_headers(exc: StarletteHTTPException, hint: str | None) -> JSONResponse:

@@ -32,3 +32,13 @@ class DraftState(StrEnum):
     exported = "exported"
     resolved = "resolved"
     discarded = "discarded"
+
+
+class BackfillStatus(StrEnum):
+    """A back-fill's progress (``fapiao.service.backfills``): ``backfills.status``."""
+
+    ingesting = "ingesting"
+    processing = "processing"
+    reconciling = "reconciling"
+    done = "done"
+    failed = "failed"

@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fapiao.core.models import Status
+from fapiao.core.states import DraftState, ReviewState
 from fapiao.service.context import ServiceContext
 from fapiao.service.periodic import Periodic
 from fapiao.service.queries import SIGNATURE_STATES, has_finding
@@ -70,7 +72,7 @@ def _duplicates(s: Session) -> list[Alert]:
     t = ExtractedInvoice
     keys = (
         select(t.invoice_key)
-        .where(t.invoice_key.is_not(None), t.review != "rejected")
+        .where(t.invoice_key.is_not(None), t.review != ReviewState.rejected)
         .group_by(t.invoice_key)
         .having(func.count(func.distinct(t.document_id)) > 1)
     )
@@ -106,7 +108,7 @@ def _stuck(s: Session, now: dt.datetime, hours: float) -> list[Alert]:
     cutoff = now - dt.timedelta(hours=hours)
     rows = s.execute(
         select(t.id, t.invoice_number, t.seller_name, t.created_at)
-        .where(t.status == "needs_review", t.review == "pending", t.created_at < cutoff)
+        .where(t.status == Status.needs_review, t.review == ReviewState.pending, t.created_at < cutoff)
         .order_by(t.created_at)
     ).all()
     return [
@@ -131,14 +133,14 @@ def _drafts_unseen(s: Session) -> list[Alert]:
         return []
     exported_at = (
         select(DraftTransition.draft_id, func.max(DraftTransition.at).label("at"))
-        .where(DraftTransition.to_state == "exported")
+        .where(DraftTransition.to_state == DraftState.exported)
         .group_by(DraftTransition.draft_id)
         .subquery()
     )
     rows = s.execute(
         select(Draft.id, Draft.invoice_key, exported_at.c.at)
         .join(exported_at, exported_at.c.draft_id == Draft.id)
-        .where(Draft.state == "exported", exported_at.c.at < latest)
+        .where(Draft.state == DraftState.exported, exported_at.c.at < latest)
     ).all()
     return [
         Alert(
@@ -161,7 +163,7 @@ def _signatures_broken(s: Session) -> list[Alert]:
     rows = s.execute(
         select(t.id, t.invoice_number, t.seller_name, t.created_at, Document.filename)
         .join(Document, Document.id == t.document_id)
-        .where(has_finding(*SIGNATURE_STATES["broken"]), t.review != "rejected")
+        .where(has_finding(*SIGNATURE_STATES["broken"]), t.review != ReviewState.rejected)
         .order_by(t.created_at)
     ).all()
     return [

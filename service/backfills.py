@@ -21,8 +21,11 @@ from typing import BinaryIO
 from sqlalchemy import func, select, update
 
 from fapiao.core.errors import FapiaoError, LimitExceeded, NotFound
+from fapiao.core.models import Status
+from fapiao.core.states import BackfillStatus, JobStatus
 from fapiao.matching.backfill import OUTPUTS
 from fapiao.matching.export import TAX_BUREAU_HEADERS, write_drafts_xlsx, write_report_json, write_report_xlsx
+from fapiao.matching.reconcile import Category
 from fapiao.service.bulk.sources import SourceFile, iter_bytes, list_source
 from fapiao.service.context import ServiceContext
 from fapiao.service.documents import accept
@@ -137,7 +140,7 @@ def start(
     with session_scope(ctx.sessions) as s:
         row = Backfill(
             actor=actor,
-            status="ingesting",
+            status=BackfillStatus.ingesting,
             source_kind="zip" if sha else "folder",
             source_name=zip_name[:1024] if sha else str(path),
             source_sha256=sha,
@@ -153,7 +156,7 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
     interrupted ingestion are skipped."""
     with session_scope(ctx.sessions) as s:
         row = s.get(Backfill, backfill_id)
-        if row is None or row.status != "ingesting":
+        if row is None or row.status != BackfillStatus.ingesting:
             return
         kind, name, sha, folder = row.source_kind, row.source_name, row.source_sha256, row.source_name
         have = {  # name → (member row id, content hash): what an interrupted ingestion already took
@@ -209,8 +212,8 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
         accepted = s.scalar(select(func.count()).where(BackfillDocument.backfill_id == backfill_id)) or 0
         s.execute(
             update(Backfill)
-            .where(Backfill.id == backfill_id, Backfill.status == "ingesting")
-            .values(status="processing", total=len(files), accepted=accepted, refusals=refusals)
+            .where(Backfill.id == backfill_id, Backfill.status == BackfillStatus.ingesting)
+            .values(status=BackfillStatus.processing, total=len(files), accepted=accepted, refusals=refusals)
         )
     check_complete(ctx, backfill_id)
 
@@ -231,9 +234,13 @@ def ingest_in_background(ctx: ServiceContext, backfill_id: str, dispatch: Dispat
 def resume(ctx: ServiceContext, dispatch: Dispatch) -> list[threading.Thread]:
     """At start: ingestions cut off by a crash run again; a reconciliation cut off is retried."""
     with session_scope(ctx.sessions) as s:
-        s.execute(update(Backfill).where(Backfill.status == "reconciling").values(status="processing"))
-        ingesting = list(s.scalars(select(Backfill.id).where(Backfill.status == "ingesting")))
-        processing = list(s.scalars(select(Backfill.id).where(Backfill.status == "processing")))
+        s.execute(
+            update(Backfill)
+            .where(Backfill.status == BackfillStatus.reconciling)
+            .values(status=BackfillStatus.processing)
+        )
+        ingesting = list(s.scalars(select(Backfill.id).where(Backfill.status == BackfillStatus.ingesting)))
+        processing = list(s.scalars(select(Backfill.id).where(Backfill.status == BackfillStatus.processing)))
     for bid in processing:
         check_complete(ctx, bid)
     return [ingest_in_background(ctx, bid, dispatch) for bid in ingesting]
@@ -246,7 +253,7 @@ def document_finished(ctx: ServiceContext, doc_id: str) -> None:
             s.scalars(
                 select(BackfillDocument.backfill_id)
                 .join(Backfill)
-                .where(BackfillDocument.document_id == doc_id, Backfill.status == "processing")
+                .where(BackfillDocument.document_id == doc_id, Backfill.status == BackfillStatus.processing)
             )
         )
     for bid in ids:
@@ -260,15 +267,18 @@ def check_complete(ctx: ServiceContext, backfill_id: str) -> bool:
             select(func.count())
             .select_from(BackfillDocument)
             .join(Document)
-            .where(BackfillDocument.backfill_id == backfill_id, Document.status.in_(("queued", "processing")))
+            .where(
+                BackfillDocument.backfill_id == backfill_id,
+                Document.status.in_((JobStatus.queued, JobStatus.processing)),
+            )
         )
         if open_docs:
             return False
         claimed = (
             s.execute(
                 update(Backfill)
-                .where(Backfill.id == backfill_id, Backfill.status == "processing")
-                .values(status="reconciling")
+                .where(Backfill.id == backfill_id, Backfill.status == BackfillStatus.processing)
+                .values(status=BackfillStatus.reconciling)
             ).rowcount
             == 1
         )
@@ -291,14 +301,14 @@ def _finish(ctx: ServiceContext, backfill_id: str) -> None:
         {
             "source": r["name"],
             "page": None,
-            "category": "rejected",
+            "category": Category.rejected,
             "record_key": None,
             "score": None,
             "decision": "no_match",
             "reasons": [],
             "differences": [],
             "invoice": None,
-            "status": "rejected",
+            "status": Status.rejected,
             "findings": [],
             "error": r["error"],
         }
@@ -321,7 +331,7 @@ def _finish(ctx: ServiceContext, backfill_id: str) -> None:
             if imp is not None and imp.headers
             else (list(TAX_BUREAU_HEADERS), None)
         )
-    documents = [ln for ln in lines if ln["category"] != "no_document"]
+    documents = [ln for ln in lines if ln["category"] != Category.no_document]
     outputs = {}
     with tempfile.TemporaryDirectory() as tmp:
         writers = {
@@ -337,7 +347,7 @@ def _finish(ctx: ServiceContext, backfill_id: str) -> None:
         s.execute(
             update(Backfill)
             .where(Backfill.id == backfill_id)
-            .values(status="done", outputs=outputs, reconciliation_run_id=run["id"], finished_at=utcnow())
+            .values(status=BackfillStatus.done, outputs=outputs, reconciliation_run_id=run["id"], finished_at=utcnow())
         )
 
 
@@ -346,7 +356,7 @@ def _fail(ctx: ServiceContext, backfill_id: str, error: str) -> None:
         s.execute(
             update(Backfill)
             .where(Backfill.id == backfill_id)
-            .values(status="failed", error=error, finished_at=utcnow())
+            .values(status=BackfillStatus.failed, error=error, finished_at=utcnow())
         )
 
 
@@ -381,13 +391,15 @@ def view(s, row: Backfill) -> dict:
             .group_by(Document.status)
         ).all()
     )
-    finished = jobs.get("done", 0) + jobs.get("failed", 0)
+    finished = jobs.get(JobStatus.done, 0) + jobs.get(JobStatus.failed, 0)
+    done = 1.0 if row.status == BackfillStatus.done else 0.0
+    progress = round(finished / row.accepted, 4) if row.accepted else done
     counts = None
     if row.reconciliation_run_id:
         run = s.get(ReconciliationRun, row.reconciliation_run_id)
         counts = dict(run.counts) if run else None
         if counts is not None:  # refused members are `rejected` lines of the outputs too: the counts agree
-            counts["rejected"] = counts.get("rejected", 0) + len(row.refusals or [])
+            counts[Category.rejected] = counts.get(Category.rejected, 0) + len(row.refusals or [])
     return {
         "id": row.id,
         "status": row.status,
@@ -401,8 +413,8 @@ def view(s, row: Backfill) -> dict:
         "accepted": row.accepted,
         "refused": len(row.refusals or []),
         "refusals": row.refusals or [],
-        "jobs": {k: int(jobs.get(k, 0)) for k in ("queued", "processing", "done", "failed")},
-        "progress": round(finished / row.accepted, 4) if row.accepted else (1.0 if row.status == "done" else 0.0),
+        "jobs": {k.value: int(jobs.get(k, 0)) for k in JobStatus},
+        "progress": progress,
         "reconciliation_run_id": row.reconciliation_run_id,
         "categories": counts,
         "outputs": [{"name": n, "url": f"/api/v1/backfills/{row.id}/outputs/{n}"} for n in (row.outputs or {})],

@@ -25,6 +25,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from fapiao.core.settings import Settings
+from fapiao.core.states import JobStatus
 from fapiao.storage.blobs import BlobStore
 from fapiao.storage.db import make_engine, session_factory, session_scope
 from fapiao.storage.service_tables import Document, ExtractedInvoice
@@ -238,7 +239,9 @@ def check(settings: Settings) -> list[str]:
                 problems.append(f"invoice {inv_id}: its document {doc_id} does not exist")
             limit = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=settings.job_timeout_minutes)
             for doc_id, name, started in s.execute(
-                select(Document.id, Document.filename, Document.started_at).where(Document.status == "processing")
+                select(Document.id, Document.filename, Document.started_at).where(
+                    Document.status == JobStatus.processing
+                )
             ):
                 if started is None or (started if started.tzinfo else started.replace(tzinfo=dt.UTC)) < limit:
                     problems.append(

@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 
 from fapiao.core.errors import Conflict, FapiaoError, InvalidEdit, NotFound
 from fapiao.core.models import Invoice
+from fapiao.core.states import DraftState
 from fapiao.intake.rules import RuleContext, run_rules
 from fapiao.matching.export import TAX_BUREAU_HEADERS, write_drafts_json, write_drafts_xlsx
 from fapiao.service.context import ServiceContext
@@ -23,7 +24,7 @@ from fapiao.storage.drafts import edit, transition
 from fapiao.storage.matching_tables import Draft, ImportRun
 from fapiao.storage.records import last_import
 
-DRAFT_STATES = ("draft", "confirmed", "exported", "resolved", "discarded")
+DRAFT_STATES = tuple(DraftState)
 EXPORT_FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
@@ -63,7 +64,7 @@ def list_drafts(ctx: ServiceContext, state: str | None, q: str | None, page: int
             stmt = stmt.where(
                 or_(Draft.invoice_key.contains(q, autoescape=True), Draft.source.contains(q, autoescape=True))
             )
-        order = (Draft.state != "draft", Draft.state != "confirmed", Draft.id.desc())
+        order = (Draft.state != DraftState.draft, Draft.state != DraftState.confirmed, Draft.id.desc())
         total, rows = page_of(s, stmt, order, page, size)
         return total, [draft_view(d) for d in rows]
 
@@ -104,7 +105,7 @@ def move_draft(
     export take the draft as it is)."""
     with session_scope(ctx.sessions) as s:
         draft = _load(s, draft_id, version)
-        if to_state == "confirmed" and draft.state == "draft":
+        if to_state == DraftState.confirmed and draft.state == DraftState.draft:
             errors = open_errors(draft.payload.get("findings") or [])
             reason = (override or "").strip()
             if errors and not reason:
@@ -116,7 +117,7 @@ def move_draft(
             if errors:
                 draft.payload = {**draft.payload, OVERRIDE: {"reason": reason, "errors": errors, "actor": actor}}
                 note = (note + "; " if note else "") + f"confirmed over {len(errors)} error(s): {reason}"
-        elif to_state == "draft" and OVERRIDE in draft.payload:
+        elif to_state == DraftState.draft and OVERRIDE in draft.payload:
             draft.payload = {k: v for k, v in draft.payload.items() if k != OVERRIDE}
         transition(s, draft.id, to_state, actor, note=note)
         return draft_view(draft, history=True)
@@ -159,7 +160,7 @@ def export_drafts(
     None: the newest records import's."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidEdit(f"unknown export format {fmt!r}", hint="use xlsx or json")
-    states = ("confirmed", "exported") if include_exported else ("confirmed",)
+    states = (DraftState.confirmed, DraftState.exported) if include_exported else (DraftState.confirmed,)
     with session_scope(ctx.sessions) as s:
         stmt = select(Draft).where(Draft.state.in_(states)).order_by(Draft.id)
         if ids:
@@ -201,8 +202,8 @@ def export_drafts(
                 write_drafts_json(payloads, path)
             content = path.read_bytes()
         for d in drafts:
-            if d.state == "confirmed":
-                transition(s, d.id, "exported", actor, note=f"exported as {fmt}")
+            if d.state == DraftState.confirmed:
+                transition(s, d.id, DraftState.exported, actor, note=f"exported as {fmt}")
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         return ExportFile(content, f"drafts-{stamp}.{fmt}", EXPORT_FORMATS[fmt], len(drafts))
 

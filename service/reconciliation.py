@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fapiao.core.models import ExtractionResult, Status
+from fapiao.core.states import JobStatus, ReviewState
 from fapiao.matching.drafts import OPEN_STATES
 from fapiao.matching.export import no_document_line
 from fapiao.matching.reconcile import Category, ReconcileReport, reconcile
@@ -55,13 +56,15 @@ def _documents(s: Session, scope: Scope) -> list[_Doc]:
     out = []
     for row in s.scalars(stmt):
         result = ExtractionResult.model_validate(row.payload)
-        if row.review == "rejected":  # a reviewer said this is not a valid invoice: never booked, never drafted
+        if row.review == ReviewState.rejected:  # a reviewer said it is not a valid invoice: never booked or drafted
             result = result.model_copy(
                 update={"status": Status.rejected, "error": f"{result.source}: rejected by a reviewer"}
             )
         out.append(_Doc(result, row.id, row.document_id))
     if scope.date_from is None and scope.date_to is None:  # documents that gave no invoice at all
-        failed = _in_scope(select(Document).where(Document.status == "failed").order_by(Document.created_at), scope)
+        failed = _in_scope(
+            select(Document).where(Document.status == JobStatus.failed).order_by(Document.created_at), scope
+        )
         for doc in s.scalars(failed):
             out.append(
                 _Doc(ExtractionResult(source=doc.filename, status=Status.rejected, error=doc.error), None, doc.id)

@@ -9,7 +9,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from fapiao.core.errors import Conflict, FapiaoError, InvalidEdit, NotFound
-from fapiao.core.models import ExtractionResult, FieldSource, FieldValue, Invoice
+from fapiao.core.models import ExtractionResult, FieldSource, FieldValue, Invoice, Status
+from fapiao.core.states import ReviewState
 from fapiao.intake.verify import VerifyOptions, verify
 from fapiao.matching.normalize import tax_id as normal_id
 from fapiao.service.context import ServiceContext
@@ -120,7 +121,7 @@ def edit_fields(ctx: ServiceContext, invoice_id: int, version: int, changes: dic
             )
         redone = verify(result.model_copy(update={"invoice": invoice, "fields": fields}), _options(ctx, row))
         _store(row, redone)
-        if row.review == "confirmed":  # a confirmed invoice that changes is checked by a person again
+        if row.review == ReviewState.confirmed:  # a confirmed invoice that changes is checked by a person again
             s.add(
                 AuditEntry(
                     actor=actor,
@@ -128,12 +129,12 @@ def edit_fields(ctx: ServiceContext, invoice_id: int, version: int, changes: dic
                     invoice_id=row.id,
                     document_id=row.document_id,
                     field="review",
-                    old="confirmed",
-                    new="pending",
+                    old=ReviewState.confirmed,
+                    new=ReviewState.pending,
                     detail={"reason": "edited after confirmation"},
                 )
             )
-            row.review = "pending"
+            row.review = ReviewState.pending
         for name in changes:
             s.add(
                 AuditEntry(
@@ -165,7 +166,7 @@ def reverify_unconfirmed(ctx: ServiceContext, tax_ids: set[str], actor: str) -> 
     with session_scope(ctx.sessions) as s:
         waiting = s.execute(
             select(ExtractedInvoice.id, ExtractedInvoice.seller_tax_id, ExtractedInvoice.buyer_tax_id).where(
-                ExtractedInvoice.review == "pending", ExtractedInvoice.status == "needs_review"
+                ExtractedInvoice.review == ReviewState.pending, ExtractedInvoice.status == Status.needs_review
             )
         ).all()
     ids = [i for i, seller, buyer in waiting if normal_id(seller) in tax_ids or normal_id(buyer) in tax_ids]
@@ -173,7 +174,7 @@ def reverify_unconfirmed(ctx: ServiceContext, tax_ids: set[str], actor: str) -> 
     for invoice_id in ids:
         with session_scope(ctx.sessions) as s:
             row = s.get(ExtractedInvoice, invoice_id)
-            if row is None or row.review != "pending":
+            if row is None or row.review != ReviewState.pending:
                 continue
             result = ExtractionResult.model_validate(row.payload)
             if result.invoice is None or not any(f.code == "ocr.unconfirmed" for f in result.findings):
@@ -251,7 +252,7 @@ def _set_review(
         if before == decision:
             return view(row)
         detail: dict[str, Any] = {"note": note} if note else {}
-        if decision == "confirmed":
+        if decision == ReviewState.confirmed:
             errors = open_errors(row.payload.get("findings") or [])
             if errors and not (override or "").strip():
                 raise OpenErrors(

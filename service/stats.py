@@ -14,6 +14,8 @@ import openpyxl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fapiao.core.models import Status
+from fapiao.core.states import ReviewState
 from fapiao.matching.cell_text import as_text
 from fapiao.storage.service_tables import ExtractedInvoice
 
@@ -53,7 +55,7 @@ def _rows(s: Session, date_from: dt.date | None, date_to: dt.date | None, with_i
     ]
     if with_items:
         cols.append(t.payload)
-    stmt = select(*cols, t.invoice_key).where(t.review != "rejected").order_by(t.id)
+    stmt = select(*cols, t.invoice_key).where(t.review != ReviewState.rejected).order_by(t.id)
     if date_from:
         stmt = stmt.where(t.issue_date >= date_from)
     if date_to:
@@ -146,7 +148,7 @@ def shares(s: Session, date_from: dt.date | None = None, date_to: dt.date | None
             month,
             {"month": month, "invoices": 0, "reconciled": 0, "matched": 0, "missing_in_system": 0, "needs_review": 0},
         )
-        row["needs_review"] += r.status == "needs_review" and r.review == "pending"  # a copy is work too
+        row["needs_review"] += r.status == Status.needs_review and r.review == ReviewState.pending  # a copy is work too
         if copy:
             continue
         row["invoices"] += 1

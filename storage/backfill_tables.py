@@ -10,6 +10,7 @@ import uuid
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from fapiao.core.states import BackfillStatus
 from fapiao.storage.db import Base
 from fapiao.storage.service_tables import utcnow
 
@@ -27,7 +28,8 @@ class Backfill(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(16), default="ingesting", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=BackfillStatus.ingesting, index=True)
+    """A ``BackfillStatus``."""
     source_kind: Mapped[str] = mapped_column(String(8))
     """zip | folder"""
     source_name: Mapped[str] = mapped_column(String(1024))

@@ -1,6 +1,7 @@
-"""Write docs/cli-extract.schema.json, the JSON Schema of one line of `fapiao extract --json`, from the
-pydantic models (``fapiao.core.contract``). `tests/test_contract_schema.py` fails when the committed file
-differs from what this writes, and checks real output lines against it.
+"""Write the JSON Schemas of the CLI's JSON Lines from the pydantic models: docs/cli-extract.schema.json (one line
+of `fapiao extract --json`, ``fapiao.core.contract``) and docs/cli-reconcile.schema.json (one line of
+`fapiao reconcile --json`, ``fapiao.matching.contract``). `tests/test_contract_schema.py` fails when a committed
+file differs from what this writes, and checks real output lines against them.
 
     .venv/bin/python -m tools.contract_schema
 """
@@ -9,20 +10,27 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fapiao.core.contract import contract_schema
+from fapiao.matching.contract import reconcile_schema
 
-OUT = Path(__file__).resolve().parent.parent / "docs" / "cli-extract.schema.json"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+OUT = DOCS / "cli-extract.schema.json"
+RECONCILE_OUT = DOCS / "cli-reconcile.schema.json"
+SCHEMAS: dict[Path, Callable[[], dict[str, Any]]] = {OUT: contract_schema, RECONCILE_OUT: reconcile_schema}
 
 
-def render() -> str:
-    return json.dumps(contract_schema(), ensure_ascii=False, indent=2) + "\n"
+def render(path: Path = OUT) -> str:
+    return json.dumps(SCHEMAS[path](), ensure_ascii=False, indent=2) + "\n"
 
 
 def main() -> int:
-    OUT.write_text(render(), encoding="utf-8")
-    print(f"wrote {OUT.name}")
+    for path in SCHEMAS:
+        path.write_text(render(path), encoding="utf-8")
+        print(f"wrote {path.name}")
     return 0
 
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Path, Request, UploadFile
+from fastapi import File, Form, Path, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer
-from fapiao.api.problems import PROBLEM_RESPONSES, ApiError
+from fapiao.api.models.backfills import BackfillPage, BackfillView
+from fapiao.api.problems import ApiError
+from fapiao.api.routing import api_router
 from fapiao.service import backfills as svc
 
-router = APIRouter(prefix="/api/v1/backfills", tags=["backfills"], responses=PROBLEM_RESPONSES)
+router = api_router("/api/v1/backfills", "backfills")
 
 BackfillId = Annotated[str, Path(min_length=1, max_length=36, description="Back-fill id")]
 OutputName = Literal["reconciliation.xlsx", "drafts.xlsx", "log.jsonl"]
@@ -25,6 +27,7 @@ OutputName = Literal["reconciliation.xlsx", "drafts.xlsx", "log.jsonl"]
     status_code=202,
     summary="Start a back-fill from a zip (field `archive`) or a server folder "
     "(field `folder`, inside FAPIAO_BACKFILL_ROOTS)",
+    response_model=BackfillView,
 )
 async def start(
     request: Request,
@@ -62,13 +65,17 @@ async def start(
     return body
 
 
-@router.get("", summary="Back-fills, newest first")
+@router.get("", summary="Back-fills, newest first", response_model=BackfillPage)
 def list_all(ctx: Ctx, _: Reviewer, page: PageNo = 1, size: PageSize = 50) -> dict:
     total, rows = svc.list_backfills(ctx, page, size)
     return {"total": total, "page": page, "size": size, "backfills": rows}
 
 
-@router.get("/{backfill_id}", summary="Progress (jobs by status), categories when done, output links")
+@router.get(
+    "/{backfill_id}",
+    summary="Progress (jobs by status), categories when done, output links",
+    response_model=BackfillView,
+)
 def get_one(backfill_id: BackfillId, ctx: Ctx, _: Reviewer) -> dict:
     return svc.get(ctx, backfill_id)
 

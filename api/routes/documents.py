@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer, Uploader
-from fapiao.api.problems import PROBLEM_RESPONSES, ApiError, problem
+from fapiao.api.models.documents import DocumentDetail, DocumentPage, RefusedFile, Uploaded
+from fapiao.api.problems import ApiError, ValidationProblem, problem, problem_response
+from fapiao.api.routing import api_router
 from fapiao.core.errors import FapiaoError, LimitExceeded, UnsupportedFormat
+from fapiao.core.models import Status
 from fapiao.service.context import ServiceContext
 from fapiao.service.documents import accept, owned_by
 from fapiao.service.keys import allows
@@ -25,17 +28,40 @@ _REFUSAL_STATUS = {UnsupportedFormat.code: 415, LimitExceeded.code: 413}
 """When every file of an upload is refused for the same reason, the answer's status says which."""
 _REFUSAL_TITLE = {415: "unsupported media type", 413: "too large"}
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=PROBLEM_RESPONSES)
+router = api_router("/api/v1/documents", "documents")
 
 
-@router.post("", status_code=202, summary="Upload one or more documents (multipart field `files`)")
+class UploadRefused(ValidationProblem):
+    """An upload refused: when it held files and none could be accepted, ``documents`` lists each with why."""
+
+    documents: list[RefusedFile] | None = None
+
+
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    status: problem_response(description, UploadRefused)
+    for status, description in (
+        (400, "Bad request"),
+        (413, "Too large (every file, or the request)"),
+        (415, "Unsupported file type (every file)"),
+        (422, "Invalid request, or no file could be accepted"),
+    )
+}
+
+
+@router.post(
+    "",
+    status_code=202,
+    summary="Upload one or more documents (multipart field `files`)",
+    response_model=Uploaded,
+    responses=_REFUSED,
+)
 async def upload(
     request: Request,
     ctx: Ctx,
     files: Annotated[list[UploadFile], File(description="PDF, image, OFD or invoice XML files")],
     key: Uploader,
     batch: Annotated[str | None, Query(max_length=64)] = None,
-) -> JSONResponse:
+) -> dict | JSONResponse:
     """Each file's original is stored and its job recorded before this answers 202. The same content uploaded
     again returns the same document id. Files that cannot be accepted are listed with an error."""
     out = await accept_uploads(request, ctx, files, batch, key)
@@ -49,10 +75,14 @@ async def upload(
             "upload PDF, JPEG, PNG, TIFF, BMP, WebP, OFD or invoice XML files within the size limit",
             documents=out,
         )
-    return JSONResponse({"documents": out}, status_code=202)
+    return {"documents": out}
 
 
-@router.get("/{doc_id}", summary="A document's job status and the invoices read from it (uploaders: their own)")
+@router.get(
+    "/{doc_id}",
+    summary="A document's job status and the invoices read from it (uploaders: their own)",
+    response_model=DocumentDetail,
+)
 def get_document(doc_id: str, ctx: Ctx, key: Uploader) -> dict:
     with session_scope(ctx.sessions) as s:
         doc = s.get(Document, doc_id)
@@ -61,7 +91,7 @@ def get_document(doc_id: str, ctx: Ctx, key: Uploader) -> dict:
         return document_view(doc)
 
 
-@router.get("", summary="Documents, newest first (uploaders: the ones they uploaded)")
+@router.get("", summary="Documents, newest first (uploaders: the ones they uploaded)", response_model=DocumentPage)
 def list_documents(
     ctx: Ctx,
     key: Uploader,
@@ -129,7 +159,7 @@ async def accept_uploads(
                 {
                     "id": None,
                     "sha256": None,
-                    "status": "rejected",
+                    "status": Status.rejected,
                     "filename": name,
                     "error": str(exc),
                     "code": exc.code,

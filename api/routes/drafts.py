@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer
-from fapiao.api.problems import PROBLEM_RESPONSES
+from fapiao.api.models.drafts import DraftDetail, DraftPage
+from fapiao.api.routing import api_router
 from fapiao.core.states import DraftState
 from fapiao.service.drafts import EXPORT_FORMATS, edit_draft, export_drafts, get_draft, list_drafts, move_draft
 
-router = APIRouter(prefix="/api/v1/drafts", tags=["drafts"], responses=PROBLEM_RESPONSES)
+router = api_router("/api/v1/drafts", "drafts")
 
 DraftId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Draft id")]
 
@@ -47,7 +48,7 @@ class ExportRequest(BaseModel):
     )
 
 
-@router.get("", summary="Drafts (open ones first)")
+@router.get("", summary="Drafts (open ones first)", response_model=DraftPage)
 def drafts(
     ctx: Ctx,
     _: Reviewer,
@@ -60,17 +61,19 @@ def drafts(
     return {"total": total, "page": page, "size": size, "drafts": rows}
 
 
-@router.get("/{draft_id}", summary="One draft with every field and its history")
+@router.get("/{draft_id}", summary="One draft with every field and its history", response_model=DraftDetail)
 def draft(draft_id: DraftId, ctx: Ctx, _: Reviewer) -> dict:
     return get_draft(ctx, draft_id)
 
 
-@router.patch("/{draft_id}", summary="Edit fields of an unconfirmed draft (the rules run again)")
+@router.patch(
+    "/{draft_id}", summary="Edit fields of an unconfirmed draft (the rules run again)", response_model=DraftDetail
+)
 async def edit(draft_id: DraftId, body: DraftEdit, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(edit_draft, ctx, draft_id, body.version, body.fields, request.state.actor)
 
 
-def _action(to_state: str):
+def _action(to_state: DraftState):
     async def act(draft_id: DraftId, body: DraftAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
         return await run_in_threadpool(
             move_draft, ctx, draft_id, body.version, to_state, request.state.actor, body.note, body.override
@@ -79,11 +82,15 @@ def _action(to_state: str):
     return act
 
 
-router.post("/{draft_id}/confirm", summary="Confirm a draft for export")(_action("confirmed"))
-router.post("/{draft_id}/discard", summary="Discard a draft (the invoice will not be back-entered)")(
-    _action("discarded")
+router.post("/{draft_id}/confirm", summary="Confirm a draft for export", response_model=DraftDetail)(
+    _action(DraftState.confirmed)
 )
-router.post("/{draft_id}/reopen", summary="Reopen a confirmed draft for editing")(_action("draft"))
+router.post(
+    "/{draft_id}/discard", summary="Discard a draft (the invoice will not be back-entered)", response_model=DraftDetail
+)(_action(DraftState.discarded))
+router.post("/{draft_id}/reopen", summary="Reopen a confirmed draft for editing", response_model=DraftDetail)(
+    _action(DraftState.draft)
+)
 
 
 @router.post(

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
-from pydantic import BaseModel
 from sqlalchemy import func, select, text
 
 from fapiao.api.deps import Admin, Ctx
-from fapiao.api.problems import PROBLEM_RESPONSES
+from fapiao.api.models.base import Answer
+from fapiao.api.routing import api_router
 from fapiao.service.alerts import counts as alert_counts
 from fapiao.service.alerts import current as current_alerts
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document, ExtractedInvoice
 
-router = APIRouter(tags=["health"], responses=PROBLEM_RESPONSES)
+router = api_router("", "health")
 
 
-class Health(BaseModel):
+class Health(Answer):
     status: Literal["ok"]
 
 

@@ -5,21 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from fapiao.api.deps import Ctx, InvoiceId, PageNo, PageSize, Reviewer
 from fapiao.api.edits import FieldEdit
-from fapiao.api.problems import PROBLEM_RESPONSES, ApiError
+from fapiao.api.models.invoices import InvoiceDetail, InvoicePage, InvoiceView
+from fapiao.api.problems import ApiError
+from fapiao.api.routing import api_router
+from fapiao.core.states import ReviewState
 from fapiao.service.pages import page_image
 from fapiao.service.queries import InvoiceFilter, history, search_invoices, summary
 from fapiao.service.review import edit_fields, set_review, view
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import ExtractedInvoice
 
-router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
+router = api_router("/api/v1/invoices", "invoices")
 
 
 class ReviewAction(BaseModel):
@@ -29,7 +32,7 @@ class ReviewAction(BaseModel):
     """Confirm over open errors: the reason (audited). Without it, confirming an invoice with errors is refused."""
 
 
-@router.get("", summary="Invoices, needs-review first, with filters and paging")
+@router.get("", summary="Invoices, needs-review first, with filters and paging", response_model=InvoicePage)
 def list_invoices(
     ctx: Ctx,
     _: Reviewer,
@@ -68,7 +71,11 @@ def list_invoices(
         return {"total": total, "page": page, "size": size, "invoices": [summary(r) for r in rows]}
 
 
-@router.get("/{invoice_id}", summary="One invoice with every field's value, confidence, source and bbox")
+@router.get(
+    "/{invoice_id}",
+    summary="One invoice with every field's value, confidence, source and bbox",
+    response_model=InvoiceDetail,
+)
 def get_invoice(invoice_id: InvoiceId, ctx: Ctx, _: Reviewer) -> dict:
     with session_scope(ctx.sessions) as s:
         row = s.get(ExtractedInvoice, invoice_id)
@@ -95,20 +102,24 @@ async def page(invoice_id: InvoiceId, page: Annotated[int, Path(ge=1, le=10_000)
     )
 
 
-@router.patch("/{invoice_id}", summary="Correct fields; the rules run again and the change is audited")
+@router.patch(
+    "/{invoice_id}",
+    summary="Correct fields; the rules run again and the change is audited",
+    response_model=InvoiceView,
+)
 async def patch_invoice(invoice_id: InvoiceId, body: FieldEdit, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(edit_fields, ctx, invoice_id, body.version, body.fields, request.state.actor)
 
 
-@router.post("/{invoice_id}/confirm", summary="Confirm the invoice as read (audited)")
+@router.post("/{invoice_id}/confirm", summary="Confirm the invoice as read (audited)", response_model=InvoiceView)
 async def confirm(invoice_id: InvoiceId, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(
-        set_review, ctx, invoice_id, body.version, "confirmed", request.state.actor, body.note, body.override
+        set_review, ctx, invoice_id, body.version, ReviewState.confirmed, request.state.actor, body.note, body.override
     )
 
 
-@router.post("/{invoice_id}/reject", summary="Reject the invoice (audited)")
+@router.post("/{invoice_id}/reject", summary="Reject the invoice (audited)", response_model=InvoiceView)
 async def reject(invoice_id: InvoiceId, body: ReviewAction, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(
-        set_review, ctx, invoice_id, body.version, "rejected", request.state.actor, body.note
+        set_review, ctx, invoice_id, body.version, ReviewState.rejected, request.state.actor, body.note
     )

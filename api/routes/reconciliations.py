@@ -8,20 +8,22 @@ import tempfile
 from pathlib import Path as FsPath
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, model_validator
 
 from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer
-from fapiao.api.problems import PROBLEM_RESPONSES, ApiError
+from fapiao.api.models.reconciliations import RunDetail, RunPage, RunView
+from fapiao.api.problems import ApiError
+from fapiao.api.routing import api_router
 from fapiao.matching.export import REPORT_WRITERS
 from fapiao.matching.reconcile import Category
 from fapiao.service.reconciliation import Scope, list_runs, run_items, run_lines, run_reconciliation, run_view
 from fapiao.storage.db import session_scope
 from fapiao.storage.matching_tables import ReconciliationRun
 
-router = APIRouter(prefix="/api/v1/reconciliations", tags=["reconciliation"], responses=PROBLEM_RESPONSES)
+router = api_router("/api/v1/reconciliations", "reconciliation")
 
 RunId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Reconciliation run id")]
 REPORT_TYPES = {
@@ -48,20 +50,23 @@ class RunRequest(BaseModel):
     status_code=201,
     summary="Reconcile the documents in a scope with the records; drafts are created "
     "for invoices missing in the system",
+    response_model=RunView,
 )
 async def create_run(body: RunRequest, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     scope = Scope(batch=body.batch, date_from=body.date_from, date_to=body.date_to)
     return await run_in_threadpool(run_reconciliation, ctx, scope, request.state.actor)
 
 
-@router.get("", summary="Reconciliation runs, newest first")
+@router.get("", summary="Reconciliation runs, newest first", response_model=RunPage)
 def runs(ctx: Ctx, _: Reviewer, page: PageNo = 1, size: PageSize = 50) -> dict:
     with session_scope(ctx.sessions) as s:
         total, rows = list_runs(s, page, size)
         return {"total": total, "page": page, "size": size, "runs": rows}
 
 
-@router.get("/{run_id}", summary="One run: counts per category and its lines (filter by category)")
+@router.get(
+    "/{run_id}", summary="One run: counts per category and its lines (filter by category)", response_model=RunDetail
+)
 def get_run(
     run_id: RunId, ctx: Ctx, _: Reviewer, category: Category | None = None, page: PageNo = 1, size: PageSize = 50
 ) -> dict:

@@ -6,21 +6,33 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi import File, Form, Path, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer
-from fapiao.api.problems import PROBLEM_RESPONSES, ApiError
+from fapiao.api.models.records import (
+    ImportDetail,
+    ImportDone,
+    ImportPage,
+    ImportPreview,
+    Mappings,
+    PartyPage,
+    RecordPage,
+    SavedMapping,
+    Sources,
+)
+from fapiao.api.problems import ApiError
+from fapiao.api.routing import api_router
 from fapiao.matching.headers import FIELDS
 from fapiao.service.records import import_records, preview_import, reimport, resolve_mapping, run_view, sources
 from fapiao.storage.db import page_of, session_scope
 from fapiao.storage.matching_tables import HeaderMapping, ImportRun, Party, SystemRecord
 from fapiao.storage.records import save_mapping
 
-router = APIRouter(prefix="/api/v1/records", tags=["records"], responses=PROBLEM_RESPONSES)
+router = api_router("/api/v1/records", "records")
 
 RunId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Import run id")]
 MappingName = Annotated[str, Path(min_length=1, max_length=128, description="Saved mapping name")]
@@ -50,6 +62,7 @@ def _explicit(mapping: str | None) -> dict[str, str] | None:
     "/imports",
     status_code=201,
     summary="Import a records export (CSV or XLSX); preview=true only shows how it would be read",
+    response_model=ImportDone | ImportPreview,
 )
 async def create_import(
     request: Request,
@@ -75,22 +88,33 @@ async def create_import(
     return await run_in_threadpool(import_records, ctx, data, name, request.state.actor, explicit, save_mapping_as)
 
 
-@router.post("/imports/repeat", status_code=201, summary="Import the newest import's file again")
+@router.post(
+    "/imports/repeat", status_code=201, summary="Import the newest import's file again", response_model=ImportDone
+)
 async def repeat_import(request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(reimport, ctx, request.state.actor)
 
 
-@router.post("/imports/{run_id}/repeat", status_code=201, summary="Import that import's file again (same mapping)")
+@router.post(
+    "/imports/{run_id}/repeat",
+    status_code=201,
+    summary="Import that import's file again (same mapping)",
+    response_model=ImportDone,
+)
 async def repeat_one(run_id: RunId, request: Request, ctx: Ctx, _: Reviewer) -> dict:
     return await run_in_threadpool(reimport, ctx, request.state.actor, run_id)
 
 
-@router.get("/sources", summary="Sync status per records source: last import, what it changed, last success")
+@router.get(
+    "/sources",
+    summary="Sync status per records source: last import, what it changed, last success",
+    response_model=Sources,
+)
 def list_sources(ctx: Ctx, _: Reviewer) -> dict:
     return {"sources": sources(ctx)}
 
 
-@router.get("/imports", summary="Records imports, newest first")
+@router.get("/imports", summary="Records imports, newest first", response_model=ImportPage)
 def list_imports(ctx: Ctx, _: Reviewer, page: PageNo = 1, size: PageSize = 50) -> dict:
     with session_scope(ctx.sessions) as s:
         stmt = select(ImportRun).options(selectinload(ImportRun.errors))
@@ -98,7 +122,7 @@ def list_imports(ctx: Ctx, _: Reviewer, page: PageNo = 1, size: PageSize = 50) -
         return {"total": total, "page": page, "size": size, "imports": [run_view(r) for r in rows]}
 
 
-@router.get("/imports/{run_id}", summary="One import with its mapping and every bad row")
+@router.get("/imports/{run_id}", summary="One import with its mapping and every bad row", response_model=ImportDetail)
 def get_import(run_id: RunId, ctx: Ctx, _: Reviewer) -> dict:
     with session_scope(ctx.sessions) as s:
         run = s.get(ImportRun, run_id)
@@ -107,7 +131,7 @@ def get_import(run_id: RunId, ctx: Ctx, _: Reviewer) -> dict:
         return run_view(run, with_errors=True)
 
 
-@router.get("", summary="Records, with search by number, name or tax ID")
+@router.get("", summary="Records, with search by number, name or tax ID", response_model=RecordPage)
 def list_records(
     ctx: Ctx,
     _: Reviewer,
@@ -169,7 +193,7 @@ class MappingBody(BaseModel):
     )
 
 
-@router.get("/mappings", summary="Saved header mappings")
+@router.get("/mappings", summary="Saved header mappings", response_model=Mappings)
 def list_mappings(ctx: Ctx, _: Reviewer) -> dict:
     with session_scope(ctx.sessions) as s:
         return {
@@ -181,7 +205,7 @@ def list_mappings(ctx: Ctx, _: Reviewer) -> dict:
         }
 
 
-@router.put("/mappings/{name}", summary="Save (or replace) a header mapping")
+@router.put("/mappings/{name}", summary="Save (or replace) a header mapping", response_model=SavedMapping)
 def put_mapping(name: MappingName, body: MappingBody, ctx: Ctx, _: Reviewer) -> dict:
     unknown = set(body.mapping) - set(FIELDS)
     if unknown:
@@ -193,7 +217,11 @@ def put_mapping(name: MappingName, body: MappingBody, ctx: Ctx, _: Reviewer) -> 
         return {"name": row.name, "mapping": row.mapping}
 
 
-@router.get("/parties", summary="The party master: tax ID, canonical name and the name variants seen")
+@router.get(
+    "/parties",
+    summary="The party master: tax ID, canonical name and the name variants seen",
+    response_model=PartyPage,
+)
 def list_parties(
     ctx: Ctx, _: Reviewer, q: Annotated[str | None, Query(max_length=200)] = None, page: PageNo = 1, size: PageSize = 50
 ) -> dict:

@@ -6,16 +6,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.concurrency import run_in_threadpool
 
 from fapiao.api.deps import Ctx, Reviewer
-from fapiao.api.problems import PROBLEM_RESPONSES, ApiError
+from fapiao.api.models.search import SearchResults
+from fapiao.api.problems import ApiError
+from fapiao.api.routing import api_router
 from fapiao.matching.search_index import KINDS
 from fapiao.matching.search_index import Query as SearchQuery
 from fapiao.service.search import searcher
 
-router = APIRouter(prefix="/api/v1/search", tags=["search"], responses=PROBLEM_RESPONSES)
+router = api_router("/api/v1/search", "search")
 
 Money = Annotated[Decimal | None, Query(ge=-(10**12), le=10**12, decimal_places=2)]
 Text = Annotated[str | None, Query(max_length=200)]
@@ -25,6 +27,7 @@ Text = Annotated[str | None, Query(max_length=200)]
     "",
     summary="Find invoices, records and drafts by part of a number, an amount or range, a date or "
     "range, part of a name (typos tolerated) or of a tax ID",
+    response_model=SearchResults,
 )
 async def search(
     ctx: Ctx,

@@ -6,17 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from fapiao.api.deps import Ctx, Reviewer
-from fapiao.api.problems import PROBLEM_RESPONSES
+from fapiao.api.models.stats import Alerts, Shares, Totals
+from fapiao.api.routing import api_router
 from fapiao.service import alerts as alert_svc
 from fapiao.service.stats import SHARE_COLUMNS, TOTAL_COLUMNS, json_rows, shares, to_xlsx, totals
 from fapiao.storage.db import session_scope
 
-router = APIRouter(prefix="/api/v1", tags=["statistics"], responses=PROBLEM_RESPONSES)
+router = api_router("/api/v1", "statistics")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Format = Annotated[Literal["json", "xlsx"], Query(description="json, or xlsx to download the table")]
 
@@ -28,7 +29,8 @@ def _xlsx(content: bytes, name: str) -> Response:
 @router.get(
     "/stats",
     summary="Counts and amounts (金额, 税额, 价税合计) by month, seller, invoice type or tax rate",
-    responses={200: {"content": {"application/json": {}, XLSX: {}}}},
+    response_model=Totals,
+    responses={200: {"content": {XLSX: {}}}},
 )
 def stats(
     ctx: Ctx,
@@ -48,7 +50,8 @@ def stats(
 @router.get(
     "/stats/shares",
     summary="Per month: invoices, matched / missing shares (latest reconciliation), needs-review share",
-    responses={200: {"content": {"application/json": {}, XLSX: {}}}},
+    response_model=Shares,
+    responses={200: {"content": {XLSX: {}}}},
 )
 def stats_shares(
     ctx: Ctx, _: Reviewer, date_from: dt.date | None = None, date_to: dt.date | None = None, format: Format = "json"
@@ -64,6 +67,7 @@ def stats_shares(
     "/alerts",
     summary="Duplicates, invoices stuck in review, exported drafts not yet in the records, broken signatures or "
     "damaged files, failed or old records imports",
+    response_model=Alerts,
 )
 async def alerts(ctx: Ctx, _: Reviewer, kind: Annotated[list[Literal[alert_svc.KINDS]] | None, Query()] = None) -> dict:  # type: ignore[valid-type]
     found = await run_in_threadpool(alert_svc.current, ctx)

@@ -1,6 +1,6 @@
 """A JSON Schema check for the subset pydantic generates (type, enum, const, properties, required,
-additionalProperties, items, prefixItems, min/maxItems, minimum/maximum, anyOf, $ref to $defs). The jsonschema
-package is not a dependency; this is enough to hold real output to the published schema."""
+additionalProperties, items, prefixItems, min/maxItems, minimum/maximum, anyOf, oneOf, $ref to $defs). The
+jsonschema package is not a dependency; this is enough to hold real output to the published schema."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ def errors(instance: Any, schema: dict, root: dict | None = None, path: str = "$
     if "anyOf" in schema:
         options = [errors(instance, option, root, path) for option in schema["anyOf"]]
         return [] if any(not o for o in options) else [f"{path}: matches none of anyOf ({options})"]
+    if "oneOf" in schema:
+        options = [errors(instance, option, root, path) for option in schema["oneOf"]]
+        matched = sum(not o for o in options)
+        return [] if matched == 1 else [f"{path}: matches {matched} of oneOf ({options})"]
     out: list[str] = []
     kind = schema.get("type")
     if kind is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
@@ -32,3 +33,14 @@ def app_routes(client: TestClient, ui: bool) -> list[tuple[str, str, APIRoute]]:
         for method in sorted(route.methods - {"HEAD"}):
             out.append((method, c.path, route))
     return out
+
+
+def answers_json(route: APIRoute) -> bool:
+    """The route answers JSON (not a file download, an image or a stream)."""
+    cls = getattr(route.response_class, "value", route.response_class)  # a DefaultPlaceholder holds the default
+    return issubclass(cls, JSONResponse)
+
+
+def json_routes(client: TestClient) -> list[tuple[str, str, APIRoute]]:
+    """(method, path, route) of every API route that answers JSON."""
+    return [r for r in app_routes(client, ui=False) if answers_json(r[2])]

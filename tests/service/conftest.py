@@ -14,9 +14,19 @@ from sqlalchemy import create_engine, text
 
 from fapiao.api.app import create_app
 from fapiao.core.settings import Settings
+from tests.helpers.answers import Answers, watch
 from tests.helpers.pg import drop_schema
 
 PG_URL = os.environ.get("FAPIAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def answers(monkeypatch: pytest.MonkeyPatch) -> Iterator[Answers]:
+    """Every JSON answer of every service test is what its route returned: its response model validates and
+    documents it, but drops, changes and adds nothing."""
+    seen = watch(monkeypatch)
+    yield seen
+    assert seen.altered == [], "a response model altered answers:\n" + "\n".join(seen.altered)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,0 +1,31 @@
+"""Search results: ranked hits across records, invoices, drafts and documents, each with its reasons."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from fapiao.api.models.base import Answer
+from fapiao.matching.search_index import KINDS
+
+
+class SearchHit(Answer):
+    kind: Literal[KINDS] = Field(description="What was found.")  # type: ignore[valid-type]
+    ref: str = Field(description="Its id.")
+    score: float
+    reasons: list[str] = Field(description="Why it was found, as a person reads it.")
+    number: str
+    issue_date: str | None
+    seller_name: str | None
+    seller_tax_id: str | None
+    buyer_name: str | None
+    amount_with_tax: str | None
+    label: str | None
+    api_url: str
+    ui_url: str | None
+
+
+class SearchResults(Answer):
+    total: int = Field(description="Rows matching (before the limit).")
+    hits: list[SearchHit] = Field(description="The best ones, best first.")
