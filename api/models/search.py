@@ -10,11 +10,19 @@ from fapiao.api.models.base import Answer
 from fapiao.matching.search_index import KINDS
 
 
+class SearchReason(Answer):
+    code: str = Field(
+        description="number | near_number | tax_id | name | file | amount | amount_range | issued | issued_range"
+    )
+    params: dict[str, str] = Field(description="What was typed or ranged: q, n (digits away), a and b (range ends).")
+
+
 class SearchHit(Answer):
     kind: Literal[KINDS] = Field(description="What was found.")  # type: ignore[valid-type]
     ref: str = Field(description="Its id.")
     score: float
-    reasons: list[str] = Field(description="Why it was found, as a person reads it.")
+    reasons: list[str] = Field(description="Why it was found, in English.")
+    reason_codes: list[SearchReason] = Field(description="The same reasons as codes, to word in any language.")
     number: str
     issue_date: str | None
     seller_name: str | None
