@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fapiao.core.errors import Conflict, FapiaoError, InvalidEdit, LimitExceeded, NotFound, UnsupportedFormat
+from fapiao.core.messages import coded
 from fapiao.matching.drafts import DraftStateError
 from fapiao.service.backfills import BackfillError, FolderNotAllowed
 from fapiao.service.drafts import NothingToExport
@@ -84,7 +85,8 @@ def problem(status: int, title: str, detail: str, hint: str | None = None, **ext
 def install(app: FastAPI) -> None:
     @app.exception_handler(FapiaoError)
     async def _fapiao(_: Request, exc: FapiaoError):
-        return problem(http_status(exc), exc.code, exc.message, exc.hint)
+        coded_message = coded("error", exc.msg) if exc.msg is not None else {}  # for a client in another language
+        return problem(http_status(exc), exc.code, exc.message, exc.hint, **coded_message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException):

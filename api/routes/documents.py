@@ -14,6 +14,7 @@ from sqlalchemy import select
 from fapiao.api.deps import Ctx, PageNo, PageSize, Reviewer, Uploader
 from fapiao.api.problems import PROBLEM_RESPONSES, ApiError, problem
 from fapiao.core.errors import FapiaoError, LimitExceeded, UnsupportedFormat
+from fapiao.core.messages import coded
 from fapiao.service.context import ServiceContext
 from fapiao.service.documents import accept, owned_by
 from fapiao.service.keys import allows
@@ -133,6 +134,7 @@ async def accept_uploads(
                     "filename": name,
                     "error": str(exc),
                     "code": exc.code,
+                    **coded("error", exc.msg),
                 }
             )
             continue
@@ -153,6 +155,8 @@ def document_view(doc: Document) -> dict:
         "id": doc.id,
         "status": doc.status,
         "error": doc.error,
+        "error_code": doc.error_code,
+        "error_params": doc.error_params,
         "filename": doc.filename,
         "sha256": doc.sha256,
         "source": doc.source,
