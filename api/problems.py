@@ -13,6 +13,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fapiao.core.errors import Conflict, FapiaoError, InvalidEdit, LimitExceeded, NotFound, UnsupportedFormat
+from fapiao.core.messages import coded
 from fapiao.matching.drafts import DraftStateError
 from fapiao.service.backfills import BackfillError, FolderNotAllowed
 from fapiao.service.drafts import NothingToExport
@@ -33,6 +34,8 @@ class Problem(BaseModel):
     status: int
     detail: str
     hint: str | None = None
+    error_code: str | None = Field(default=None, description="The message's stable code, when it has one.")
+    error_params: dict[str, Any] | None = Field(default=None, description="Its parameters, by name.")
 
 
 class InvalidField(BaseModel):
@@ -109,7 +112,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(FapiaoError)
     async def _fapiao(_: Request, exc: FapiaoError):
-        return problem(http_status(exc), exc.code, exc.message, exc.hint)
+        coded_message = coded("error", exc.msg) if exc.msg is not None else {}  # for a client in another language
+        return problem(http_status(exc), exc.code, exc.message, exc.hint, **coded_message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException):

@@ -6,15 +6,21 @@ The CLI reports them per file in its results; the API maps them to HTTP statuses
 
 from __future__ import annotations
 
+from fapiao.core.messages import Message
+
 
 class FapiaoError(Exception):
-    """Base class; ``code`` is a short stable identifier for UIs and logs."""
+    """Base class; ``code`` is a short stable identifier of the kind of error for UIs and logs. An error made
+    from a ``Message`` keeps it as ``msg`` (its code and parameters, which a UI words in its language);
+    ``message`` is the English text either way."""
 
     code = "error"
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Message, *, hint: str | None = None) -> None:
+        self.msg = message if isinstance(message, Message) else None
+        text = message.text if isinstance(message, Message) else message
+        super().__init__(text)
+        self.message = text
         self.hint = hint
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fapiao.core.errors import FapiaoError, LimitExceeded, UnsupportedFormat
+from fapiao.core.messages import Message
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,8 @@ def check_size(
     (``empty_error``); the message names the file, the hint says what to do."""
     if len(data) > max_bytes:
         raise LimitExceeded(
-            f"{name}: {len(data):,} bytes, more than the limit of {max_bytes:,}",
+            Message.of("file_too_large", name=name, size=len(data), limit=max_bytes),
             hint=f"split the {what} or raise FAPIAO_MAX_UPLOAD_BYTES",
         )
     if not data:
-        raise empty_error(f"{name}: the file is empty", hint=empty_hint)
+        raise empty_error(Message.of("file_empty", name=name), hint=empty_hint)

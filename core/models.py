@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
+from fapiao.core.messages import Message
+
 BBox = tuple[float, float, float, float]
 """(x0, y0, x1, y1) in page units: PDF points for digital pages, pixels for images."""
 
@@ -340,6 +342,9 @@ class ExtractionResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     qr: QrPayload | None = None
     error: str | None = None
+    error_message: Message | None = Field(default=None, exclude=True)
+    """``error``'s message when it is one coded message (the service stores its code for a UI); not in the
+    CLI contract."""
     document_kind: str | None = None
     page_images: dict[int, str] = Field(default_factory=dict)
     """Page number → reference of the stored image the boxes were read from (OCR'd pages; set by the service)."""

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from fapiao.core.errors import NotAnInvoice
+from fapiao.core.messages import Message
 from fapiao.core.models import TextBox
 from fapiao.intake.extract.text import compact
 from fapiao.intake.loaders.base import LoadedPage
@@ -71,8 +72,9 @@ class OtherDocument:
 
     def error(self, source: str) -> NotAnInvoice:
         return NotAnInvoice(
-            f"{source}: 这是{self.what_zh}，不是增值税发票；fapiao 不读取它 / this is {self.what_en}, "
-            "not a VAT invoice; fapiao does not read it",
+            Message.of(
+                "not_vat_invoice", name=source, what_zh=self.what_zh, what_en=self.what_en, todo_zh=self.todo_zh
+            ),
             hint=f"{self.todo_zh} / {self.todo_en}",
         )
 

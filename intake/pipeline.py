@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from fapiao.core.errors import FapiaoError, NeedsOcr, NotAnInvoice
+from fapiao.core.messages import Message
 from fapiao.core.models import ExtractionResult, QrPayload, Status
 from fapiao.intake.classify import reject_other_documents
 from fapiao.intake.extract.assemble import Extracted, assemble, finish, group_pages, read_page
@@ -68,7 +69,7 @@ class Pipeline:
             with _timer(timings, "extract"):
                 extracted = self._extract(doc, source)
         except FapiaoError as exc:
-            return [_rejected(source, str(exc), timings)]
+            return [_rejected(source, str(exc), timings, exc.msg)]
         file_findings = _file_findings(doc)
         results = []
         for ex, qr in extracted:
@@ -99,7 +100,7 @@ class Pipeline:
             return
         if not self.options.ocr:
             raise NeedsOcr(
-                f"{source}: page {pending[0].number} has no text layer and needs OCR",
+                Message.of("needs_ocr", name=source, page=pending[0].number),
                 hint="run without --no-ocr, or upload the digital original",
             )
         pages: list[LoadedPage] = []
@@ -130,7 +131,7 @@ class Pipeline:
         reject_other_documents(doc.pages, source)
         reads = [read_page(p) for p in doc.pages if p.boxes]
         if not reads:
-            raise NotAnInvoice(f"{source}: no text was found on any page", hint="check that the file is an invoice")
+            raise NotAnInvoice(Message.of("no_text", name=source), hint="check that the file is an invoice")
         out = []
         for group in group_pages(reads):
             ex = assemble(group)
@@ -143,7 +144,7 @@ class Pipeline:
             ex.invoice = finish(ex.invoice, qr.type_code if qr else None)
             if not (ex.invoice.invoice_number or ex.invoice.total_amount is not None or ex.invoice.items):
                 raise NotAnInvoice(
-                    f"{source}: no invoice number, amounts or items were found",
+                    Message.of("no_invoice_fields", name=source),
                     hint="check that the file is a VAT invoice (发票)",
                 )
             out.append((ex, qr))
@@ -167,8 +168,12 @@ def _first_qr(group) -> QrPayload | None:
     return None
 
 
-def _rejected(source: str, error: str, timings: dict[str, int] | None = None) -> ExtractionResult:
-    return ExtractionResult(source=source, status=Status.rejected, error=error, timings_ms=timings or {})
+def _rejected(
+    source: str, error: str, timings: dict[str, int] | None = None, message: Message | None = None
+) -> ExtractionResult:
+    return ExtractionResult(
+        source=source, status=Status.rejected, error=error, error_message=message, timings_ms=timings or {}
+    )
 
 
 class _timer:

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from fapiao.core.confidence import DEFAULT_THRESHOLD
+from fapiao.core.messages import Message
 from fapiao.core.models import KEY_FIELDS, ExtractionResult, Finding, Invoice, Severity, Status
 from fapiao.intake.repair import REPAIR_CODES, repair
 from fapiao.intake.rules import RULE_CODES, RuleContext, run_rules
@@ -48,8 +49,10 @@ def verify(result: ExtractionResult, options: VerifyOptions | None = None) -> Ex
     options = options or VerifyOptions()
     invoice = result.invoice
     if invoice is None or not _readable(invoice):
-        error = result.error or "no invoice could be read: neither an invoice number nor any amount was found"
-        return result.model_copy(update={"status": Status.rejected, "error": error})
+        if result.error:
+            return result.model_copy(update={"status": Status.rejected})
+        why = Message.of("no_invoice_read")
+        return result.model_copy(update={"status": Status.rejected, "error": why.text, "error_message": why})
     ctx = RuleContext(
         today=options.today or dt.date.today(),
         own_tax_ids=frozenset(options.own_tax_ids),

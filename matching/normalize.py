@@ -9,6 +9,8 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from fapiao.core.messages import BadValue, Message
+
 _PUNCT = re.compile(r"[\s·•．.,，、'\"“”‘’_\-—]+")
 _BRACKETED_BRANCH = re.compile(
     r"[(（\[【〔]([^()（）\[\]【】〔〕]*?(?:分公司|营业部|分店|办事处|分部|分厂|分行|支行))[)）\]】〕]$"
@@ -79,7 +81,7 @@ MAX_DIGITS = 16
 
 def money(value: object) -> Decimal:
     """A money cell as Decimal (two decimals): "1,234.50", "¥1234.5", 1234.5 (a spreadsheet float) are read;
-    anything else raises ValueError with the value."""
+    anything else raises ``BadValue`` (a ValueError) with the value."""
     if isinstance(value, Decimal):
         d = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -92,11 +94,11 @@ def money(value: object) -> Decimal:
         try:
             d = Decimal(s)
         except InvalidOperation:
-            raise ValueError(f"{value!r} is not an amount") from None
+            raise BadValue(Message.of("not_an_amount", value=value)) from None
     if not d.is_finite():
-        raise ValueError(f"{value!r} is not an amount")
+        raise BadValue(Message.of("not_an_amount", value=value))
     if not d.is_zero() and d.adjusted() >= MAX_DIGITS:  # (compared by exponent: abs() can overflow)
-        raise ValueError(f"{value!r} is larger than any invoice amount")
+        raise BadValue(Message.of("amount_too_large", value=value))
     return d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -108,7 +110,7 @@ _DATE_PATTERNS = (
 
 def date(value: object) -> dt.date:
     """A date cell: a spreadsheet date/datetime, 2024-03-15, 2024/3/15, 2024年03月15日, 20240315 (a time part is
-    ignored); anything else raises ValueError."""
+    ignored); anything else raises ``BadValue`` (a ValueError)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -123,7 +125,7 @@ def date(value: object) -> dt.date:
                 return dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
                 break
-    raise ValueError(f"{value!r} is not a date")
+    raise BadValue(Message.of("not_a_date", value=value))
 
 
 STATUS_ALIASES: dict[str, str] = {
@@ -169,4 +171,4 @@ def status(value: object) -> str:
     s = fold(str(value or "")).lower()
     if s in STATUS_ALIASES:
         return STATUS_ALIASES[s]
-    raise ValueError(f"{value!r} is not a status (正常 / 作废 / 红冲)")
+    raise BadValue(Message.of("not_a_status", value=value))

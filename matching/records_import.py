@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from fapiao.core.messages import BadValue, Message
 from fapiao.matching import normalize
 from fapiao.matching.headers import HeaderMap, MappingError, find_header_row
 from fapiao.matching.records import Record
@@ -20,8 +21,13 @@ from fapiao.matching.records import Record
 class RowError:
     row: int
     """1-based, as a spreadsheet shows it."""
-    reason: str
+    why: Message
     column: str | None = None
+
+    @property
+    def reason(self) -> str:
+        """Why, in English (a UI words ``why`` by its code)."""
+        return self.why.text
 
     def message(self, source: str) -> str:
         where = f"{source} row {self.row}" + (f", column {self.column!r}" if self.column else "")
@@ -208,16 +214,11 @@ def parse_rows(rows: list[list[object]], source: str, explicit: dict[str, str | 
         try:
             record = _parse_row(row, hm, row_no, parsed)
         except _BadCell as bad:
-            parsed.errors.append(RowError(row_no, bad.reason, bad.column))
+            parsed.errors.append(RowError(row_no, bad.why, bad.column))
             continue
         if record.key in first_row_of:
-            parsed.errors.append(
-                RowError(
-                    row_no,
-                    f"the same invoice ({record.key}) as row {first_row_of[record.key]}; "
-                    "the first one was kept — remove the repeated row",
-                )
-            )
+            why = Message.of("row_repeated", key=record.key, first=first_row_of[record.key])
+            parsed.errors.append(RowError(row_no, why))
             continue
         first_row_of[record.key] = row_no
         parsed.records.append(record)
@@ -225,8 +226,8 @@ def parse_rows(rows: list[list[object]], source: str, explicit: dict[str, str | 
 
 
 class _BadCell(Exception):
-    def __init__(self, reason: str, column: str | None = None) -> None:
-        self.reason = reason
+    def __init__(self, why: Message, column: str | None = None) -> None:
+        self.why = why
         self.column = column
 
 
@@ -245,7 +246,8 @@ def _parse_row(row: list[object], hm: HeaderMap, row_no: int, into: ParsedExport
         try:
             return parse(v)
         except ValueError as exc:
-            raise _BadCell(f"{exc}", hm.headers[hm.columns[fld]]) from None
+            why = exc.msg if isinstance(exc, BadValue) else Message.of("cell_unreadable", error=exc)
+            raise _BadCell(why, hm.headers[hm.columns[fld]]) from None
 
     code = normalize.invoice_number(cell("invoice_code")) or None
     number = normalize.invoice_number(cell("invoice_number")) or None
@@ -253,19 +255,19 @@ def _parse_row(row: list[object], hm: HeaderMap, row_no: int, into: ParsedExport
     if not code:
         number = digital or number
     if not number:
-        raise _BadCell("no invoice number (发票号码 and 数电票号码 are empty)")
+        raise _BadCell(Message.of("row_no_number"))
     if not number.isdigit() or (code and len(number) != 8) or (not code and len(number) not in (8, 20)):
         col = hm.headers[hm.columns["digital_number" if digital and not code else "invoice_number"]]
-        raise _BadCell(f"invoice number {number!r} should be 8 digits with a code, or 20 digits (数电)", col)
+        raise _BadCell(Message.of("row_bad_number", value=number), col)
     if code and (not code.isdigit() or len(code) not in (10, 12)):
-        raise _BadCell(f"invoice code {code!r} should be 10 or 12 digits", hm.headers[hm.columns["invoice_code"]])
+        raise _BadCell(Message.of("row_bad_code", value=code), hm.headers[hm.columns["invoice_code"]])
     issue_date = parsed("issue_date", normalize.date)
     amount = parsed("total_amount", normalize.money)
     tax = parsed("total_tax", normalize.money)
     with_tax = parsed("amount_with_tax", normalize.money)
     amount, tax, with_tax = _complete_totals(amount, tax, with_tax)  # type: ignore[arg-type]
     if amount is None and with_tax is None:
-        raise _BadCell("no amount (金额 and 价税合计 are empty)")
+        raise _BadCell(Message.of("row_no_amount"))
     status = _status(cell("status"), row_no, into)
     return Record(
         invoice_number=number,
@@ -302,7 +304,7 @@ def _complete_totals(amount: Decimal | None, tax: Decimal | None, with_tax: Deci
     """Two of 金额 / 税额 / 价税合计 determine the third; three that disagree are a bad row."""
     if amount is not None and tax is not None and with_tax is not None:
         if amount + tax != with_tax:
-            raise _BadCell(f"金额 {amount} + 税额 {tax} ≠ 价税合计 {with_tax}; correct the row in the system export")
+            raise _BadCell(Message.of("row_totals_disagree", amount=amount, tax=tax, with_tax=with_tax))
         return amount, tax, with_tax
     if amount is not None and tax is not None:
         return amount, tax, amount + tax

@@ -21,6 +21,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select, update
 
 from fapiao.core.errors import FapiaoError, LimitExceeded, NotFound
+from fapiao.core.messages import Message, coded
 from fapiao.core.models import Status
 from fapiao.core.states import BackfillStatus, JobStatus
 from fapiao.matching.backfill import OUTPUTS
@@ -93,13 +94,9 @@ def _inside_roots(ctx: ServiceContext, f: SourceFile) -> SourceFile:
     try:
         real = f.origin.resolve(strict=True)
     except (OSError, RuntimeError):
-        return replace(f, error=f"{f.name}: cannot be resolved (a broken link?); put the file itself in the folder")
+        return replace(f, error=Message.of("link_unresolved", name=f.name))
     if not any(real == r or r in real.parents for r in ctx.settings.allowed_backfill_roots):
-        return replace(
-            f,
-            error=f"{f.name}: a link to a file outside the folders back-fills may read; refused "
-            "— copy the file itself into the folder",
-        )
+        return replace(f, error=Message.of("link_outside_roots", name=f.name))
     return f
 
 
@@ -188,13 +185,14 @@ def ingest(ctx: ServiceContext, backfill_id: str, dispatch: Dispatch) -> None:
         taken = have.get(f.name[:1024])
         if data is not None and taken is not None and taken[1] == ctx.blobs.digest(data):
             continue  # the same file (name and content) was taken before the interruption: not by position
+        text = error.text if error is not None else None
         if error is None:
             try:
                 got = accept(ctx, data, f.name, "bulk")  # a refused member is not kept, only listed as rejected
             except FapiaoError as exc:
-                error = str(exc)
-        if error is not None:
-            refusals.append({"name": f.name, "error": error})
+                text, error = str(exc), exc.msg
+        if text is not None:
+            refusals.append({"name": f.name, "error": text, **coded("error", error)})
             continue
         with session_scope(ctx.sessions) as s:
             if taken is not None:  # the file was replaced since it was taken: the member is its new content

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from fapiao.core.errors import UnsupportedFormat
 from fapiao.core.limits import check_size
+from fapiao.core.messages import Message
 from fapiao.core.states import JobStatus
 from fapiao.intake.loaders.sniff import ACCEPTED_KINDS, DocumentKind, active_content, sniff
 from fapiao.service.context import ServiceContext
@@ -44,14 +45,13 @@ def accept(
     active = active_content(data)
     if active:  # never stored, so never served: a browser would render or run it
         raise UnsupportedFormat(
-            f"{filename}: {active} content is refused; it is not an invoice",
+            Message.of("file_active_content", name=filename, active=active),
             hint="upload the invoice itself (PDF, OFD, XML or an image)",
         )
     kind = sniff(data)
     if check_type and kind not in ACCEPTED_KINDS:  # refused now, not stored and failed later
-        what = "a zip archive" if kind is DocumentKind.zip else "a file of unknown type"
         raise UnsupportedFormat(
-            f"{filename}: {what}, not a PDF, image (JPEG/PNG/TIFF/BMP/WebP), OFD or invoice XML",
+            Message.of("file_zip" if kind is DocumentKind.zip else "file_unknown_type", name=filename),
             hint="upload the invoice file itself"
             + ("; send archives to POST /api/v1/backfills" if kind is DocumentKind.zip else ""),
         )

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from fapiao.core.errors import Conflict, FapiaoError, InvalidEdit, NotFound
+from fapiao.core.messages import Message
 from fapiao.core.models import Invoice
 from fapiao.core.states import DraftState
 from fapiao.intake.rules import RuleContext, run_rules
@@ -103,6 +104,7 @@ def move_draft(
     """confirm (draft → confirmed), discard, reopen (confirmed → draft); the lifecycle refuses the rest.
     Confirming a draft whose rules report errors needs ``override``, the reason (audited, and it lets the
     export take the draft as it is)."""
+    notes: list[Message] = []
     with session_scope(ctx.sessions) as s:
         draft = _load(s, draft_id, version)
         if to_state == DraftState.confirmed and draft.state == DraftState.draft:
@@ -116,10 +118,10 @@ def move_draft(
                 )
             if errors:
                 draft.payload = {**draft.payload, OVERRIDE: {"reason": reason, "errors": errors, "actor": actor}}
-                note = (note + "; " if note else "") + f"confirmed over {len(errors)} error(s): {reason}"
+                notes.append(Message.of("draft_confirmed_over_errors", errors=len(errors), reason=reason))
         elif to_state == DraftState.draft and OVERRIDE in draft.payload:
             draft.payload = {k: v for k, v in draft.payload.items() if k != OVERRIDE}
-        transition(s, draft.id, to_state, actor, note=note)
+        transition(s, draft.id, to_state, actor, note=note, notes=notes)
         return draft_view(draft, history=True)
 
 
@@ -203,7 +205,7 @@ def export_drafts(
             content = path.read_bytes()
         for d in drafts:
             if d.state == DraftState.confirmed:
-                transition(s, d.id, DraftState.exported, actor, note=f"exported as {fmt}")
+                transition(s, d.id, DraftState.exported, actor, notes=[Message.of("draft_exported", format=fmt)])
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
         return ExportFile(content, f"drafts-{stamp}.{fmt}", EXPORT_FORMATS[fmt], len(drafts))
 
@@ -259,7 +261,14 @@ def draft_view(d: Draft, history: bool = False) -> dict:
     if history:
         out["payload"] = p
         out["history"] = [
-            {"at": t.at.isoformat(), "actor": t.actor, "from": t.from_state, "to": t.to_state, "note": t.note}
+            {
+                "at": t.at.isoformat(),
+                "actor": t.actor,
+                "from": t.from_state,
+                "to": t.to_state,
+                "note": t.note,
+                "note_codes": t.note_codes,
+            }
             for t in d.transitions
         ]
     return out

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from fapiao.core.errors import FapiaoError
+from fapiao.core.messages import Message
 from fapiao.service.complete_file import looks_complete
 from fapiao.service.context import ServiceContext
 from fapiao.service.documents import Accepted, accept
@@ -68,8 +69,8 @@ class DropFolder:
                 if path.is_symlink():  # it could point anywhere on the server: never followed
                     self._refuse(
                         path,
-                        f"{path.relative_to(self.inbox)}: a symbolic link, which the drop folder "
-                        "does not follow — copy the file itself into the inbox",
+                        Message.of("file_symlink", name=path.relative_to(self.inbox)).text
+                        + " — copy the file itself into the inbox",
                     )
                     continue
                 if not path.is_file():
@@ -108,8 +109,8 @@ class DropFolder:
         if size > limit:  # refused from its size: reading it first took the server down (and again at each restart)
             self._refuse(
                 path,
-                f"{rel}: {size:,} bytes, more than the limit of {limit:,}; "
-                "split the file or raise FAPIAO_MAX_UPLOAD_BYTES, then put it into the inbox again",
+                Message.of("file_too_large", name=rel, size=size, limit=limit).text
+                + "; split the file or raise FAPIAO_MAX_UPLOAD_BYTES, then put it into the inbox again",
             )
             return None
         try:

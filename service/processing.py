@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 from sqlalchemy import and_, delete, or_, select, update
 
+from fapiao.core.messages import Message
 from fapiao.core.models import ExtractionResult
 from fapiao.core.states import JobStatus
 from fapiao.service.context import ServiceContext
@@ -160,23 +161,29 @@ def _process(ctx: ServiceContext, doc_id: str, worker: str) -> str:
         results = ctx.pipeline.process_bytes(data, filename, seen=seen_in_db(ctx, doc_id), keep_image=_png_store(ctx))
     except Exception as exc:  # a bug, not bad input (the pipeline turns bad input into rejections)
         log.exception("processing %s failed", doc_id)
-        _finish(ctx, doc_id, [], JobStatus.failed, f"internal error while processing {filename}: {exc}")
+        why = Message.of("processing_failed", name=filename, error=exc)
+        _finish(ctx, doc_id, [], JobStatus.failed, why.text, why)
         return JobStatus.failed
     readable = [r for r in results if r.invoice is not None]
     status = JobStatus.done if readable else JobStatus.failed
+    error, error_message = (None, None) if readable else _why_failed(results)
     try:
-        _finish(
-            ctx,
-            doc_id,
-            results,
-            status,
-            None if readable else "; ".join(r.error or "no invoice found" for r in results),
-        )
+        _finish(ctx, doc_id, results, status, error, error_message)
     except Exception as exc:  # results that cannot be stored must not leave the job `processing` for ever
         log.exception("storing the results of %s failed", doc_id)
-        _finish(ctx, doc_id, [], JobStatus.failed, f"internal error while storing the results of {filename}: {exc}")
+        why = Message.of("storing_failed", name=filename, error=exc)
+        _finish(ctx, doc_id, [], JobStatus.failed, why.text, why)
         return JobStatus.failed
     return status
+
+
+def _why_failed(results: list[ExtractionResult]) -> tuple[str, Message | None]:
+    """Why no invoice was read from a document: every rejection's text (in English), and the message when
+    there is one rejection and it has one."""
+    nothing = Message.of("no_invoice_found")
+    texts = [r.error or nothing.text for r in results]
+    messages = [r.error_message if r.error else nothing for r in results]
+    return "; ".join(texts), messages[0] if len(messages) == 1 else None
 
 
 def _png_store(ctx: ServiceContext):
@@ -213,13 +220,23 @@ def seen_in_db(ctx: ServiceContext, doc_id: str, before: dt.datetime | None = No
     return lookup
 
 
-def _finish(ctx: ServiceContext, doc_id: str, results: list[ExtractionResult], status: str, error: str | None) -> None:
+def _finish(
+    ctx: ServiceContext,
+    doc_id: str,
+    results: list[ExtractionResult],
+    status: str,
+    error: str | None,
+    why: Message | None = None,
+) -> None:
+    """Store the invoices read and the job's outcome; ``why`` is ``error`` as a coded message, when it is one."""
     with session_scope(ctx.sessions) as s:
         s.execute(delete(ExtractedInvoice).where(ExtractedInvoice.document_id == doc_id))
         for position, r in enumerate(x for x in results if x.invoice is not None):
             s.add(invoice_row(doc_id, position, r))
         doc = s.get_one(Document, doc_id)
         doc.status, doc.error, doc.finished_at = status, error, utcnow()
+        doc.error_code = why.code if why else None
+        doc.error_params = dict(why.params) if why else None
 
 
 def invoice_row(doc_id: str, position: int, r: ExtractionResult) -> ExtractedInvoice:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from fapiao.core.errors import FapiaoError
 from fapiao.core.limits import check_size
+from fapiao.core.messages import coded
 from fapiao.matching.export import record_json
 from fapiao.matching.headers import FIELDS, HeaderMap, MappingError
 from fapiao.matching.normalize import tax_id
@@ -96,7 +97,9 @@ def preview_import(
         "rows_read": parsed.rows_read,
         "records": len(parsed.records),
         "sample": [record_json(r) for r in parsed.records[:PREVIEW_ROWS]],
-        "errors": [{"row": e.row, "column": e.column, "reason": e.reason} for e in parsed.errors],
+        "errors": [
+            {"row": e.row, "column": e.column, "reason": e.reason, **coded("reason", e.why)} for e in parsed.errors
+        ],
         "unmapped_statuses": {v: len(rows) for v, rows in parsed.unmapped_statuses.items()},
     }
 
@@ -210,5 +213,14 @@ def run_view(run: ImportRun, with_errors: bool = False) -> dict:
         "can_reimport": run.source_sha256 is not None,
     }
     if with_errors:
-        out["errors"] = [{"row": e.row, "column": e.column, "reason": e.reason} for e in run.errors]
+        out["errors"] = [
+            {
+                "row": e.row,
+                "column": e.column,
+                "reason": e.reason,
+                "reason_code": e.reason_code,
+                "reason_params": e.reason_params,
+            }
+            for e in run.errors
+        ]
     return out

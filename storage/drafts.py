@@ -3,12 +3,13 @@ lifecycle in ``fapiao.matching.drafts`` (every step audited), and resolving them
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fapiao.core.messages import Message, joined
 from fapiao.core.states import DraftState
 from fapiao.matching.drafts import OPEN_STATES, TRANSITIONS, DraftStateError, draft_payload
 from fapiao.matching.parties import PartyMaster
@@ -44,9 +45,7 @@ def create_drafts(
                 "findings": [f.model_dump(mode="json") for f in [*outcome.result.findings, *outcome.findings]],
             },
         )
-        draft.transitions.append(
-            DraftTransition(actor=actor, from_state=None, to_state="draft", note="missing in the system")
-        )
+        draft.transitions.append(_step(actor, None, "draft", [Message.of("draft_missing")]))
         session.add(draft)
         created.append(draft)
     session.flush()
@@ -60,8 +59,11 @@ def transition(
     actor: str,
     note: str | None = None,
     edits: dict[str, Any] | None = None,
+    notes: Sequence[Message] = (),
 ) -> Draft:
-    """Move a draft along its lifecycle (``edits`` replace payload fields, e.g. a reviewer's corrections)."""
+    """Move a draft along its lifecycle (``edits`` replace payload fields, e.g. a reviewer's corrections). The
+    step's note is what a person typed (``note``), then what the system says of it (``notes``), then the fields
+    edited."""
     draft = session.get(Draft, draft_id)
     if draft is None:
         raise DraftStateError(f"draft {draft_id} does not exist", hint="list the drafts to find its id")
@@ -72,10 +74,12 @@ def transition(
             f"draft {draft_id} is {draft.state}; it cannot become {to_state}",
             hint=f"allowed from {draft.state}: {allowed}",
         )
+    parts = [Message.of("note", text=note)] if note else []
+    parts += notes
     if edits:
         draft.payload = {**draft.payload, **edits}
-        note = (note + "; " if note else "") + "edited " + ", ".join(sorted(edits))
-    draft.transitions.append(DraftTransition(actor=actor, from_state=draft.state, to_state=to_state, note=note))
+        parts.append(_edited(edits))
+    draft.transitions.append(_step(actor, draft.state, to_state, parts))
     draft.state = to_state
     session.flush()
     return draft
@@ -103,11 +107,24 @@ def edit(session: Session, draft: Draft, edits: dict[str, Any], actor: str) -> D
                 )
             )
     draft.payload = {**draft.payload, **edits}
-    draft.transitions.append(
-        DraftTransition(actor=actor, from_state="draft", to_state="draft", note="edited " + ", ".join(sorted(edits)))
-    )
+    draft.transitions.append(_step(actor, "draft", "draft", [_edited(edits)]))
     session.flush()
     return draft
+
+
+def _edited(edits: dict[str, Any]) -> Message:
+    return Message.of("draft_edited", fields=", ".join(sorted(edits)))
+
+
+def _step(actor: str, from_state: str | None, to_state: str, notes: Sequence[Message]) -> DraftTransition:
+    """A history step whose note is ``notes``: in English, and as codes a UI words in its language."""
+    return DraftTransition(
+        actor=actor,
+        from_state=from_state,
+        to_state=to_state,
+        note=joined(notes),
+        note_codes=[m.as_json() for m in notes] or None,
+    )
 
 
 def _text(v: Any) -> str | None:
@@ -128,6 +145,6 @@ def resolve_imported(session: Session, keys: list[str], actor: str) -> int:
         for draft in list(drafts):
             record_id = session.scalar(select(SystemRecord.id).where(SystemRecord.invoice_key == draft.invoice_key))
             draft.resolved_record_id = record_id
-            transition(session, draft.id, "resolved", actor, note="the records import contains this invoice")
+            transition(session, draft.id, "resolved", actor, notes=[Message.of("draft_resolved")])
             resolved += 1
     return resolved

@@ -60,6 +60,10 @@ class ImportRowError(Base):
     row: Mapped[int] = mapped_column(Integer)
     column: Mapped[str | None] = mapped_column(String(128))
     reason: Mapped[str] = mapped_column(Text)
+    """In English; ``reason_code`` and ``reason_params`` are the same message for a UI to word (``core.messages``;
+    None in rows older than the codes)."""
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    reason_params: Mapped[dict | None] = mapped_column(JSON)
 
     run: Mapped[ImportRun] = relationship(back_populates="errors")
 
@@ -172,6 +176,9 @@ class DraftTransition(Base):
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
+    """In English, its parts joined by "; "; ``note_codes`` lists the same parts as messages (``{code, params}``,
+    ``core.messages``) for a UI to word (None in rows older than the codes)."""
+    note_codes: Mapped[list | None] = mapped_column(JSON)
 
     draft: Mapped[Draft] = relationship(back_populates="transitions")
 

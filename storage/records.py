@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from fapiao.core.messages import coded
 from fapiao.matching.normalize import company_key, tax_id
 from fapiao.matching.parties import PartyMaster
 from fapiao.matching.records import Record
@@ -57,7 +58,9 @@ def sync_records(
         source_sha256=source_sha256,
         actor=actor,
     )
-    run.errors = [ImportRowError(row=e.row, column=e.column, reason=e.reason) for e in parsed.errors]
+    run.errors = [
+        ImportRowError(row=e.row, column=e.column, reason=e.reason, **coded("reason", e.why)) for e in parsed.errors
+    ]
     session.add(run)
     session.flush()
     by_key = {r.key: r for r in parsed.records}

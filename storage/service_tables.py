@@ -38,6 +38,10 @@ class Document(Base):
     status: Mapped[str] = mapped_column(String(16), index=True, default=JobStatus.queued)
     """A ``JobStatus``."""
     error: Mapped[str | None] = mapped_column(Text)
+    """Why the job failed, in English; ``error_code`` and ``error_params`` are the same message for a UI to word
+    (``core.messages``; None when the error is not one coded message, or in rows older than the codes)."""
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_params: Mapped[dict | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, server_default=func.now())

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from fapiao.api.models.base import Answer, Paged, Timestamp
+from fapiao.api.models.base import Answer, MessageCode, MessageParams, Paged, Timestamp
 from fapiao.core.states import BackfillStatus
 
 
@@ -15,6 +15,8 @@ class Refusal(Answer):
 
     name: str
     error: str
+    error_code: MessageCode = None
+    error_params: MessageParams = None
 
 
 class JobCounts(Answer):

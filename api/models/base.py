@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,3 +24,15 @@ class Paged(Answer):
 Timestamp = Annotated[str, Field(description="ISO 8601 date and time (UTC).")]
 IsoDate = Annotated[str, Field(description="YYYY-MM-DD.")]
 MoneyText = Annotated[str, Field(description="Money as a string with two decimals.")]
+MessageCode = Annotated[
+    str | None,
+    Field(description="The message's stable code (fapiao.core.messages.TEXT); null for a message without one."),
+]
+MessageParams = Annotated[dict[str, Any] | None, Field(description="The message's parameters, by name.")]
+
+
+class CodedMessage(Answer):
+    """A message as a code and its parameters, for a client that words it in its own language."""
+
+    code: str
+    params: dict[str, Any]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from fapiao.api.models.base import Answer, Paged, Timestamp
+from fapiao.api.models.base import Answer, MessageCode, MessageParams, Paged, Timestamp
 from fapiao.api.models.invoices import StoredLine
 from fapiao.core.states import JobStatus
 
@@ -30,6 +30,8 @@ class RefusedFile(Answer):
     filename: str
     error: str = Field(description="Which file, what is wrong, what to do.")
     code: str = Field(description="unsupported_format, limit_exceeded, …")
+    error_code: MessageCode = None
+    error_params: MessageParams = None
 
 
 class Uploaded(Answer):
@@ -44,6 +46,8 @@ class DocumentJob(Answer):
     id: str
     status: JobStatus = Field(description="queued, processing, done or failed.")
     error: str | None = Field(description="Why the job failed.")
+    error_code: MessageCode = None
+    error_params: MessageParams = None
     filename: str
     sha256: str
     source: str = Field(description="How it came in: api, drop_folder or bulk (a back-fill).")

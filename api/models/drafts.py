@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from fapiao.api.models.base import Answer, IsoDate, Paged, Timestamp
+from fapiao.api.models.base import Answer, CodedMessage, IsoDate, Paged, Timestamp
 from fapiao.core.models import Finding, Invoice
 from fapiao.core.states import DraftState
 
@@ -61,6 +61,7 @@ class DraftStep(Answer):
     from_: DraftState | None = Field(alias="from", description="null: the draft was created.")
     to: DraftState
     note: str | None
+    note_codes: list[CodedMessage] | None = Field(default=None, description="The parts of note as messages.")
 
 
 class DraftDetail(DraftSummary):

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from fapiao.api.models.base import Answer, IsoDate, Paged, Timestamp
+from fapiao.api.models.base import Answer, IsoDate, MessageCode, MessageParams, Paged, Timestamp
 from fapiao.matching.contract import RecordFields
 
 
@@ -17,6 +17,8 @@ class BadRow(Answer):
     row: int = Field(description="1-based, as a spreadsheet shows it.")
     column: str | None
     reason: str
+    reason_code: MessageCode = None
+    reason_params: MessageParams = None
 
 
 class ImportView(Answer):

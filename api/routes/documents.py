@@ -16,6 +16,7 @@ from fapiao.api.models.documents import DocumentDetail, DocumentPage, RefusedFil
 from fapiao.api.problems import ApiError, ValidationProblem, problem, problem_response
 from fapiao.api.routing import api_router
 from fapiao.core.errors import FapiaoError, LimitExceeded, UnsupportedFormat
+from fapiao.core.messages import coded
 from fapiao.core.models import Status
 from fapiao.service.context import ServiceContext
 from fapiao.service.documents import accept, owned_by
@@ -163,6 +164,7 @@ async def accept_uploads(
                     "filename": name,
                     "error": str(exc),
                     "code": exc.code,
+                    **coded("error", exc.msg),
                 }
             )
             continue
@@ -183,6 +185,8 @@ def document_view(doc: Document) -> dict:
         "id": doc.id,
         "status": doc.status,
         "error": doc.error,
+        "error_code": doc.error_code,
+        "error_params": doc.error_params,
         "filename": doc.filename,
         "sha256": doc.sha256,
         "source": doc.source,

@@ -101,7 +101,7 @@ async def start(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
     except BadForm as exc:
         return await run_in_threadpool(_list_page, request, ctx, 1, chosen, str(exc), 422)
     except FapiaoError as exc:
-        return await run_in_threadpool(_list_page, request, ctx, 1, chosen, _message(exc), http_status(exc))
+        return await run_in_threadpool(_list_page, request, ctx, 1, chosen, _message(request, exc), http_status(exc))
     svc.ingest_in_background(ctx, body["id"], request.app.state.dispatch)
     return RedirectResponse(f"/ui/backfills/{body['id']}", status_code=303)
 
@@ -155,17 +155,28 @@ def backfill_page(request: Request, backfill_id: BackfillId, ctx: Ctx, _: UiRevi
 def _unreadable(ctx, b: dict) -> list[dict]:
     """Files refused before reading (the service's ``refusals``) and files whose job failed (not an invoice,
     damaged), each with why; the first ``UNREADABLE_SHOWN``, log.jsonl has them all."""
-    out = [{"name": r["name"], "error": r["error"]} for r in b["refusals"][:UNREADABLE_SHOWN]]
+    out = [
+        {
+            "name": r["name"],
+            "error": r["error"],
+            "error_code": r.get("error_code"),
+            "error_params": r.get("error_params"),
+        }
+        for r in b["refusals"][:UNREADABLE_SHOWN]
+    ]
     if b["jobs"]["failed"] and len(out) < UNREADABLE_SHOWN:
         with session_scope(ctx.sessions) as s:
             rows = s.execute(
-                select(BackfillDocument.name, Document.error)
+                select(BackfillDocument.name, Document.error, Document.error_code, Document.error_params)
                 .join(Document, Document.id == BackfillDocument.document_id)
                 .where(BackfillDocument.backfill_id == b["id"], Document.status == "failed")
                 .order_by(BackfillDocument.position)
                 .limit(UNREADABLE_SHOWN - len(out))
             ).all()
-        out += [{"name": r.name, "error": r.error or ""} for r in rows]
+        out += [
+            {"name": r.name, "error": r.error or "", "error_code": r.error_code, "error_params": r.error_params}
+            for r in rows
+        ]
     return out
 
 
@@ -193,5 +204,6 @@ def _not_found(request: Request, backfill_id: str) -> Response:
     return error_page(request, 404, t("bf.no_backfill", id=backfill_id), back="/ui/backfills")
 
 
-def _message(exc: FapiaoError) -> str:
-    return f"{exc.message} — {exc.hint}" if exc.hint else exc.message
+def _message(request: Request, exc: FapiaoError) -> str:
+    """The refusal in the page's language when it has a coded message; in English with its hint otherwise."""
+    return Translator(pick_lang(request)).error(exc)

@@ -44,6 +44,8 @@ def batch_page(
                 "filename": d.filename,
                 "status": d.status,
                 "error": d.error,
+                "error_code": d.error_code,
+                "error_params": d.error_params,
                 "invoices": [{"id": i.id, "number": i.invoice_number, "status": i.status} for i in d.invoices],
             }
             for d in docs

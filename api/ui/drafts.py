@@ -200,7 +200,7 @@ async def save_draft(request: Request, draft_id: DraftId, ctx: Ctx, _: UiReviewe
         return await run_in_threadpool(_detail, request, ctx, draft_id, msg, False, values, http_status(exc))
     except FapiaoError as exc:
         return await run_in_threadpool(
-            _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), values, http_status(exc)
+            _detail, request, ctx, draft_id, _message(request, exc), isinstance(exc, Conflict), values, http_status(exc)
         )
     return RedirectResponse(f"/ui/drafts/{draft_id}?done=saved", status_code=303)
 
@@ -227,16 +227,16 @@ async def act(
         return await run_in_threadpool(_detail, request, ctx, draft_id, msg, False, None, http_status(exc))
     except FapiaoError as exc:
         return await run_in_threadpool(
-            _detail, request, ctx, draft_id, _message(exc), isinstance(exc, Conflict), None, http_status(exc)
+            _detail, request, ctx, draft_id, _message(request, exc), isinstance(exc, Conflict), None, http_status(exc)
         )
     return RedirectResponse(f"/ui/drafts/{draft_id}?done={to_state}", status_code=303)
 
 
-def _message(exc: FapiaoError) -> str | None:
+def _message(request: Request, exc: FapiaoError) -> str | None:
     """A conflict has its own translated notice; other refusals say what the service said, and what to do."""
     if isinstance(exc, Conflict):
         return None
-    return f"{exc.message} — {exc.hint}" if exc.hint else exc.message
+    return Translator(pick_lang(request)).error(exc)
 
 
 def _text(v) -> str:

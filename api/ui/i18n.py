@@ -3,10 +3,12 @@ and a missing English string falls back to the key so it shows up in review inst
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
 from starlette.requests import Request
 
+from fapiao.core.errors import FapiaoError
+from fapiao.core.messages import Message, stored
 from fapiao.matching.search_query import Reason
 
 LANGS = ("zh", "en")
@@ -808,57 +810,92 @@ INVOICE_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
-_Q = r"'(?P<v>[^']*)'"
-MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?P<f>.+): the file is empty"), "{f}：文件是空的，请确认上传已完成。"),
-    (
-        re.compile(
-            r"(?P<f>.+): a file of unknown type, not a PDF, image \(JPEG/PNG/TIFF/BMP/WebP\), OFD or invoice XML"
-        ),
-        "{f}：无法识别的文件类型，不是 PDF、图片（JPEG/PNG/TIFF/BMP/WebP）、OFD 或发票 XML；请上传发票文件本身。",
-    ),
-    (
-        re.compile(r"(?P<f>.+): a zip archive, not a PDF, image \(JPEG/PNG/TIFF/BMP/WebP\), OFD or invoice XML"),
-        "{f}：这是 zip 压缩包，不是发票文件；请上传发票文件本身，压缩包请用批量补录。",
-    ),
-    (
-        re.compile(r"(?P<f>.+): (?P<n>[\d,]+) bytes, more than the limit of (?P<l>[\d,]+)"),
-        "{f}：文件有 {n} 字节，超过上限 {l} 字节；请拆分文件。",
-    ),
-    (
-        re.compile(r"(?P<f>.+): (?P<w>.+) content is refused; it is not an invoice"),
-        "{f}：含有 {w} 内容，已拒收；这不是发票。",
-    ),
-    (
-        re.compile(r"no invoice number \(发票号码 and 数电票号码 are empty\)"),
-        "没有发票号码（发票号码和数电票号码均为空）",
-    ),
-    (
-        re.compile(r"invoice number " + _Q + r" should be 8 digits with a code, or 20 digits \(数电\)"),
-        "发票号码“{v}”应为 8 位数字（有发票代码时）或 20 位数字（数电票）",
-    ),
-    (re.compile(r"invoice code " + _Q + r" should be 10 or 12 digits"), "发票代码“{v}”应为 10 或 12 位数字"),
-    (re.compile(r"no amount \(金额 and 价税合计 are empty\)"), "没有金额（金额和价税合计均为空）"),
-    (
-        re.compile(r"金额 (?P<a>\S+) \+ 税额 (?P<t>\S+) ≠ 价税合计 (?P<w>\S+); correct the row in the system export"),
-        "金额 {a} + 税额 {t} ≠ 价税合计 {w}；请在系统导出中更正该行",
-    ),
-    (
-        re.compile(
-            r"the same invoice \((?P<k>.+)\) as row (?P<r>\d+); the first one was kept — remove the repeated row"
-        ),
-        "与第 {r} 行是同一张发票（{k}）；已保留第一行，请删除重复的行",
-    ),
-    (re.compile(_Q + r" is not an amount"), "“{v}”不是金额"),
-    (re.compile(_Q + r" is larger than any invoice amount"), "“{v}”超出了任何发票金额的范围"),
-    (re.compile(_Q + r" is not a date"), "“{v}”不是日期（应为 YYYY-MM-DD）"),
-)
-"""English messages of the service (refusals, bad rows) as a Chinese page shows them; anything else as it is."""
+def _edited(t: Translator, params: dict) -> str:
+    return "修改了" + "、".join(t.field(f) for f in str(params["fields"]).split(", "))
 
-DRAFT_NOTES = {
-    "missing in the system": "对账发现系统中缺失",
-    "the records import contains this invoice": "系统记录导入中已有此发票",
+
+def _exported(_: Translator, params: dict) -> str:
+    return f"已导出为 {str(params['format']).upper()}"
+
+
+MESSAGES_ZH: dict[str, str | Callable[[Translator, dict], str]] = {
+    "file_empty": "{name}：文件是空的，请确认上传已完成。",
+    "file_too_large": "{name}：文件有 {size:,} 字节，超过上限 {limit:,} 字节；请拆分文件。",
+    "file_active_content": "{name}：含有 {active} 内容，已拒收；这不是发票。",
+    "file_unknown_type": (
+        "{name}：无法识别的文件类型，不是 PDF、图片（JPEG/PNG/TIFF/BMP/WebP）、OFD 或发票 XML；请上传发票文件本身。"
+    ),
+    "file_zip": "{name}：这是 zip 压缩包，不是发票文件；请上传发票文件本身，压缩包请用批量补录。",
+    "file_symlink": "{name}：这是符号链接，投递文件夹不读取链接；请把文件本身复制到收件文件夹。",
+    "member_too_large": "{name}：解压后有 {size:,} 字节，超过上限 {limit:,} 字节；请拆分文件。",
+    "member_encrypted": "{name}：在压缩包中加了密码；请不设密码重新放入压缩包。",
+    "member_zip_bomb": "{name}：解压后膨胀 {ratio:,} 倍（{size:,} 字节），疑似压缩炸弹，已拒收。",
+    "archive_unpacks_too_much": (
+        "{name}：压缩包解压后总计超过 {limit:,} 字节；请拆分成较小的压缩包（FAPIAO_MAX_BACKFILL_UNPACKED_BYTES）。"
+    ),
+    "file_unreadable": "{name}：无法读取（{error}）；请检查文件后重新运行。",
+    "link_unresolved": "{name}：无法解析（链接已失效？）；请把文件本身放入文件夹。",
+    "link_outside_roots": "{name}：链接指向批量补录可读取的文件夹之外，已拒收；请把文件本身复制到文件夹中。",
+    "loader_active_content": "{name}：含有 {active} 内容，不是发票，已拒收。",
+    "loader_unsupported": (
+        "{name}：无法识别的文件类型，不是 PDF、图片（JPEG/PNG/TIFF/BMP/WebP）、OFD 或发票 XML；请上传发票文件本身。"
+    ),
+    "loader_zip": "{name}：这是 zip 压缩包，不是发票文件；压缩包请用批量补录。",
+    "pdf_unopenable": "{name}：PDF 无法打开（{error}）；请重新导出或重新扫描。",
+    "pdf_encrypted": "{name}：PDF 设有密码；请去除密码后重新上传。",
+    "pdf_no_pages": "{name}：PDF 没有页面；请确认导出已完成。",
+    "too_many_pages": "{name}：共 {pages} 页，超过上限 {limit} 页；请拆分文件。",
+    "page_unloadable": "{name}：第 {page} 页无法加载（{error}）；请重新导出 PDF。",
+    "page_unreadable": "{name}：第 {page} 页无法读取（{error}）；请重新导出 PDF。",
+    "page_unrenderable": "{name}：第 {page} 页无法渲染（{error}）；请重新导出 PDF。",
+    "image_too_large": "{name}：图像过大，无法安全解码（{error}）；请以 200–300 dpi 扫描。",
+    "image_undecodable": "{name}：{kind} 图像无法解码（{error}）；请重新扫描或重新导出。",
+    "image_too_many_pages": "{name}：超过 {limit} 页；请拆分文件。",
+    "image_too_many_pixels": (
+        "{name}：第 {page} 页为 {width} × {height} 像素，超过上限 {limit:,} 像素；请以 200–300 dpi 扫描。"
+    ),
+    "image_no_frames": "{name}：图像中没有任何画面；请重新扫描。",
+    "xml_entities": "{name}：XML 使用了 DTD 或实体，已拒收（{error}）；请从税务平台重新导出发票 XML。",
+    "xml_malformed": "{name}：XML 格式不正确（{error}）；请确认文件完整。",
+    "xml_no_invoice": "{name}：XML 中没有发票号码或金额；请上传发票 XML 本身。",
+    "ofd_not_zip": "{name}：OFD 容器不是有效的 zip（{error}）；请重新导出。",
+    "ofd_unpacks_too_much": "{name}：OFD 解压后有 {size:,} 字节，不是正常的发票 OFD。",
+    "ofd_part_missing": "{name}：OFD 缺少部件 {part}；请重新导出 OFD。",
+    "ofd_part_too_large": "{name}：OFD 部件 {part} 有 {size:,} 字节，不是正常的 OFD。",
+    "ofd_part_unreadable": "{name}：OFD 部件 {part} 无法读取（{error}）；请重新导出 OFD。",
+    "ofd_part_oversized": "{name}：OFD 部件 {part} 过大，不是正常的 OFD。",
+    "ofd_no_docroot": "{name}：OFD.xml 没有指明 DocRoot；请重新导出 OFD。",
+    "ofd_too_many_pages": "{name}：共 {pages} 页，超过上限 {limit} 页；请拆分文件。",
+    "ofd_no_page": "{name}：OFD 的页面都无法读取（缺少 {missing}）；请重新导出。",
+    "needs_ocr": "{name}：第 {page} 页没有文字层，需要 OCR；请开启 OCR，或上传电子原件。",
+    "no_text": "{name}：所有页面上都没有文字；请确认文件是发票。",
+    "no_invoice_fields": "{name}：没有找到发票号码、金额或明细；请确认文件是增值税发票。",
+    "not_vat_invoice": "{name}：这是{what_zh}，不是增值税发票，fapiao 不读取它；{todo_zh}。",
+    "no_invoice_read": "未能读出发票：既没有发票号码，也没有任何金额。",
+    "no_invoice_found": "未识别出发票",
+    "processing_failed": "处理 {name} 时发生内部错误：{error}",
+    "storing_failed": "保存 {name} 的结果时发生内部错误：{error}",
+    "not_an_amount": "“{value}”不是金额",
+    "amount_too_large": "“{value}”超出了任何发票金额的范围",
+    "not_a_date": "“{value}”不是日期（应为 YYYY-MM-DD）",
+    "not_a_status": "“{value}”不是发票状态（正常 / 作废 / 红冲）",
+    "cell_unreadable": "单元格的值无法读取（{error}）",
+    "row_no_number": "没有发票号码（发票号码和数电票号码均为空）",
+    "row_bad_number": "发票号码“{value}”应为 8 位数字（有发票代码时）或 20 位数字（数电票）",
+    "row_bad_code": "发票代码“{value}”应为 10 或 12 位数字",
+    "row_no_amount": "没有金额（金额和价税合计均为空）",
+    "row_totals_disagree": "金额 {amount} + 税额 {tax} ≠ 价税合计 {with_tax}；请在系统导出中更正该行",
+    "row_repeated": "与第 {first} 行是同一张发票（{key}）；已保留第一行，请删除重复的行",
+    "note": "{text}",
+    "draft_missing": "对账发现系统中缺失",
+    "draft_resolved": "系统记录导入中已有此发票",
+    "draft_edited": _edited,
+    "draft_confirmed_over_errors": "在仍有 {errors} 个错误时确认，原因：{reason}",
+    "draft_exported": _exported,
 }
+"""The service's messages (refusals, why a document could not be read, bad rows, draft history notes) in
+Chinese, by the code ``fapiao.core.messages.TEXT`` words in English; the wording says what to do, in place
+of the English hint. A function words what a template cannot (field labels, an upper-case format)."""
 
 SEARCH_REASONS: dict[str, str] = {
     "number": "号码包含 {q}",
@@ -917,35 +954,48 @@ class Translator:
         pair = INVOICE_TYPES.get(invoice_type or "unknown")
         return pair[self._i] if pair else str(invoice_type)
 
-    def message(self, text: str | None) -> str:
-        """A service message (a refusal, a bad row's reason) in the page's language; the English hint after
-        " — " is left out in Chinese, the translation says what to do."""
-        if not text or self.lang == "en":
+    def message(self, text: str | None, code: str | None = None, params: dict | None = None) -> str:
+        """A service message (a refusal, why a file could not be read, a bad row's reason) in the page's
+        language, from its ``code`` and ``params``; a message stored without a code (older rows, errors that
+        have none) is shown as it is."""
+        message = stored(code, params)
+        if message is None or (self.lang == "en" and text):
             return text or ""
-        head = text.split(" — ", 1)[0]
-        for pattern, zh in MESSAGES:
-            m = pattern.fullmatch(head)
-            if m:
-                return zh.format(**m.groupdict())
-        return text
+        return self._worded([message], text or "")
 
-    def note(self, text: str | None) -> str:
-        """A draft history note the system wrote ("edited remarks, total_tax; exported as xlsx"), in the page's
-        language; what a person typed is shown as it is."""
-        if not text or self.lang == "en":
+    def note(self, text: str | None, codes: list | None = None) -> str:
+        """A draft history note in the page's language, from its parts' codes (``note_codes``); what a person
+        typed is shown as it is, and so is a note stored without codes."""
+        parts = [Message.from_json(c) for c in codes or ()]
+        if not parts or self.lang == "en":
             return text or ""
+        return self._worded(parts, text or "")
+
+    def error(self, exc: FapiaoError) -> str:
+        """A refusal the service raised, in the page's language when it carries a coded message (in English
+        with its hint otherwise)."""
+        text = f"{exc.message} — {exc.hint}" if exc.hint else exc.message
+        return self._worded([exc.msg], text) if exc.msg is not None and self.lang == "zh" else text
+
+    def _worded(self, messages: list[Message | None], stored_text: str) -> str:
+        """``messages`` in the page's language, joined as the language joins a list; ``stored_text`` when one
+        of them cannot be worded (a code this version does not know, parameters that do not fit)."""
         out = []
-        for part in text.split("; "):
-            if part.startswith("edited ") and all(f in FIELD_LABELS for f in part[7:].split(", ")):
-                out.append("修改了" + "、".join(self.field(f) for f in part[7:].split(", ")))
-                continue
-            m = re.fullmatch(r"confirmed over (?P<n>\d+) error\(s\): (?P<r>.*)", part, re.S)
-            if m:
-                out.append(f"在仍有 {m['n']} 个错误时确认，原因：{m['r']}")
-                continue
-            m = re.fullmatch(r"exported as (?P<f>xlsx|json)", part)
-            out.append(f"已导出为 {m['f'].upper()}" if m else DRAFT_NOTES.get(part, part))
-        return "；".join(out)
+        for message in messages:
+            if message is None:
+                return stored_text
+            zh = MESSAGES_ZH.get(message.code) if self.lang == "zh" else None
+            params = dict(message.params)
+            try:
+                if zh is None:
+                    out.append(message.text)
+                elif callable(zh):
+                    out.append(zh(self, params))
+                else:
+                    out.append(zh.format(**params))
+            except (KeyError, IndexError, ValueError, TypeError):
+                return stored_text
+        return ("；" if self.lang == "zh" else "; ").join(out)
 
     def reason(self, reason: dict) -> str:
         """Why a search hit matched (``{"code", "params"}`` as the search returns it), in the page's language."""

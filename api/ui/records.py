@@ -174,7 +174,7 @@ def _preview_model(request: Request, ctx, params: Mapping[str, Any]) -> dict:
         model["preview"] = preview_import(ctx, data, name, explicit)
         columns = model["preview"]["columns"]
     except FapiaoError as exc:  # show the columns anyway, so the mapping can be corrected here
-        model["preview"], model["error"] = None, _message(exc)
+        model["preview"], model["error"] = None, _message(request, exc)
         by_header = {h: f for f, h in explicit.items()} if explicit else guessed
         columns = [
             {"column": i + 1, "header": h, "field": by_header.get(h), "score": None, "explicit": bool(explicit)}
@@ -194,7 +194,9 @@ def _preview_page(
     try:
         model = _preview_model(request, ctx, params)
     except (BadForm, FapiaoError) as exc:
-        return error_page(request, 422, str(exc) if isinstance(exc, BadForm) else _message(exc), back="/ui/records")
+        return error_page(
+            request, 422, str(exc) if isinstance(exc, BadForm) else _message(request, exc), back="/ui/records"
+        )
     if error:
         model["error"] = error
     elif model["error"]:
@@ -222,7 +224,7 @@ async def do_import(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
         return await run_in_threadpool(_preview_page, request, ctx, form, str(exc), 422)
     except FapiaoError as exc:
         return await run_in_threadpool(
-            _preview_page, request, ctx, form, t("rec.failed", e=_message(exc)), http_status(exc)
+            _preview_page, request, ctx, form, t("rec.failed", e=_message(request, exc)), http_status(exc)
         )
     return RedirectResponse(f"/ui/records/imports/{run['id']}?done=imported", status_code=303)
 
@@ -234,7 +236,7 @@ async def reimport(request: Request, ctx: Ctx, _: UiReviewer) -> Response:
     except FapiaoError as exc:
         t = Translator(pick_lang(request))
         return await run_in_threadpool(
-            _records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), http_status(exc)
+            _records_page, request, ctx, 1, t("rec.failed", e=_message(request, exc)), http_status(exc)
         )
     return RedirectResponse(f"/ui/records/imports/{run['id']}?done=reimported", status_code=303)
 
@@ -247,7 +249,7 @@ async def reimport_one(request: Request, run_id: RunId, ctx: Ctx, _: UiReviewer)
     except FapiaoError as exc:
         t = Translator(pick_lang(request))
         return await run_in_threadpool(
-            _records_page, request, ctx, 1, t("rec.failed", e=_message(exc)), http_status(exc)
+            _records_page, request, ctx, 1, t("rec.failed", e=_message(request, exc)), http_status(exc)
         )
     return RedirectResponse(f"/ui/records/imports/{run['id']}?done=reimported", status_code=303)
 
@@ -266,5 +268,6 @@ def import_page(request: Request, run_id: RunId, ctx: Ctx, _: UiReviewer) -> Res
     )
 
 
-def _message(exc: FapiaoError) -> str:
-    return f"{exc.message} — {exc.hint}" if exc.hint else exc.message
+def _message(request: Request, exc: FapiaoError) -> str:
+    """The refusal in the page's language when it has a coded message; in English with its hint otherwise."""
+    return Translator(pick_lang(request)).error(exc)

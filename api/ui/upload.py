@@ -39,7 +39,7 @@ async def upload(
     docs = await accept_uploads(request, ctx, files, name, key)
     for d in docs:
         if d.get("error"):
-            d["error"] = t.message(d["error"])
+            d["error"] = t.message(d["error"], d.get("error_code"), d.get("error_params"))
     return {"documents": docs, "batch": name}
 
 
@@ -54,7 +54,7 @@ def document_status(request: Request, doc_id: str, ctx: Ctx, key: UiUploader) ->
         return {
             "id": doc.id,
             "status": doc.status,
-            "error": Translator(pick_lang(request)).message(doc.error) if doc.error else None,
+            "error": Translator(pick_lang(request)).message(doc.error, doc.error_code, doc.error_params) or None,
             "filename": doc.filename,
             "invoices": [{"id": i.id, "status": i.status, "invoice_number": i.invoice_number} for i in doc.invoices],
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fapiao.core.errors import UnsupportedFormat
 from fapiao.core.limits import check_size
+from fapiao.core.messages import Message
 from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits, QrText
 from fapiao.intake.loaders.image import load_image
 from fapiao.intake.loaders.ofd import load_ofd
@@ -23,7 +24,7 @@ def load_document(data: bytes, name: str, limits: LoadLimits | None = None) -> L
     active = active_content(data)
     if active:
         raise UnsupportedFormat(
-            f"{name}: {active} content, not an invoice; such files are refused",
+            Message.of("loader_active_content", name=name, active=active),
             hint="upload the invoice itself (PDF, OFD, XML or an image)",
         )
     if kind is DocumentKind.pdf:
@@ -39,7 +40,6 @@ def load_document(data: bytes, name: str, limits: LoadLimits | None = None) -> L
     if kind is DocumentKind.xml:
         return load_xml(data, name)
     raise UnsupportedFormat(
-        f"{name}: not a PDF, image (JPEG/PNG/TIFF/BMP/WebP), OFD or invoice XML"
-        + (" (a zip archive: use `fapiao backfill` for archives)" if kind is DocumentKind.zip else ""),
+        Message.of("loader_zip" if kind is DocumentKind.zip else "loader_unsupported", name=name),
         hint="upload the invoice file itself",
     )

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, ImageSequence, UnidentifiedImageError
 
 from fapiao.core.errors import CorruptDocument, LimitExceeded
+from fapiao.core.messages import Message
 from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits
 
 
@@ -28,14 +29,12 @@ def load_image(data: bytes, kind: str, limits: LoadLimits, name: str = "") -> Lo
     except (LimitExceeded, CorruptDocument):
         raise
     except Image.DecompressionBombError as exc:
-        raise LimitExceeded(
-            f"{name}: the image is too large to decode safely ({exc})", hint="scan at 200–300 dpi"
-        ) from exc
+        raise LimitExceeded(Message.of("image_too_large", name=name, error=exc), hint="scan at 200–300 dpi") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         page = _partial(data) if img is not None else None  # the header was read and its size is within limits
         if page is None:
             raise CorruptDocument(
-                f"{name}: the {kind} image cannot be decoded ({exc})", hint="re-scan or re-export it"
+                Message.of("image_undecodable", name=name, kind=kind, error=exc), hint="re-scan or re-export it"
             ) from exc
         damage = (f"the image is cut short or corrupt ({exc})", f"图像文件不完整或已损坏（{exc}）")
         return LoadedDocument(kind=kind, pages=[page], damage=[damage])
@@ -74,11 +73,15 @@ def _pages(img: Image.Image, limits: LoadLimits, name: str) -> list[LoadedPage]:
     pages: list[LoadedPage] = []
     for index, frame in enumerate(ImageSequence.Iterator(img)):
         if index >= limits.max_pages:
-            raise LimitExceeded(f"{name}: more than {limits.max_pages} pages", hint="split the file")
+            raise LimitExceeded(
+                Message.of("image_too_many_pages", name=name, limit=limits.max_pages), hint="split the file"
+            )
         w, h = frame.size
         if w * h > limits.max_pixels:
             raise LimitExceeded(
-                f"{name}: page {index + 1} is {w} × {h} pixels, more than the limit of {limits.max_pixels:,}",
+                Message.of(
+                    "image_too_many_pixels", name=name, page=index + 1, width=w, height=h, limit=limits.max_pixels
+                ),
                 hint="scan at 200–300 dpi or raise FAPIAO_MAX_PIXELS",
             )
         frame = ImageOps.exif_transpose(frame.copy()) if index == 0 else frame.copy()
@@ -88,5 +91,5 @@ def _pages(img: Image.Image, limits: LoadLimits, name: str) -> list[LoadedPage]:
             LoadedPage(number=index + 1, width=bgr.shape[1], height=bgr.shape[0], unit="px", image=bgr, needs_ocr=True)
         )
     if not pages:
-        raise CorruptDocument(f"{name}: the image has no frames", hint="re-scan it")
+        raise CorruptDocument(Message.of("image_no_frames", name=name), hint="re-scan it")
     return pages

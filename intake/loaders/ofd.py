@@ -16,6 +16,7 @@ import zlib
 from xml.etree.ElementTree import Element
 
 from fapiao.core.errors import CorruptDocument, LimitExceeded
+from fapiao.core.messages import Message
 from fapiao.core.models import FieldSource, FieldValue, TextBox
 from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits
 from fapiao.intake.loaders.ofd_tags import (
@@ -44,20 +45,23 @@ class _OfdZip:
         try:
             self.zf = zipfile.ZipFile(io.BytesIO(data))
         except ZIP_ERRORS as exc:
-            raise CorruptDocument(f"{name}: the OFD container is not a valid zip ({exc})", hint="re-export it") from exc
+            raise CorruptDocument(Message.of("ofd_not_zip", name=name, error=exc), hint="re-export it") from exc
         total = sum(i.file_size for i in self.zf.infolist())
         if total > _MAX_TOTAL_BYTES:
-            raise LimitExceeded(f"{name}: the OFD unpacks to {total:,} bytes", hint="this is not a normal invoice OFD")
+            raise LimitExceeded(
+                Message.of("ofd_unpacks_too_much", name=name, size=total), hint="this is not a normal invoice OFD"
+            )
         self.members = {posixpath.normpath(i.filename.lstrip("/")): i for i in self.zf.infolist()}
 
     def read(self, path: str) -> bytes:
         key = posixpath.normpath(path.lstrip("/"))
         info = self.members.get(key)
         if info is None or key.startswith(".."):
-            raise CorruptDocument(f"{self.name}: the OFD part {path!r} is missing", hint="re-export the OFD")
+            raise CorruptDocument(Message.of("ofd_part_missing", name=self.name, part=path), hint="re-export the OFD")
         if info.file_size > _MAX_MEMBER_BYTES:
             raise LimitExceeded(
-                f"{self.name}: the OFD part {path!r} is {info.file_size:,} bytes", hint="not a normal OFD"
+                Message.of("ofd_part_too_large", name=self.name, part=path, size=info.file_size),
+                hint="not a normal OFD",
             )
         try:
             with self.zf.open(info) as fh:
@@ -65,10 +69,10 @@ class _OfdZip:
         except ZIP_ERRORS as exc:
             # a damaged member (bad CRC, header, deflate stream), an unsupported compression or a password
             raise CorruptDocument(
-                f"{self.name}: the OFD part {path!r} cannot be read ({exc})", hint="re-export the OFD"
+                Message.of("ofd_part_unreadable", name=self.name, part=path, error=exc), hint="re-export the OFD"
             ) from exc
         if len(data) > _MAX_MEMBER_BYTES:
-            raise LimitExceeded(f"{self.name}: the OFD part {path!r} is too large", hint="not a normal OFD")
+            raise LimitExceeded(Message.of("ofd_part_oversized", name=self.name, part=path), hint="not a normal OFD")
         return data
 
     def xml(self, path: str) -> Element:
@@ -83,14 +87,17 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
     ofd = z.xml("OFD.xml")
     doc_root = _text_of(ofd, "DocRoot")
     if not doc_root:
-        raise CorruptDocument(f"{name}: OFD.xml names no DocRoot", hint="re-export the OFD")
+        raise CorruptDocument(Message.of("ofd_no_docroot", name=name), hint="re-export the OFD")
     doc_dir = posixpath.dirname(doc_root)
     document = z.xml(doc_root)
     default_box = _physical_box(document)
     templates = {el.get("ID"): el.get("BaseLoc") for el in document.iter() if local(el.tag) == "TemplatePage"}
     page_els = [el for el in document.iter() if local(el.tag) == "Page" and el.get("BaseLoc")]
     if len(page_els) > limits.max_pages:
-        raise LimitExceeded(f"{name}: {len(page_els)} pages, more than {limits.max_pages}", hint="split the file")
+        raise LimitExceeded(
+            Message.of("ofd_too_many_pages", name=name, pages=len(page_els), limit=limits.max_pages),
+            hint="split the file",
+        )
     pages: list[LoadedPage] = []
     contents: list[Element] = []
     missing: list[str] = []
@@ -113,9 +120,7 @@ def load_ofd(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
         boxes = [b for b in boxes if b.bbox[1] < height and b.bbox[3] > 0 and b.bbox[0] < width and b.bbox[2] > 0]
         pages.append(LoadedPage(number=number, width=width, height=height, unit="pt", boxes=boxes))
     if page_els and not pages:
-        raise CorruptDocument(
-            f"{name}: no page of the OFD can be read ({', '.join(missing)} missing)", hint="re-export it"
-        )
+        raise CorruptDocument(Message.of("ofd_no_page", name=name, missing=", ".join(missing)), hint="re-export it")
     missing += _missing_resources(z, doc_dir, document)
     structured, items, attachment = _attachment_fields(z, doc_dir)
     _fill(structured, tag_fields_of(z, document, doc_dir, object_texts(contents)))

@@ -9,6 +9,7 @@ import numpy as np
 import pymupdf
 
 from fapiao.core.errors import CorruptDocument, EncryptedDocument, LimitExceeded
+from fapiao.core.messages import Message
 from fapiao.core.models import FieldSource, TextBox
 from fapiao.intake.loaders.base import LoadedDocument, LoadedPage, LoadLimits, QrText
 from fapiao.ocr.qr import decode_qr
@@ -23,19 +24,19 @@ def load_pdf(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # PyMuPDF raises several types for broken files
         raise CorruptDocument(
-            f"{name}: the PDF cannot be opened ({exc})", hint="re-export or re-scan the file"
+            Message.of("pdf_unopenable", name=name, error=exc), hint="re-export or re-scan the file"
         ) from exc
     with doc:
         if doc.needs_pass:
             raise EncryptedDocument(
-                f"{name}: the PDF is password-protected",
+                Message.of("pdf_encrypted", name=name),
                 hint="remove the password (e.g. `qpdf --decrypt in.pdf out.pdf`) and upload it again",
             )
         if doc.page_count == 0:
-            raise CorruptDocument(f"{name}: the PDF has no pages", hint="check that the export finished")
+            raise CorruptDocument(Message.of("pdf_no_pages", name=name), hint="check that the export finished")
         if doc.page_count > limits.max_pages:
             raise LimitExceeded(
-                f"{name}: {doc.page_count} pages, more than the limit of {limits.max_pages}",
+                Message.of("too_many_pages", name=name, pages=doc.page_count, limit=limits.max_pages),
                 hint="split the file or raise FAPIAO_MAX_PAGES",
             )
         pages = []
@@ -44,7 +45,7 @@ def load_pdf(data: bytes, limits: LoadLimits, name: str = "") -> LoadedDocument:
                 page = doc.load_page(index)
             except Exception as exc:  # a malformed page tree or page object
                 raise CorruptDocument(
-                    f"{name}: page {index + 1} cannot be loaded ({exc})", hint="re-export the PDF"
+                    Message.of("page_unloadable", name=name, page=index + 1, error=exc), hint="re-export the PDF"
                 ) from exc
             pages.append(_read_page(page, limits, name))
         return LoadedDocument(kind="pdf", pages=pages, damage=_damage(doc, data))
@@ -69,7 +70,9 @@ def _read_page(page: pymupdf.Page, limits: LoadLimits, name: str) -> LoadedPage:
     try:
         boxes = _text_boxes(page, number)
     except Exception as exc:
-        raise CorruptDocument(f"{name}: page {number} cannot be read ({exc})", hint="re-export the PDF") from exc
+        raise CorruptDocument(
+            Message.of("page_unreadable", name=name, page=number, error=exc), hint="re-export the PDF"
+        ) from exc
     out = LoadedPage(number=number, width=rect.width, height=rect.height, unit="pt", boxes=boxes)
     if sum(len(b.text.strip()) for b in boxes) < _MIN_TEXT_CHARS:
         out.boxes = []
@@ -78,7 +81,7 @@ def _read_page(page: pymupdf.Page, limits: LoadLimits, name: str) -> LoadedPage:
             out.image = _render(page, limits, name)
         except Exception as exc:  # broken page content that MuPDF cannot draw
             raise CorruptDocument(
-                f"{name}: page {number} cannot be rendered ({exc})", hint="re-export the PDF"
+                Message.of("page_unrenderable", name=name, page=number, error=exc), hint="re-export the PDF"
             ) from exc
         return out
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fapiao.core.confidence import UNSURE
 from fapiao.core.errors import NotAnInvoice
+from fapiao.core.messages import Message
 from fapiao.core.models import FieldSource, FieldValue
 from fapiao.intake.loaders.base import LoadedDocument
 from fapiao.intake.loaders.xml_fields import full_text, parse_xml, structured_fields
@@ -13,7 +14,7 @@ def load_xml(data: bytes, name: str = "") -> LoadedDocument:
     root = parse_xml(data, name)
     fields, items = structured_fields(root)
     if "invoice_number" not in fields and "total_amount" not in fields:
-        raise NotAnInvoice(f"{name}: the XML holds no invoice number or amounts", hint="upload the invoice XML itself")
+        raise NotAnInvoice(Message.of("xml_no_invoice", name=name), hint="upload the invoice XML itself")
     text = full_text(root)
     special = "专用发票" in text or "增值税专用" in text
     fields.setdefault(

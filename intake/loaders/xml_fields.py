@@ -16,6 +16,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from fapiao.core.errors import CorruptDocument
+from fapiao.core.messages import Message
 from fapiao.core.models import FieldSource, FieldValue
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -56,12 +57,12 @@ def parse_xml(data: bytes, name: str) -> Element:
         return SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise CorruptDocument(
-            f"{name}: the XML uses DTDs or entities, which are refused ({type(exc).__name__})",
+            Message.of("xml_entities", name=name, error=type(exc).__name__),
             hint="export the invoice XML again from the tax platform",
         ) from exc
     except (SafeET.ParseError, LookupError, ValueError) as exc:  # LookupError: an unknown declared encoding
         raise CorruptDocument(
-            f"{name}: the XML is not well-formed ({exc})", hint="check that the file is complete"
+            Message.of("xml_malformed", name=name, error=exc), hint="check that the file is complete"
         ) from exc
 
 

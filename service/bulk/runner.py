@@ -124,7 +124,7 @@ def run(
                 stop.check()
                 if error is not None:
                     stats.refused += 1
-                    stats.errors[i] = error
+                    stats.errors[i] = error.text
                     bar.update(task, advance=1)
                     continue
                 sha = hashlib.sha256(data).hexdigest()

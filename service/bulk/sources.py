@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from fapiao.core.messages import Message
 from fapiao.intake.inputs import iter_inputs
 
 MAX_RATIO = 200
@@ -28,7 +29,7 @@ class SourceFile:
     member: str | None = None
     """The member inside the zip ``origin``; None for a plain file."""
     size: int = 0
-    error: str | None = None
+    error: Message | None = None
 
     def read(self, archive: zipfile.ZipFile | None = None) -> bytes:
         if self.member is None:
@@ -55,7 +56,7 @@ def list_source(
         out = []
         for path, name in iter_inputs([source]):
             size = path.stat().st_size
-            err = f"{name}: {size:,} bytes, more than the limit of {max_bytes:,}" if size > max_bytes else None
+            err = Message.of("file_too_large", name=name, size=size, limit=max_bytes) if size > max_bytes else None
             out.append(SourceFile(name, path, size=size, error=err))
         return out
     if not zipfile.is_zipfile(source):
@@ -78,8 +79,7 @@ def list_source(
                     source,
                     info.filename,
                     info.file_size,
-                    f"{member.name}: the archive unpacks to more than {max_total:,} bytes in all; split it into "
-                    "smaller archives (FAPIAO_MAX_BACKFILL_UNPACKED_BYTES)",
+                    Message.of("archive_unpacks_too_much", name=member.name, limit=max_total),
                 )
         out.append(member)
     return out
@@ -89,14 +89,12 @@ def _member(source: Path, info: zipfile.ZipInfo, max_bytes: int, label_prefix: s
     label = f"{label_prefix}:{safe_member_name(info.filename)}"
     err = None
     if info.flag_bits & 0x1:
-        err = f"{label}: encrypted inside the zip; add it without a password"
+        err = Message.of("member_encrypted", name=label)
     elif info.file_size > max_bytes:
-        err = f"{label}: {info.file_size:,} bytes uncompressed, more than the limit of {max_bytes:,}"
+        err = Message.of("member_too_large", name=label, size=info.file_size, limit=max_bytes)
     elif info.file_size > BOMB_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        err = (
-            f"{label}: expands {info.file_size // max(info.compress_size, 1):,}× ({info.file_size:,} bytes); "
-            "refused as a probable zip bomb"
-        )
+        ratio = info.file_size // max(info.compress_size, 1)
+        err = Message.of("member_zip_bomb", name=label, ratio=ratio, size=info.file_size)
     return SourceFile(label, source, info.filename, info.file_size, err)
 
 
@@ -106,7 +104,7 @@ def safe_member_name(name: str) -> str:
     return "/".join(parts) or "unnamed"
 
 
-def iter_bytes(files: list[SourceFile]) -> Iterator[tuple[SourceFile, bytes | None, str | None]]:
+def iter_bytes(files: list[SourceFile]) -> Iterator[tuple[SourceFile, bytes | None, Message | None]]:
     """(file, bytes, error) in order; a file that cannot be read gives its error instead of bytes. One zip
     handle is kept open per archive."""
     archives: dict[Path, zipfile.ZipFile] = {}
@@ -121,7 +119,7 @@ def iter_bytes(files: list[SourceFile]) -> Iterator[tuple[SourceFile, bytes | No
                     zf = archives.get(f.origin) or archives.setdefault(f.origin, zipfile.ZipFile(f.origin))
                 yield f, f.read(zf), None
             except (OSError, zipfile.BadZipFile, RuntimeError, EOFError) as exc:  # removed, truncated, corrupt
-                yield f, None, f"{f.name}: cannot be read ({exc}); check the file and run again"
+                yield f, None, Message.of("file_unreadable", name=f.name, error=exc)
     finally:
         for zf in archives.values():
             zf.close()

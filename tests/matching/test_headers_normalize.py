@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from fapiao.core.messages import BadValue
 from fapiao.matching import normalize
 from fapiao.matching.headers import MappingError, find_header_row, map_headers
+from fapiao.matching.records_import import parse_rows
 
 TAX_BUREAU = [
     "发票代码",
@@ -128,6 +130,53 @@ def test_cells_parse_or_say_why() -> None:
     for bad, parse in (("12,3x", normalize.money), ("2024-13-01", normalize.date), ("挂起", normalize.status)):
         with pytest.raises(ValueError, match="is not"):
             parse(bad)
+
+
+def test_a_cell_that_cannot_be_read_says_why_with_a_code() -> None:
+    """The English text is as it was; the code and the value are beside it, for a UI in another language."""
+    cases = (
+        ("12,3x", normalize.money, "not_an_amount", "'12,3x' is not an amount"),
+        ("1e30", normalize.money, "amount_too_large", "'1e30' is larger than any invoice amount"),
+        (1e30, normalize.money, "amount_too_large", "1e+30 is larger than any invoice amount"),
+        ("2024-13-01", normalize.date, "not_a_date", "'2024-13-01' is not a date"),
+        ("挂起", normalize.status, "not_a_status", "'挂起' is not a status (正常 / 作废 / 红冲)"),
+    )
+    for bad, parse, code, text in cases:
+        with pytest.raises(BadValue) as exc:
+            parse(bad)
+        assert str(exc.value) == text and exc.value.msg.code == code and dict(exc.value.msg.params) == {"value": bad}
+
+
+def test_bad_rows_of_an_export_carry_their_reason_as_a_message() -> None:
+    header = ["发票代码", "发票号码", "开票日期", "金额", "税额", "价税合计"]
+    rows = [
+        header,
+        ["", "24310000000000000001", "2024-03-08", "100.00", "6.00", "106.00"],
+        ["", "24310000000000000001", "2024-03-08", "100.00", "6.00", "106.00"],
+        ["", "", "2024-03-08", "100.00", "6.00", "106.00"],
+        ["123", "12345678", "2024-03-08", "100.00", "6.00", "106.00"],
+        ["", "24310000000000000004", "2024-03-08", "100.00", "6.00", "107.00"],
+        ["", "24310000000000000005", "2024-03-08", "", "", ""],
+    ]
+    parsed = parse_rows(rows, "r.csv")
+    got = [(e.row, e.why.code, dict(e.why.params), e.reason) for e in parsed.errors]
+    assert got == [
+        (
+            3,
+            "row_repeated",
+            {"key": "24310000000000000001", "first": 2},
+            "the same invoice (24310000000000000001) as row 2; the first one was kept — remove the repeated row",
+        ),
+        (4, "row_no_number", {}, "no invoice number (发票号码 and 数电票号码 are empty)"),
+        (5, "row_bad_code", {"value": "123"}, "invoice code '123' should be 10 or 12 digits"),
+        (
+            6,
+            "row_totals_disagree",
+            {"amount": "100.00", "tax": "6.00", "with_tax": "107.00"},
+            "金额 100.00 + 税额 6.00 ≠ 价税合计 107.00; correct the row in the system export",
+        ),
+        (7, "row_no_amount", {}, "no amount (金额 and 价税合计 are empty)"),
+    ]
 
 
 def test_a_field_marked_unmapped_is_not_guessed() -> None:

@@ -102,6 +102,15 @@ def test_draft_lifecycle_with_audit_and_automatic_resolution(db, tmp_path: Path)
             (f"import #{run_id}", "exported", "resolved"),
         ]
         assert "edited remarks" in d1.transitions[1].note
+        # each note in English, and as codes a UI words in its language (a person's note is kept as typed)
+        assert [t.note_codes for t in d1.transitions] == [
+            [{"code": "draft_missing", "params": {}}],
+            [{"code": "draft_edited", "params": {"fields": "remarks"}}],
+            None,
+            [{"code": "draft_resolved", "params": {}}],
+        ]
+        assert d2.transitions[-1].note == "private expense"
+        assert d2.transitions[-1].note_codes == [{"code": "note", "params": {"text": "private expense"}}]
         # a new reconciliation now finds the invoice in the system and makes no draft
         report = reconcile(_missing_batch(), load_records(s))
         assert create_drafts(s, report) == []

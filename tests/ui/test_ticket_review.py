@@ -37,4 +37,9 @@ def test_fiscal_receipt_upload_says_what_it_is(client: TestClient) -> None:
     client.post("/ui/login", data={"key": new_key(client, "reviewer")})
     body = _processed(client, "receipt.pdf", placed_pdf(FISCAL, [], width=600, height=360))
     assert body["status"] == "failed" and body["invoices"] == []
-    assert body["error"].startswith("receipt.pdf: 这是财政电子票据（浙江省非税收入统一票据（电子））")
+    # worded from its code: in Chinese with what to do on a Chinese page, as the service wrote it in English
+    assert body["error"].startswith("receipt.pdf：这是财政电子票据（浙江省非税收入统一票据（电子）），不是增值税发票")
+    assert body["error"].endswith("请到财政电子票据查验平台查验；报销按财政票据处理，不作为增值税进项发票。")
+    en = client.get(f"/ui/documents/{body['id']}", params={"lang": "en"}).json()["error"]
+    assert en.startswith("receipt.pdf: 这是财政电子票据（浙江省非税收入统一票据（电子））")
+    assert "not a VAT invoice" in en
