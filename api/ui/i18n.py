@@ -86,6 +86,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rv.confirm": ("确认", "Confirm"),
     "rv.reject": ("驳回", "Reject"),
     "rv.next": ("下一张", "Next"),
+    "rv.confirmed_next": (
+        "已确认发票 {n}（{f}）。这是下一张待复核的发票。",
+        "Invoice {n} ({f}) is confirmed. This is the next invoice awaiting review.",
+    ),
+    "rv.confirmed_last": (
+        "已确认发票 {n}（{f}）。没有待复核的发票了。",
+        "Invoice {n} ({f}) is confirmed. No invoice awaits review.",
+    ),
+    "rv.open_again": ("重新打开发票 {n}", "Open invoice {n} again"),
     "rv.note": ("备注（可选，随确认/驳回记录）", "Note (optional, recorded with confirm/reject)"),
     "rv.shortcuts": ("快捷键", "Keyboard shortcuts"),
     "rv.sc.confirm": ("Alt+Enter 确认", "Alt+Enter confirm"),
