@@ -196,7 +196,7 @@ def _open_errors_text(request: Request, ctx: ServiceContext, invoice_id: int) ->
     t = Translator(lang)
     v, _h, _f = _load(ctx, invoice_id)
     errors = [f for f in v.get("findings") or [] if f.get("severity") == "error"]
-    texts = [(f.get("message_zh") if lang == "zh" else None) or f.get("message") or "" for f in errors]
+    texts = [t.finding(f) for f in errors]
     return t("rv.open_errors", n=len(errors), codes="；".join(texts) if lang == "zh" else "; ".join(texts))
 
 

@@ -37,4 +37,5 @@ def test_fiscal_receipt_upload_says_what_it_is(client: TestClient) -> None:
     client.post("/ui/login", data={"key": new_key(client, "reviewer")})
     body = _processed(client, "receipt.pdf", placed_pdf(FISCAL, [], width=600, height=360))
     assert body["status"] == "failed" and body["invoices"] == []
-    assert body["error"].startswith("receipt.pdf: 这是财政电子票据（浙江省非税收入统一票据（电子））")
+    assert body["error"].startswith("receipt.pdf：这是财政电子票据（浙江省非税收入统一票据（电子））")
+    assert "this is" not in body["error"]  # the Chinese page's half only
