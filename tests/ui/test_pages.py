@@ -291,6 +291,8 @@ def test_records_preview_shows_columns_sample_and_bad_rows_then_imports_and_reim
     assert "24310000000000000005" in preview.text and "530.00" in preview.text  # the sample records as read
     assert '<td class="num mono">5</td><td>数电票号码</td>' in preview.text  # the bad row by its row number
     assert "系统中共有 0 条发票记录" in client.get("/ui/records").text  # a preview stores nothing
+    scores = re.findall(r'<td class="num mono">([^<]*?)(?:<span|</td>)', preview.text.split('id="sample"')[0])
+    assert "100%" in scores and "100.0" not in scores  # how sure the mapping is, as a share, not a raw score
 
     done = client.post("/ui/records/import", data={**form, "save_as": "税务局"})
     assert done.status_code == 303 and done.headers["location"].endswith("?done=imported")
