@@ -75,13 +75,14 @@ def search(
         title=f"fapiao search: {found['total']} match(es)"
         + (f", best {len(hits)} shown" if found["total"] > len(hits) else "")
     )
-    for col in ("kind", "id", "number", "date", "seller", "amount", "score", "why"):
+    for col in ("kind", "id", "code", "number", "date", "seller", "amount", "score", "why"):
         table.add_column(col, overflow="fold")
     for h in hits:
         table.add_row(
             h["kind"],
             h["ref"],
-            h["number"],
+            h["invoice_code"] or "",
+            h["invoice_number"],
             h["issue_date"] or "",
             h["seller_name"] or "",
             h["amount_with_tax"] or "",

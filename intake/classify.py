@@ -73,7 +73,12 @@ class OtherDocument:
     def error(self, source: str) -> NotAnInvoice:
         return NotAnInvoice(
             Message.of(
-                "not_vat_invoice", name=source, what_zh=self.what_zh, what_en=self.what_en, todo_zh=self.todo_zh
+                "not_vat_invoice",
+                name=source,
+                what_zh=self.what_zh,
+                what_en=self.what_en,
+                todo_zh=self.todo_zh,
+                todo_en=self.todo_en,
             ),
             hint=f"{self.todo_zh} / {self.todo_en}",
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from fapiao.core.labels import field_label
 from fapiao.core.models import FieldSource, FieldValue, Finding, Invoice, LineItem, QrPayload, Severity
 from fapiao.intake.extract.assemble import Extracted, finish
 from fapiao.intake.loaders.base import LoadedDocument
@@ -37,10 +38,10 @@ def merge_structured(ex: Extracted, doc: LoadedDocument) -> Extracted:
                     code="xml.face_mismatch",
                     severity=Severity.warning,
                     fields=(name,),
-                    message=f"{name}: the printed page shows {face.value!s}, "
+                    message=f"{field_label(name, 'en')}: the printed page shows {face.value!s}, "
                     f"the embedded invoice XML says {fv.value!s}; "
                     "the XML value is used — check the document for tampering",
-                    message_zh=f"{name}：版面为 {face.value!s}，内嵌发票 XML 为 {fv.value!s}；"
+                    message_zh=f"{field_label(name, 'zh')}：版面为 {face.value!s}，内嵌发票 XML 为 {fv.value!s}；"
                     "已采用 XML 值，请核对票面",
                 )
             )

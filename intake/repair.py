@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from fapiao.core.labels import field_label, rule_label
 from fapiao.core.models import (
     TYPE_CODES,
     FieldSource,
@@ -191,15 +192,17 @@ def _other_invoice(state: Repaired, values: dict[str, Any]) -> bool:
     ]
     if len(differing) < 2:
         return False
-    shown = ", ".join(f"{n} {_show(getattr(state.invoice, n))} / {_show(values[n])}" for n in differing)
+    pairs = [(n, _show(getattr(state.invoice, n)), _show(values[n])) for n in differing]
+    shown_en = ", ".join(f"{field_label(n, 'en')} {a} / {b}" for n, a, b in pairs)
+    shown_zh = "，".join(f"{field_label(n, 'zh')} {a} / {b}" for n, a, b in pairs)
     state.findings.append(
         finding(
             "qr.other_invoice",
             Severity.error,
             tuple(differing),
-            f"The QR code names another invoice ({shown}: document text / QR); nothing was taken from it — "
+            f"The QR code names another invoice ({shown_en}: document text / QR); nothing was taken from it — "
             "check that this is the original document",
-            f"二维码对应另一张发票（{shown}：文档文字 / 二维码），未采用二维码内容，请核实是否为原始文件",
+            f"二维码对应另一张发票（{shown_zh}：文档文字 / 二维码），未采用二维码内容，请核实是否为原始文件",
         )
     )
     return True
@@ -215,22 +218,23 @@ def _qr_confirms(state: Repaired, name: str, whole: bool) -> None:
 
 def _mismatch(name: str, face: Any, qr_value: Any, exact: bool) -> Finding:
     face_s, qr_s = _show(face), _show(qr_value)
+    en, zh = field_label(name, "en"), field_label(name, "zh")
     if exact:
         return finding(
             "qr.mismatch",
             Severity.warning,
             (name,),
-            f"{name}: the document's own text says {face_s} but its QR code says {qr_s}; the QR value is "
+            f"{en}: the document's own text says {face_s} but its QR code says {qr_s}; the QR value is "
             "used — a digital invoice that disagrees with its QR may have been altered, check it",
-            f"{name}：文档文字为 {face_s}，其二维码为 {qr_s}；已采用二维码值。"
+            f"{zh}：文档文字为 {face_s}，其二维码为 {qr_s}；已采用二维码值。"
             "电子发票与自身二维码不符，可能被篡改，请核查",
         )
     return finding(
         "qr.mismatch",
         Severity.info,
         (name,),
-        f"{name}: OCR read {face_s}, the QR code says {qr_s}; the QR value is used",
-        f"{name}：识别结果为 {face_s}，二维码为 {qr_s}；已采用二维码值",
+        f"{en}: OCR read {face_s}, the QR code says {qr_s}; the QR value is used",
+        f"{zh}：识别结果为 {face_s}，二维码为 {qr_s}；已采用二维码值",
     )
 
 
@@ -325,8 +329,10 @@ def _repair_totals(state: Repaired, ctx: RuleContext) -> None:
             "repair.applied",
             Severity.info,
             (name,),
-            f"{name} was read as {money(old)}; the other totals settle it as {money(value)} ({rule})",
-            f"{name} 识别为 {money(old)}，按其他合计金额唯一确定为 {money(value)}（{rule}）",
+            f"{field_label(name, 'en')} was read as {money(old)}; the other totals settle it as {money(value)} "
+            f"(rule: {rule_label(rule, 'en')})",
+            f"{field_label(name, 'zh')}识别为 {money(old)}，按其他合计金额唯一确定为 {money(value)}"
+            f"（依据：{rule_label(rule, 'zh')}）",
         )
     )
 
@@ -403,8 +409,9 @@ def _apply_id(state: Repaired, name: str, old: str, new: str, *, certain: bool, 
                 "repair.applied",
                 Severity.info,
                 (name,),
-                f"{name} was read as {old}; its check character settles it as {new} ({rule})",
-                f"{name} 识别为 {old}，按校验位唯一确定为 {new}（{rule}）",
+                f"{field_label(name, 'en')} was read as {old}; its check character settles it as {new} "
+                f"(rule: {rule_label(rule, 'en')})",
+                f"{field_label(name, 'zh')}识别为 {old}，按校验位唯一确定为 {new}（依据：{rule_label(rule, 'zh')}）",
             )
         )
     else:
@@ -413,9 +420,10 @@ def _apply_id(state: Repaired, name: str, old: str, new: str, *, certain: bool, 
                 "repair.guess",
                 Severity.warning,
                 (name,),
-                f"{name} was read as {old}, which fails its check; {new} is the only one-character "
-                "OCR confusion that passes and has been filled in — confirm it against the document",
-                f"{name} 识别为 {old}，未通过校验；{new} 是唯一通过校验的易混字符更正，已填入，请对照票面确认",
+                f"{field_label(name, 'en')} was read as {old}, which fails its check; {new} is the only "
+                "one-character OCR confusion that passes and has been filled in — confirm it against the document",
+                f"{field_label(name, 'zh')}识别为 {old}，未通过校验；{new} 是唯一通过校验的易混字符更正，已填入，"
+                "请对照票面确认",
             )
         )
 

@@ -140,9 +140,12 @@ def reconcile(
     date_to: dt.date | None = None,
     options: MatchOptions | None = None,
     index: RecordIndex | None = None,
+    described: list[str] | None = None,
 ) -> ReconcileReport:
     """Categorise every document; list the records in [date_from, date_to] (all when not given) that no
-    document matched. ``index`` may be passed when the same records serve many batches."""
+    document matched. ``index`` may be passed when the same records serve many batches. ``described``: how
+    findings name each document (the service's "file (when it came)"); its source by default."""
+    named = described if described is not None and len(described) == len(results) else [r.source for r in results]
     index = index or RecordIndex(RecordTable.from_records(records), options)
     usable = [
         r.invoice if r.status is not Status.rejected and r.invoice and r.invoice.invoice_number else None
@@ -178,7 +181,7 @@ def reconcile(
             out.differences = differences(inv, rec)
             if ridx in taken or earlier is not None:
                 out.category = Category.duplicate
-                first = results[earlier if earlier is not None else taken[ridx]].source
+                first = named[earlier if earlier is not None else taken[ridx]]
                 out.findings.append(_duplicate(inv, first))
             elif rec.status != "normal":
                 out.category = Category.voided
@@ -189,7 +192,7 @@ def reconcile(
                 taken.setdefault(ridx, i)
         elif earlier is not None:
             out.category = Category.duplicate
-            out.findings.append(_duplicate(inv, results[earlier].source))
+            out.findings.append(_duplicate(inv, named[earlier]))
         elif decision == SUGGESTED and rec is not None:
             out.suggestion = rec
             out.findings.append(
@@ -197,9 +200,10 @@ def reconcile(
                     code="match.suggested",
                     severity=Severity.warning,
                     fields=("invoice_number",),
-                    message=f"not in the system as read, but resembles record {rec.key} (score {match.score[i]:.0f}); "
-                    "check before back-entry",
-                    message_zh=f"系统中未找到，但与记录 {rec.key} 相似（得分 {match.score[i]:.0f}），补录前请核对",
+                    message=f"not in the system as read, but resembles record {_shown(rec.key)} "
+                    f"({match.score[i]:.0f} % alike); check before back-entry",
+                    message_zh=f"系统中未找到，但与记录 {_shown(rec.key)} 相似"
+                    f"（吻合度 {match.score[i]:.0f}%），补录前请核对",
                 )
             )
         outcomes.append(out)
@@ -272,9 +276,9 @@ def _voided(rec: Record) -> Finding:
         code="match.voided" if rec.status == "voided" else "match.red_letter",
         severity=Severity.error,
         fields=("invoice_number",),
-        message=f"matches record {rec.key}, which the system marks {rec.status.replace('_', '-')} ({zh}); "
+        message=f"matches record {_shown(rec.key)}, which the system marks {rec.status.replace('_', '-')} ({zh}); "
         "do not book it — ask the seller for a valid invoice",
-        message_zh=f"对应的系统记录 {rec.key} 状态为{zh}，请勿入账，请向销售方索取有效发票",
+        message_zh=f"对应的系统记录 {_shown(rec.key)} 状态为{zh}，请勿入账，请向销售方索取有效发票",
     )
 
 
@@ -283,6 +287,11 @@ def _duplicate(inv: Invoice, first_source: str) -> Finding:
         code="match.duplicate",
         severity=Severity.error,
         fields=("invoice_number",),
-        message=f"invoice {inv.key} was already submitted in {first_source}; do not book it twice",
-        message_zh=f"发票 {inv.key} 已在 {first_source} 中提交，请勿重复入账",
+        message=f"invoice {_shown(inv.key)} was already submitted in {first_source}; do not book it twice",
+        message_zh=f"发票 {_shown(inv.key)} 已在 {first_source} 中提交，请勿重复入账",
     )
+
+
+def _shown(key: str | None) -> str:
+    """An invoice key as people write it: ``code / number`` (the 数电 number alone)."""
+    return (key or "").replace(":", " / ")

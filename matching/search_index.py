@@ -55,6 +55,9 @@ class Hit:
     score: float
     reasons: tuple[Reason, ...]
     number: str
+    """Code and number together, as a number query matches them."""
+    invoice_code: str | None
+    invoice_number: str
     issue_date: str | None
     seller_name: str | None
     seller_tax_id: str | None
@@ -98,7 +101,8 @@ class SearchIndex:
         kind: str,
         ref: str,
         *,
-        number: str = "",
+        code: str | None = None,
+        number: str | None = "",
         seller_tax_id: str | None = None,
         buyer_tax_id: str | None = None,
         seller_name: str | None = None,
@@ -113,10 +117,12 @@ class SearchIndex:
         if len(self._segments[-1]) >= SEGMENT_ROWS:
             self._segments.append(Segment())
         seg = len(self._segments) - 1
+        code_part = _alnum(code)
         i = self._segments[seg].append(
             k,
             ref,
-            re.sub(r"[^0-9A-Za-z]", "", number or "").upper(),
+            code_part + _alnum(number),
+            len(code_part),
             tax_id(seller_tax_id),
             tax_id(buyer_tax_id),
             self._name(seller_name),
@@ -229,12 +235,15 @@ class SearchIndex:
 
     def _hit(self, seg: Segment, i: int, score: float, reasons: tuple[Reason, ...]) -> Hit:
         c = seg.c
+        cut = c.code_len[i]
         return Hit(
             kind=KINDS[c.kind[i]],
             ref=c.ref[i],
             score=round(score, 1),
             reasons=reasons,
             number=c.number[i],
+            invoice_code=c.number[i][:cut] or None,
+            invoice_number=c.number[i][cut:],
             issue_date=seg.date_of(i),
             seller_name=self._names[c.seller_name[i]] if c.seller_name[i] >= 0 else None,
             seller_tax_id=c.seller_id[i] or None,
@@ -242,6 +251,11 @@ class SearchIndex:
             amount_with_tax=seg.amount_of(i),
             label=c.label[i],
         )
+
+
+def _alnum(text: str | None) -> str:
+    """A code or number as it is matched: letters and digits only, upper case."""
+    return re.sub(r"[^0-9A-Za-z]", "", text or "").upper()
 
 
 def _reasons(row: int, per: list[tuple[np.ndarray, np.ndarray]], criteria: list[list[Reading]]) -> tuple[Reason, ...]:

@@ -36,6 +36,9 @@ class Columns:
     kind: list[int] = field(default_factory=list)
     ref: list[str] = field(default_factory=list)
     number: list[str] = field(default_factory=list)
+    """Invoice code and number together (what a number query matches)."""
+    code_len: list[int] = field(default_factory=list)
+    """How many leading characters of ``number`` are the invoice code (0 without one): results show them apart."""
     seller_id: list[str] = field(default_factory=list)
     buyer_id: list[str] = field(default_factory=list)
     seller_name: list[int] = field(default_factory=list)
@@ -62,6 +65,7 @@ class Segment:
         kind: int,
         ref: str,
         number: str,
+        code_len: int,
         seller_id: str,
         buyer_id: str,
         seller_name: int,
@@ -76,6 +80,7 @@ class Segment:
             (c.kind, kind),
             (c.ref, ref),
             (c.number, number),
+            (c.code_len, code_len),
             (c.seller_id, seller_id),
             (c.buyer_id, buyer_id),
             (c.seller_name, seller_name),

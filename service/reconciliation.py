@@ -44,32 +44,52 @@ class _Doc:
     result: ExtractionResult
     invoice_id: int | None
     document_id: str
+    created_at: dt.datetime
 
 
 def _documents(s: Session, scope: Scope) -> list[_Doc]:
-    stmt = select(ExtractedInvoice).join(Document).order_by(Document.created_at, ExtractedInvoice.position)
+    stmt = (
+        select(ExtractedInvoice, Document.created_at)
+        .join(Document)
+        .order_by(Document.created_at, ExtractedInvoice.position)
+    )
     stmt = _in_scope(stmt, scope)
     if scope.date_from is not None:
         stmt = stmt.where(ExtractedInvoice.issue_date >= scope.date_from)
     if scope.date_to is not None:
         stmt = stmt.where(ExtractedInvoice.issue_date <= scope.date_to)
     out = []
-    for row in s.scalars(stmt):
+    for row, created_at in s.execute(stmt):
         result = ExtractionResult.model_validate(row.payload)
         if row.review == ReviewState.rejected:  # a reviewer said it is not a valid invoice: never booked or drafted
             result = result.model_copy(
                 update={"status": Status.rejected, "error": f"{result.source}: rejected by a reviewer"}
             )
-        out.append(_Doc(result, row.id, row.document_id))
+        out.append(_Doc(result, row.id, row.document_id, created_at))
     if scope.date_from is None and scope.date_to is None:  # documents that gave no invoice at all
         failed = _in_scope(
             select(Document).where(Document.status == JobStatus.failed).order_by(Document.created_at), scope
         )
         for doc in s.scalars(failed):
             out.append(
-                _Doc(ExtractionResult(source=doc.filename, status=Status.rejected, error=doc.error), None, doc.id)
+                _Doc(
+                    ExtractionResult(source=doc.filename, status=Status.rejected, error=doc.error),
+                    None,
+                    doc.id,
+                    doc.created_at,
+                )
             )
     return out
+
+
+def _described(docs: list[_Doc]) -> list[str]:
+    """How findings name each document: its file and when it came (``a.pdf (2024-03-08 10:00 UTC)``), as the
+    duplicate rule does, so two copies under one file name are told apart."""
+    return [f"{d.result.source} ({_utc(d.created_at):%Y-%m-%d %H:%M} UTC)" for d in docs]
+
+
+def _utc(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)  # SQLite gives naive UTC times back
 
 
 def _in_scope(stmt, scope: Scope):
@@ -108,7 +128,9 @@ def run_reconciliation(ctx: ServiceContext, scope: Scope, actor: str) -> dict:
         records = [r for _, r in with_ids]
         master = load_master(s)
         lo, hi = _no_document_range(scope, docs)
-        report = reconcile([d.result for d in docs], records, master=master, date_from=lo, date_to=hi)
+        report = reconcile(
+            [d.result for d in docs], records, master=master, date_from=lo, date_to=hi, described=_described(docs)
+        )
         created = create_drafts(s, report, master, actor=actor, invoice_ids=[d.invoice_id for d in docs])
         open_drafts = _open_drafts(s, [o.invoice.key for o in report.documents if o.invoice and o.invoice.key])
         run = ReconciliationRun(

@@ -87,7 +87,8 @@ class Searcher:
             self.index.add(
                 "record",
                 str(row.id),
-                number=(row.invoice_code or "") + row.invoice_number,
+                code=row.invoice_code,
+                number=row.invoice_number,
                 seller_tax_id=row.seller_tax_id,
                 buyer_tax_id=row.buyer_tax_id,
                 seller_name=row.seller_name,
@@ -136,7 +137,8 @@ class Searcher:
             self.index.add(
                 "invoice",
                 str(row.id),
-                number=(row.invoice_code or "") + (row.invoice_number or ""),
+                code=row.invoice_code,
+                number=row.invoice_number,
                 seller_tax_id=row.seller_tax_id,
                 buyer_tax_id=row.buyer_tax_id,
                 seller_name=row.seller_name,
@@ -162,7 +164,8 @@ class Searcher:
             self.index.add(
                 "draft",
                 str(d.id),
-                number=(p.get("invoice_code") or "") + (p.get("invoice_number") or ""),
+                code=p.get("invoice_code"),
+                number=p.get("invoice_number"),
                 seller_tax_id=p.get("seller_tax_id"),
                 buyer_tax_id=p.get("buyer_tax_id"),
                 seller_name=p.get("seller_name"),

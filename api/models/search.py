@@ -23,7 +23,9 @@ class SearchHit(Answer):
     score: float
     reasons: list[str] = Field(description="Why it was found, in English.")
     reason_codes: list[SearchReason] = Field(description="The same reasons as codes, to word in any language.")
-    number: str
+    number: str = Field(description="Invoice code and number together, as a number query matches them.")
+    invoice_code: str | None = Field(description="The invoice code; null for a 数电 invoice.")
+    invoice_number: str
     issue_date: str | None
     seller_name: str | None
     seller_tax_id: str | None

@@ -20,6 +20,7 @@ from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import MATCH_CATEGORIES, Translator, pick_lang
 from fapiao.api.ui.render import download, error_page, page
 from fapiao.core.errors import FapiaoError, NotFound
+from fapiao.core.states import JobStatus
 from fapiao.service import backfills as svc
 from fapiao.service.records import resolve_mapping
 from fapiao.storage.backfill_tables import BackfillDocument
@@ -70,7 +71,7 @@ def _list_page(
 
 def _progress(b: dict) -> dict:
     """The view with what the progress bar shows: finished (done + failed) of the accepted documents."""
-    finished = b["jobs"]["done"] + b["jobs"]["failed"]
+    finished = b["jobs"][JobStatus.done] + b["jobs"][JobStatus.failed]
     return {**b, "finished": finished, "percent": round(100 * b["progress"]), "unfinished": b["status"] not in FINISHED}
 
 
@@ -145,7 +146,7 @@ def backfill_page(request: Request, backfill_id: BackfillId, ctx: Ctx, _: UiRevi
         "backfill.html",
         {
             "b": _progress(b),
-            "states": ("queued", "processing", "done", "failed"),
+            "states": tuple(JobStatus),
             "categories": MATCH_CATEGORIES,
             "unreadable": _unreadable(ctx, b),
         },
@@ -164,12 +165,12 @@ def _unreadable(ctx, b: dict) -> list[dict]:
         }
         for r in b["refusals"][:UNREADABLE_SHOWN]
     ]
-    if b["jobs"]["failed"] and len(out) < UNREADABLE_SHOWN:
+    if b["jobs"][JobStatus.failed] and len(out) < UNREADABLE_SHOWN:
         with session_scope(ctx.sessions) as s:
             rows = s.execute(
                 select(BackfillDocument.name, Document.error, Document.error_code, Document.error_params)
                 .join(Document, Document.id == BackfillDocument.document_id)
-                .where(BackfillDocument.backfill_id == b["id"], Document.status == "failed")
+                .where(BackfillDocument.backfill_id == b["id"], Document.status == JobStatus.failed)
                 .order_by(BackfillDocument.position)
                 .limit(UNREADABLE_SHOWN - len(out))
             ).all()

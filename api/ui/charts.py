@@ -73,24 +73,38 @@ class Chart:
     """The zero line (x1, y1, x2, y2)."""
 
 
-def nice_scale(lo: Decimal, hi: Decimal, count: int = 5) -> list[Decimal]:
-    """Round tick values (1, 2 or 5 times a power of ten apart) covering ``lo``..``hi`` and zero."""
+@dataclass(frozen=True)
+class Scale:
+    """An axis from ``lo`` to ``hi`` with gridlines at ``ticks``: round values an even step apart, zero among
+    them. Both ends hold every value; ``lo`` is 0 unless a value is below zero."""
+
+    lo: Decimal
+    hi: Decimal
+    ticks: list[Decimal]
+
+
+def nice_scale(lo: Decimal, hi: Decimal, count: int = 5) -> Scale:
+    """The axis for values from ``lo`` to ``hi`` (about ``count`` steps of 1, 2 or 5 times a power of ten).
+    The side of zero with the larger values ends on a gridline; the other side ends just past its own values,
+    at a tenth of a step, so a −1,000 month beside a 900,000 one does not stretch the axis to −200,000."""
     lo, hi = min(lo, Decimal(0)), max(hi, Decimal(0))
-    span = hi - lo
-    if span == 0:
-        span = Decimal(1)
+    span = (hi - lo) or Decimal(1)
     raw = span / count
     base = Decimal(1).scaleb(raw.adjusted())
     step = next(base * m for m in (1, 2, 5, 10) if base * m >= raw)
-    start = (lo / step).to_integral_value(ROUND_FLOOR) * step
-    end = (hi / step).to_integral_value(ROUND_CEILING) * step
-    if end == start:
-        end = start + step
-    ticks, v = [], start
-    while v <= end:
+    minor = step / 10
+    if hi >= -lo:
+        top = max((hi / step).to_integral_value(ROUND_CEILING) * step, step)
+        bottom = (lo / minor).to_integral_value(ROUND_FLOOR) * minor
+    else:
+        bottom = (lo / step).to_integral_value(ROUND_FLOOR) * step
+        top = (hi / minor).to_integral_value(ROUND_CEILING) * minor
+    first = (bottom / step).to_integral_value(ROUND_CEILING) * step + 0  # + 0: no "-0" gridline
+    ticks, v = [], first
+    while v <= top:
         ticks.append(v)
         v += step
-    return ticks
+    return Scale(bottom, top, ticks)
 
 
 def tick_label(v: Decimal) -> str:
@@ -103,8 +117,11 @@ def columns(points: Sequence[tuple[str, Decimal, str]], width: int = WIDTH, heig
     """Vertical bars, one per (label, value, title), in the given order (months)."""
     left, right, top, bottom = Decimal(90), Decimal(16), Decimal(24), Decimal(44)
     pw, ph = width - left - right, height - top - bottom
-    ticks = nice_scale(min(v for _, v, _ in points), max(v for _, v, _ in points))
-    lo, hi = ticks[0], ticks[-1]
+    low, high = min(v for _, v, _ in points), max(v for _, v, _ in points)
+    if low < 0:  # room under the lowest column for its value, above the month labels
+        low -= (max(high, Decimal(0)) - low) * Decimal(18) / (ph - 18)
+    scale = nice_scale(low, high)
+    lo, hi, ticks = scale.lo, scale.hi, scale.ticks
 
     def y(v: Decimal) -> Decimal:
         return top + (hi - v) / (hi - lo) * ph
@@ -144,8 +161,8 @@ def bars(points: Sequence[tuple[str, Decimal, str]], width: int = WIDTH, row: in
     label_w, value_w, top, bottom = Decimal(230), Decimal(120), Decimal(8), Decimal(26)
     pw, r = width - label_w - value_w - 8, Decimal(row)
     height = int(top + r * len(points) + bottom)
-    ticks = nice_scale(min(v for _, v, _ in points), max(v for _, v, _ in points))
-    lo, hi = ticks[0], ticks[-1]
+    scale = nice_scale(min(v for _, v, _ in points), max(v for _, v, _ in points))
+    lo, hi, ticks = scale.lo, scale.hi, scale.ticks
 
     def x(v: Decimal) -> Decimal:
         return label_w + (v - lo) / (hi - lo) * pw

@@ -7,7 +7,9 @@ from collections.abc import Callable
 
 from starlette.requests import Request
 
+from fapiao.api.ui.older_findings import reworded
 from fapiao.core.errors import FapiaoError
+from fapiao.core.labels import FIELD_LABELS, INVOICE_TYPES, RULE_LABELS
 from fapiao.core.messages import Message, stored
 from fapiao.matching.search_query import Reason
 
@@ -90,6 +92,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rv.confirm": ("确认", "Confirm"),
     "rv.reject": ("驳回", "Reject"),
     "rv.next": ("下一张", "Next"),
+    "rv.confirmed_next": (
+        "已确认发票 {n}（{f}）。这是下一张待复核的发票。",
+        "Invoice {n} ({f}) is confirmed. This is the next invoice awaiting review.",
+    ),
+    "rv.confirmed_last": (
+        "已确认发票 {n}（{f}）。没有待复核的发票了。",
+        "Invoice {n} ({f}) is confirmed. No invoice awaits review.",
+    ),
+    "rv.open_again": ("重新打开发票 {n}", "Open invoice {n} again"),
     "rv.note": ("备注（可选，随确认/驳回记录）", "Note (optional, recorded with confirm/reject)"),
     "rv.shortcuts": ("快捷键", "Keyboard shortcuts"),
     "rv.sc.confirm": ("Alt+Enter 确认", "Alt+Enter confirm"),
@@ -277,6 +288,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rc.export_json": ("JSON Lines（.jsonl）", "JSON Lines (.jsonl)"),
     "rc.source": ("来源文件", "Source file"),
     "rc.record": ("系统记录", "Record"),
+    "rc.on_page": ("第 {n} 页", "page {n}"),
     "rc.details": ("详情", "Details"),
     "rc.score": ("吻合度", "match"),
     "rc.differences": ("差异", "Differences"),
@@ -607,7 +619,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sr.kind_col": ("类别", "Kind"),
     "sr.reasons": ("匹配原因", "Why"),
     "sr.source": ("来源", "From"),
-    "sr.score": ("得分", "score"),
     "sr.results": ("搜索结果", "Results"),
     # statistics
     "stats.title": ("统计", "Statistics"),
@@ -740,75 +751,6 @@ MATCH_LABELS: dict[str, tuple[str, str]] = {
     "none": ("未对账", "Not reconciled"),
 }
 
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "invoice_type": ("发票类型", "Invoice type"),
-    "title": ("发票标题", "Title"),
-    "invoice_code": ("发票代码", "Invoice code"),
-    "invoice_number": ("发票号码", "Invoice number"),
-    "issue_date": ("开票日期", "Issue date"),
-    "check_code": ("校验码", "Check code"),
-    "machine_number": ("机器编号", "Machine number"),
-    "buyer_name": ("购买方名称", "Buyer name"),
-    "buyer_tax_id": ("购买方税号", "Buyer tax ID"),
-    "buyer_address_phone": ("购买方地址电话", "Buyer address, phone"),
-    "buyer_bank_account": ("购买方开户行及账号", "Buyer bank account"),
-    "seller_name": ("销售方名称", "Seller name"),
-    "seller_tax_id": ("销售方税号", "Seller tax ID"),
-    "seller_address_phone": ("销售方地址电话", "Seller address, phone"),
-    "seller_bank_account": ("销售方开户行及账号", "Seller bank account"),
-    "total_amount": ("合计金额", "Total amount"),
-    "total_tax": ("合计税额", "Total tax"),
-    "amount_with_tax": ("价税合计", "Total incl. tax"),
-    "amount_in_words": ("价税合计（大写）", "Amount in words"),
-    "remarks": ("备注", "Remarks"),
-    "drawer": ("开票人", "Drawer"),
-    "payee": ("收款人", "Payee"),
-    "reviewer": ("复核人", "Reviewer"),
-    "passenger": ("旅客", "Passenger"),
-    "passenger_id": ("身份证件号码", "Passenger ID number"),
-    "route_from": ("出发站", "From"),
-    "route_to": ("到达站", "To"),
-    "trip_number": ("车次/航班号", "Train / flight number"),
-    "carrier": ("承运人", "Carrier"),
-    "seat_class": ("座位等级", "Seat class"),
-    "seat": ("座位", "Seat"),
-    "departure_date": ("乘车/乘机日期", "Departure date"),
-    "departure_time": ("开车/起飞时间", "Departure time"),
-    "fare": ("票价", "Fare"),
-    "fuel_surcharge": ("燃油附加费", "Fuel surcharge"),
-    "aviation_fund": ("民航发展基金", "Civil aviation development fund"),
-    "ticket_number": ("电子客票号", "E-ticket number"),
-    "ticket_check_code": ("验证码", "Verification code"),
-    "name": ("名称", "Name"),
-    "spec": ("规格型号", "Spec"),
-    "unit": ("单位", "Unit"),
-    "quantity": ("数量", "Quantity"),
-    "unit_price": ("单价", "Unit price"),
-    "amount": ("金额", "Amount"),
-    "tax_rate": ("税率", "Tax rate"),
-    "tax": ("税额", "Tax"),
-    "items": ("明细", "Items"),
-    "digital_number": ("数电票号码", "Digital invoice number"),
-    "status": ("发票状态", "Invoice status"),
-    "invoice_kind": ("发票票种", "Invoice kind"),
-}
-
-INVOICE_TYPES: dict[str, tuple[str, str]] = {
-    "special": ("增值税专用发票", "VAT special invoice"),
-    "normal": ("增值税普通发票", "VAT normal invoice"),
-    "e_special": ("增值税电子专用发票", "VAT electronic special invoice"),
-    "e_normal": ("增值税电子普通发票", "VAT electronic normal invoice"),
-    "roll": ("增值税普通发票（卷票）", "VAT roll invoice"),
-    "toll": ("通行费电子普通发票", "Toll e-invoice"),
-    "digital_special": ("数电票（增值税专用发票）", "Fully digital special invoice"),
-    "digital_normal": ("数电票（普通发票）", "Fully digital normal invoice"),
-    "motor_vehicle": ("机动车销售统一发票", "Motor vehicle sales invoice"),
-    "used_car": ("二手车销售统一发票", "Used car sales invoice"),
-    "rail": ("电子发票（铁路电子客票）", "Rail e-ticket (e-invoice)"),
-    "air": ("电子发票（航空运输电子客票行程单）", "Air e-ticket itinerary (e-invoice)"),
-    "unknown": ("未知类型", "Unknown type"),
-}
-
 
 def _edited(t: Translator, params: dict) -> str:
     return "修改了" + "、".join(t.field(f) for f in str(params["fields"]).split(", "))
@@ -817,6 +759,12 @@ def _edited(t: Translator, params: dict) -> str:
 def _exported(_: Translator, params: dict) -> str:
     return f"已导出为 {str(params['format']).upper()}"
 
+
+MESSAGES_EN: dict[str, str] = {
+    "not_vat_invoice": "{name}: this is {what_en}, not a VAT invoice; fapiao does not read it. {todo_en}.",
+}
+"""The few messages an English page words otherwise than the service's English text (which names a non-invoice
+in both languages, for logs and the CLI)."""
 
 MESSAGES_ZH: dict[str, str | Callable[[Translator, dict], str]] = {
     "file_empty": "{name}：文件是空的，请确认上传已完成。",
@@ -945,6 +893,11 @@ class Translator:
         pair = FIELD_LABELS.get(name)
         return pair[self._i] if pair else name
 
+    def rule(self, code: str) -> str:
+        """What a deciding rule checks (``arith.sum_tax`` → 各行税额之和等于合计税额)."""
+        pair = RULE_LABELS.get(code)
+        return pair[self._i] if pair else code
+
     def match(self, category: str | None) -> str:
         """A reconciliation category (``none``: not reconciled yet)."""
         pair = MATCH_LABELS.get(category or "none")
@@ -954,12 +907,19 @@ class Translator:
         pair = INVOICE_TYPES.get(invoice_type or "unknown")
         return pair[self._i] if pair else str(invoice_type)
 
+    def finding(self, f: dict) -> str:
+        """A finding's message as this page's reader reads it: in its language, fields by their labels and the
+        deciding rule by what it checks. Findings stored before the rules wrote labels (``total_tax 识别为 …
+        （arith.sum_tax）``) read the same; the code itself stays in the markup (``data-code``)."""
+        text = ((f.get("message_zh") if self.lang == "zh" else None) or f.get("message") or "").strip()
+        return reworded(text, self._i)
+
     def message(self, text: str | None, code: str | None = None, params: dict | None = None) -> str:
         """A service message (a refusal, why a file could not be read, a bad row's reason) in the page's
         language, from its ``code`` and ``params``; a message stored without a code (older rows, errors that
         have none) is shown as it is."""
         message = stored(code, params)
-        if message is None or (self.lang == "en" and text):
+        if message is None or (self.lang == "en" and text and message.code not in MESSAGES_EN):
             return text or ""
         return self._worded([message], text or "")
 
@@ -984,7 +944,7 @@ class Translator:
         for message in messages:
             if message is None:
                 return stored_text
-            zh = MESSAGES_ZH.get(message.code) if self.lang == "zh" else None
+            zh = (MESSAGES_ZH if self.lang == "zh" else MESSAGES_EN).get(message.code)
             params = dict(message.params)
             try:
                 if zh is None:

@@ -51,6 +51,8 @@ class FieldView:
     page: int | None = None
     bbox: tuple[float, ...] | None = None
     low: bool = False
+    rule: str | None = None
+    """The rule that settled a corrected value (its code; the page shows what it checks)."""
     findings: list[FindingView] = field(default_factory=list)
 
     @property
@@ -78,14 +80,10 @@ def present(view: dict, lang: str, threshold: float) -> dict:
     """The review screen's model: ``groups`` of FieldViews, ``general`` findings, ``boxes`` for the overlay."""
     invoice = view.get("invoice") or {}
     fields = view.get("fields") or {}
+    t = Translator(lang)
     findings = sorted(
         (
-            FindingView(
-                f["code"],
-                f["severity"],
-                (f.get("message_zh") if lang == "zh" else None) or f["message"],
-                tuple(f.get("fields") or ()),
-            )
+            FindingView(f["code"], f["severity"], t.finding(f), tuple(f.get("fields") or ()))
             for f in view.get("findings") or ()
         ),
         key=lambda f: SEVERITY_ORDER.get(f.severity, 9),
@@ -94,7 +92,7 @@ def present(view: dict, lang: str, threshold: float) -> dict:
     for name in FORM_FIELDS:
         fv = fields.get(name) or {}
         conf = fv.get("confidence")
-        value = Translator(lang).kind(invoice.get(name)) if name == "invoice_type" else _text(invoice.get(name))
+        value = t.kind(invoice.get(name)) if name == "invoice_type" else _text(invoice.get(name))
         rows[name] = FieldView(
             name=name,
             value=value,
@@ -105,6 +103,7 @@ def present(view: dict, lang: str, threshold: float) -> dict:
             page=fv.get("page"),
             bbox=tuple(fv["bbox"]) if fv.get("bbox") else None,
             low=conf is not None and conf <= threshold,
+            rule=fv.get("rule"),
         )
     general = []
     item_marks: dict[tuple[int, str], str] = {}

@@ -13,8 +13,11 @@ from starlette.responses import Response
 
 from fapiao.api.deps import Ctx, PageNo
 from fapiao.api.ui.auth import UiReviewer, UiRoute
-from fapiao.api.ui.i18n import INVOICE_TYPES, MATCH_CATEGORIES
+from fapiao.api.ui.i18n import INVOICE_TYPES, MATCH_CATEGORIES, Translator, pick_lang
 from fapiao.api.ui.render import page
+from fapiao.api.ui.review import InvoiceRef, confirmed_notice
+from fapiao.core.models import Status
+from fapiao.core.states import ReviewState
 from fapiao.service.queries import (
     SIGNATURE_STATES,
     InvoiceFilter,
@@ -28,8 +31,9 @@ from fapiao.storage.db import session_scope
 router = APIRouter(route_class=UiRoute)
 
 PAGE_SIZE = 50
-STATUSES = ("needs_review", "verified", "rejected")
-REVIEWS = ("pending", "confirmed", "rejected")
+STATUSES = (Status.needs_review, Status.verified, Status.rejected)
+"""The rules' decisions, in the order the counts show them."""
+REVIEWS = tuple(ReviewState)
 MATCHES = (*MATCH_CATEGORIES, "none")
 """A reconciliation category, or ``none``: not reconciled yet."""
 Text = Annotated[str, Query(max_length=200)]
@@ -62,6 +66,7 @@ def queue(
     match: Text = "",
     signature: Text = "",
     page_no: Annotated[PageNo, Query(alias="page")] = 1,
+    confirmed: InvoiceRef = None,
 ) -> Response:
     bad: list[str] = []
     f = InvoiceFilter(
@@ -117,5 +122,6 @@ def queue(
             "pages": pages,
             "prev_url": link(page_no - 1) if page_no > 1 else None,
             "next_url": link(page_no + 1) if page_no < pages else None,
+            "confirmed": confirmed_notice(ctx, Translator(pick_lang(request)), confirmed, last=True),
         },
     )

@@ -182,7 +182,7 @@ def localized_report(content: bytes, lines: list[dict], t: Translator) -> bytes:
                         f"{t.field(d['field'])}：{d['document']} ≠ {d['record']}" for d in line["differences"]
                     )
                 elif head == "findings" and cell.value:
-                    texts = [f.get("message_zh") or f.get("message") for f in line.get("findings") or []]
+                    texts = [t.finding(f) for f in line.get("findings") or []]
                     cell.value = "；".join(x for x in texts if x) or t.message(line.get("error"))
         for cell in ws[1]:
             cell.value = t(f"rep.col.{cell.value}") if f"rep.col.{cell.value}" in STRINGS else t.field(cell.value)

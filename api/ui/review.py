@@ -18,6 +18,7 @@ from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import Translator, pick_lang
 from fapiao.api.ui.present import ITEM_COLUMNS, present
 from fapiao.api.ui.render import fragment, page
+from fapiao.core.states import ReviewState
 from fapiao.service.context import ServiceContext
 from fapiao.service.pages import page_image
 from fapiao.service.queries import history, next_pending
@@ -29,6 +30,8 @@ router = APIRouter(route_class=UiRoute)
 
 
 Cell = Annotated[str | None, Field(default=None, max_length=200)]
+InvoiceRef = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
+"""An invoice named in the address (``after``, ``confirmed``): optional."""
 
 
 class ItemRow(BaseModel):
@@ -54,7 +57,7 @@ class ItemsEdit(BaseModel):
 
 class Decision(BaseModel):
     version: int
-    decision: Literal["confirmed", "rejected"]
+    decision: Literal[ReviewState.confirmed, ReviewState.rejected]
     note: str | None = Field(default=None, max_length=2000)
     override: str | None = Field(default=None, max_length=2000)
     """The reason to confirm over open errors (audited); without it such a confirmation is refused."""
@@ -73,16 +76,41 @@ def _model(request: Request, ctx: ServiceContext, v: dict, hist: list[dict]) -> 
 
 
 @router.get("/invoices/next")
-def next_invoice(ctx: Ctx, _: UiReviewer, after: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
+def next_invoice(
+    ctx: Ctx, _: UiReviewer, after: InvoiceRef = None, confirmed: Annotated[bool, Query()] = False
+) -> Response:
+    """The next invoice waiting for a reviewer (下一张, Alt+N), or the queue when none is left. ``confirmed``:
+    ``after`` was just confirmed, and the page that opens says so."""
     with session_scope(ctx.sessions) as s:
         target = next_pending(s, after)
-    return RedirectResponse(f"/ui/invoices/{target}" if target else "/ui/?review=pending&done=1", status_code=303)
+    said = f"confirmed={after}" if confirmed and after else ""
+    if target:
+        return RedirectResponse(f"/ui/invoices/{target}" + (f"?{said}" if said else ""), status_code=303)
+    return RedirectResponse("/ui/?review=pending&done=1" + (f"&{said}" if said else ""), status_code=303)
+
+
+def confirmed_notice(ctx: ServiceContext, t: Translator, invoice_id: int | None, last: bool) -> dict | None:
+    """What the page opened after a confirmation says about the invoice confirmed: its number and file, and
+    whether another one follows. Nothing unless that invoice really is confirmed (the address is no proof)."""
+    if invoice_id is None:
+        return None
+    with session_scope(ctx.sessions) as s:
+        row = s.get(ExtractedInvoice, invoice_id)
+        if row is None or row.review != ReviewState.confirmed:
+            return None
+        number, filename = row.invoice_number or f"#{row.id}", row.document.filename
+    key = "rv.confirmed_last" if last else "rv.confirmed_next"
+    return {"id": invoice_id, "text": t(key, n=number, f=filename), "link": t("rv.open_again", n=number)}
 
 
 @router.get("/invoices/{invoice_id}")
-def review_page(request: Request, invoice_id: InvoiceId, ctx: Ctx, _: UiReviewer) -> Response:
+def review_page(
+    request: Request, invoice_id: InvoiceId, ctx: Ctx, _: UiReviewer, confirmed: InvoiceRef = None
+) -> Response:
     v, hist, filename = _load(ctx, invoice_id)
-    return page(request, "review.html", dict(_model(request, ctx, v, hist), filename=filename))
+    t = Translator(pick_lang(request))
+    notice = confirmed_notice(ctx, t, confirmed, last=False) if confirmed != invoice_id else None
+    return page(request, "review.html", dict(_model(request, ctx, v, hist), filename=filename, confirmed=notice))
 
 
 @router.get("/invoices/{invoice_id}/pages/{page_no}")
@@ -168,7 +196,7 @@ def _open_errors_text(request: Request, ctx: ServiceContext, invoice_id: int) ->
     t = Translator(lang)
     v, _h, _f = _load(ctx, invoice_id)
     errors = [f for f in v.get("findings") or [] if f.get("severity") == "error"]
-    texts = [(f.get("message_zh") if lang == "zh" else None) or f.get("message") or "" for f in errors]
+    texts = [t.finding(f) for f in errors]
     return t("rv.open_errors", n=len(errors), codes="；".join(texts) if lang == "zh" else "; ".join(texts))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from fapiao.core.labels import type_label
 from fapiao.core.models import NUMBER_ONLY_TYPES, TYPE_BY_CODE, Finding, Invoice, InvoiceType
 from fapiao.intake.rules.base import ERROR, INFO, WARNING, finding
 from fapiao.intake.rules.context import RuleContext
@@ -102,6 +103,17 @@ def code_format(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     return []
 
 
+def _typed(type_code: str | None, lang: str, invoice: Invoice | None = None) -> str:
+    """A type code as a person reads it: ``04（增值税普通发票）``; the invoice's own type without a code."""
+    kind = TYPE_BY_CODE.get(type_code or "")
+    if kind is not None:
+        name = type_label(kind.value, lang)
+        return f"{type_code}（{name}）" if lang == "zh" else f"{type_code} ({name})"
+    if invoice is not None:
+        return type_label(invoice.invoice_type.value, lang)
+    return str(type_code)
+
+
 def code_type(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
     """The type the code implies must be the type the invoice says it is."""
     code = invoice.invoice_code
@@ -116,10 +128,10 @@ def code_type(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
                 "code.type_mismatch",
                 ERROR,
                 ("invoice_code", "invoice_type"),
-                f"The invoice code {code} belongs to type {implied}, but the invoice is type "
-                f"{invoice.type_code or invoice.invoice_type.value}; check the code digit by digit and the title",
-                f"发票代码 {code} 对应发票种类 {implied}"
-                f"，与票种 {invoice.type_code or invoice.invoice_type.value} 不符，请核对代码和标题",
+                f"The invoice code {code} belongs to type {_typed(implied, 'en')}, but the invoice is type "
+                f"{_typed(invoice.type_code, 'en', invoice)}; check the code digit by digit and the title",
+                f"发票代码 {code} 对应发票种类 {_typed(implied, 'zh')}"
+                f"，与票种 {_typed(invoice.type_code, 'zh', invoice)} 不符，请核对代码和标题",
             )
         ]
     return []

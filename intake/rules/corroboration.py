@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import Levenshtein
 
+from fapiao.core.labels import field_label
 from fapiao.core.models import FieldSource, Finding, Invoice
 from fapiao.intake.rules.base import WARNING, finding
 from fapiao.intake.rules.context import RuleContext
@@ -90,15 +91,16 @@ def unconfirmed_ocr_fields(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
             names.append(name)
     if not names:
         return []
-    shown = ", ".join(names)
+    shown_en = ", ".join(field_label(n, "en") for n in names)
+    shown_zh = "、".join(field_label(n, "zh") for n in names)
     return [
         finding(
             "ocr.unconfirmed",
             WARNING,
             tuple(names),
-            f"Read by OCR with nothing on the invoice or in the records to confirm it ({shown}): no QR code "
+            f"Read by OCR with nothing on the invoice or in the records to confirm it ({shown_en}): no QR code "
             "states it, it has no check character, or the party master does not know it; compare it with the image",
-            f"以下字段由 OCR 识别，票面与台账均无可核对的依据（{shown}）：二维码未包含、无校验位或往来单位库中没有，"
+            f"以下字段由 OCR 识别，票面与台账均无可核对的依据（{shown_zh}）：二维码未包含、无校验位或往来单位库中没有，"
             "请对照原件确认",
         )
     ]
@@ -126,9 +128,10 @@ def close_known_names(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
                 "party.close_name",
                 WARNING,
                 (name_field,),
-                f"{name_field} was read as {read}; the records know {tid} as {shown}. If the image shows "
+                f"{field_label(name_field, 'en')} was read as {read}; the records know {tid} as {shown}. "
+                "If the image shows "
                 "that name, correct the field; if the company has been renamed, keep the reading",
-                f"{name_field} 识别为 {read}；台账中 {tid} 的名称为 {shown}。如票面即为该名称请更正；"
+                f"{field_label(name_field, 'zh')}识别为 {read}；台账中 {tid} 的名称为 {shown}。如票面即为该名称请更正；"
                 "如单位已更名请保留识别结果",
             )
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from fapiao.core.labels import field_label, type_label
 from fapiao.core.models import NUMBER_ONLY_TYPES, TYPE_BY_CODE, Finding, Invoice, QrPayload
 from fapiao.intake.rules.base import ERROR, finding
 from fapiao.intake.rules.context import RuleContext
@@ -51,10 +52,10 @@ def qr_face_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
                 "qr.disagree",
                 ERROR,
                 ("invoice_type",),
-                f"The QR code says type {qr.type_code}, the face says {invoice.invoice_type.value}; "
-                "trust the QR unless it belongs to another invoice",
-                f"二维码票种为 {qr.type_code}，票面为 {invoice.invoice_type.value}"
-                "；除非二维码属于其他发票，以二维码为准",
+                f"The QR code says type {qr.type_code} ({type_label(qr_type.value, 'en')}), the face says "
+                f"{type_label(invoice.invoice_type.value, 'en')}; trust the QR unless it belongs to another invoice",
+                f"二维码票种为 {qr.type_code}（{type_label(qr_type.value, 'zh')}），票面为"
+                f"{type_label(invoice.invoice_type.value, 'zh')}；除非二维码属于其他发票，以二维码为准",
             )
         )
     for name, value in qr_values(qr, invoice).items():
@@ -65,8 +66,9 @@ def qr_face_rule(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
                     "qr.disagree",
                     ERROR,
                     (name,),
-                    f"{name}: the face shows {face}, the QR code says {value}; check which one is right",
-                    f"{name}：票面为 {face}，二维码为 {value}，请核对",
+                    f"{field_label(name, 'en')}: the face shows {face}, the QR code says {value}; "
+                    "check which one is right",
+                    f"{field_label(name, 'zh')}：票面为 {face}，二维码为 {value}，请核对",
                 )
             )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fapiao.core.labels import field_label
 from fapiao.core.models import TICKET_TYPES, Finding, Invoice
 from fapiao.intake.rules.base import ERROR, WARNING, finding
 from fapiao.intake.rules.check_code import has_check_code
@@ -67,7 +68,7 @@ def missing_fields(invoice: Invoice, ctx: RuleContext) -> list[Finding]:
                 "field.missing",
                 severity,
                 (name,),
-                f"{name} was not found on the invoice; enter it from the document",
+                f"{field_label(name, 'en')} was not found on the invoice; enter it from the document",
                 f"未识别到{_label_zh(invoice, name)}，请按票面录入",
             )
         )

@@ -312,3 +312,40 @@ def test_nothing_is_confirmed_while_a_totals_rule_fails() -> None:
     wrong_line = invoice().items[0].model_copy(update={"tax": D("6.10")})
     out = verify(_doubtful_tax(invoice(items=[wrong_line])), OPTIONS)
     assert out.fields["total_tax"].confidence == 0.7 and out.status is Status.needs_review
+
+
+def test_messages_name_fields_by_their_labels_and_rules_by_what_they_check() -> None:
+    """A clerk reads 合计税额 and 各行税额之和等于合计税额, never total_tax or arith.sum_tax: the codes stay in
+    ``code``, ``fields`` and ``FieldValue.rule`` for machines."""
+    import re
+
+    from fapiao.core.labels import FIELD_LABELS
+
+    cases = [
+        invoice(
+            items=[invoice().items[0].model_copy(update={"amount": D("205.67"), "tax": D("12.34")})],
+            total_amount=D("205.67"),
+            total_tax=D("1234"),
+            amount_with_tax=D("218.01"),
+            amount_in_words="贰佰壹拾捌圆零壹分",
+        ),
+        invoice(buyer_tax_id="9111000060003734IL"),
+        invoice(seller_tax_id="91440300192203B216"),
+        invoice(seller_name="深圳某菜有限公司"),
+    ]
+    findings = [f for inv in cases for f in verify(_result(inv), OPTIONS).findings]
+    findings += verify(_result(invoice(), qr=None), VerifyOptions(today=TODAY)).findings
+    by_code = {f.code: f for f in findings}
+    assert {"repair.applied", "repair.guess", "party.close_name", "ocr.unconfirmed"} <= set(by_code)
+    applied = [f for f in findings if f.code == "repair.applied"]
+    assert any(f.message_zh.startswith("合计税额识别为 1234.00") for f in applied), applied
+    assert any("（依据：各行税额之和等于合计税额）" in f.message_zh for f in applied), applied
+    assert any("(rule: the line taxes add up to the total tax)" in f.message for f in applied), applied
+    assert any(f.message_zh.startswith("购买方税号识别为") for f in applied), applied
+    assert by_code["repair.guess"].message.startswith("Seller tax ID was read as")
+    assert by_code["party.close_name"].message_zh.startswith("销售方名称识别为")
+    assert "发票号码" in by_code["ocr.unconfirmed"].message_zh
+    for f in findings:
+        for text in (f.message, f.message_zh):
+            names = [w for w in re.findall(r"[a-z]+(?:_[a-z]+)+", text) if w in FIELD_LABELS]
+            assert not names and not re.search(r"\b(arith|uscc|tax_id|resident_id|parties)\.[a-z_]+", text), text

@@ -95,8 +95,12 @@ def test_review_an_uploaded_invoice_end_to_end(server, page, tmp_path: Path) -> 
     expect(page.locator("#meta-seller_name")).to_contain_text("人工修改")
     expect(page.locator("#row-seller_name")).to_have_class(re.compile(r"\bsrc-reviewer\b"))
 
-    # Confirm with the keyboard shortcut; the audit history lists both edits and the decision.
+    # Confirm with the keyboard shortcut: the queue opens (nothing else waits) and says so; opened again, the
+    # audit history lists both edits and the decision.
     page.keyboard.press("Alt+Enter")
+    expect(page).to_have_url(re.compile(r"/ui/\?review=pending&done=1"))
+    expect(page.locator("p.alert.ok")).to_contain_text("已确认发票 95806041")
+    page.locator("p.alert.ok").get_by_role("link").click()
     expect(page.locator("#status")).to_contain_text("已确认")
     history = page.locator("#history tbody tr")
     expect(history).to_have_count(3)
@@ -245,10 +249,10 @@ def test_records_reconciliation_and_back_entry_end_to_end(server, page, tmp_path
     expect(page.locator("#items-state")).to_have_text("已保存")
     expect(page.locator("#status")).to_contain_text("版本 3")
     expect(page.locator("#history")).to_contain_text("明细")
-    page.get_by_role("button", name="确认", exact=True).click()
-    expect(page.locator("#status")).to_contain_text("已确认")
     page.locator("#h-items").scroll_into_view_if_needed()
     shot(page, "15-review-corrected")
+    page.get_by_role("button", name="确认", exact=True).click()
+    expect(page.locator("p.alert.ok")).to_contain_text(f"已确认发票 {number}")  # back in the queue: none left
 
     # Reconcile the batch from the dashboard: the invoice is missing in the system.
     page.get_by_role("link", name="对账", exact=True).click()

@@ -292,6 +292,8 @@ def test_records_preview_shows_columns_sample_and_bad_rows_then_imports_and_reim
     assert "24310000000000000005" in preview.text and "530.00" in preview.text  # the sample records as read
     assert '<td class="num mono">5</td><td>数电票号码</td>' in preview.text  # the bad row by its row number
     assert "系统中共有 0 条发票记录" in client.get("/ui/records").text  # a preview stores nothing
+    scores = re.findall(r'<td class="num mono">([^<]*?)(?:<span|</td>)', preview.text.split('id="sample"')[0])
+    assert "100%" in scores and "100.0" not in scores  # how sure the mapping is, as a share, not a raw score
 
     done = client.post("/ui/records/import", data={**form, "save_as": "税务局"})
     assert done.status_code == 303 and done.headers["location"].endswith("?done=imported")
@@ -938,9 +940,10 @@ def test_search_finds_a_record_by_part_of_its_number_and_by_a_misspelt_name(
     assert by_number.status_code == 200
     rows = _table(by_number.text, "hits")
     assert "找到 1 条" in by_number.text and len(rows) == 1
-    kind, number, date, seller, _buyer, amount, source, why = rows[0]
-    assert (kind, number, date, amount, source) == (
+    kind, code, number, date, seller, _buyer, amount, source, why = rows[0]
+    assert (kind, code, number, date, amount, source) == (
         "记录",
+        "",
         "24310000000000000005",
         "2024-03-08",
         "530.00",
@@ -949,7 +952,7 @@ def test_search_finds_a_record_by_part_of_its_number_and_by_a_misspelt_name(
     assert seller.startswith("上海某某贸易股份有限公司") and "号码包含 00000005" in why
 
     misspelt = client.get("/ui/search", params={"name": "上海某某贸易股分有限公司", "kind": "record"}).text  # 份 → 分
-    numbers = [r[1] for r in _table(misspelt, "hits")]
+    numbers = [r[2] for r in _table(misspelt, "hits")]
     assert sorted(numbers) == ["24310000000000000001", "24310000000000000003", "24310000000000000005"]
     assert "名称近似“上海某某贸易股分有限公司”" in misspelt and 'name="kind" value="record" checked' in misspelt
     assert 'name="kind" value="invoice" checked' not in misspelt

@@ -212,7 +212,7 @@
     return chain;
   }
   // One decision at a time: a double click or a repeated shortcut sends nothing while a request is in flight.
-  let deciding = false;
+  let deciding = false, leaving = false;
   let review = data.review;  // the decision the invoice has: sending it again changes nothing
   const decisionButtons = () => [$("btn-confirm"), $("btn-reject"), $("btn-override")];
   async function decide(decision, override) {
@@ -226,6 +226,10 @@
       const { res, json } = await post(`/ui/invoices/${data.id}/review`, body);
       if (res.ok) {
         applyUpdate(json); $("note").value = ""; $("alert").hidden = true; hideOverride();
+        if (decision === "confirmed") {  // done with this one: the next invoice waiting for review, as Alt+N
+          leaving = true;
+          window.location.href = `/ui/invoices/next?after=${data.id}&confirmed=1`;
+        }
       } else if (res.status === 409 && json && json.title === "open_errors") {
         $("override-text").textContent = json.detail;
         $("override-error").hidden = true;
@@ -233,8 +237,10 @@
         $("override-reason").focus();
       } else handleFailure(res, json, null);
     } finally {
-      deciding = false;
-      for (const b of decisionButtons()) b.disabled = false;
+      if (!leaving) {  // on the way to the next invoice: nothing more is sent from this page
+        deciding = false;
+        for (const b of decisionButtons()) b.disabled = false;
+      }
     }
   }
   function hideOverride() { $("override").hidden = true; $("override-reason").value = ""; }
