@@ -42,3 +42,13 @@ class BackfillStatus(StrEnum):
     reconciling = "reconciling"
     done = "done"
     failed = "failed"
+
+
+class ImportStatus(StrEnum):
+    """How a records import ended (``fapiao.service.records.run_view``; derived, not stored)."""
+
+    done = "done"
+    partial = "partial"
+    """Some rows did not load (the bad rows say why); the rest did."""
+    failed = "failed"
+    """The file could not be read; nothing was loaded."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Text, cast, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from fapiao.core.models import Status
 from fapiao.core.states import ReviewState
 from fapiao.intake.signatures.findings import BROKEN, DAMAGED, UNSUPPORTED, VALID
 from fapiao.storage.db import page_of
@@ -53,7 +54,7 @@ def has_finding(*codes: str):
 
 
 QUEUE_ORDER = (
-    ExtractedInvoice.status != "needs_review",
+    ExtractedInvoice.status != Status.needs_review,
     ExtractedInvoice.created_at.desc(),
     ExtractedInvoice.id.desc(),
 )

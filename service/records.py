@@ -12,6 +12,7 @@ from sqlalchemy import select
 from fapiao.core.errors import FapiaoError
 from fapiao.core.limits import check_size
 from fapiao.core.messages import coded
+from fapiao.core.states import ImportStatus
 from fapiao.matching.export import record_json
 from fapiao.matching.headers import FIELDS, HeaderMap, MappingError
 from fapiao.matching.normalize import tax_id
@@ -196,7 +197,7 @@ def run_view(run: ImportRun, with_errors: bool = False) -> dict:
         "started_at": run.started_at.isoformat(),
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "actor": run.actor,
-        "status": "failed" if run.error else "partial" if run.errors else "done",
+        "status": ImportStatus.failed if run.error else ImportStatus.partial if run.errors else ImportStatus.done,
         "error": run.error,
         "header_row": run.header_row,
         "mapping": run.mapping or {},

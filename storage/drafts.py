@@ -37,7 +37,7 @@ def create_drafts(
             continue
         draft = Draft(
             invoice_key=inv.key,
-            state="draft",
+            state=DraftState.draft,
             source=outcome.result.source,
             extracted_invoice_id=invoice_ids[i] if invoice_ids else None,
             payload={
@@ -45,7 +45,7 @@ def create_drafts(
                 "findings": [f.model_dump(mode="json") for f in [*outcome.result.findings, *outcome.findings]],
             },
         )
-        draft.transitions.append(_step(actor, None, "draft", [Message.of("draft_missing")]))
+        draft.transitions.append(_step(actor, None, DraftState.draft, [Message.of("draft_missing")]))
         session.add(draft)
         created.append(draft)
     session.flush()
@@ -88,7 +88,7 @@ def transition(
 def edit(session: Session, draft: Draft, edits: dict[str, Any], actor: str) -> Draft:
     """Replace payload fields of an unconfirmed draft; audited as a draft → draft step naming the fields, and
     per changed field in the audit log (who, when, old, new), as invoice edits are."""
-    if draft.state != "draft":
+    if draft.state != DraftState.draft:
         raise DraftStateError(
             f"draft {draft.id} is {draft.state}; only an unconfirmed draft can be edited",
             hint="reopen it first, then edit and confirm again",
@@ -107,7 +107,7 @@ def edit(session: Session, draft: Draft, edits: dict[str, Any], actor: str) -> D
                 )
             )
     draft.payload = {**draft.payload, **edits}
-    draft.transitions.append(_step(actor, "draft", "draft", [_edited(edits)]))
+    draft.transitions.append(_step(actor, DraftState.draft, DraftState.draft, [_edited(edits)]))
     session.flush()
     return draft
 
@@ -133,7 +133,7 @@ def _text(v: Any) -> str | None:
 
 def mark_exported(session: Session, drafts: Iterable[Draft], actor: str) -> None:
     for d in drafts:
-        transition(session, d.id, "exported", actor)
+        transition(session, d.id, DraftState.exported, actor)
 
 
 def resolve_imported(session: Session, keys: list[str], actor: str) -> int:

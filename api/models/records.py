@@ -3,11 +3,10 @@ mappings and the party master."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
 from fapiao.api.models.base import Answer, IsoDate, MessageCode, MessageParams, Paged, Timestamp
+from fapiao.core.states import ImportStatus
 from fapiao.matching.contract import RecordFields
 
 
@@ -29,7 +28,7 @@ class ImportView(Answer):
     started_at: Timestamp
     finished_at: Timestamp | None
     actor: str | None
-    status: Literal["done", "partial", "failed"] = Field(
+    status: ImportStatus = Field(
         description="done; partial: some rows did not load (bad_rows); failed: the file could not be read."
     )
     error: str | None = Field(description="Why the file could not be read.")

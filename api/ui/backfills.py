@@ -20,7 +20,7 @@ from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import MATCH_CATEGORIES, Translator, pick_lang
 from fapiao.api.ui.render import download, error_page, page
 from fapiao.core.errors import FapiaoError, NotFound
-from fapiao.core.states import JobStatus
+from fapiao.core.states import BackfillStatus, JobStatus
 from fapiao.service import backfills as svc
 from fapiao.service.records import resolve_mapping
 from fapiao.storage.backfill_tables import BackfillDocument
@@ -33,7 +33,7 @@ router = APIRouter(route_class=UiRoute)
 BackfillId = Annotated[str, Path(min_length=1, max_length=36)]
 PAGE_SIZE = 20
 UNREADABLE_SHOWN = 200
-FINISHED = ("done", "failed")
+FINISHED = (BackfillStatus.done, BackfillStatus.failed)
 SOURCES = ("zip", "folder")
 
 

@@ -14,13 +14,14 @@ from fapiao.api.deps import Ctx, PageNo
 from fapiao.api.ui.auth import UiReviewer, UiRoute
 from fapiao.api.ui.i18n import Translator, pick_lang
 from fapiao.api.ui.render import error_page, page
+from fapiao.core.states import JobStatus
 from fapiao.service.queries import batch_progress, in_batch
 from fapiao.storage.db import page_of, session_scope
 from fapiao.storage.service_tables import Document
 
 router = APIRouter(route_class=UiRoute)
 
-JOB_STATES = ("queued", "processing", "done", "failed")
+JOB_STATES = tuple(JobStatus)
 PAGE_SIZE = 100
 
 
@@ -36,7 +37,8 @@ def batch_page(
         counts = batch_progress(s, batch)
         stmt = select(Document).where(in_batch(batch)).options(selectinload(Document.invoices))
         # Unfinished and failed jobs first: they are what a person watches this page for.
-        order = (Document.status == "done", Document.status == "failed", Document.created_at, Document.id)
+        done, failed = Document.status == JobStatus.done, Document.status == JobStatus.failed
+        order = (done, failed, Document.created_at, Document.id)
         total, docs = page_of(s, stmt, order, page_no, PAGE_SIZE)
         rows = [
             {
@@ -52,7 +54,7 @@ def batch_page(
         ]
     if not total:
         return error_page(request, 404, Translator(pick_lang(request))("bt.unknown", b=batch), back="/ui/upload")
-    finished = counts.get("done", 0) + counts.get("failed", 0)
+    finished = counts.get(JobStatus.done, 0) + counts.get(JobStatus.failed, 0)
     pages = max(1, -(-total // PAGE_SIZE))
     return page(
         request,

@@ -19,6 +19,7 @@ from fapiao.api.ui.i18n import Translator, pick_lang
 from fapiao.api.ui.present import FORM_FIELDS, present
 from fapiao.api.ui.render import download, error_page, page
 from fapiao.core.errors import FapiaoError
+from fapiao.core.states import DraftState
 from fapiao.service.drafts import (
     DRAFT_STATES,
     TAX_BUREAU,
@@ -42,8 +43,8 @@ router = APIRouter(route_class=UiRoute)
 
 DraftId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE_SIZE = 50
-ACTIONS = {"confirm": "confirmed", "discard": "discarded", "reopen": "draft"}
-NOTICES = ("saved", "confirmed", "discarded", "draft")
+ACTIONS = {"confirm": DraftState.confirmed, "discard": DraftState.discarded, "reopen": DraftState.draft}
+NOTICES = ("saved", DraftState.confirmed, DraftState.discarded, DraftState.draft)
 """``?done=`` values a redirect may carry; anything else is ignored (no text from the address is shown)."""
 
 
@@ -165,7 +166,7 @@ def _detail(
         {
             "d": d,
             "m": m,
-            "editing": d["state"] == "draft",
+            "editing": d["state"] == DraftState.draft,
             "errors": sum(1 for f in p.get("findings") or [] if f.get("severity") == "error"),
             "filled": set(p.get("filled_from_party_master") or ()),
             "error": error,
