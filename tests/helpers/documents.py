@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 EINVOICE_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <EInvoice>
   <Header><EIid>24312000000136634917</EIid></Header>
@@ -16,3 +19,12 @@ EINVOICE_XML = """<?xml version="1.0" encoding="UTF-8"?>
   </EInvoiceData>
   <TaxSupervisionInfo><InvoiceNumber>24312000000136634917</InvoiceNumber><IssueTime>2024-05-14 10:11:12</IssueTime></TaxSupervisionInfo>
 </EInvoice>""".encode()  # noqa: E501
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    """A zip archive (deflated) holding ``members``, name → bytes, in order."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()

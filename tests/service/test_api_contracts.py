@@ -5,11 +5,9 @@ in every service test; here every JSON route is driven once with real data)."""
 
 from __future__ import annotations
 
-import io
 import json
 import types
 import typing
-import zipfile
 
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
@@ -18,6 +16,7 @@ from fapiao.api.routing import ApiRoute
 from fapiao.core.contract import ContractLine
 from fapiao.matching.contract import DocumentLine, NoDocumentLine
 from tests.helpers.answers import Answers
+from tests.helpers.documents import zip_of
 from tests.helpers.routes import json_routes
 from tests.helpers.service import PDF, bureau_export, wait_backfill, wait_done, xml
 from tests.service.conftest import make_key
@@ -89,14 +88,6 @@ def test_openapi_names_every_answer_and_every_problem(client: TestClient) -> Non
     assert "errors" in components["ValidationProblem"]["properties"]
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
 def test_every_json_route_answers_what_it_returned(client: TestClient, answers: Answers) -> None:
     """Each JSON route once, on real objects (the ``answers`` fixture fails the test if a model altered one)."""
     up, rv = make_key(client, "uploader"), make_key(client, "reviewer")
@@ -166,7 +157,7 @@ def test_every_json_route_answers_what_it_returned(client: TestClient, answers: 
     assert draft["state"] == "discarded"
 
     # back-fills
-    archive = _zip({"b.xml": xml("24370000000000000003", "10.00", "0.60"), "c.txt": b"no invoice"})
+    archive = zip_of({"b.xml": xml("24370000000000000003", "10.00", "0.60"), "c.txt": b"no invoice"})
     started = client.post("/api/v1/backfills", headers=rv, files={"archive": ("b.zip", archive, "application/zip")})
     assert started.status_code == 202, started.text
     assert wait_backfill(client, rv, started.json()["id"])["status"] == "done"

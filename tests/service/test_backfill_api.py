@@ -6,23 +6,15 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 from fastapi.testclient import TestClient
 
+from tests.helpers.documents import zip_of
 from tests.helpers.service import BUREAU_HEADERS, bureau_export, wait_backfill, xml
 from tests.service.conftest import make_key
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def test_backfill_from_a_zip(client: TestClient) -> None:
@@ -41,7 +33,10 @@ def test_backfill_from_a_zip(client: TestClient) -> None:
     resp = client.post(
         "/api/v1/backfills",
         headers=rv,
-        files={"archive": ("year.zip", _zip(docs), "application/zip"), "records": ("export.csv", records, "text/csv")},
+        files={
+            "archive": ("year.zip", zip_of(docs), "application/zip"),
+            "records": ("export.csv", records, "text/csv"),
+        },
     )
     assert resp.status_code == 202, resp.text
     body = wait_backfill(client, rv, resp.json()["id"])

@@ -4,10 +4,8 @@ page in its language from their codes and parameters, never by reading the Engli
 from __future__ import annotations
 
 import inspect
-import io
 import re
 import time
-import zipfile
 
 import pymupdf
 from fastapi.testclient import TestClient
@@ -15,6 +13,7 @@ from fastapi.testclient import TestClient
 from fapiao.api.ui import i18n
 from fapiao.api.ui.i18n import MESSAGES_ZH, Translator
 from fapiao.core.messages import TEXT, Message, params_of
+from tests.helpers.documents import zip_of
 from tests.ui.conftest import form_values, new_key, records_csv, xml_invoice
 
 NUMBER = "24319876543210987654"
@@ -43,14 +42,6 @@ def _preview(client: TestClient, data: bytes):
     up = client.post("/ui/records/upload", files={"file": ("records.csv", data, "text/csv")})
     assert up.status_code == 303, up.text
     return client.get(up.headers["location"])
-
-
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
 
 
 def _reviewer_headers(client: TestClient) -> dict[str, str]:
@@ -128,7 +119,7 @@ def test_upload_refusals_are_worded_from_their_codes(client: TestClient) -> None
     _login(client)
     resp = client.post(
         "/ui/upload",
-        files=[("files", ("empty.pdf", b"", "application/pdf")), ("files", ("x.zip", _zip({"a": b"1"}), "x"))],
+        files=[("files", ("empty.pdf", b"", "application/pdf")), ("files", ("x.zip", zip_of({"a": b"1"}), "x"))],
     )
     refused = {d["filename"]: d for d in resp.json()["documents"]}
     assert refused["empty.pdf"]["error"] == "empty.pdf：文件是空的，请确认上传已完成。"
@@ -194,7 +185,7 @@ def test_a_persons_note_is_shown_as_typed_and_the_systems_notes_in_chinese(clien
 def test_back_fill_refusals_are_worded_from_their_codes(client: TestClient) -> None:
     _login(client)
     members = {"readme.txt": "不是发票".encode(), "empty.pdf": b"", "a.xml": xml_invoice(NUMBER, "10.00", "0.60")}
-    resp = client.post("/ui/backfills", data={"source": "zip"}, files={"archive": ("b.zip", _zip(members), "x")})
+    resp = client.post("/ui/backfills", data={"source": "zip"}, files={"archive": ("b.zip", zip_of(members), "x")})
     assert resp.status_code == 303, resp.text
     deadline = time.monotonic() + 90
     while 'data-status="done"' not in (page := client.get(resp.headers["location"]).text):

@@ -10,7 +10,6 @@ import io
 import json
 import re
 import time
-import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -25,6 +24,7 @@ from fapiao.service.records import import_records
 from fapiao.service.review import edit_fields
 from fapiao.storage.db import session_scope
 from fapiao.storage.service_tables import Document
+from tests.helpers.documents import zip_of
 from tests.ui.conftest import SAMPLE, SELLER_ID, TAX_BUREAU_HEADERS, form_values, new_key, records_csv, xml_invoice
 
 
@@ -650,14 +650,6 @@ def test_every_new_page_is_translated_in_both_languages(client: TestClient, reco
 # -- back-fills, search, statistics, alerts, records sync status ------------------------------------------
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return buf.getvalue()
-
-
 def _wait_backfill(client: TestClient, url: str, timeout: float = 90) -> str:
     """Reload the back-fill's page (as its script does) until it says done or failed."""
     deadline = time.monotonic() + timeout
@@ -742,7 +734,7 @@ def backfilled(client: TestClient) -> dict:
         "/ui/backfills",
         data={"source": "zip", "mapping_name": ""},
         files={
-            "archive": ("2024年.zip", _zip(members), "application/zip"),
+            "archive": ("2024年.zip", zip_of(members), "application/zip"),
             "records": ("export.csv", records, "text/csv"),
         },
     )
