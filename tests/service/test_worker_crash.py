@@ -91,10 +91,12 @@ def test_kill_9_of_workers_loses_no_job_and_runs_none_twice(tmp_path: Path, pg_s
         up = make_key(client, "uploader")
         worker = start_worker(env, tmp_path / "worker1.log")
         try:
-            assert client.post("/api/v1/documents", headers=up, files=_docs(16)).status_code == 202
+            # The quick XML jobs first, then the slow ones: a loaded machine can take longer to send the 180 XML
+            # files than the worker takes for all 16 slow jobs, and then no slow job would be left to kill.
             assert (
                 client.post("/api/v1/documents?batch=w", headers=up, files=_xml_docs(NUMBERS[:180])).status_code == 202
             )
+            assert client.post("/api/v1/documents", headers=up, files=_docs(16)).status_code == 202
             # 1. The pool process dies mid-job; its parent starts another, the broker redelivers the task.
             slow = set(_statuses(client)) - {d for d, _ in _xml_ids(client)}
             _wait_for(lambda: any(i in slow for i in _processing(client)), 60, "no slow job started")
