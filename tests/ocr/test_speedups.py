@@ -127,3 +127,64 @@ def test_cipher_rows_of_a_committed_scan_are_skipped_and_every_field_is_right():
     result = next(r for r in Pipeline().process_bytes(path.read_bytes(), path.name) if r.invoice is not None)
     cmp = compare(truth.model_dump(mode="json"), result.invoice, printed=True)
     assert cmp.all_key_fields_right, cmp.wrong
+
+
+def _tiny_model(scale: float, shift: float, channels: int = 4) -> bytes:
+    """x → Mul(scale) → Add(shift) → 3×3 depthwise Conv with zero padding → y: the chain PP-LCNetV3 leaves in
+    front of its padded depthwise convolutions, written with fuse's own protobuf helpers (no onnx package)."""
+    from fapiao.ocr.engines import fuse as f
+
+    def attr_int(name, value, kind=2):
+        return (5, 2, f._encode([(1, 2, name.encode()), (3, 0, value), (20, 0, kind)]))
+
+    def attr_ints(name, values):
+        return (5, 2, f._encode([(1, 2, name.encode())] + [(8, 0, v) for v in values] + [(20, 0, 7)]))
+
+    def node(op, ins, outs, *attrs):
+        items = [(1, 2, i.encode()) for i in ins] + [(2, 2, o.encode()) for o in outs]
+        return (1, 2, f._encode([*items, (3, 2, outs[0].encode()), (4, 2, op.encode()), *attrs]))
+
+    def value_info(name):
+        dims = [(1, 2, f._encode([(1, 0, 1)])), (1, 2, f._encode([(1, 0, channels)]))]
+        dims += [(1, 2, f._encode([(2, 2, b"h")])), (1, 2, f._encode([(2, 2, b"w")]))]
+        tensor_type = f._encode([(1, 0, 1), (2, 2, f._encode(dims))])
+        return f._encode([(1, 2, name.encode()), (2, 2, f._encode([(1, 2, tensor_type)]))])
+
+    rng = np.random.default_rng(3)
+    weights = rng.normal(size=(channels, 1, 3, 3)).astype(np.float32)
+    graph = [
+        node("Mul", ["x", "s"], ["m"]),
+        node("Add", ["m", "a"], ["z"]),
+        node("Conv", ["z", "w", "b"], ["y"], attr_int("group", channels), attr_ints("pads", [1, 1, 1, 1])),
+        (5, 2, f._tensor_proto("s", np.float32([scale]))),
+        (5, 2, f._tensor_proto("a", np.float32([shift]))),
+        (5, 2, f._tensor_proto("w", weights)),
+        (5, 2, f._tensor_proto("b", rng.normal(size=channels).astype(np.float32))),
+        (11, 2, value_info("x")),
+        (12, 2, value_info("y")),
+    ]
+    opset = f._encode([(1, 2, b""), (2, 0, 13)])
+    return f._encode([(1, 0, 8), (8, 2, opset), (7, 2, f._encode(graph))])
+
+
+def test_an_affine_before_a_padded_convolution_becomes_one_pointwise_convolution():
+    """It cannot go into the padded convolution's weights (the zero padding would stop being zero); as a 1×1
+    depthwise convolution it stays in ONNX Runtime's blocked layout instead of two element-wise passes with
+    a layout reorder on either side."""
+    import onnxruntime as ort
+
+    raw = _tiny_model(0.63, -0.55)
+    fused, report = fuse_model(raw)
+    assert report.affines_as_pointwise == 1
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 4
+    x = np.random.default_rng(0).uniform(-4, 4, (1, 4, 9, 13)).astype(np.float32)
+    want = ort.InferenceSession(raw, opts, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    got = ort.InferenceSession(fused, opts, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    assert np.abs(want - got).max() < 1e-5  # the border pixels too: the padding still pads z with zeros
+
+
+@pytest.mark.parametrize("section", ["Det", "Rec"])
+def test_no_scalar_affine_is_left_in_front_of_a_convolution(section):
+    fused, report = fuse_model(_model(section))
+    assert report.affines_as_pointwise >= 10
