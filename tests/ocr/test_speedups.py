@@ -188,3 +188,25 @@ def test_an_affine_before_a_padded_convolution_becomes_one_pointwise_convolution
 def test_no_scalar_affine_is_left_in_front_of_a_convolution(section):
     fused, report = fuse_model(_model(section))
     assert report.affines_as_pointwise >= 10
+
+
+@pytest.mark.parametrize("limit_type", ["max", "min"])
+def test_the_detector_input_is_made_bit_for_bit_as_rapidocr_makes_it(limit_type):
+    """rapidocr normalises the page in float64 (its mean and std are float64 arrays) before casting to float32:
+    three passes over a megapixel in double precision. A per-channel table of the 256 values it can produce
+    gives the very same float32 input."""
+    from rapidocr_onnxruntime.ch_ppocr_det.text_detect import DetPreProcess
+
+    from fapiao.ocr.engines.rapid import TableDetPreProcess
+
+    rng = np.random.default_rng(1)
+    for shape, mean, std in (
+        ((793, 1189, 3), [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]),
+        ((1700, 900, 3), [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+        ((31, 40, 3), [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]),
+    ):
+        img = rng.integers(0, 256, shape, dtype=np.uint8)
+        want = DetPreProcess(1216, limit_type, mean, std)(img)
+        got = TableDetPreProcess(1216, limit_type, mean, std)(img)
+        assert got.dtype == want.dtype == np.float32 and got.shape == want.shape
+        assert np.array_equal(got, want)
