@@ -187,6 +187,11 @@ class RapidOcrEngine(OcrEngine):
         """Cut, classify and recognise the lines ``idx`` of ``quads``, filling the three lists in place."""
         if not idx:
             return
+        if not classify and self._rec_pool is not None and self._ocr.text_rec.rec_batch_num == 1:
+            each = self._read_each(img, [quads[i] for i in idx], source, margin)
+            for i, (crop, reading) in zip(idx, each, strict=True):
+                crops[i], flipped[i], readings[i] = crop, False, reading
+            return
         if source is None:
             mine = self._ocr.get_crop_img_list(img, [quads[i] for i in idx])
         else:
@@ -200,6 +205,25 @@ class RapidOcrEngine(OcrEngine):
         for k, i in enumerate(idx):
             crops[i], flipped[i], readings[i] = mine[k], flips[k], got[k]
 
+    def _read_each(self, img, quads, source: CropSource | None, margin: float) -> list:
+        """(crop, reading) per quad, each line cut, recognised and tail-checked in one task on the pool, widest
+        first.
+
+        Phase by phase, the main thread cut every crop (with its seal suppression) while both cores waited,
+        and the tail re-reads of ``_recover_id_tails`` ran after the last line; one task per line overlaps both
+        with other lines' recognition. Lines are recognised one per run either way (``rec_batch`` 1), so every
+        line reads the same."""
+
+        def one(quad) -> tuple:
+            crop = source.cut(quad, margin) if source is not None else self._ocr.get_crop_img_list(img, [quad])[0]
+            reading = self._recognise([crop], parallel=False)
+            return crop, self._recover_id_tails([crop], reading, parallel=False)[0]
+
+        assert self._rec_pool is not None
+        order = sorted(range(len(quads)), key=lambda k: -_read_length(np.asarray(quads[k], dtype=np.float64)))
+        done = dict(zip(order, self._rec_pool.map(one, [quads[k] for k in order]), strict=True))
+        return [done[k] for k in range(len(quads))]
+
     def classify_upside_down(self, crops: list[np.ndarray]) -> list[float] | None:
         """P(180°) per text-line crop from the PP-OCR direction classifier."""
         if not crops:
@@ -211,10 +235,10 @@ class RapidOcrEngine(OcrEngine):
         return [float(p[1]) for p in probs]
 
     def _recognise(
-        self, crops: list[np.ndarray], min_ratio: float | None = None
+        self, crops: list[np.ndarray], min_ratio: float | None = None, parallel: bool = True
     ) -> list[tuple[str, float, tuple[CharSpan, ...], tuple[str, ...]]]:
         """Recognise crops in width-sorted batches (as PP-OCR does, but widest first), keeping raw probabilities
-        per column.
+        per column; on the pool unless ``parallel`` is off (a task already running on it).
 
         Crops shorter than ``min_ratio`` heights (default ``OcrSettings.rec_min_width``) are padded to it."""
         rec = self._ocr.text_rec
@@ -233,14 +257,14 @@ class RapidOcrEngine(OcrEngine):
                 out[i] = _decode(row, characters, ratios[i], max_ratio, self._max_alternatives)
 
         batches = [order[start : start + rec.rec_batch_num] for start in range(0, len(crops), rec.rec_batch_num)]
-        if self._rec_pool is None or len(batches) < 2:
+        if not parallel or self._rec_pool is None or len(batches) < 2:
             for idx in batches:
                 run(idx)
         else:
             list(self._rec_pool.map(run, batches))  # list(): re-raises a worker's exception here
         return out
 
-    def _recover_id_tails(self, crops: list[np.ndarray], readings: list) -> list:
+    def _recover_id_tails(self, crops: list[np.ndarray], readings: list, parallel: bool = True) -> list:
         """Re-read the end of lines that end in an ID of an impossible length.
 
         PP-OCRv4 drops a narrow last character after a long run of digits — most often the final "J" of a
@@ -264,7 +288,7 @@ class RapidOcrEngine(OcrEngine):
         out = list(readings)
         done: set[int] = set()
         for (i, run, _), (tail_text, _, tail_chars, _) in zip(
-            todo, self._recognise([t for _, _, t in todo], _PP_OCR_WIDTH), strict=False
+            todo, self._recognise([t for _, _, t in todo], _PP_OCR_WIDTH, parallel), strict=False
         ):
             tail_text = tail_text.strip()
             # the tail read must be the run's last characters (at least three) plus the one or two that make
@@ -380,6 +404,13 @@ def _length_in_heights(quad: np.ndarray) -> float:
     width = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]), 1.0)
     height = max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]), 1.0)
     return float(width / height)
+
+
+def _read_length(quad: np.ndarray) -> float:
+    """A detected line's length in line heights as it will be read (a vertical line is read lying down)."""
+    width = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]), 1.0)
+    height = max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]), 1.0)
+    return float(height / width if height >= 1.5 * width else width / height)
 
 
 def _unwiden(chars: tuple[CharSpan, ...], margin_frac: float) -> tuple[CharSpan, ...]:

@@ -225,3 +225,36 @@ def test_only_a_whole_run_of_an_impossible_id_length_gets_its_tail_read_again():
     assert short_id_run("号：263770000002177995801") is None  # longer than any ID
     assert short_id_run("913101146660255974") is None  # 18: a whole tax ID
     assert short_id_run("开户行及账号：中国工商银行淮安浦东支行1110025419200088807") == "1110025419200088807"  # 19
+
+
+def test_lines_read_one_task_each_come_out_as_read_phase_by_phase():
+    """With a pool, each line is cut, recognised and tail-checked in one task (cutting and the tail re-reads
+    overlap with other lines' recognition); the lines read must be those of the phase-by-phase path (all cut,
+    then all recognised, then the tails), text, confidence, character positions and alternatives alike."""
+    import cv2
+
+    from fapiao.ocr.engines.rapid import RapidOcrEngine
+    from fapiao.ocr.preprocess import prepare_page
+    from fapiao.ocr.preprocess.crops import OriginalCrops
+    from fapiao.ocr.settings import OcrSettings
+
+    engine = RapidOcrEngine(OcrSettings(threads=2))
+    path = EXAMPLES / "e_special_scan_upside_down.jpg"
+    image = cv2.imdecode(np.frombuffer(path.read_bytes(), np.uint8), cv2.IMREAD_COLOR)
+    prep = prepare_page(image, engine=engine)[0]
+    crops = OriginalCrops(image, prep.to_original)
+    try:
+        calls = []
+        each = engine._read_each
+        engine._read_each = lambda *a, **k: calls.append(1) or each(*a, **k)
+        pipelined = engine.read_lines_from(prep.image, crops, upright=True)
+        assert calls  # the one-task-per-line path was taken
+        pool, engine._rec_pool = engine._rec_pool, None  # no pool: the phase-by-phase path
+        try:
+            phased = engine.read_lines_from(prep.image, crops, upright=True)
+        finally:
+            engine._rec_pool = pool
+    finally:
+        engine.close()
+    assert len(pipelined) > 30
+    assert pipelined == phased
