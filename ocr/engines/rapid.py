@@ -408,9 +408,9 @@ def _length_in_heights(quad: np.ndarray) -> float:
 
 def _read_length(quad: np.ndarray) -> float:
     """A detected line's length in line heights as it will be read (a vertical line is read lying down)."""
-    width = max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3]), 1.0)
-    height = max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1]), 1.0)
-    return float(height / width if height >= 1.5 * width else width / height)
+    width = max(float(np.linalg.norm(quad[1] - quad[0])), float(np.linalg.norm(quad[2] - quad[3])), 1.0)
+    height = max(float(np.linalg.norm(quad[3] - quad[0])), float(np.linalg.norm(quad[2] - quad[1])), 1.0)
+    return height / width if height >= 1.5 * width else width / height
 
 
 def _unwiden(chars: tuple[CharSpan, ...], margin_frac: float) -> tuple[CharSpan, ...]:
@@ -450,7 +450,7 @@ except ImportError:  # pragma: no cover - another layout of the package: keep it
     _DetPreProcess = object
 
 
-class TableDetPreProcess(_DetPreProcess):  # type: ignore[misc, valid-type]
+class TableDetPreProcess(_DetPreProcess):
     """rapidocr's detector input (resized to a multiple of 32, normalised, CHW float32), the normalisation
     looked up instead of computed.
 
