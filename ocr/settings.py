@@ -62,7 +62,8 @@ class OcrSettings(BaseSettings):
     """Text lines per recognition run. Crops are sorted by aspect ratio and each batch is padded to its
     widest, so batches waste work on padding; with one single-threaded run per core (see ``threads``) single
     lines are fastest (8 prepared pages, 2 cores: 0.81 s/page of recognition with 1, 0.85 with 2; one
-    two-threaded run at a time: 1.40 s/page with 3, 2.6 s/page with 16)."""
+    two-threaded run at a time: 1.40 s/page with 3, 2.6 s/page with 16). With 1 and a pool, each line is cut,
+    read and tail-checked in one task, so cutting overlaps with other lines' recognition."""
     rec_min_width: float = Field(default=4.0, ge=1.0, le=20.0)
     """Shorter text lines are padded to this many line heights before recognition. PP-OCR pads every line
     to 320 × 48 px (6.7 heights), but half of an invoice's lines are labels and figures under 3.6 heights,

@@ -187,6 +187,11 @@ class RapidOcrEngine(OcrEngine):
         """Cut, classify and recognise the lines ``idx`` of ``quads``, filling the three lists in place."""
         if not idx:
             return
+        if not classify and self._rec_pool is not None and self._ocr.text_rec.rec_batch_num == 1:
+            each = self._read_each(img, [quads[i] for i in idx], source, margin)
+            for i, (crop, reading) in zip(idx, each, strict=True):
+                crops[i], flipped[i], readings[i] = crop, False, reading
+            return
         if source is None:
             mine = self._ocr.get_crop_img_list(img, [quads[i] for i in idx])
         else:
@@ -200,6 +205,25 @@ class RapidOcrEngine(OcrEngine):
         for k, i in enumerate(idx):
             crops[i], flipped[i], readings[i] = mine[k], flips[k], got[k]
 
+    def _read_each(self, img, quads, source: CropSource | None, margin: float) -> list:
+        """(crop, reading) per quad, each line cut, recognised and tail-checked in one task on the pool, widest
+        first.
+
+        Phase by phase, the main thread cut every crop (with its seal suppression) while both cores waited,
+        and the tail re-reads of ``_recover_id_tails`` ran after the last line; one task per line overlaps both
+        with other lines' recognition. Lines are recognised one per run either way (``rec_batch`` 1), so every
+        line reads the same."""
+
+        def one(quad) -> tuple:
+            crop = source.cut(quad, margin) if source is not None else self._ocr.get_crop_img_list(img, [quad])[0]
+            reading = self._recognise([crop], parallel=False)
+            return crop, self._recover_id_tails([crop], reading, parallel=False)[0]
+
+        assert self._rec_pool is not None
+        order = sorted(range(len(quads)), key=lambda k: -_read_length(np.asarray(quads[k], dtype=np.float64)))
+        done = dict(zip(order, self._rec_pool.map(one, [quads[k] for k in order]), strict=True))
+        return [done[k] for k in range(len(quads))]
+
     def classify_upside_down(self, crops: list[np.ndarray]) -> list[float] | None:
         """P(180°) per text-line crop from the PP-OCR direction classifier."""
         if not crops:
@@ -211,10 +235,10 @@ class RapidOcrEngine(OcrEngine):
         return [float(p[1]) for p in probs]
 
     def _recognise(
-        self, crops: list[np.ndarray], min_ratio: float | None = None
+        self, crops: list[np.ndarray], min_ratio: float | None = None, parallel: bool = True
     ) -> list[tuple[str, float, tuple[CharSpan, ...], tuple[str, ...]]]:
         """Recognise crops in width-sorted batches (as PP-OCR does, but widest first), keeping raw probabilities
-        per column.
+        per column; on the pool unless ``parallel`` is off (a task already running on it).
 
         Crops shorter than ``min_ratio`` heights (default ``OcrSettings.rec_min_width``) are padded to it."""
         rec = self._ocr.text_rec
@@ -233,14 +257,14 @@ class RapidOcrEngine(OcrEngine):
                 out[i] = _decode(row, characters, ratios[i], max_ratio, self._max_alternatives)
 
         batches = [order[start : start + rec.rec_batch_num] for start in range(0, len(crops), rec.rec_batch_num)]
-        if self._rec_pool is None or len(batches) < 2:
+        if not parallel or self._rec_pool is None or len(batches) < 2:
             for idx in batches:
                 run(idx)
         else:
             list(self._rec_pool.map(run, batches))  # list(): re-raises a worker's exception here
         return out
 
-    def _recover_id_tails(self, crops: list[np.ndarray], readings: list) -> list:
+    def _recover_id_tails(self, crops: list[np.ndarray], readings: list, parallel: bool = True) -> list:
         """Re-read the end of lines that end in an ID of an impossible length.
 
         PP-OCRv4 drops a narrow last character after a long run of digits — most often the final "J" of a
@@ -250,21 +274,21 @@ class RapidOcrEngine(OcrEngine):
         that give the run a length IDs have (15, 18 or 20); the tax-ID rules still check the result."""
         todo = []
         for i, (text, _conf, chars, _alts) in enumerate(readings):
-            m = _ID_TAIL.search(text)
-            if m is None or len(m.group(0)) not in _ID_LENGTHS_AFTER or len(chars) != len(text):
+            run = short_id_run(text)
+            if run is None or len(chars) != len(text):
                 continue
             crop = crops[i]
             h, w = crop.shape[:2]
             pad = max(2, int(0.3 * h))
             for k in _TAIL_CONTEXT:
                 x0 = max(0, int(chars[-k].start * w - 0.2 * h))
-                todo.append((i, m.group(0), cv2.copyMakeBorder(crop[:, x0:], 0, 0, pad, pad, cv2.BORDER_REPLICATE)))
+                todo.append((i, run, cv2.copyMakeBorder(crop[:, x0:], 0, 0, pad, pad, cv2.BORDER_REPLICATE)))
         if not todo:
             return readings
         out = list(readings)
         done: set[int] = set()
         for (i, run, _), (tail_text, _, tail_chars, _) in zip(
-            todo, self._recognise([t for _, _, t in todo], _PP_OCR_WIDTH), strict=False
+            todo, self._recognise([t for _, _, t in todo], _PP_OCR_WIDTH, parallel), strict=False
         ):
             tail_text = tail_text.strip()
             # the tail read must be the run's last characters (at least three) plus the one or two that make
@@ -301,9 +325,21 @@ class RapidOcrEngine(OcrEngine):
         self._ocr = None
 
 
-_ID_TAIL = re.compile(r"[0-9A-Z]{13,19}$")
+_ID_TAIL = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{13,19}$")
+"""A whole run of ID characters at the end of a line (not the last 19 of a longer one)."""
 _ID_LENGTHS_AFTER = {13: 2, 14: 1, 16: 2, 17: 1, 19: 1}
 """Run length → characters missing to a tax ID's length (15, 18, 20); runs of those lengths are left alone."""
+
+
+def short_id_run(text: str) -> str | None:
+    """The run of ID characters ending ``text`` when it is one or two characters short of an ID's length.
+
+    The whole run counts: the last 19 digits of a 20-digit check code or 数电 invoice number are not an ID
+    missing its last character (before, every such line was read twice more for nothing)."""
+    m = _ID_TAIL.search(text)
+    return m.group(0) if m is not None and len(m.group(0)) in _ID_LENGTHS_AFTER else None
+
+
 _PP_OCR_WIDTH = 320 / 48
 """PP-OCR's own padding (in line heights). A tail is re-read with it: the final J of an ID needs blank space
 after it to be read (3 of 150 benchmark pages lost it with the tail padded to 4 heights only)."""
@@ -370,6 +406,13 @@ def _length_in_heights(quad: np.ndarray) -> float:
     return float(width / height)
 
 
+def _read_length(quad: np.ndarray) -> float:
+    """A detected line's length in line heights as it will be read (a vertical line is read lying down)."""
+    width = max(float(np.linalg.norm(quad[1] - quad[0])), float(np.linalg.norm(quad[2] - quad[3])), 1.0)
+    height = max(float(np.linalg.norm(quad[3] - quad[0])), float(np.linalg.norm(quad[2] - quad[1])), 1.0)
+    return height / width if height >= 1.5 * width else width / height
+
+
 def _unwiden(chars: tuple[CharSpan, ...], margin_frac: float) -> tuple[CharSpan, ...]:
     """Character positions along a crop widened by ``margin_frac`` of the line's length at each end →
     positions along the detected line."""
@@ -393,14 +436,46 @@ def _is_vertical(quad: np.ndarray) -> bool:
 
 def _honour_det_limit(text_det, limit: int, limit_type: str) -> None:
     """rapidocr_onnxruntime 1.3 ignores ``det_limit_side_len`` for ``limit_type='max'`` (it picks 960, 1500
-    or 2000 from the image size, so a 1200 px crop was detected at full size); use the configured size."""
-    try:
-        from rapidocr_onnxruntime.ch_ppocr_det.text_detect import DetPreProcess
-    except ImportError:  # pragma: no cover - another layout of the package: keep its own behaviour
+    or 2000 from the image size, so a 1200 px crop was detected at full size); use the configured size, with
+    the input normalised through a table (``TableDetPreProcess``)."""
+    if _DetPreProcess is object or not hasattr(text_det, "get_preprocess"):  # pragma: no cover - other layout
         return
-    if not hasattr(text_det, "get_preprocess"):
-        return
-    text_det.get_preprocess = lambda max_wh: DetPreProcess(limit, limit_type, text_det.mean, text_det.std)
+    pre = TableDetPreProcess(limit, limit_type, text_det.mean, text_det.std)
+    text_det.get_preprocess = lambda max_wh: pre
+
+
+try:
+    from rapidocr_onnxruntime.ch_ppocr_det.text_detect import DetPreProcess as _DetPreProcess
+except ImportError:  # pragma: no cover - another layout of the package: keep its own behaviour
+    _DetPreProcess = object
+
+
+class TableDetPreProcess(_DetPreProcess):
+    """rapidocr's detector input (resized to a multiple of 32, normalised, CHW float32), the normalisation
+    looked up instead of computed.
+
+    rapidocr computes ``(x·1/255 − mean) / std`` with float64 ``mean`` and ``std`` over the whole page and
+    casts to float32 at the end: three double-precision passes over a megapixel (≈ 20 ms a page). A uint8
+    pixel has 256 values, so a per-channel table of exactly those results gives the same float32 input bit for
+    bit in one lookup per channel."""
+
+    def __init__(self, limit_side_len: int, limit_type: str, mean=None, std=None) -> None:
+        super().__init__(limit_side_len, limit_type, mean, std)
+        levels = np.arange(256, dtype=np.uint8).reshape(256, 1)
+        # rapidocr's own arithmetic on every level, so rounding is the same as on a page
+        self._table = np.ascontiguousarray(super().normalize(np.repeat(levels, 3, axis=1)).astype(np.float32).T)
+
+    def __call__(self, img: np.ndarray) -> np.ndarray | None:
+        if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] != 3:
+            return super().__call__(img)
+        resized = self.resize(img)
+        if resized is None:
+            return None
+        h, w = resized.shape[:2]
+        out = np.empty((1, 3, h, w), np.float32)
+        for c in range(3):
+            np.take(self._table[c], resized[:, :, c], out=out[0, c])
+        return out
 
 
 def _usable_cores() -> int:
