@@ -334,3 +334,34 @@ def test_with_only_the_sellers_anchor_read_a_label_left_of_it_is_the_buyers() ->
     inv = _read(boxes).invoice
     assert (inv.buyer_name, inv.buyer_tax_id) == ("无锡天鹏菜篮子工程有限公司", "91320200796148368W")
     assert (inv.seller_name, inv.seller_tax_id) == ("梁溪苏翼智能产品中心", "92320213MACRYAKN16")
+
+
+def _table_with(amount_header: list[TextBox]) -> list[TextBox]:
+    return [_box(140, 260, 210, 282, "项目名称"), *amount_header, *TABLE[2:]]
+
+
+TOTALS_ROW = [
+    _box(850, 482, 940, 504, "￥1000.00"),
+    _box(1080, 482, 1150, 504, "￥60.00"),
+    _box(30, 515, 150, 537, "价税合计（大写）"),
+    _box(350, 515, 520, 537, "壹仟零陆拾圆整"),
+    _box(700, 512, 860, 540, "（小写）￥1060.00"),
+]
+
+
+def test_a_misread_amount_header_is_known_by_its_alternative_reading() -> None:
+    # 150 dpi photo: 金额 read as "全额", the recogniser's runner-up being 金额; the 合 of 合计 not detected
+    header = [_box(860, 260, 900, 282, "全额", conf=0.84, alts=("金额",))]
+    ex = _read(HEADER + _table_with(header) + TOTALS_ROW + [_box(180, 482, 200, 504, "计")])
+    assert (ex.invoice.total_amount, ex.invoice.total_tax) == (Decimal("1000.00"), Decimal("60.00"))
+    assert ex.fields["total_tax"].confidence > 0.9  # four readings agree (合计金额 + 税额 = 小写 = 大写)
+
+
+def test_headers_and_the_total_label_read_one_character_a_box_are_joined() -> None:
+    # the spaced-out "金 额" and "合      计" of old-layout forms, each character its own OCR box
+    header = [_box(852, 260, 872, 282, "金"), _box(880, 260, 900, 282, "额")]
+    total = [_box(120, 483, 138, 503, "合"), _box(185, 483, 203, 503, "计")]
+    ex = _read(HEADER + _table_with(header) + TOTALS_ROW + total)
+    assert (ex.invoice.total_amount, ex.invoice.total_tax) == (Decimal("1000.00"), Decimal("60.00"))
+    page = read_page(LoadedPage(number=1, width=W, height=H, unit="px", boxes=HEADER + TOTALS_ROW + total))
+    assert [lb.box.flat for lb in page.labels if lb.kind == "total"] == ["合计"]  # read along its label
