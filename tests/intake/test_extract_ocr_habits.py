@@ -365,3 +365,42 @@ def test_headers_and_the_total_label_read_one_character_a_box_are_joined() -> No
     assert (ex.invoice.total_amount, ex.invoice.total_tax) == (Decimal("1000.00"), Decimal("60.00"))
     page = read_page(LoadedPage(number=1, width=W, height=H, unit="px", boxes=HEADER + TOTALS_ROW + total))
     assert [lb.box.flat for lb in page.labels if lb.kind == "total"] == ["合计"]  # read along its label
+
+
+SD_PHOTO_PARTIES = [
+    _box(33, 97, 59, 201, "购买方信息", 0.65),
+    _box(80, 101, 130, 125, "名你：", 0.61),
+    _box(122, 101, 182, 125, "丁俊卿", 0.96),
+    _box(608, 95, 635, 204, "销售方话9", 0.52),
+    _box(661, 101, 713, 124, "总：", 0.30),
+    _box(705, 101, 1055, 126, "中国平安财产保险股份有限公司深圳分公司", 0.98),
+    _box(81, 176, 350, 196, "请一社会信用代码/纳国人银别号：", 0.08),
+    _box(675, 175, 938, 196, "一业会信闻代码/纳亿人初别号：", 0.14),
+    _box(935, 176, 1113, 197, "9144030089218633X2", 0.82),
+]
+"""A 150 dpi phone photo of a 数电 invoice (the private buyer has no ID): the seller's labels unreadable."""
+
+
+def test_a_tax_id_in_the_other_partys_block_is_never_this_partys() -> None:
+    # the buyer's ID label is read, the seller's is not: the run right of the buyer's label crosses the
+    # seller's anchor and reaches the seller's ID, which must not become the buyer's
+    inv = _read(HEADER + SD_PHOTO_PARTIES + TABLE).invoice
+    assert inv.buyer_tax_id is None
+
+
+def test_an_id_in_a_partys_block_without_a_readable_label_is_offered_for_review() -> None:
+    # the same photo: the seller's labels unreadable, but its ID (check character holding) lies in the
+    # seller's block, right of 销售方信息 on its rows; taken for a person to confirm, with the name above it
+    ex = _read(HEADER + SD_PHOTO_PARTIES + TABLE)
+    assert ex.invoice.seller_tax_id == "9144030089218633X2" and ex.fields["seller_tax_id"].confidence < 0.9
+    assert ex.invoice.seller_name == "中国平安财产保险股份有限公司深圳分公司"
+    assert ex.fields["seller_name"].confidence < 0.9
+    assert ex.invoice.buyer_tax_id is None
+
+
+def test_only_a_whole_checked_id_is_taken_without_its_label() -> None:
+    # a bank account of ID length, a run failing the check character, an ID inside other text: none is an ID
+    parties = [b for b in SD_PHOTO_PARTIES if "X2" not in b.text]
+    for text in ("122905939910401", "9144030089218633X3", "招商银行9144030089218633X2"):
+        inv = _read(HEADER + parties + [_box(935, 176, 1113, 197, text, 0.82)] + TABLE).invoice
+        assert inv.seller_tax_id is None and inv.buyer_tax_id is None, text
