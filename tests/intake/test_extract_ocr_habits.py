@@ -404,3 +404,27 @@ def test_only_a_whole_checked_id_is_taken_without_its_label() -> None:
     for text in ("122905939910401", "9144030089218633X3", "招商银行9144030089218633X2"):
         inv = _read(HEADER + parties + [_box(935, 176, 1113, 197, text, 0.82)] + TABLE).invoice
         assert inv.seller_tax_id is None and inv.buyer_tax_id is None, text
+
+
+def test_without_a_readable_table_header_the_total_row_is_the_two_yen_figures_above_the_words() -> None:
+    # 130 dpi photo: the headers garbled (半位, 个额, 统车), the 合 of 合计 lost; the ¥ figures of the 合计 row
+    # are still the line right above 价税合计, 金额 left of 税额
+    garbled = [_box(490, 260, 530, 282, "半位", 0.48), _box(816, 260, 871, 282, "个额", 0.48)]
+    rows = [_box(30, 290, 200, 312, "*运输服务*客运服务费"), _box(867, 290, 930, 312, "380.86")]
+    totals = [
+        _box(210, 482, 228, 500, "计"),
+        _box(854, 482, 928, 503, "￥354.66", 0.75),
+        _box(1097, 482, 1163, 503, "￥10.64", 0.46),
+        _box(116, 515, 253, 538, "价税合计（大写）"),
+        _box(337, 515, 518, 538, "叁佰陆拾伍圆叁角整"),
+        _box(920, 515, 1058, 540, "（小）￥365.30"),
+    ]
+    ex = _read(HEADER + garbled + rows + totals)
+    assert (ex.invoice.total_amount, ex.invoice.total_tax) == (Decimal("354.66"), Decimal("10.64"))
+    assert ex.fields["total_tax"].confidence > 0.9  # 354.66 + 10.64 = 365.30 in figures and in words
+    # figures that do not add up to 价税合计 are left to a person; a "tax" above the amount is no tax
+    ex = _read(HEADER + garbled + rows + [*totals[:2], _box(1097, 482, 1163, 503, "￥10.04"), *totals[3:]])
+    assert ex.invoice.total_tax == Decimal("10.04") and ex.fields["total_tax"].confidence < 0.9
+    swapped = [_box(854, 482, 928, 503, "￥10.64"), _box(1097, 482, 1163, 503, "￥354.66")]
+    ex = _read(HEADER + garbled + rows + [totals[0], *swapped, *totals[3:]])
+    assert ex.invoice.total_amount is None and ex.invoice.total_tax is None
