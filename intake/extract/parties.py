@@ -354,9 +354,8 @@ def _tax_id_doubt(found: Found) -> float:
 
 def _across_other_anchor(view: PageView, label: Label, found: Found, party: str, anchors) -> bool:
     """The value lies beyond the other party's anchor, which stands between it and the label: it is in the
-    other party's block (数电 blocks side by side: the buyer's ID label unread as anything but a label, the
-    run right of it reaches past the seller's 销售方信息 to the seller's ID, while the seller's own label
-    was unreadable)."""
+    other party's block. (数电 blocks side by side, on a 150 dpi photo: the buyer's ID label was read, the
+    seller's was not, and the run right of the buyer's label reached past 销售方信息 to the seller's ID.)"""
     start = min(b.x0 for b in found.boxes)
     cy = found.boxes[0].cy
     return any(
