@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.real [--root ../shared/real-invoices] [--kinds einv,sd] [--json OUT|-]
     .venv/bin/python -m benchmarks.real --print-scan [--images] [--dpi 150,200,300] [--limit N] [--cache DIR]
+                                        [--only sd_006@150,toll_*]
 
 ``--print-scan`` and ``--images`` hand over to ``benchmarks.real_scans``: every real digital page rendered at
 150, 200 and 300 dpi and degraded with the project's scan and phone-photo degrader, and the real screenshots

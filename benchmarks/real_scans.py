@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.real_scans [--print-scan] [--images] [--dpi 150,200,300] [--limit N]
                                               [--photo-share 0.3] [--no-bare] [--json OUT]
+                                              [--only sd_006@150,toll_*]
 
 ``--print-scan`` (the default when neither mode is named): every page of the real digital PDFs in
 ``../shared/real-invoices/files`` (einv_, sd_, toll_; OFD pages are skipped: nothing here renders OFD, and
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import fnmatch
 import json
 import os
 import statistics
@@ -156,6 +158,17 @@ def real_images(truth: dict[str, dict[str, str]], limit: int | None, real_dir: P
     ]
 
 
+def selected(name: str, patterns: list[str]) -> bool:
+    """``--only``: a page ("sd_006.pdf@150", "img_001.png") is run when a pattern (shell wildcards) names
+    its file with or without the extension, alone ("sd_006": every resolution) or with "@dpi"."""
+    if not patterns:
+        return True
+    file, _, dpi = name.partition("@")
+    stem = file.rsplit(".", 1)[0]
+    names = {file, stem} | ({f"{file}@{dpi}", f"{stem}@{dpi}"} if dpi else set())
+    return any(fnmatch.fnmatchcase(n, p) for p in patterns for n in names)
+
+
 def _p95(values: list[float]) -> float:
     return sorted(values)[int(0.95 * (len(values) - 1))] if values else float("nan")
 
@@ -255,6 +268,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-bare", action="store_true", help="skip the bare RapidOCR comparison")
     parser.add_argument("--json", type=Path, default=None, help="also write the report here")
     parser.add_argument("--cache", type=Path, default=None, help="keep the degraded pages here and reuse them")
+    parser.add_argument("--only", default="", help="comma-separated pages to run: sd_006@150, toll_*, img_001")
     args = parser.parse_args(argv)
     if not (REAL_DIR / "truth.tsv").exists():
         raise SystemExit(f"the real-invoice set is not at {REAL_DIR.resolve()}: nothing to measure")
@@ -270,6 +284,8 @@ def main(argv: list[str] | None = None) -> None:
             pages = printed_pages(truth, dpis, args.photo_share, args.limit, args.cache)
         else:
             pages = real_images(truth, args.limit)
+        only = [p.strip() for p in args.only.split(",") if p.strip()]
+        pages = [p for p in pages if selected(p.name, only)]
         report[mode] = run_mode(pages, not args.no_bare)
     text = json.dumps(report, ensure_ascii=False, indent=2)
     print(text)

@@ -86,6 +86,10 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
     "uscc.checksum": ("统一社会信用代码的校验位", "the check character of the unified social credit code"),
     "resident_id.checksum": ("居民身份证号码的校验位", "the check character of the resident ID number"),
     "parties.buyer_not_own": ("购买方是本公司", "the buyer is one of your company's tax IDs"),
+    "totals.filled": (
+        "其他合计金额与明细一致确定了未识别的合计",
+        "the other totals and the lines agree on a total left unread",
+    ),
 }
 """The rules a repair can name as the one that settled a value (``FieldValue.rule``)."""
 

@@ -8,6 +8,8 @@
   totals, the lines, the amount in words or the QR, makes every totals rule pass (a dropped decimal point, a
   misread digit). One candidate only: with two, the field stays flagged.
 - A total read by OCR that two other readings state exactly is confirmed (confidence ``CERTAIN_CONFIDENCE``).
+- A total OCR left unread, the other two read, is filled when two independent readings (the other totals,
+  the lines) state the same value.
 - A tax ID read by OCR that fails its check: when exactly one character is illegal (I, O, S, V, Z …) its
   position is certain and the check character settles its value; otherwise a unique OCR-confusable swap
   (B/8, O/0 …) is only a guess — applied for the reviewer's convenience, but with a warning, because a wrong
@@ -100,6 +102,7 @@ def repair(invoice: Invoice, fields: dict[str, FieldValue], ctx: RuleContext) ->
     if ctx.qr is not None:
         _qr_override(state, ctx)
     _repair_totals(state, ctx)
+    _fill_total(state, ctx)
     _confirm_totals(state, ctx)
     _repair_tax_ids(state, ctx)
     return state
@@ -333,6 +336,35 @@ def _repair_totals(state: Repaired, ctx: RuleContext) -> None:
             f"(rule: {rule_label(rule, 'en')})",
             f"{field_label(name, 'zh')}识别为 {money(old)}，按其他合计金额唯一确定为 {money(value)}"
             f"（依据：{rule_label(rule, 'zh')}）",
+        )
+    )
+
+
+def _fill_total(state: Repaired, ctx: RuleContext) -> None:
+    """One total left unread by OCR (合计税额's small *** or ¥ figure not detected on a 150 dpi page) while
+    the other two were read: filled when two independent readings state the same value — 价税合计 − 合计金额
+    and the lines' taxes for 合计税额, 价税合计 − 合计税额 and the lines' amounts for 合计金额 — and every
+    totals rule then passes. Two agreeing readings settle it as a repair does (``CERTAIN_CONFIDENCE``); one
+    alone does not."""
+    missing = [name for name in TOTALS if getattr(state.invoice, name) is None]
+    if len(missing) != 1 or not any(_ocr(state, name) for name in TOTALS if name not in missing):
+        return
+    name = missing[0]
+    readings = [v for v in _other_readings(state.invoice, name, ctx) if v is not None]
+    if len(readings) < 2 or len(set(readings)) != 1:
+        return
+    value = readings[0]
+    if _totals_errors(_red_flag(state.invoice.model_copy(update={name: value})), ctx):
+        return
+    _set(state, name, value, source=FieldSource.corrected, confidence=CERTAIN_CONFIDENCE, rule="totals.filled")
+    state.invoice = _red_flag(state.invoice)
+    state.findings.append(
+        finding(
+            "repair.applied",
+            Severity.info,
+            (name,),
+            f"{field_label(name, 'en')} was not read; the other totals and the lines settle it as {money(value)}",
+            f"{field_label(name, 'zh')}未识别；按其他合计金额及明细唯一确定为 {money(value)}",
         )
     )
 

@@ -60,3 +60,12 @@ def test_a_real_invoice_is_printed_and_scanned_at_the_asked_resolution():
     assert len(pages) == 1 and pages[0].truth["file"].endswith(".pdf") and pages[0].profile == "scan"
     img = cv2.imdecode(np.frombuffer(pages[0].data, np.uint8), cv2.IMREAD_COLOR)
     assert 500 < max(img.shape[:2]) < 800  # a 215 mm page at 72 dpi, on the scanner's lid
+
+
+def test_only_picks_pages_by_file_and_resolution():
+    from benchmarks.real_scans import selected
+
+    assert selected("sd_006.pdf@150", ["sd_006@150"]) and selected("sd_006.pdf@200", ["sd_006"])
+    assert selected("toll_002.pdf@150", ["sd_00*", "toll_*@150"]) and selected("img_001.png", ["img_001.png"])
+    assert not selected("sd_006.pdf@300", ["sd_006@150"]) and not selected("sd_0061.pdf@150", ["sd_006"])
+    assert selected("einv_001.pdf@150", [])  # no pattern: every page

@@ -74,7 +74,8 @@ def party_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[st
         for label in (lb for lb in labels if lb.kind == kind):
             block[party].append((label, "name"))
     party_labels = [lb for lb in labels if lb.kind in PARSERS]
-    owners = _assign(view, party_labels)
+    anchors = _anchors(view)
+    owners = _assign(view, party_labels, anchors)
     for label in party_labels:
         party = owners.get(id(label))
         if party is not None:
@@ -88,10 +89,26 @@ def party_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[st
         if any(b.src.source is FieldSource.ocr for b in view.boxes):
             _pair_rows(view, members, stop, found_by_label)
     for party, members in block.items():
+        for label, _kind in members:
+            found = found_by_label.get(id(label))
+            if found is not None and _across_other_anchor(view, label, found, party, anchors):
+                del found_by_label[id(label)]
+    unlabelled: set[int] = set()
+    if any(b.src.source is FieldSource.ocr for b in view.boxes) and {"buyer", "seller"} <= {a[0] for a in anchors}:
+        taken = {id(b) for f in found_by_label.values() for b in f.boxes}
+        for party, members in block.items():
+            if any(kind == "tax_id" and id(lb) in found_by_label for lb, kind in members):
+                continue
+            got = _unlabelled_tax_id(view, party, anchors, taken)
+            if got is not None:
+                members.append((got[0], "tax_id"))
+                found_by_label[id(got[0])] = got[1]
+                unlabelled.add(id(got[0]))
+    for party, members in block.items():
         if any(b.src.source is FieldSource.ocr for b in view.boxes) and not any(
             kind == "name" and id(lb) in found_by_label for lb, kind in members
         ):
-            _name_above_id(view, party, members, stop, found_by_label, out)
+            _name_above_id(view, party, members, stop, found_by_label, out, anchors)
     for party, members in block.items():
         # the party-specific labels (购买方名称) first, as before; then the block's labels top to bottom
         for label, kind in members:
@@ -99,7 +116,9 @@ def party_fields(view: PageView, labels: list[Label], stop: set[int]) -> dict[st
             key = f"{party}_{PARTY_FIELDS[kind]}"
             if found is None or key in out:
                 continue
-            if kind == "tax_id":
+            if id(label) in unlabelled:
+                found.confidence = UNLABELLED_ID
+            elif kind == "tax_id":
                 found.confidence *= _tax_id_doubt(found)
                 _checksum_corroborates(found)
             elif kind == "name" and found.value != found.raw.strip().strip(":").strip():
@@ -187,16 +206,53 @@ def _pair_rows(view: PageView, members: list[tuple[Label, str]], stop: set[int],
             found[id(label)] = value
 
 
+UNLABELLED_ID = 0.8
+"""Confidence of a tax ID taken from its party's block without a readable label (``_unlabelled_tax_id``)."""
+_WHOLE_ID = re.compile(r"(?:^|[:：])([0-9A-Z]{15}|[0-9A-Z]{18})$")
+"""An ID that is the whole box, or all of it after a colon (the unreadable label's end)."""
+
+
+def _unlabelled_tax_id(view: PageView, party: str, anchors, taken: set[int]) -> tuple[Label, Found] | None:
+    """The party's 纳税人识别号 label unreadable (on a 150 dpi photo "一业会信闻代码/纳亿人初别号："): an ID read
+    in the party's block — right of its anchor, within the anchor's rows, nearer it than the other party's —
+    is the party's, when it is a whole box (or the whole end of one after a colon), not another label's
+    value, and its check character holds (a bank account of 15 or 18 digits fails it 30 times in 31, or 10
+    in 11). A person confirms it (``UNLABELLED_ID``). The label stands in for the row's first box in the
+    block, so the name above it is read as for a labelled ID (``_name_above_id``)."""
+    mine = [a for a in anchors if a[0] == party]
+    for b in sorted(view.boxes, key=lambda b: (b.cy, b.x0)):
+        if b.src.source is not FieldSource.ocr or id(b) in taken:
+            continue
+        m = _WHOLE_ID.search(b.flat.upper())
+        if m is None or not tax_id_ok(m.group(1)) or _nearest_anchor(b, anchors) != party:
+            continue
+        if not any(x <= b.x0 and top - view.line_h <= b.cy <= bottom + view.line_h for _, x, top, bottom in mine):
+            continue
+        x = max(a[1] for a in mine if a[1] <= b.x0)
+        row = [o for o in view.boxes if view.same_line(o, b) and x < o.x0 <= b.x0 and o.cy < b.y1]
+        start = min(row, key=lambda o: o.x0, default=b)
+        return Label("tax_id", start, ""), Found(m.group(1), [b], b.text)
+    return None
+
+
 UNLABELLED_NAME = 0.8
 """Confidence of a name read from the line above its party's tax ID because its 名称 label was not read."""
 
 
 def _name_above_id(
-    view: PageView, party: str, members, stop: set[int], found: dict[int, Found], out: dict[str, Found]
+    view: PageView,
+    party: str,
+    members,
+    stop: set[int],
+    found: dict[int, Found],
+    out: dict[str, Found],
+    anchors=(),
 ) -> None:
     """The 名称 label unreadable (a seal, "86:" for 名称:): every layout prints the name on the row right above
     the party's 纳税人识别号, within the party's block — so that line, when it reads as a name (not an
-    address or a bank), is taken, for a person to confirm."""
+    address or a bank), is taken, for a person to confirm. The row above is at most about two lines up,
+    or, when the party's anchor is read, anywhere in the anchor's rows (数电 blocks leave a blank line
+    between the name and the ID)."""
     ids = [(lb, found.get(id(lb))) for lb, kind in members if kind == "tax_id"]
     ids = [(lb, f) for lb, f in ids if f is not None]
     if not ids:
@@ -211,13 +267,17 @@ def _name_above_id(
         default=view.width,
     )
     row = min(label.box.cy, tax.boxes[0].cy)
+    reach = row - 2.2 * view.line_h
+    for kind, x, top, bottom in anchors:
+        if kind == party and x <= label.box.x0 and top - view.line_h <= row <= bottom + view.line_h:
+            reach = min(reach, max(top - 0.5 * view.line_h, row - 5 * view.line_h))
     above = [
         b
         for b in view.boxes
         if id(b) not in stop
         and not debris(b)
         and b.cy < row - 0.5 * view.line_h
-        and b.cy > row - 2.2 * view.line_h
+        and b.cy > reach
         and label.box.x0 - view.line_h <= b.x0 < right
         and len(b.flat) >= 2
         and not (len(b.flat) <= 4 and b.flat.endswith(":"))
@@ -292,8 +352,22 @@ def _tax_id_doubt(found: Found) -> float:
     return 1.0
 
 
-def _assign(view: PageView, labels: list[Label]) -> dict[int, str]:
-    anchors = _anchors(view)
+def _across_other_anchor(view: PageView, label: Label, found: Found, party: str, anchors) -> bool:
+    """The value lies beyond the other party's anchor, which stands between it and the label: it is in the
+    other party's block. (数电 blocks side by side, on a 150 dpi photo: the buyer's ID label was read, the
+    seller's was not, and the run right of the buyer's label reached past 销售方信息 to the seller's ID.)"""
+    start = min(b.x0 for b in found.boxes)
+    cy = found.boxes[0].cy
+    return any(
+        kind != party
+        and label.box.x1 <= x + view.line_h
+        and start >= x
+        and top - view.line_h <= cy <= bottom + view.line_h
+        for kind, x, top, bottom in anchors
+    )
+
+
+def _assign(view: PageView, labels: list[Label], anchors) -> dict[int, str]:
     kinds = {a[0] for a in anchors}
     if {"buyer", "seller"} <= kinds:
         return {id(lb): _nearest_anchor(lb.box, anchors) for lb in labels}

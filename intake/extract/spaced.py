@@ -26,7 +26,11 @@ compared in their compact form (full-width brackets and colons folded)."""
 _CURRENCY = frozenset({"¥", "￥"})
 _FIGURE = re.compile(r"^-?\d[\d,]*(?:\.\d+)?$")
 DEFAULT_SOURCES = frozenset({FieldSource.text_layer})
-"""Text layers and OFD text. OCR boxes have merging rules of their own (``labels.merge_spaced_labels``)."""
+"""Text layers and OFD text (the ¥ glue: OCR reads a ¥ with its figure)."""
+WORD_SOURCES = frozenset({FieldSource.text_layer, FieldSource.ocr})
+"""Spaced words come apart in OCR too: the detector finds "合      计" and a spaced "金 额" as one box per
+character on low-resolution pages (``labels.merge_spaced_labels`` only joins a piece to the box right
+beside it)."""
 
 
 def is_word(box: Box) -> bool:
@@ -73,7 +77,7 @@ def _next_right(box: Box, pool: list[Box], geo: dict[int, _Geo], used: set[int])
     return None
 
 
-def join_spaced_words(boxes: list[Box], sources: frozenset[FieldSource] = DEFAULT_SOURCES) -> list[Box]:
+def join_spaced_words(boxes: list[Box], sources: frozenset[FieldSource] = WORD_SOURCES) -> list[Box]:
     """Join runs of short pieces (one or two characters, maybe a colon) with their right neighbours on the
     same line when the joined text is a label or a column header; the longest such word wins."""
     pool = sorted((b for b in boxes if b.src.source in sources and _PIECE.match(b.flat)), key=lambda b: b.x0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from fapiao.core.models import FieldSource
 from fapiao.intake.extract.geometry import Box, PageView
+from fapiao.intake.extract.text import compact
 
 COLUMN_PATTERNS: tuple[tuple[str, str], ...] = (
     ("name", r"^(?:[^名]*(?:货物|劳务|服务|项目|商品)[^名]*名称|名称)$"),
@@ -59,8 +60,15 @@ def column_kind(box: Box) -> str | None:
     for kind, rx in _COMPILED:
         if rx.match(box.flat):
             return kind
-    if box.src.source is FieldSource.ocr and _TAX_MISREAD.match(box.flat):
+    if box.src.source is not FieldSource.ocr:
+        return None
+    if _TAX_MISREAD.match(box.flat):
         return "tax"  # "税页" for 税额: the one two-character header starting with 税 besides 税率
+    for alt in box.src.alternatives:  # a header character misread with the right one as runner-up: "全额"
+        flat = compact(alt)
+        for kind, rx in _COMPILED:
+            if rx.match(flat):
+                return kind
     return None
 
 

@@ -28,6 +28,8 @@ def total_fields(view: PageView, labels: list[Label], table: Table | None, stop:
         # no 合计 label, or only one of its two values on its line (the row shifted by half a line)
         for key, found in _unlabelled_total_row(view, labels, table).items():
             out.setdefault(key, found)
+    if table is None and not {"total_amount", "total_tax"} & out.keys():
+        out.update(_total_row_by_position(view, labels))
     for label in (lb for lb in labels if lb.kind == "words"):
         found = _words(view, label, stop)
         if found:
@@ -162,6 +164,37 @@ def _unlabelled_total_row(view: PageView, labels: list[Label], table: Table) -> 
                 found.confidence = 0.95
                 values[key] = found
     return values
+
+
+def _total_row_by_position(view: PageView, labels: list[Label]) -> dict[str, Found]:
+    """No table header read (a 130 dpi photo: 半位, 个额, 统车) and no 合计 label: the 合计 row is still the
+    line right above 价税合计 holding ¥ figures (item rows never carry ¥), and every layout prints 合计金额
+    left of 合计税额. Taken only as two figures, the tax the smaller (no rate exceeds 17 %), for a person
+    to confirm (``UNSURE``) — unless 价税合计 confirms them (``_corroborate``)."""
+    words = [lb.box for lb in labels if lb.kind in {"words", "small"}]
+    if not words:
+        return {}
+    bottom = min(b.y0 for b in words)
+    small = {id(lb.box) for lb in labels if lb.kind == "small"}
+    figures = [
+        b
+        for b in view.boxes
+        if id(b) not in small
+        and bottom - 4 * view.line_h < b.cy < bottom
+        and b.flat.startswith("¥")
+        and parse_money(b.text) is not None
+    ]
+    if not figures:
+        return {}
+    lowest = max(figures, key=lambda b: b.cy)
+    row = sorted((b for b in figures if view.same_line(b, lowest)), key=lambda b: b.x0)
+    if len(row) != 2:
+        return {}
+    amount, tax = (_money_found(b) for b in row)
+    if abs(tax.value) > abs(amount.value):
+        return {}
+    amount.confidence = tax.confidence = UNSURE
+    return {"total_amount": amount, "total_tax": tax}
 
 
 def _beside_total(b: Box, cands: list[Box], table: Table) -> bool:

@@ -334,3 +334,97 @@ def test_with_only_the_sellers_anchor_read_a_label_left_of_it_is_the_buyers() ->
     inv = _read(boxes).invoice
     assert (inv.buyer_name, inv.buyer_tax_id) == ("无锡天鹏菜篮子工程有限公司", "91320200796148368W")
     assert (inv.seller_name, inv.seller_tax_id) == ("梁溪苏翼智能产品中心", "92320213MACRYAKN16")
+
+
+def _table_with(amount_header: list[TextBox]) -> list[TextBox]:
+    return [_box(140, 260, 210, 282, "项目名称"), *amount_header, *TABLE[2:]]
+
+
+TOTALS_ROW = [
+    _box(850, 482, 940, 504, "￥1000.00"),
+    _box(1080, 482, 1150, 504, "￥60.00"),
+    _box(30, 515, 150, 537, "价税合计（大写）"),
+    _box(350, 515, 520, 537, "壹仟零陆拾圆整"),
+    _box(700, 512, 860, 540, "（小写）￥1060.00"),
+]
+
+
+def test_a_misread_amount_header_is_known_by_its_alternative_reading() -> None:
+    # 150 dpi photo: 金额 read as "全额", the recogniser's runner-up being 金额; the 合 of 合计 not detected
+    header = [_box(860, 260, 900, 282, "全额", conf=0.84, alts=("金额",))]
+    ex = _read(HEADER + _table_with(header) + TOTALS_ROW + [_box(180, 482, 200, 504, "计")])
+    assert (ex.invoice.total_amount, ex.invoice.total_tax) == (Decimal("1000.00"), Decimal("60.00"))
+    assert ex.fields["total_tax"].confidence > 0.9  # four readings agree (合计金额 + 税额 = 小写 = 大写)
+
+
+def test_headers_and_the_total_label_read_one_character_a_box_are_joined() -> None:
+    # the spaced-out "金 额" and "合      计" of old-layout forms, each character its own OCR box
+    header = [_box(852, 260, 872, 282, "金"), _box(880, 260, 900, 282, "额")]
+    total = [_box(120, 483, 138, 503, "合"), _box(185, 483, 203, 503, "计")]
+    ex = _read(HEADER + _table_with(header) + TOTALS_ROW + total)
+    assert (ex.invoice.total_amount, ex.invoice.total_tax) == (Decimal("1000.00"), Decimal("60.00"))
+    page = read_page(LoadedPage(number=1, width=W, height=H, unit="px", boxes=HEADER + TOTALS_ROW + total))
+    assert [lb.box.flat for lb in page.labels if lb.kind == "total"] == ["合计"]  # read along its label
+
+
+SD_PHOTO_PARTIES = [
+    _box(33, 97, 59, 201, "购买方信息", 0.65),
+    _box(80, 101, 130, 125, "名你：", 0.61),
+    _box(122, 101, 182, 125, "丁俊卿", 0.96),
+    _box(608, 95, 635, 204, "销售方话9", 0.52),
+    _box(661, 101, 713, 124, "总：", 0.30),
+    _box(705, 101, 1055, 126, "中国平安财产保险股份有限公司深圳分公司", 0.98),
+    _box(81, 176, 350, 196, "请一社会信用代码/纳国人银别号：", 0.08),
+    _box(675, 175, 938, 196, "一业会信闻代码/纳亿人初别号：", 0.14),
+    _box(935, 176, 1113, 197, "9144030089218633X2", 0.82),
+]
+"""A 150 dpi phone photo of a 数电 invoice (the private buyer has no ID): the seller's labels unreadable."""
+
+
+def test_a_tax_id_in_the_other_partys_block_is_never_this_partys() -> None:
+    # the buyer's ID label is read, the seller's is not: the run right of the buyer's label crosses the
+    # seller's anchor and reaches the seller's ID, which must not become the buyer's
+    inv = _read(HEADER + SD_PHOTO_PARTIES + TABLE).invoice
+    assert inv.buyer_tax_id is None
+
+
+def test_an_id_in_a_partys_block_without_a_readable_label_is_offered_for_review() -> None:
+    # the same photo: the seller's labels unreadable, but its ID (check character holding) lies in the
+    # seller's block, right of 销售方信息 on its rows; taken for a person to confirm, with the name above it
+    ex = _read(HEADER + SD_PHOTO_PARTIES + TABLE)
+    assert ex.invoice.seller_tax_id == "9144030089218633X2" and ex.fields["seller_tax_id"].confidence < 0.9
+    assert ex.invoice.seller_name == "中国平安财产保险股份有限公司深圳分公司"
+    assert ex.fields["seller_name"].confidence < 0.9
+    assert ex.invoice.buyer_tax_id is None
+
+
+def test_only_a_whole_checked_id_is_taken_without_its_label() -> None:
+    # a bank account of ID length, a run failing the check character, an ID inside other text: none is an ID
+    parties = [b for b in SD_PHOTO_PARTIES if "X2" not in b.text]
+    for text in ("122905939910401", "9144030089218633X3", "招商银行9144030089218633X2"):
+        inv = _read(HEADER + parties + [_box(935, 176, 1113, 197, text, 0.82)] + TABLE).invoice
+        assert inv.seller_tax_id is None and inv.buyer_tax_id is None, text
+
+
+def test_without_a_readable_table_header_the_total_row_is_the_two_yen_figures_above_the_words() -> None:
+    # 130 dpi photo: the headers garbled (半位, 个额, 统车), the 合 of 合计 lost; the ¥ figures of the 合计 row
+    # are still the line right above 价税合计, 金额 left of 税额
+    garbled = [_box(490, 260, 530, 282, "半位", 0.48), _box(816, 260, 871, 282, "个额", 0.48)]
+    rows = [_box(30, 290, 200, 312, "*运输服务*客运服务费"), _box(867, 290, 930, 312, "380.86")]
+    totals = [
+        _box(210, 482, 228, 500, "计"),
+        _box(854, 482, 928, 503, "￥354.66", 0.75),
+        _box(1097, 482, 1163, 503, "￥10.64", 0.46),
+        _box(116, 515, 253, 538, "价税合计（大写）"),
+        _box(337, 515, 518, 538, "叁佰陆拾伍圆叁角整"),
+        _box(920, 515, 1058, 540, "（小）￥365.30"),
+    ]
+    ex = _read(HEADER + garbled + rows + totals)
+    assert (ex.invoice.total_amount, ex.invoice.total_tax) == (Decimal("354.66"), Decimal("10.64"))
+    assert ex.fields["total_tax"].confidence > 0.9  # 354.66 + 10.64 = 365.30 in figures and in words
+    # figures that do not add up to 价税合计 are left to a person; a "tax" above the amount is no tax
+    ex = _read(HEADER + garbled + rows + [*totals[:2], _box(1097, 482, 1163, 503, "￥10.04"), *totals[3:]])
+    assert ex.invoice.total_tax == Decimal("10.04") and ex.fields["total_tax"].confidence < 0.9
+    swapped = [_box(854, 482, 928, 503, "￥10.64"), _box(1097, 482, 1163, 503, "￥354.66")]
+    ex = _read(HEADER + garbled + rows + [totals[0], *swapped, *totals[3:]])
+    assert ex.invoice.total_amount is None and ex.invoice.total_tax is None

@@ -349,3 +349,35 @@ def test_messages_name_fields_by_their_labels_and_rules_by_what_they_check() -> 
         for text in (f.message, f.message_zh):
             names = [w for w in re.findall(r"[a-z]+(?:_[a-z]+)+", text) if w in FIELD_LABELS]
             assert not names and not re.search(r"\b(arith|uscc|tax_id|resident_id|parties)\.[a-z_]+", text), text
+
+
+def test_a_total_left_unread_is_filled_when_two_readings_settle_it() -> None:
+    # 合计税额 not detected (a 150 dpi photo): 价税合计 − 合计金额 and the lines' taxes both say 6.00
+    src = _result(invoice(total_tax=None))
+    out = verify(src, OPTIONS)
+    fv = out.fields["total_tax"]
+    assert out.invoice.total_tax == D("6.00") and (fv.source, fv.confidence) == (FieldSource.corrected, 0.95)
+    assert "repair.applied" in {f.code for f in out.findings} and out.status is Status.verified
+    (said,) = [f for f in out.findings if f.code == "repair.applied"]
+    assert said.message_zh.startswith("合计税额未识别") and said.message.startswith("Total tax was not read")
+    # the 合计金额 the same way, from 价税合计 − 合计税额 and the lines' amounts
+    assert verify(_result(invoice(total_amount=None)), OPTIONS).invoice.total_amount == D("100.00")
+
+
+def test_a_masked_tax_left_unread_is_zero_when_the_lines_say_so() -> None:
+    # a toll invoice: every line's tax printed ***, the 合计 row's *** not detected
+    line = invoice().items[0].model_copy(update={"tax_rate": "***", "tax": None, "amount": D("15.00")})
+    inv = invoice(items=[line], total_amount=D("15.00"), total_tax=None, amount_with_tax=D("15.00"))
+    out = verify(_result(inv.model_copy(update={"amount_in_words": "壹拾伍圆整"})), OPTIONS)
+    assert out.invoice.total_tax == D("0.00")
+
+
+def test_a_total_left_unread_is_not_filled_from_one_reading() -> None:
+    for inv in (
+        invoice(total_tax=None, items=[]),  # only 价税合计 − 合计金额
+        invoice(total_tax=None, total_amount=None),  # two totals unread
+        invoice(total_tax=None, items=[invoice().items[0].model_copy(update={"tax": D("6.10")})]),  # disagree
+    ):
+        out = verify(_result(inv), OPTIONS)
+        assert out.invoice.total_tax is None and out.status is Status.needs_review
+    assert verify(_result(invoice(total_tax=None), source=FieldSource.text_layer), OPTIONS).invoice.total_tax is None
