@@ -115,3 +115,9 @@ def type_label(value: str | None, lang: str) -> str:
     """An invoice type (``e_normal``) by its printed name."""
     pair = INVOICE_TYPES.get(value or "unknown")
     return pair[LANGS.index(lang)] if pair else str(value)
+
+
+def shown_key(key: str | None) -> str:
+    """An invoice key as people write it: ``code / number`` (the 数电 number alone), not the stored
+    ``code:number``."""
+    return (key or "").replace(":", " / ")

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from fapiao.core.labels import shown_key
 from fapiao.core.models import ExtractionResult, Finding, Invoice, Severity, Status, money_str
 from fapiao.matching import normalize
 from fapiao.matching.matcher import DECISIONS, MATCHED, SUGGESTED, MatchOptions, RecordIndex
@@ -200,9 +201,9 @@ def reconcile(
                     code="match.suggested",
                     severity=Severity.warning,
                     fields=("invoice_number",),
-                    message=f"not in the system as read, but resembles record {_shown(rec.key)} "
+                    message=f"not in the system as read, but resembles record {shown_key(rec.key)} "
                     f"({match.score[i]:.0f} % alike); check before back-entry",
-                    message_zh=f"系统中未找到，但与记录 {_shown(rec.key)} 相似"
+                    message_zh=f"系统中未找到，但与记录 {shown_key(rec.key)} 相似"
                     f"（吻合度 {match.score[i]:.0f}%），补录前请核对",
                 )
             )
@@ -276,9 +277,9 @@ def _voided(rec: Record) -> Finding:
         code="match.voided" if rec.status == "voided" else "match.red_letter",
         severity=Severity.error,
         fields=("invoice_number",),
-        message=f"matches record {_shown(rec.key)}, which the system marks {rec.status.replace('_', '-')} ({zh}); "
+        message=f"matches record {shown_key(rec.key)}, which the system marks {rec.status.replace('_', '-')} ({zh}); "
         "do not book it — ask the seller for a valid invoice",
-        message_zh=f"对应的系统记录 {_shown(rec.key)} 状态为{zh}，请勿入账，请向销售方索取有效发票",
+        message_zh=f"对应的系统记录 {shown_key(rec.key)} 状态为{zh}，请勿入账，请向销售方索取有效发票",
     )
 
 
@@ -287,11 +288,6 @@ def _duplicate(inv: Invoice, first_source: str) -> Finding:
         code="match.duplicate",
         severity=Severity.error,
         fields=("invoice_number",),
-        message=f"invoice {_shown(inv.key)} was already submitted in {first_source}; do not book it twice",
-        message_zh=f"发票 {_shown(inv.key)} 已在 {first_source} 中提交，请勿重复入账",
+        message=f"invoice {shown_key(inv.key)} was already submitted in {first_source}; do not book it twice",
+        message_zh=f"发票 {shown_key(inv.key)} 已在 {first_source} 中提交，请勿重复入账",
     )
-
-
-def _shown(key: str | None) -> str:
-    """An invoice key as people write it: ``code / number`` (the 数电 number alone)."""
-    return (key or "").replace(":", " / ")

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fapiao.core.labels import shown_key
 from fapiao.core.models import Status
 from fapiao.core.states import DraftState, ReviewState
 from fapiao.service.context import ServiceContext
@@ -93,8 +94,8 @@ def _duplicates(s: Session) -> list[Alert]:
                 "duplicate",
                 f"duplicate:{key}",
                 "error",
-                f"invoice {key} was submitted {len(docs)} times: {names}; book it once",
-                f"发票 {key} 被提交了 {len(docs)} 次：{names}，请只入账一次",
+                f"invoice {shown_key(key)} was submitted {len(docs)} times: {names}; book it once",
+                f"发票 {shown_key(key)} 被提交了 {len(docs)} 次：{names}，请只入账一次",
                 since=_aware(docs[1].created_at).isoformat(),
                 links={"invoices": [f"/ui/invoices/{d.id}" for d in docs]},
                 detail={"documents": [{"id": d.document_id, "filename": d.filename, "invoice_id": d.id} for d in docs]},
@@ -147,9 +148,10 @@ def _drafts_unseen(s: Session) -> list[Alert]:
             "draft_unseen",
             f"draft_unseen:{r.id}",
             "warning",
-            f"draft {r.id} (invoice {r.invoice_key}) was exported on {_aware(r.at):%Y-%m-%d}, but the records "
-            f"import of {_aware(latest):%Y-%m-%d %H:%M} still does not contain it; check the back-entry",
-            f"补录草稿 {r.id}（发票 {r.invoice_key}）已于 {_aware(r.at):%Y-%m-%d} 导出，但 "
+            f"draft {r.id} (invoice {shown_key(r.invoice_key)}) was exported on {_aware(r.at):%Y-%m-%d}, "
+            f"but the records import of {_aware(latest):%Y-%m-%d %H:%M} still does not contain it; "
+            "check the back-entry",
+            f"补录草稿 {r.id}（发票 {shown_key(r.invoice_key)}）已于 {_aware(r.at):%Y-%m-%d} 导出，但 "
             f"{_aware(latest):%Y-%m-%d %H:%M} 的系统记录导入中仍没有该发票，请核查补录",
             since=_aware(r.at).isoformat(),
             links={"draft": f"/ui/drafts/{r.id}"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fapiao.core.states import BackfillStatus, DraftState, JobStatus, ReviewState
+from fapiao.core.states import BackfillStatus, DraftState, ImportStatus, JobStatus, ReviewState
 from fapiao.matching.drafts import OPEN_STATES, TRANSITIONS
 from fapiao.storage.backfill_tables import Backfill
 from fapiao.storage.matching_tables import Draft
@@ -14,6 +14,7 @@ def test_the_values_are_the_stored_strings() -> None:
     assert list(ReviewState) == ["pending", "confirmed", "rejected"]
     assert list(DraftState) == ["draft", "confirmed", "exported", "resolved", "discarded"]
     assert list(BackfillStatus) == ["ingesting", "processing", "reconciling", "done", "failed"]
+    assert list(ImportStatus) == ["done", "partial", "failed"]
 
 
 def test_the_draft_lifecycle_covers_every_state_and_only_those() -> None:
