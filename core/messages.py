@@ -46,6 +46,7 @@ TEXT: dict[str, str] = {
     "loader_zip": "{name}: not a " + _SUPPORTED + " (a zip archive: use `fapiao backfill` for archives)",
     "pdf_unopenable": "{name}: the PDF cannot be opened ({error})",
     "pdf_encrypted": "{name}: the PDF is password-protected",
+    "rejected_by_reviewer": "{name}: rejected by a reviewer",
     "pdf_no_pages": "{name}: the PDF has no pages",
     "too_many_pages": "{name}: {pages} pages, more than the limit of {limit}",
     "page_unloadable": "{name}: page {page} cannot be loaded ({error})",

@@ -66,6 +66,10 @@ class DocumentLine(BaseModel):
         default=None, description="A record it resembles but does not match (a person decides)."
     )
     error: str | None = Field(default=None, description="Present on rejected files: what is wrong, what to do.")
+    error_code: str | None = Field(
+        default=None, description="The error's message as a stable code (fapiao.core.messages), when it has one."
+    )
+    error_params: dict[str, Any] | None = Field(default=None, description="That message's parameters, by name.")
 
 
 class NoDocumentLine(BaseModel):

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from fapiao.core.labels import shown_key
+from fapiao.core.messages import coded
 from fapiao.core.models import ExtractionResult, Finding, Invoice, Severity, Status, money_str
 from fapiao.matching import normalize
 from fapiao.matching.matcher import DECISIONS, MATCHED, SUGGESTED, MatchOptions, RecordIndex
@@ -90,6 +91,8 @@ class DocumentOutcome:
             out["suggested_record_key"] = self.suggestion.key
         if self.result.error:
             out["error"] = self.result.error
+        if self.result.error_message is not None:  # the same message as a code, for a reader in another language
+            out.update(coded("error", self.result.error_message))
         return out
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from fapiao.core.messages import Message, stored
 from fapiao.core.models import ExtractionResult, Status
 from fapiao.core.states import JobStatus, ReviewState
 from fapiao.matching.drafts import OPEN_STATES
@@ -62,9 +63,8 @@ def _documents(s: Session, scope: Scope) -> list[_Doc]:
     for row, created_at in s.execute(stmt):
         result = ExtractionResult.model_validate(row.payload)
         if row.review == ReviewState.rejected:  # a reviewer said it is not a valid invoice: never booked or drafted
-            result = result.model_copy(
-                update={"status": Status.rejected, "error": f"{result.source}: rejected by a reviewer"}
-            )
+            said = Message.of("rejected_by_reviewer", name=result.source)
+            result = result.model_copy(update={"status": Status.rejected, "error": said.text, "error_message": said})
         out.append(_Doc(result, row.id, row.document_id, created_at))
     if scope.date_from is None and scope.date_to is None:  # documents that gave no invoice at all
         failed = _in_scope(
@@ -73,7 +73,12 @@ def _documents(s: Session, scope: Scope) -> list[_Doc]:
         for doc in s.scalars(failed):
             out.append(
                 _Doc(
-                    ExtractionResult(source=doc.filename, status=Status.rejected, error=doc.error),
+                    ExtractionResult(
+                        source=doc.filename,
+                        status=Status.rejected,
+                        error=doc.error,
+                        error_message=stored(doc.error_code, doc.error_params),
+                    ),
                     None,
                     doc.id,
                     doc.created_at,

@@ -791,6 +791,7 @@ MESSAGES_ZH: dict[str, str | Callable[[Translator, dict], str]] = {
     "loader_zip": "{name}：这是 zip 压缩包，不是发票文件；压缩包请用批量补录。",
     "pdf_unopenable": "{name}：PDF 无法打开（{error}）；请重新导出或重新扫描。",
     "pdf_encrypted": "{name}：PDF 设有密码；请去除密码后重新上传。",
+    "rejected_by_reviewer": "{name}：复核人已拒收，不作为有效发票。",
     "pdf_no_pages": "{name}：PDF 没有页面；请确认导出已完成。",
     "too_many_pages": "{name}：共 {pages} 页，超过上限 {limit} 页；请拆分文件。",
     "page_unloadable": "{name}：第 {page} 页无法加载（{error}）；请重新导出 PDF。",

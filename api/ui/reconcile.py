@@ -183,7 +183,8 @@ def localized_report(content: bytes, lines: list[dict], t: Translator) -> bytes:
                     )
                 elif head == "findings" and cell.value:
                     texts = [t.finding(f) for f in line.get("findings") or []]
-                    cell.value = "；".join(x for x in texts if x) or t.message(line.get("error"))
+                    error = t.message(line.get("error"), line.get("error_code"), line.get("error_params"))
+                    cell.value = "；".join(x for x in texts if x) or error
         for cell in ws[1]:
             cell.value = t(f"rep.col.{cell.value}") if f"rep.col.{cell.value}" in STRINGS else t.field(cell.value)
         ws.title = re.sub(r"[\\/?*\[\]:]", "、", t.match(ws.title))[:31]

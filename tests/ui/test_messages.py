@@ -4,9 +4,12 @@ page in its language from their codes and parameters, never by reading the Engli
 from __future__ import annotations
 
 import inspect
+import io
+import json
 import re
 import time
 
+import openpyxl
 import pymupdf
 from fastapi.testclient import TestClient
 
@@ -192,3 +195,20 @@ def test_back_fill_refusals_are_worded_from_their_codes(client: TestClient) -> N
         assert time.monotonic() < deadline and 'data-status="failed"' not in page
         time.sleep(0.1)
     assert "b.zip:readme.txt：无法识别的文件类型" in page and "b.zip:empty.pdf：文件是空的" in page
+
+
+def test_a_rejected_document_in_the_reconciliation_report_reads_in_the_pages_language(client: TestClient) -> None:
+    """GIVEN a password-protected PDF in a batch WHEN the batch is reconciled THEN its line carries the message's
+    code beside the English text, and the report downloaded from the Chinese page words it in Chinese."""
+    _login(client)
+    (doc,) = _upload(client, [("locked.pdf", _encrypted_pdf())], batch="对账")
+    assert doc["status"] == "failed"
+    run = client.post("/ui/reconcile", data={"scope": "batch", "batch": "对账", "date_from": "", "date_to": ""})
+    assert run.status_code == 303, run.text
+    run_url = run.headers["location"]
+    (line,) = [json.loads(x) for x in client.get(f"{run_url}/report/json").text.splitlines()]
+    assert line["category"] == "rejected" and line["error"].startswith("locked.pdf: the PDF is password-protected")
+    assert line["error_code"] == "pdf_encrypted" and line["error_params"] == {"name": "locked.pdf"}
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"{run_url}/report/xlsx").content))
+    head, row = list(book["无法对账"].iter_rows(values_only=True))
+    assert dict(zip(head, row, strict=False))["校验结果"] == "locked.pdf：PDF 设有密码；请去除密码后重新上传。"
