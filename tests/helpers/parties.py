@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from fapiao.core.models import ExtractionResult, FieldSource, FieldValue
+from fapiao.core.models import KEY_FIELDS, ExtractionResult, FieldSource, FieldValue
 from fapiao.intake.qr_payload import parse_qr_payload
 from fapiao.intake.verify import VerifyOptions, verify
 from fapiao.matching.export import TAX_BUREAU_HEADERS
@@ -17,22 +17,7 @@ OPTIONS = VerifyOptions(today=TODAY)
 def ocr_read(**changes) -> ExtractionResult:
     """An OCR reading of the helpers' invoice with its QR (header and amount), verified with no party master."""
     inv = invoice(**changes)
-    fields = {
-        n: FieldValue(value=getattr(inv, n), confidence=0.99, source=FieldSource.ocr)
-        for n in (
-            "invoice_code",
-            "invoice_number",
-            "issue_date",
-            "check_code",
-            "buyer_name",
-            "buyer_tax_id",
-            "seller_name",
-            "seller_tax_id",
-            "total_amount",
-            "total_tax",
-            "amount_with_tax",
-        )
-    }
+    fields = {n: FieldValue(value=getattr(inv, n), confidence=0.99, source=FieldSource.ocr) for n in KEY_FIELDS}
     qr = parse_qr_payload(f"01,10,{inv.invoice_code},{inv.invoice_number},100.00,20240315,{inv.check_code},ABCD")
     return verify(ExtractionResult(source="scan.jpg", invoice=inv, fields=fields, qr=qr), OPTIONS)
 

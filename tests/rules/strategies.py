@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from fapiao.core.models import (
     DIGITAL_TYPES,
+    KEY_FIELDS,
     TYPE_CODES,
     ExtractionResult,
     FieldSource,
@@ -261,21 +262,7 @@ def cases(draw, kinds: tuple[InvoiceType, ...] = tuple(TITLES), with_qr: bool | 
     source = draw(st.sampled_from([FieldSource.ocr, FieldSource.text_layer]))
     fields = {
         name: FieldValue(value=getattr(invoice, name), confidence=0.99, source=source)
-        for name in (
-            "invoice_code",
-            "invoice_number",
-            "issue_date",
-            "check_code",
-            "buyer_name",
-            "buyer_tax_id",
-            "seller_name",
-            "seller_tax_id",
-            "total_amount",
-            "total_tax",
-            "amount_with_tax",
-            "amount_in_words",
-            "title",
-        )
+        for name in (*KEY_FIELDS, "amount_in_words", "title")
         if getattr(invoice, name) is not None
     }
     own = frozenset({buyer_id}) if buyer_id and draw(st.booleans()) else frozenset()

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from fapiao.core.models import ExtractionResult, FieldSource, FieldValue, Finding, Invoice, Severity, Status
+from fapiao.core.models import KEY_FIELDS, ExtractionResult, FieldSource, FieldValue, Finding, Invoice, Severity, Status
 from fapiao.intake.qr_payload import parse_qr_payload
 from fapiao.intake.rules.context import KnownNames
 from fapiao.intake.verify import VerifyOptions, verify
@@ -33,20 +33,7 @@ def _header_qr(inv: Invoice):
 def _result(
     inv: Invoice, source: FieldSource = FieldSource.ocr, confidence: float = 0.99, qr=HEADER_QR
 ) -> ExtractionResult:
-    names = (
-        "invoice_code",
-        "invoice_number",
-        "issue_date",
-        "check_code",
-        "buyer_name",
-        "buyer_tax_id",
-        "seller_name",
-        "seller_tax_id",
-        "total_amount",
-        "total_tax",
-        "amount_with_tax",
-        "amount_in_words",
-    )
+    names = (*KEY_FIELDS, "amount_in_words")
     fields = {
         n: FieldValue(value=getattr(inv, n), confidence=confidence, source=source)
         for n in names
