@@ -111,32 +111,15 @@ async def export(
         out = await run_in_threadpool(
             export_drafts, ctx, format, request.state.actor, None, include_exported, layout or TAX_BUREAU
         )
-    except OpenErrors as exc:
+    except (OpenErrors, NothingToExport) as exc:
         t = Translator(pick_lang(request))
-        return await run_in_threadpool(
-            _list,
-            request,
-            ctx,
-            "",
-            "",
-            1,
-            t("dr.export_errors", n=len(exc.subjects), ids="、".join(f"#{i}" for i in exc.subjects[:20])),
-            409,
-            {"format": format, "include_exported": include_exported, "layout": layout},
+        why = (
+            t("dr.export_errors", n=len(exc.subjects), ids="、".join(f"#{i}" for i in exc.subjects[:20]))
+            if isinstance(exc, OpenErrors)
+            else t("dr.nothing")
         )
-    except NothingToExport:
-        t = Translator(pick_lang(request))
-        return await run_in_threadpool(
-            _list,
-            request,
-            ctx,
-            "",
-            "",
-            1,
-            t("dr.nothing"),
-            409,
-            {"format": format, "include_exported": include_exported, "layout": layout},
-        )
+        form = {"format": format, "include_exported": include_exported, "layout": layout}
+        return await run_in_threadpool(_list, request, ctx, "", "", 1, why, 409, form)
     return download(out.content, out.filename, out.media_type, **{"X-Drafts-Exported": str(out.drafts)})
 
 
