@@ -325,24 +325,24 @@ def _repair_totals(state: Repaired, ctx: RuleContext) -> None:
     name, value = passing[0]
     rule = next(f.code for f in errors if name in f.fields) if any(name in f.fields for f in errors) else errors[0].code
     old = getattr(state.invoice, name)
-    _settle_total(
-        state,
-        name,
-        value,
-        rule,
+    said = finding(
+        "repair.applied",
+        Severity.info,
+        (name,),
         f"{field_label(name, 'en')} was read as {money(old)}; the other totals settle it as {money(value)} "
         f"(rule: {rule_label(rule, 'en')})",
         f"{field_label(name, 'zh')}识别为 {money(old)}，按其他合计金额唯一确定为 {money(value)}"
         f"（依据：{rule_label(rule, 'zh')}）",
     )
+    _settle_total(state, name, value, rule, said)
 
 
-def _settle_total(state: Repaired, name: str, value: Decimal, rule: str, message: str, message_zh: str) -> None:
+def _settle_total(state: Repaired, name: str, value: Decimal, rule: str, said: Finding) -> None:
     """Set a total the rules settled (``CERTAIN_CONFIDENCE``, the deciding ``rule``), re-derive the red-letter
-    flag from the totals, and say so in a ``repair.applied`` finding."""
+    flag from the totals, and add the ``repair.applied`` finding that says so."""
     _set(state, name, value, source=FieldSource.corrected, confidence=CERTAIN_CONFIDENCE, rule=rule)
     state.invoice = _red_flag(state.invoice)
-    state.findings.append(finding("repair.applied", Severity.info, (name,), message, message_zh))
+    state.findings.append(said)
 
 
 def _fill_total(state: Repaired, ctx: RuleContext) -> None:
@@ -361,14 +361,14 @@ def _fill_total(state: Repaired, ctx: RuleContext) -> None:
     value = readings[0]
     if _totals_errors(_red_flag(state.invoice.model_copy(update={name: value})), ctx):
         return
-    _settle_total(
-        state,
-        name,
-        value,
-        "totals.filled",
+    said = finding(
+        "repair.applied",
+        Severity.info,
+        (name,),
         f"{field_label(name, 'en')} was not read; the other totals and the lines settle it as {money(value)}",
         f"{field_label(name, 'zh')}未识别；按其他合计金额及明细唯一确定为 {money(value)}",
     )
+    _settle_total(state, name, value, "totals.filled", said)
 
 
 # ---------------------------------------------------------------- tax IDs
